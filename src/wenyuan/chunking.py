@@ -1,0 +1,362 @@
+"""From a cleaned document to its section tree and to chunks that know their offsets and heading path.
+
+The official hierarchy (第X章, 一、, （一）, 1., （1）, 一要…) gives each position of the text a heading path. A leading
+【提纲】 outline is parsed too: its chunks are marked as outline, and its items repair the body's headings where the
+export lost them (the seed's section 二 heading exists only in its outline).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from wenyuan.clean import LEVEL_CN, LEVEL_CN_PAREN, LEVEL_ENUM, fold, heading_level
+from wenyuan.types import Chunk, Document, Heading
+
+CHUNKER_VERSION = 3
+OUTLINE_LABEL = "【提纲】"
+
+_SENTENCE_END = re.compile(r"(?:[。！？；!?;]|…+)[”’」』）)》]*|\n")
+_CLAUSE_END = re.compile(r"[，,、：:]")
+_OUTLINE_START = re.compile(r"^(?:【(?:提纲|目录)】|(?:提纲|目录|目\s*录)[:：]?$)")
+_OUTLINE_ITEM = re.compile(
+    r"(?:(?<=^)|(?<=[。；;】:：]))\s*(?=[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,2}[要是])"
+)
+_TRAILING_PUNCT = "。；;：:，, "
+
+
+@dataclass(frozen=True, slots=True)
+class Structure:
+    """The section tree of one document: its headings in order, and the outline's span if it has one."""
+
+    title: str
+    headings: tuple[Heading, ...]
+    outline_span: tuple[int, int] | None = None
+    starts: tuple[int, ...] = (0,)
+    paths: tuple[tuple[str, ...], ...] = ((),)
+
+    def path_at(self, offset: int) -> tuple[str, ...]:
+        """The heading path (title first) in force at `offset`."""
+        return self.paths[max(bisect_right(self.starts, offset) - 1, 0)]
+
+    def in_outline(self, offset: int) -> bool:
+        return self.outline_span is not None and self.outline_span[0] <= offset < self.outline_span[1]
+
+    def section(self, offset: int, level: int) -> tuple[Heading | None, int]:
+        """The heading of at most `level` that governs `offset`, and where its section ends."""
+        owner_index = None
+        for index, heading in enumerate(self.headings):
+            if heading.start > offset:
+                break
+            if heading.level <= level and heading.outline == self.in_outline(offset):
+                owner_index = index
+        if owner_index is None:
+            return None, -1
+        owner = self.headings[owner_index]
+        return owner, self.section_end(owner)
+
+    def section_end(self, owner: Heading) -> int:
+        """Where the section a heading opens ends (-1: the end of the document)."""
+        index = self.headings.index(owner)
+        for heading in self.headings[index + 1 :]:
+            if heading.level <= owner.level or heading.outline != owner.outline:
+                return heading.start
+        return self.outline_span[1] if owner.outline and self.outline_span else -1
+
+    def children(self, owner: Heading, end: int) -> tuple[Heading, ...]:
+        """The headings directly below `owner`, up to `end` (-1: the end of the document)."""
+        inside = [
+            heading
+            for heading in self.headings
+            if heading.start > owner.start and (end < 0 or heading.start < end) and heading.outline == owner.outline
+        ]
+        if not inside:
+            return ()
+        top = min(heading.level for heading in inside)
+        return tuple(heading for heading in inside if heading.level == top)
+
+    @classmethod
+    def of(cls, title: str, headings: tuple[Heading, ...], outline_span: tuple[int, int] | None) -> Structure:
+        """A structure with its heading paths worked out once, so `path_at` is a binary search."""
+        starts, paths = _path_table(title, headings, outline_span)
+        return cls(title, headings, outline_span, tuple(starts), tuple(paths))
+
+
+def _path_table(
+    title: str, headings: tuple[Heading, ...], outline_span: tuple[int, int] | None
+) -> tuple[list[int], list[tuple[str, ...]]]:
+    starts, paths = [0], [(title,)]
+    stack: list[Heading] = []
+    for heading in headings:
+        if outline_span and heading.start >= outline_span[1] and stack and stack[0].level == 0:
+            stack = []
+        if heading.level == 0:
+            stack = [heading]
+        else:
+            while stack and stack[-1].level >= heading.level:
+                stack.pop()
+            stack.append(heading)
+        starts.append(heading.start)
+        paths.append((title, *(h.text for h in stack)))
+    if outline_span:
+        index = bisect_right(starts, outline_span[1])
+        if not any(h.start == outline_span[1] for h in headings):
+            starts.insert(index, outline_span[1])
+            paths.insert(index, (title,))
+    return starts, paths
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-empty line of a cleaned text."""
+    spans, start = [], 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if line.strip():
+            spans.append((start, end))
+        start = end + 1
+    return spans
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentences of text[start:end] split on 。！？；… with closing quotes kept, never inside a number like 6.4%."""
+    end = len(text) if end is None else end
+    spans, cursor = [], start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        spans.append((cursor, match.start() if match.group() == "\n" else match.end()))
+        cursor = match.end()
+    if cursor < end:
+        spans.append((cursor, end))
+    result = []
+    for s, e in spans:
+        while s < e and text[s] in " \n\u3000":
+            s += 1
+        while e > s and text[e - 1] in " \n\u3000":
+            e -= 1
+        if s < e:
+            result.append((s, e))
+    return result
+
+
+def _heading_text(text: str, start: int, end: int) -> int:
+    """Where the heading that opens text[start:end] ends: its first sentence, or the whole line."""
+    for s, e in sentence_spans(text, start, end)[:1]:
+        return e
+    return end
+
+
+def _clean_heading(words: str) -> str:
+    return words.strip().rstrip(_TRAILING_PUNCT).strip()
+
+
+def _outline_span(text: str, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+    for index, (start, end) in enumerate(spans[:8]):
+        line = text[start:end]
+        if not _OUTLINE_START.match(line):
+            continue
+        if end - start > 12:  # the outline is inline: 【提纲】一、…。（一）…
+            return start, end
+        last = end
+        for follow_start, follow_end in spans[index + 1 :]:
+            entry = text[follow_start:follow_end]
+            if len(entry) > 60 or (heading_level(entry) is None and not entry[-1:].isdigit()):
+                break
+            last = follow_end
+        return (start, last) if last > end else None
+    return None
+
+
+def _outline_headings(text: str, span: tuple[int, int]) -> list[Heading]:
+    headings = [Heading(span[0], span[0], 0, OUTLINE_LABEL, True)]
+    for start, end in paragraphs(text[span[0] : span[1]]):
+        start, end = start + span[0], end + span[0]
+        line = text[start:end]
+        if _OUTLINE_START.match(line) and end - start <= 12:
+            continue
+        positions = [m.end() + start for m in _OUTLINE_ITEM.finditer(line)]
+        for index, item_start in enumerate(positions):
+            item_end = positions[index + 1] if index + 1 < len(positions) else end
+            level = heading_level(text[item_start:item_end])
+            if level is None:
+                continue
+            head_end = _heading_text(text, item_start, item_end)
+            headings.append(Heading(item_start, head_end, level, _clean_heading(text[item_start:head_end]), True))
+    return headings
+
+
+def build_structure(document: Document) -> Structure:
+    """Find the outline and every heading of a document, repairing body headings the outline knows better."""
+    text = document.text
+    spans = paragraphs(text)
+    outline = _outline_span(text, spans)
+    headings = _outline_headings(text, outline) if outline else []
+    outline_items = {fold(h.text): h for h in headings if h.level == LEVEL_ENUM}
+    outline_parents = {}
+    parent_stack: list[Heading] = []
+    for heading in headings[1:]:
+        while parent_stack and parent_stack[-1].level >= heading.level:
+            parent_stack.pop()
+        if heading.level == LEVEL_ENUM and parent_stack:
+            outline_parents[fold(heading.text)] = parent_stack[-1]
+        parent_stack.append(heading)
+
+    styled = dict(document.styled_headings)
+    body_stack: list[Heading] = []
+    for start, end in spans:
+        if outline and start < outline[1]:
+            continue
+        level = styled.get(start) or heading_level(text[start:end])
+        if level is None:
+            continue
+        head_end = _heading_text(text, start, end)
+        heading = Heading(start, head_end, level, _clean_heading(text[start:head_end]))
+        parent = outline_parents.get(fold(heading.text)) if fold(heading.text) in outline_items else None
+        if parent is not None and not any(h.level <= parent.level for h in body_stack if fold(h.text) == fold(parent.text)):
+            repaired = Heading(start, start, parent.level, parent.text)
+            while body_stack and body_stack[-1].level >= repaired.level:
+                body_stack.pop()
+            body_stack.append(repaired)
+            headings.append(repaired)
+        while body_stack and body_stack[-1].level >= heading.level:
+            body_stack.pop()
+        body_stack.append(heading)
+        headings.append(heading)
+    return Structure.of(document.title, tuple(headings), outline)
+
+
+def _units(text: str, structure: Structure) -> list[tuple[int, int]]:
+    """Paragraphs, with an inline outline cut at its items so each item can be cited on its own."""
+    units = []
+    outline_starts = sorted(h.start for h in structure.headings if h.outline and h.level > 0)
+    for start, end in paragraphs(text):
+        cuts = [
+            p
+            for p in outline_starts
+            if start < p < end and structure.in_outline(start) and not _OUTLINE_START.fullmatch(text[start:p].strip())
+        ]
+        edges = [start, *cuts, end]
+        units.extend((a, b) for a, b in zip(edges, edges[1:]) if text[a:b].strip())
+    return units
+
+
+def _split_long(text: str, start: int, end: int, size: int, overlap: int) -> list[tuple[int, int]]:
+    """Windows of whole sentences, about `size` characters, repeating up to `overlap` characters of sentences."""
+    pieces: list[tuple[int, int]] = []
+    for s, e in sentence_spans(text, start, end):
+        if e - s <= 2 * size:
+            pieces.append((s, e))
+            continue
+        cursor = s
+        for match in _CLAUSE_END.finditer(text, s, e):
+            if match.end() - cursor >= size:
+                pieces.append((cursor, match.end()))
+                cursor = match.end()
+        if cursor < e:
+            pieces.append((cursor, e))
+    windows, index = [], 0
+    while index < len(pieces):
+        first = index
+        while index + 1 < len(pieces) and pieces[index + 1][1] - pieces[first][0] <= size:
+            index += 1
+        windows.append((pieces[first][0], pieces[index][1]))
+        index += 1
+        if index >= len(pieces):
+            break
+        back = index
+        while back - 1 > first and pieces[index - 1][1] - pieces[back - 1][0] <= overlap:
+            back -= 1
+        index = back if back < index else index
+    return windows
+
+
+def chunk_document(document: Document, structure: Structure, size: int = 300, overlap: int = 50) -> list[Chunk]:
+    """Sentence-aware chunks of about `size` characters that never cross a （一）-level section or the outline."""
+    text = document.text
+    boundaries = {
+        h.start
+        for h in structure.headings
+        if h.start != h.end and h.level <= (LEVEL_CN if h.outline else LEVEL_CN_PAREN)
+    }
+    heading_lines = {h.start for h in structure.headings if h.end >= _line_end(text, h.start)}
+    groups: list[list[tuple[int, int]]] = []
+    for unit in _units(text, structure):
+        current = groups[-1] if groups else None
+        starts_new = current is None or unit[0] in boundaries
+        starts_new = starts_new or structure.in_outline(unit[0]) != structure.in_outline(current[0][0])
+        if starts_new and (current is None or any(u[0] not in heading_lines for u in current)):
+            groups.append([unit])
+        else:
+            current.append(unit)
+
+    chunks: list[Chunk] = []
+    for group in groups:
+        for w_start, w_end in _windows(text, group, heading_lines, size, overlap):
+            body = [u for u in group if u[0] < w_end and u[1] > w_start and u[0] not in heading_lines]
+            first = max(body[0][0], w_start) if body else w_start
+            last = max(body[-1][0], w_start) if body else w_start
+            chunks.append(
+                Chunk(
+                    id=_chunk_id(document.id, w_start, w_end),
+                    doc_id=document.id,
+                    doc_path=document.path,
+                    title=document.title,
+                    ordinal=len(chunks),
+                    start=w_start,
+                    end=w_end,
+                    text=text[w_start:w_end],
+                    heading_path=_common_prefix(structure.path_at(first), structure.path_at(last)),
+                    page=document.page_at(w_start),
+                    outline=structure.in_outline(w_start),
+                )
+            )
+    return chunks
+
+
+def _windows(
+    text: str, group: list[tuple[int, int]], heading_lines: set[int], size: int, overlap: int
+) -> list[tuple[int, int]]:
+    """Windows over one section: whole if it is short, else paragraphs packed to `size`, long ones cut by sentence."""
+    longest = size + size // 2
+    if group[-1][1] - group[0][0] <= longest:
+        return [(group[0][0], group[-1][1])]
+    windows: list[tuple[int, int]] = []
+    pending: tuple[int, int] | None = None
+    pending_is_heading = False
+    for start, end in group:
+        if end - start > longest:
+            parts = _split_long(text, start, end, size, overlap)
+            if pending and pending_is_heading:
+                parts[0] = (pending[0], parts[0][1])  # a heading line stays with the text it introduces
+            elif pending:
+                windows.append(pending)
+            windows.extend(parts)
+            pending = None
+        elif pending and (end - pending[0] <= size or pending_is_heading):
+            pending = (pending[0], end)
+            pending_is_heading = pending_is_heading and start in heading_lines
+        else:
+            if pending:
+                windows.append(pending)
+            pending, pending_is_heading = (start, end), start in heading_lines
+    if pending:
+        windows.append(pending)
+    return windows
+
+
+def _line_end(text: str, start: int) -> int:
+    newline = text.find("\n", start)
+    return len(text) if newline < 0 else newline
+
+
+def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    prefix = []
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        prefix.append(x)
+    return tuple(prefix)
+
+
+def _chunk_id(doc_id: str, start: int, end: int) -> str:
+    return hashlib.sha1(f"{doc_id}:{start}:{end}".encode()).hexdigest()[:16]

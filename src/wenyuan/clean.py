@@ -1,0 +1,138 @@
+"""Pure repairs of exported text: broken lines, stray spaces, page furniture; and the heading markers they rely on.
+
+Everything here maps text to text; nothing reads files. Redaction marks such as `**市`, `_总书记` and `z-教`
+pass through untouched: they are the document's own words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+
+CN_NUM = "一二三四五六七八九十百零〇两"
+
+# Official heading hierarchy, deepest last. Level numbers are what the section tree nests by.
+LEVEL_PART = 1  # 第X编 / 第X章 / markdown "#"
+LEVEL_SECTION = 2  # 第X节 / markdown "##"
+LEVEL_ARTICLE = 3  # 第X条 / markdown "###"
+LEVEL_CN = 4  # 一、
+LEVEL_CN_PAREN = 5  # （一）
+LEVEL_ARABIC = 6  # 1. 1、 1．
+LEVEL_ARABIC_PAREN = 7  # （1）
+LEVEL_ENUM = 8  # 一要… 一是… 第一，… 首先，…
+
+_HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (LEVEL_PART, re.compile(rf"^第[{CN_NUM}\d]+[编章](?=\s|[^\w]|[\u4e00-\u9fff]|$)")),
+    (LEVEL_SECTION, re.compile(rf"^第[{CN_NUM}\d]+节")),
+    (LEVEL_ARTICLE, re.compile(rf"^第[{CN_NUM}\d]+条(?=[\s\u3000]|[\u4e00-\u9fff])")),
+    (LEVEL_CN, re.compile(rf"^[{CN_NUM}]{{1,3}}[、．.](?![、．.\d])")),
+    (LEVEL_CN_PAREN, re.compile(rf"^[（(][{CN_NUM}]{{1,3}}[）)]")),
+    (LEVEL_ARABIC, re.compile(r"^\d{1,2}[.、．](?![\d.．%％])")),
+    (LEVEL_ARABIC_PAREN, re.compile(r"^[（(]\d{1,2}[）)]|^[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]")),
+    (LEVEL_ENUM, re.compile(rf"^(?:[{CN_NUM}]{{1,2}}[要是](?![否非])|第[{CN_NUM}]{{1,2}}[，,、]|(?:首先|其次|再次|最后)[，,])")),
+)
+_MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+")
+
+# In-paragraph enumerations: 一要…二要…, 一是…二是…, 第一…第二…
+ENUM_MARKER = re.compile(rf"(?:(?<=^)|(?<=[。；;！!？?：:，,\s]))(?P<marker>[{CN_NUM}]{{1,2}}[要是]|第[{CN_NUM}]{{1,2}}[，,、])")
+
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号")
+_DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$|^[二〇零一三四五六七八九十○]{4}年[^。]{1,6}日$")
+_PAGE_FURNITURE = re.compile(
+    r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$"
+)
+_BARE_PAGE_NUMBER = re.compile(r"^\d{1,4}$")
+# A line ending in one of these ends a sentence or a block; any other line was broken by the export.
+_LINE_END = frozenset("。！？；：…”」』）)!?;:》")
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000\u00a0]+(?=[{_CJK}])")
+_ARTICLE_PREFIX = re.compile(rf"第[{CN_NUM}\d]+[编章节条]$")
+_MAX_HEADING_LINE = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A line or paragraph of a loaded file, with the heading level its format declared and its PDF page."""
+
+    text: str
+    level: int | None = None
+    page: int | None = None
+
+
+def heading_level(line: str) -> int | None:
+    """The official heading level a line starts with (一、 → 4, （一） → 5, …), or None for body text."""
+    markdown = _MARKDOWN_HEADING.match(line)
+    if markdown:
+        return min(len(markdown.group(1)), LEVEL_ARTICLE)
+    for level, pattern in _HEADING_PATTERNS:
+        if pattern.match(line):
+            return level
+    return None
+
+
+def fold(text: str) -> str:
+    """Fold full-width forms and case for matching only; never for what is shown or quoted."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _collapse_spaces(text: str) -> str:
+    def keep_after_article(match: re.Match[str]) -> str:
+        before = text[max(0, match.start() - 6) : match.start()]
+        return match.group(0) if _ARTICLE_PREFIX.search(before) else ""
+
+    return _SPACE_BETWEEN_CJK.sub(keep_after_article, text)
+
+
+def _is_furniture(text: str, bare_numbers: bool) -> bool:
+    return bool(_PAGE_FURNITURE.match(text) or (bare_numbers and _BARE_PAGE_NUMBER.match(text)))
+
+
+def _is_standalone(text: str) -> bool:
+    """A line that must stay a line of its own: a short heading, a document number or a date."""
+    if DOC_NUMBER.fullmatch(text) or _DATE_LINE.match(text):
+        return True
+    return heading_level(text) is not None and len(text) <= _MAX_HEADING_LINE
+
+
+def _joins(previous: Line, following: Line) -> bool:
+    if previous.level is not None or following.level is not None:
+        return False
+    if previous.text[-1] in _LINE_END or following.text.startswith("【"):
+        return False
+    return not (_is_standalone(previous.text) or _is_standalone(following.text))
+
+
+def _glue(left: str, right: str) -> str:
+    if left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+        return left + " " + right
+    return left + right
+
+
+def repair(lines: list[Line], *, join_broken: bool = True, bare_page_numbers: bool = False) -> list[Line]:
+    """Trim lines, drop page furniture, collapse spaces between Chinese characters and join broken lines.
+
+    A blank line always ends a paragraph. With `join_broken`, a line that does not end a sentence is joined to the
+    next one unless either is a heading, a document number or a date (titles split over two lines join too).
+    """
+    paragraphs: list[Line] = []
+    open_paragraph = False
+    for line in lines:
+        text = _collapse_spaces(line.text.replace("\r", "").strip(" \t\u3000\u00a0\ufeff\x0c"))
+        if not text:
+            open_paragraph = False
+            continue
+        if _is_furniture(text, bare_page_numbers):
+            continue
+        current = replace(line, text=text)
+        if join_broken and open_paragraph and paragraphs and _joins(paragraphs[-1], current):
+            paragraphs[-1] = replace(paragraphs[-1], text=_glue(paragraphs[-1].text, text))
+        else:
+            paragraphs.append(current)
+        open_paragraph = True
+    return paragraphs
+
+
+def split_lines(text: str, page: int | None = None) -> list[Line]:
+    """Lines of a plain text, as `Line`s; markdown '#' headings keep their level."""
+    return [Line(raw, None, page) for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]

@@ -1,0 +1,200 @@
+"""`wenyuan index | search | ask`: the command line, whose JSON output other tools rely on exactly."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from wenyuan.config import Settings
+from wenyuan.types import HEADING_SEPARATOR, Answer, Hit
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "index", None):
+        overrides["index_dir"] = Path(args.index)
+    return Settings(**overrides)
+
+
+def _assistant(args: argparse.Namespace):
+    from wenyuan.assistant import Assistant
+
+    return Assistant(_settings(args))
+
+
+def _hit_json(hit: Hit) -> dict:
+    chunk = hit.chunk
+    return {
+        "rank": hit.rank,
+        "doc": chunk.doc_path,
+        "title": chunk.title,
+        "heading_path": list(chunk.heading_path),
+        "start": chunk.start,
+        "end": chunk.end,
+        "text": chunk.text,
+        "score": round(hit.score, 6),
+    }
+
+
+def _jsonl_requests() -> Iterator[tuple[object, str]]:
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            yield request.get("id"), str(request["question"])
+        except (json.JSONDecodeError, KeyError, AttributeError) as error:
+            print(f"line {number}: expected {{\"id\": ..., \"question\": ...}} ({error})", file=sys.stderr)
+
+
+def _emit(payload: dict) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _print_hits(hits: list[Hit]) -> None:
+    for hit in hits:
+        chunk = hit.chunk
+        page = f" 第{chunk.page}页" if chunk.page else ""
+        print(f"[{hit.rank}] {chunk.title}{page}  (score {hit.score:.3f})")
+        print(f"    {HEADING_SEPARATOR.join(chunk.heading_path[1:]) or '（正文开头）'}")
+        print("    " + chunk.text.replace("\n", "\n    "))
+        print()
+
+
+def _print_answer(answer: Answer) -> None:
+    print(answer.text)
+    print()
+    if answer.refused:
+        if answer.related:
+            print("可能相关：")
+            _print_hits(list(answer.related))
+        return
+    print("来源：")
+    for citation in answer.citations:
+        page = f" 第{citation.page}页" if citation.page else ""
+        print(f"[{citation.n}] {citation.title}{page} › {HEADING_SEPARATOR.join(citation.heading_path[1:])}")
+        print(f"    “{citation.quote.strip()}”  ({citation.doc} {citation.start}-{citation.end})")
+
+
+def _run_each(args: argparse.Namespace, one: Callable[[str], dict], human: Callable[[str], None]) -> int:
+    if args.jsonl:
+        for id_, question in _jsonl_requests():
+            _emit({"id": id_, **one(question)})
+        return 0
+    if not args.query:
+        print("a question is needed (or --jsonl to read them from standard input)", file=sys.stderr)
+        return 2
+    if args.json:
+        _emit(one(args.query))
+    else:
+        human(args.query)
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    assistant = _assistant(args)
+    paths = [Path(p) for p in args.paths] or [assistant.settings.data_dir]
+    for path in paths:
+        if not path.exists():
+            print(f"no such file or folder: {path}", file=sys.stderr)
+            return 2
+    progress = _TqdmProgress(enabled=assistant.settings.progress and not args.quiet)
+    try:
+        report = assistant.build(paths, progress=progress)
+    finally:
+        progress.close()
+    print(report.summary())
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    assistant = _assistant(args)
+    k = args.top_k
+
+    def one(query: str) -> dict:
+        return {"hits": [_hit_json(hit) for hit in assistant.search(query, k)]}
+
+    return _run_each(args, one, lambda query: _print_hits(assistant.search(query, k)))
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    assistant = _assistant(args)
+
+    def one(question: str) -> dict:
+        return assistant.ask(question).to_json()
+
+    return _run_each(args, one, lambda question: _print_answer(assistant.ask(question)))
+
+
+class _TqdmProgress:
+    """Progress bars for files read and chunks embedded, on standard error."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._enabled = enabled
+        self._bars: dict[str, object] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self._enabled:
+            return
+        from tqdm import tqdm
+
+        bar = self._bars.get(stage)
+        if bar is None:
+            label = {"files": "读取文件", "chunks": "向量化片段"}.get(stage, stage)
+            bar = self._bars[stage] = tqdm(total=total, desc=label, unit=" 个", file=sys.stderr, leave=True)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    def close(self) -> None:
+        for bar in self._bars.values():
+            bar.close()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wenyuan", description="文渊: cited answers from Chinese documents, offline")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    index = commands.add_parser("index", help="build or update the index from documents (default: data/)")
+    index.add_argument("paths", nargs="*", help="files or folders to index")
+    index.add_argument("--index", help="index folder (default: index/)")
+    index.add_argument("--quiet", action="store_true", help="no progress bars")
+    index.set_defaults(run=cmd_index)
+
+    for name, run, helptext in (("search", cmd_search, "ranked passages for a query"),
+                                ("ask", cmd_ask, "a cited answer to a question")):
+        sub = commands.add_parser(name, help=helptext)
+        sub.add_argument("query", nargs="?", help="the question or query")
+        sub.add_argument("--index", help="index folder (default: index/)")
+        sub.add_argument("--json", action="store_true", help="one JSON object on standard output")
+        sub.add_argument("--jsonl", action="store_true",
+                         help='read {"id": ..., "question": ...} lines on standard input, write one JSON line each')
+        if name == "search":
+            sub.add_argument("--top-k", type=int, default=5, help="how many passages (default 5)")
+        sub.set_defaults(run=run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    from wenyuan.index import IndexNotUsable
+    from wenyuan.ingest import IngestError
+
+    try:
+        return args.run(args)
+    except (IndexNotUsable, IngestError) as error:
+        print(f"wenyuan: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("wenyuan: interrupted; the previous index is unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

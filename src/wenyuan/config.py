@@ -1,0 +1,86 @@
+"""One Settings object: defaults, overridden by an optional wenyuan.toml, overridden by WENYUAN_* variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_EMBEDDER = "use-multilingual-v3"
+
+
+class Settings(BaseSettings):
+    """Everything Wenyuan can be configured with. Nothing here touches disk or network when created."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="WENYUAN_", toml_file="wenyuan.toml", extra="ignore", frozen=True
+    )
+
+    data_dir: Path = Field(Path("data"), description="Folder of source documents indexed by default.")
+    index_dir: Path = Field(Path("index"), description="Folder holding the built index.")
+
+    embedder: str = Field(
+        DEFAULT_EMBEDDER,
+        description=(
+            "Dense embedding model: 'use-multilingual-v3' (bundled, numpy only) or any sentence-transformers model "
+            "given as a local folder or a model name already in the local cache, e.g. 'BAAI/bge-small-zh-v1.5'."
+        ),
+    )
+    embedder_query_prefix: str | None = Field(
+        None,
+        description="Text put before queries for models trained with one (bge-zh: '为这个句子生成表示以用于检索相关文章：'). "
+        "None picks the known prefix for the model name, if any.",
+    )
+    embed_batch_size: int = Field(64, description="Texts per embedder call while indexing.")
+
+    chunk_size: int = Field(300, ge=80, description="Target chunk length in characters.")
+    chunk_overlap: int = Field(50, ge=0, description="Characters of whole sentences repeated between split chunks.")
+
+    lexical_tokens: Literal["words", "bigrams", "words+bigrams"] = Field(
+        "words", description="What BM25 counts: jieba words, character bigrams, or both."
+    )
+    dense_weight: float | None = Field(
+        None,
+        ge=0.0,
+        description="Weight of the dense path in the fused score (BM25 has weight 1). None follows the embedder: "
+        "low for the bundled USE model, higher for strong sentence-transformers models.",
+    )
+    candidates: int = Field(50, ge=5, description="Candidates each path contributes before fusion.")
+    hnsw_threshold: int = Field(
+        50_000, description="Above this many chunks FAISS uses an approximate HNSW index instead of exact search."
+    )
+
+    top_k: int = Field(5, ge=1, description="Passages used to answer and shown as sources.")
+    min_coverage: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Share of the question's weighted key terms a passage must cover to be answered from; "
+        "below it the assistant says the documents do not contain the answer (calibrated in benchmarks/).",
+    )
+    max_file_mb: float = Field(50.0, description="Larger files are skipped when indexing.")
+    progress: bool = Field(True, description="Show progress bars while indexing.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    def resolved_dense_weight(self) -> float:
+        """The dense path's weight: the configured one, or the measured default for this embedder."""
+        if self.dense_weight is not None:
+            return self.dense_weight
+        return 0.15 if self.embedder == DEFAULT_EMBEDDER else 0.5

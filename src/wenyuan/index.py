@@ -1,0 +1,465 @@
+"""The hybrid index: FAISS vectors + BM25 over Chinese tokens + chunk store + manifest; build, load, search.
+
+Layout of the index directory (self-describing, no pickle):
+
+    index/manifest.json          format, embedder, chunker, documents (path, size, sha256, chunks), generation
+    index/<generation>/documents.jsonl   cleaned text and headings of each document
+    index/<generation>/chunks.jsonl      one chunk a line, offsets into its document's text
+    index/<generation>/vectors.npy       float32 unit vectors, one row per chunk
+    index/<generation>/bm25/             bm25s sparse score matrix (numpy arrays + json vocabulary)
+    index/<generation>/hnsw.faiss        only above `hnsw_threshold` chunks
+
+A build writes a new generation folder and then replaces manifest.json in one `os.replace`, so a crash or Ctrl-C
+mid-build leaves the previous index loadable.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from wenyuan import lexical
+from wenyuan.chunking import CHUNKER_VERSION, Structure, build_structure, chunk_document
+from wenyuan.config import Settings
+from wenyuan.embed import Embedder, embedder_dimension
+from wenyuan.ingest import IngestError, SourceFile, discover, load, sha256_of
+from wenyuan.types import Chunk, Document, Heading, Hit
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class IndexNotUsable(Exception):
+    """The index is missing or was built with other settings; the message says how to rebuild it."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What one `wenyuan index` run did, file by file."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    skipped: tuple[tuple[str, str], ...] = ()
+    chunks: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        lines = [
+            f"indexed {len(self.added) + len(self.changed)} (new {len(self.added)}, changed {len(self.changed)}), "
+            f"unchanged {len(self.unchanged)}, removed {len(self.removed)}, skipped {len(self.skipped)}; "
+            f"{self.chunks} chunks, {self.embedded} embedded, {self.seconds:.1f} s"
+        ]
+        lines += [f"  skipped {path}: {reason}" for path, reason in self.skipped]
+        return "\n".join(lines)
+
+
+@dataclass(slots=True)
+class _DocEntry:
+    document: Document
+    structure: Structure
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    sha256: str
+    size: int
+    indexed_at: str
+
+
+@dataclass(slots=True)
+class Index:
+    """A loaded index, ready to search. Everything a query needs is computed when the index is built or loaded."""
+
+    manifest: dict
+    documents: dict[str, Document]
+    structures: dict[str, Structure]
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    bm25: object
+    lexical_tokens: str
+    faiss_index: object = None
+    _token_idf: np.ndarray | None = None
+
+    # ---- search -------------------------------------------------------------------------------------------
+    def lexical_scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk for the query."""
+        tokens = list(dict.fromkeys(lexical.tokenize(query, self.lexical_tokens)))
+        ids = self.bm25.get_tokens_ids(tokens)
+        if not ids:
+            return np.zeros(len(self.chunks), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
+
+    def dense_search(self, query_vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k chunk rows and cosine scores for a unit query vector."""
+        k = min(k, len(self.chunks))
+        scores, rows = self.faiss_index.search(query_vector.reshape(1, -1).astype(np.float32), k)
+        keep = rows[0] >= 0
+        return rows[0][keep], scores[0][keep]
+
+    def search(
+        self,
+        query: str,
+        embedder: Embedder | None,
+        *,
+        top_k: int = 5,
+        dense_weight: float = 0.15,
+        candidates: int = 50,
+    ) -> list[Hit]:
+        """Hybrid search: BM25 and dense candidates, each normalised to [0, 1] and added with the dense weight."""
+        if not self.chunks:
+            return []
+        lexical_all = self.lexical_scores(query)
+        n = min(candidates, len(self.chunks))
+        lexical_rows = np.argpartition(-lexical_all, n - 1)[:n] if n < len(self.chunks) else np.arange(n)
+        lexical_rows = lexical_rows[lexical_all[lexical_rows] > 0]
+        lexical_top = float(lexical_all.max()) if lexical_all.size else 0.0
+
+        dense_by_row: dict[int, float] = {}
+        if embedder is not None and dense_weight > 0:
+            rows, scores = self.dense_search(embedder.embed([query], query=True)[0], n)
+            dense_by_row = dict(zip(rows.tolist(), scores.tolist()))
+        fused: dict[int, tuple[float, float, float]] = {}
+        dense_values = list(dense_by_row.values())
+        dense_high = max(dense_values, default=0.0)
+        dense_low = min(dense_values, default=0.0)
+        spread = dense_high - dense_low
+        weight = dense_weight if lexical_top > 0 else 1.0
+        for row in set(lexical_rows.tolist()) | set(dense_by_row):
+            lexical_norm = float(lexical_all[row]) / lexical_top if lexical_top > 0 else 0.0
+            dense = dense_by_row.get(row)
+            dense_norm = (dense - dense_low) / spread if dense is not None and spread > 0 else 0.0
+            fused[row] = (lexical_norm + weight * dense_norm, float(lexical_all[row]), dense or 0.0)
+        order = sorted(fused, key=lambda row: (-fused[row][0], row))[:top_k]
+        return [
+            Hit(self.chunks[row], fused[row][0], rank, fused[row][1], fused[row][2]) for rank, row in enumerate(order, 1)
+        ]
+
+    # ---- term weights used by the answerer --------------------------------------------------------------
+    def term_weight(self, token: str) -> float:
+        """Inverse document frequency of a word among chunks (unknown words weigh as the rarest)."""
+        if self._token_idf is None:
+            indptr = np.asarray(self.bm25.scores["indptr"])
+            frequency = np.diff(indptr).astype(np.float64)
+            total = max(len(self.chunks), 1)
+            self._token_idf = np.log(1.0 + (total - frequency + 0.5) / (frequency + 0.5))
+        token_id = self.bm25.vocab_dict.get(token)
+        if token_id is None or token_id >= len(self._token_idf):
+            return math.log(1.0 + (len(self.chunks) + 0.5) / 0.5)
+        return float(self._token_idf[token_id])
+
+    # ---- persistence --------------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, directory: Path, settings: Settings, embedder_name: str | None = None) -> Index:
+        """Load an index, refusing one built with another embedder or chunker."""
+        manifest_path = Path(directory) / MANIFEST
+        if not manifest_path.exists():
+            raise IndexNotUsable(f"no index in {directory}: build one with `wenyuan index` (documents in data/)")
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        _check_compatible(manifest, settings, embedder_name or settings.embedder, directory)
+        generation = Path(directory) / manifest["generation"]
+        return _read_generation(generation, manifest)
+
+
+def _check_compatible(manifest: dict, settings: Settings, embedder_name: str, directory: Path) -> None:
+    rebuild = f"rebuild it: delete {directory} and run `wenyuan index`"
+    if manifest.get("format") != FORMAT_VERSION:
+        raise IndexNotUsable(f"the index in {directory} has format {manifest.get('format')}, expected {FORMAT_VERSION}; {rebuild}")
+    built_with = manifest["embedder"]["name"]
+    if built_with != embedder_name:
+        raise IndexNotUsable(
+            f"the index in {directory} was built with embedder '{built_with}' but the settings ask for "
+            f"'{embedder_name}'; {rebuild}, or set WENYUAN_EMBEDDER={built_with}"
+        )
+    chunker = manifest["chunker"]
+    wanted = {"version": CHUNKER_VERSION, "size": settings.chunk_size, "overlap": settings.chunk_overlap}
+    if chunker != wanted:
+        raise IndexNotUsable(f"the index in {directory} was built with chunker {chunker}, the settings ask for {wanted}; {rebuild}")
+    if manifest["lexical"]["tokens"] != settings.lexical_tokens:
+        raise IndexNotUsable(
+            f"the index in {directory} counts BM25 '{manifest['lexical']['tokens']}' but the settings ask for "
+            f"'{settings.lexical_tokens}'; {rebuild}"
+        )
+
+
+def _bm25s():
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each build at DEBUG on its own handler
+    return bm25s
+
+
+def _read_generation(generation: Path, manifest: dict) -> Index:
+    import faiss
+
+    bm25s = _bm25s()
+
+    documents: dict[str, Document] = {}
+    structures: dict[str, Structure] = {}
+    with (generation / "documents.jsonl").open(encoding="utf-8") as stream:
+        for line in stream:
+            record = json.loads(line)
+            headings = tuple(Heading(*h) for h in record.pop("headings"))
+            outline = tuple(record.pop("outline_span")) if record.get("outline_span") else None
+            record.pop("outline_span", None)
+            record["page_starts"] = tuple(record["page_starts"])
+            record["styled_headings"] = tuple(tuple(x) for x in record["styled_headings"])
+            document = Document(**record)
+            documents[document.id] = document
+            structures[document.id] = Structure.of(document.title, headings, outline)
+    chunks: list[Chunk] = []
+    with (generation / "chunks.jsonl").open(encoding="utf-8") as stream:
+        for line in stream:
+            record = json.loads(line)
+            document = documents[record["doc_id"]]
+            chunks.append(
+                Chunk(
+                    id=record["id"],
+                    doc_id=document.id,
+                    doc_path=document.path,
+                    title=document.title,
+                    ordinal=record["ordinal"],
+                    start=record["start"],
+                    end=record["end"],
+                    text=document.text[record["start"] : record["end"]],
+                    heading_path=tuple(record["heading_path"]),
+                    page=record["page"],
+                    outline=record["outline"],
+                )
+            )
+    vectors = np.load(generation / "vectors.npy", allow_pickle=False)
+    if (generation / "hnsw.faiss").exists():
+        faiss_index = faiss.read_index(str(generation / "hnsw.faiss"))
+    else:
+        faiss_index = faiss.IndexFlatIP(vectors.shape[1])
+        if len(vectors):
+            faiss_index.add(vectors)
+    bm25 = bm25s.BM25.load(str(generation / "bm25"), mmap=False, show_progress=False) if chunks else None
+    return Index(manifest, documents, structures, chunks, vectors, bm25, manifest["lexical"]["tokens"], faiss_index)
+
+
+# ---- build ------------------------------------------------------------------------------------------------
+def _previous_entries(index: Index | None) -> dict[str, _DocEntry]:
+    if index is None:
+        return {}
+    rows_by_doc: dict[str, list[int]] = {}
+    for row, chunk in enumerate(index.chunks):
+        rows_by_doc.setdefault(chunk.doc_id, []).append(row)
+    entries = {}
+    for record in index.manifest["documents"]:
+        document = index.documents[record["id"]]
+        rows = rows_by_doc.get(document.id, [])
+        entries[record["sha256"]] = _DocEntry(
+            document,
+            index.structures[document.id],
+            [index.chunks[row] for row in rows],
+            index.vectors[rows] if rows else np.zeros((0, index.vectors.shape[1]), dtype=np.float32),
+            record["sha256"],
+            record["size"],
+            record["indexed_at"],
+        )
+    return entries
+
+
+def _relocated(entry: _DocEntry, path: str) -> _DocEntry:
+    """An unchanged document found under a new name: same text and vectors, new path."""
+    if entry.document.path == path:
+        return entry
+    from dataclasses import replace
+
+    document = replace(entry.document, path=path)
+    chunks = [replace(chunk, doc_path=path) for chunk in entry.chunks]
+    return _DocEntry(document, entry.structure, chunks, entry.vectors, entry.sha256, entry.size, entry.indexed_at)
+
+
+def build_index(
+    sources: Iterable[Path],
+    directory: Path,
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    previous: Index | None = None,
+    progress: Progress | None = None,
+) -> tuple[Index, BuildReport]:
+    """Index every supported file under `sources` into `directory`, re-embedding only new or changed files."""
+    began = time.perf_counter()
+    directory = Path(directory)
+    reusable = _previous_entries(previous)
+    old_paths = {entry.document.path: sha for sha, entry in reusable.items()}
+    files = list(discover(sources))
+    entries: list[_DocEntry] = []
+    added, changed, unchanged, skipped = [], [], [], []
+    to_embed: list[tuple[_DocEntry, list[str]]] = []
+    seen_ids: set[str] = set()
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    for done, source in enumerate(files, 1):
+        if progress:
+            progress("files", done, len(files))
+        try:
+            sha = sha256_of(source.path)
+            size = source.path.stat().st_size
+            if sha in seen_ids:
+                skipped.append((source.relative, "same content as another file already indexed"))
+                continue
+            if sha in reusable:
+                entries.append(_relocated(reusable[sha], source.relative))
+                unchanged.append(source.relative)
+                seen_ids.add(sha)
+                continue
+            document = load(source, max_bytes=int(settings.max_file_mb * (1 << 20)), sha256=sha)
+        except IngestError as error:
+            skipped.append((source.relative, str(error)))
+            log.warning("skipped %s: %s", source.relative, error)
+            continue
+        except Exception as error:  # a loader library failing on a malformed file must not stop the batch
+            skipped.append((source.relative, f"could not be read ({type(error).__name__}: {error})"))
+            log.warning("skipped %s: %s", source.relative, error, exc_info=True)
+            continue
+        structure = build_structure(document)
+        chunks = chunk_document(document, structure, settings.chunk_size, settings.chunk_overlap)
+        if not chunks:
+            skipped.append((source.relative, "the file contains no text"))
+            continue
+        entry = _DocEntry(document, structure, chunks, np.zeros((0, 0), np.float32), sha, size, now)
+        entries.append(entry)
+        to_embed.append((entry, [chunk.embedding_text() for chunk in chunks]))
+        (changed if source.relative in old_paths else added).append(source.relative)
+        seen_ids.add(sha)
+
+    dimension = embedder_dimension(embedder)
+    total = sum(len(texts) for _, texts in to_embed)
+    embedded = 0
+    if progress:
+        progress("chunks", 0, total)
+    for entry, texts in to_embed:
+        parts = []
+        for offset in range(0, len(texts), settings.embed_batch_size):
+            parts.append(embedder.embed(texts[offset : offset + settings.embed_batch_size]))
+            embedded += len(parts[-1])
+            if progress:
+                progress("chunks", embedded, total)
+        entry.vectors = np.concatenate(parts) if parts else np.zeros((0, dimension), np.float32)
+
+    present = {source.relative for source in files}
+    removed = sorted(path for path in old_paths if path not in present)
+    index = _assemble(entries, settings, embedder.name, dimension, skipped)
+    _write(index, entries, directory)
+    report = BuildReport(
+        tuple(added), tuple(changed), tuple(unchanged), tuple(removed), tuple(skipped),
+        len(index.chunks), embedded, time.perf_counter() - began,
+    )
+    return index, report
+
+
+def _assemble(entries: list[_DocEntry], settings: Settings, embedder_name: str, dimension: int, skipped) -> Index:
+    import faiss
+
+    bm25s = _bm25s()
+
+    entries.sort(key=lambda entry: entry.document.path)
+    chunks = [chunk for entry in entries for chunk in entry.chunks]
+    vectors = (
+        np.ascontiguousarray(np.concatenate([entry.vectors for entry in entries]), dtype=np.float32)
+        if entries
+        else np.zeros((0, dimension), np.float32)
+    )
+    bm25 = None
+    if chunks:
+        bm25 = bm25s.BM25()
+        corpus = [lexical.tokenize(chunk.embedding_text(), settings.lexical_tokens) or [""] for chunk in chunks]
+        bm25.index(corpus, show_progress=False)
+    if len(chunks) > settings.hnsw_threshold:
+        faiss_index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
+        faiss_index.hnsw.efConstruction = 80
+        faiss_index.hnsw.efSearch = 128
+        faiss_index.add(vectors)
+    else:
+        faiss_index = faiss.IndexFlatIP(dimension)
+        if len(vectors):
+            faiss_index.add(vectors)
+    manifest = {
+        "format": FORMAT_VERSION,
+        "generation": "gen-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}",
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "embedder": {"name": embedder_name, "dimension": dimension},
+        "chunker": {"version": CHUNKER_VERSION, "size": settings.chunk_size, "overlap": settings.chunk_overlap},
+        "lexical": {"tokens": settings.lexical_tokens, "engine": "bm25s", "method": "lucene"},
+        "faiss": {"kind": "hnsw" if len(chunks) > settings.hnsw_threshold else "flat", "metric": "inner_product"},
+        "chunks": len(chunks),
+        "documents": [
+            {
+                "id": entry.document.id,
+                "path": entry.document.path,
+                "title": entry.document.title,
+                "number": entry.document.number,
+                "size": entry.size,
+                "sha256": entry.sha256,
+                "chunks": len(entry.chunks),
+                "indexed_at": entry.indexed_at,
+            }
+            for entry in entries
+        ],
+        "skipped": [{"path": path, "reason": reason} for path, reason in skipped],
+    }
+    return Index(
+        manifest,
+        {entry.document.id: entry.document for entry in entries},
+        {entry.document.id: entry.structure for entry in entries},
+        chunks,
+        vectors,
+        bm25,
+        settings.lexical_tokens,
+        faiss_index,
+    )
+
+
+def _write(index: Index, entries: list[_DocEntry], directory: Path) -> None:
+    import faiss
+
+    directory.mkdir(parents=True, exist_ok=True)
+    generation = directory / index.manifest["generation"]
+    generation.mkdir()
+    with (generation / "documents.jsonl").open("w", encoding="utf-8") as stream:
+        for entry in entries:
+            record = asdict(entry.document)
+            record["headings"] = [list(asdict(h).values()) for h in entry.structure.headings]
+            record["outline_span"] = list(entry.structure.outline_span) if entry.structure.outline_span else None
+            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+    with (generation / "chunks.jsonl").open("w", encoding="utf-8") as stream:
+        for chunk in index.chunks:
+            record = {
+                "id": chunk.id,
+                "doc_id": chunk.doc_id,
+                "ordinal": chunk.ordinal,
+                "start": chunk.start,
+                "end": chunk.end,
+                "heading_path": list(chunk.heading_path),
+                "page": chunk.page,
+                "outline": chunk.outline,
+                "text": chunk.text,
+            }
+            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+    np.save(generation / "vectors.npy", index.vectors, allow_pickle=False)
+    if index.bm25 is not None:
+        index.bm25.save(str(generation / "bm25"), allow_pickle=False)
+    if index.manifest["faiss"]["kind"] == "hnsw":
+        faiss.write_index(index.faiss_index, str(generation / "hnsw.faiss"))
+    temporary = directory / (MANIFEST + ".tmp")
+    temporary.write_text(json.dumps(index.manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(temporary, directory / MANIFEST)  # the switch: readers see the old index or the new one, whole
+    for stale in directory.glob("gen-*"):
+        if stale.name != index.manifest["generation"]:
+            shutil.rmtree(stale, ignore_errors=True)

@@ -1,0 +1,325 @@
+"""From files to cleaned Documents: one small loader per format, encoding detection, content-hash ids.
+
+A file that cannot be read raises `IngestError` with a reason a user understands; the caller reports and skips it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from wenyuan.clean import (
+    DOC_NUMBER,
+    LEVEL_ARTICLE,
+    LEVEL_CN,
+    Line,
+    heading_level,
+    repair,
+    split_lines,
+)
+from wenyuan.types import Document
+
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf", ".html", ".htm"}
+_HEADING_SENTINEL = "\ue000"  # marks an HTML heading line and its level until the line is split off
+_TITLE_MAX = 80
+_SALUTATION = re.compile(r"[:：]$")
+
+
+class IngestError(Exception):
+    """A file that cannot be indexed; the message says why, in words for the person who put it there."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file found under an indexed root: where it is and the path citations will name it by."""
+
+    path: Path
+    relative: str
+
+
+def discover(paths: Iterable[Path]) -> Iterator[SourceFile]:
+    """Every file under the given folders (and the given files), hidden files and folders left out."""
+    for root in paths:
+        root = Path(root)
+        if root.is_file():
+            yield SourceFile(root, root.name)
+            continue
+        if not root.is_dir():
+            raise IngestError(f"{root}: no such file or folder")
+        for path in sorted(root.rglob("*")):
+            relative = path.relative_to(root)
+            if path.is_file() and not any(part.startswith((".", "~$")) for part in relative.parts):
+                yield SourceFile(path, relative.as_posix())
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def decode(raw: bytes) -> str:
+    """Text from bytes in UTF-8 (with or without BOM), UTF-16, GB18030/GBK, or whatever charset-normalizer finds."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="replace")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", errors="replace")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return text
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is None:
+        raise IngestError("not a text file, or in an encoding that could not be recognised")
+    return str(best)
+
+
+def _load_text(path: Path, raw: bytes) -> list[Line]:
+    return split_lines(decode(raw))
+
+
+def _load_html(path: Path, raw: bytes) -> list[Line]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(decode(raw), "html.parser")
+    for hidden in soup(["script", "style", "noscript", "template", "head", "nav", "footer"]):
+        hidden.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    blocks = "p div section article li tr td th h1 h2 h3 h4 h5 h6 blockquote pre table ul ol dd dt".split()
+    for tag in soup.find_all(blocks):
+        if tag.name in ("td", "th"):
+            tag.insert_after(" | ")
+            continue
+        if tag.name[0] == "h" and tag.name[1:].isdigit():
+            tag.insert_before(f"\n{_HEADING_SENTINEL}{tag.name[1]}")
+        else:
+            tag.insert_before("\n")
+        tag.insert_after("\n")
+    lines = []
+    for line in soup.get_text().split("\n"):
+        line = line.strip().removesuffix("|").strip()
+        level = None
+        if line.startswith(_HEADING_SENTINEL):
+            level = min(int(line[1]), LEVEL_ARTICLE)
+            line = line[2:].strip()
+        lines.append(Line(line, level if line and heading_level(line) is None else None))
+    return lines
+
+
+def _load_pdf(path: Path, raw: bytes) -> list[Line]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise IngestError("the PDF is encrypted with a password")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except IngestError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
+        reason = str(error) or type(error).__name__
+        if "crypt" in reason.lower() or "password" in reason.lower():
+            raise IngestError("the PDF is encrypted with a password") from error
+        raise IngestError(f"the PDF is damaged or not a PDF ({reason})") from error
+    if not any(page.strip() for page in pages):
+        raise IngestError("the PDF has no text layer (a scan needs OCR first)")
+    lines: list[Line] = []
+    for number, page in enumerate(pages, start=1):
+        lines.extend(split_lines(page, page=number))
+    return lines
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def _chinese_number(n: int) -> str:
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+
+
+def _format_number(value: int, fmt: str) -> str:
+    if fmt in ("chineseCounting", "chineseCountingThousand", "ideographTraditional", "taiwaneseCounting"):
+        return _chinese_number(value)
+    if fmt == "decimalEnclosedCircle" and value <= 20:
+        return chr(0x2460 + value - 1)
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (value - 1) % 26)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt == "bullet":
+        return ""
+    return str(value)
+
+
+class _DocxNumbering:
+    """Renders Word's automatic list numbers (一、 （一） 1.) that python-docx leaves out of the paragraph text."""
+
+    def __init__(self, document) -> None:
+        from docx.oxml.ns import qn
+
+        self._qn = qn
+        self._levels: dict[tuple[str, str], tuple[str, str, int]] = {}
+        self._counters: dict[tuple[str, str], int] = {}
+        try:
+            numbering = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return
+        abstract = {a.get(qn("w:abstractNumId")): a for a in numbering.findall(qn("w:abstractNum"))}
+        for num in numbering.findall(qn("w:num")):
+            ref = num.find(qn("w:abstractNumId"))
+            if ref is None or ref.get(qn("w:val")) not in abstract:
+                continue
+            for lvl in abstract[ref.get(qn("w:val"))].findall(qn("w:lvl")):
+                fmt = lvl.find(qn("w:numFmt"))
+                text = lvl.find(qn("w:lvlText"))
+                start = lvl.find(qn("w:start"))
+                self._levels[(num.get(qn("w:numId")), lvl.get(qn("w:ilvl")))] = (
+                    fmt.get(qn("w:val")) if fmt is not None else "decimal",
+                    text.get(qn("w:val")) if text is not None else "%1.",
+                    int(start.get(qn("w:val"))) if start is not None else 1,
+                )
+
+    def label(self, paragraph) -> str:
+        qn = self._qn
+        properties = paragraph._p.pPr
+        num_pr = properties.find(qn("w:numPr")) if properties is not None else None
+        if num_pr is None:
+            return ""
+        num_id = num_pr.find(qn("w:numId"))
+        ilvl = num_pr.find(qn("w:ilvl"))
+        key = (num_id.get(qn("w:val")) if num_id is not None else "", ilvl.get(qn("w:val")) if ilvl is not None else "0")
+        if key not in self._levels:
+            return ""
+        fmt, pattern, start = self._levels[key]
+        self._counters[key] = self._counters.get(key, start - 1) + 1
+        for deeper in [k for k in self._counters if k[0] == key[0] and int(k[1]) > int(key[1])]:
+            del self._counters[deeper]
+        label = pattern
+        for depth in range(int(key[1]) + 1):
+            value = self._counters.get((key[0], str(depth)), self._levels.get((key[0], str(depth)), ("", "", 1))[2])
+            fmt_at = self._levels.get((key[0], str(depth)), (fmt, "", 1))[0]
+            label = label.replace(f"%{depth + 1}", _format_number(value, fmt_at))
+        return label
+
+
+def _load_docx(path: Path, raw: bytes) -> list[Line]:
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+        if raw.startswith(b"\xd0\xcf\x11\xe0"):
+            raise IngestError("the Word file is encrypted, or in the old .doc format: save it as .docx") from error
+        raise IngestError(f"the Word file is damaged or not a .docx ({error})") from error
+    numbering = _DocxNumbering(document)
+    lines: list[Line] = []
+    for element in document.element.body.iterchildren():
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            paragraph = Paragraph(element, document)
+            text = numbering.label(paragraph) + paragraph.text
+            style = (paragraph.style.name if paragraph.style is not None else "") or ""
+            level = None
+            if style.lower().startswith("heading") and style[-1:].isdigit():
+                level = int(style[-1]) if int(style[-1]) <= LEVEL_ARTICLE else LEVEL_CN + int(style[-1]) - 4
+            lines.append(Line(text, level if heading_level(text.strip()) is None else None))
+        elif tag == "tbl":
+            for row in Table(element, document).rows:
+                cells: list[str] = []
+                for cell in row.cells:
+                    words = " ".join(cell.text.split())
+                    if words and (not cells or cells[-1] != words):
+                        cells.append(words)
+                lines.append(Line(" | ".join(cells)))
+            lines.append(Line(""))
+    return lines
+
+
+_LOADERS = {
+    ".txt": _load_text,
+    ".text": _load_text,
+    ".md": _load_text,
+    ".markdown": _load_text,
+    ".html": _load_html,
+    ".htm": _load_html,
+    ".pdf": _load_pdf,
+    ".docx": _load_docx,
+}
+
+
+def _title_and_number(lines: list[Line], fallback: str) -> tuple[str, str]:
+    number = ""
+    for line in lines[:8]:
+        found = DOC_NUMBER.search(line.text)
+        if found and len(line.text) <= len(found.group(0)) + 4:
+            number = found.group(0)
+            break
+    for line in lines[:3]:
+        text = line.text.lstrip("#").strip()
+        if text.startswith("【") or _SALUTATION.search(text) or DOC_NUMBER.fullmatch(text):
+            continue
+        if len(text) <= _TITLE_MAX and text[-1] not in "。；！？" and heading_level(line.text) in (None, 1):
+            return text, number
+        break
+    return fallback, number
+
+
+def load(source: SourceFile, *, max_bytes: int | None = None, sha256: str | None = None) -> Document:
+    """Read, clean and describe one file; raises IngestError saying why a file cannot be used."""
+    suffix = source.path.suffix.lower()
+    if suffix not in _LOADERS:
+        if suffix in (".doc", ".wps", ".ofd"):
+            raise IngestError(f"{suffix} files are not supported yet: save the file as .docx or .pdf")
+        raise IngestError(f"unsupported file type '{suffix or source.path.name}' (supported: .txt .md .docx .pdf .html)")
+    try:
+        size = source.path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise IngestError(f"the file is larger than the limit of {max_bytes // (1 << 20)} MB")
+        raw = source.path.read_bytes()
+    except OSError as error:
+        raise IngestError(f"the file cannot be read ({error.strerror or error})") from error
+    if not raw.strip():
+        raise IngestError("the file is empty")
+    lines = _LOADERS[suffix](source.path, raw)
+    paragraphs = repair(lines, join_broken=suffix in TEXT_SUFFIXES or suffix == ".pdf", bare_page_numbers=suffix == ".pdf")
+    if not paragraphs:
+        raise IngestError("the file contains no text")
+    text_parts: list[str] = []
+    page_starts: list[int] = []
+    styled: list[tuple[int, int]] = []
+    offset = 0
+    for paragraph in paragraphs:
+        if paragraph.page is not None:
+            while len(page_starts) < paragraph.page:
+                page_starts.append(offset)
+        if paragraph.level:
+            styled.append((offset, paragraph.level))
+        text_parts.append(paragraph.text)
+        offset += len(paragraph.text) + 1
+    title, number = _title_and_number(paragraphs, Path(source.relative).stem)
+    return Document(
+        id=sha256 or hashlib.sha256(raw).hexdigest(),
+        path=source.relative,
+        title=title,
+        text="\n".join(text_parts),
+        number=number,
+        page_starts=tuple(page_starts),
+        styled_headings=tuple(styled),
+    )

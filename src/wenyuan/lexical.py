@@ -1,0 +1,83 @@
+"""Chinese tokens for BM25 and for matching a question's key terms against a passage.
+
+Text is folded (NFKC, lower case) before tokenising, so full-width and half-width forms match. Words come from
+rjieba (the Rust port of jieba); character bigrams catch words jieba splits differently in query and passage.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from wenyuan.clean import DOC_NUMBER, fold
+
+STOPWORDS = frozenset(
+    """的 了 和 与 及 或 是 在 对 把 被 为 以 于 等 之 其 这 那 就 都 也 而 并 又 要 将 从 向 由 有 中 上 下 个 们
+    什么 哪些 哪个 哪几 哪 几 多少 怎么 怎样 如何 是否 吗 呢 吧 啊 请问 请 一下 关于 有关 方面 提出 提到 规定 文件
+    问 说 讲 具体 主要 哪里 何时 什么时候 为什么 为何 多 少 几条 几项 几个 谁 哪一 这个 那个 它 他们 我们 你们""".split()
+)
+# Question words whose answer is a number or date; they make a question a lookup of a figure.
+_TOKEN_KEEP = re.compile(r"[\w\u3400-\u9fff%％.]")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+_ALNUM_RUN = re.compile(r"[a-z0-9][a-z0-9.%]*")
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import rjieba
+
+    return rjieba
+
+
+def words(text: str) -> list[str]:
+    """jieba words of the folded text, without punctuation and stopwords."""
+    folded = fold(text)
+    tokens = [
+        token
+        for token in _jieba().cut_for_search(folded)
+        if token.strip() and token not in STOPWORDS and _TOKEN_KEEP.search(token)
+    ]
+    return tokens + _doc_numbers(folded)
+
+
+def _doc_numbers(folded: str) -> list[str]:
+    """Document numbers such as 国发〔2019〕4号 as one token each, so 国发 and 国办发 do not meet."""
+    return [re.sub(r"\s+", "", match.group(0)) for match in DOC_NUMBER.finditer(folded)]
+
+
+def bigrams(text: str) -> list[str]:
+    """Character bigrams of each run of Chinese characters, plus runs of letters and digits."""
+    folded = fold(text)
+    tokens = []
+    for run in _CJK_RUN.findall(folded):
+        if len(run) == 1:
+            tokens.append(run)
+        tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+    tokens.extend(_ALNUM_RUN.findall(folded))
+    return tokens
+
+
+def tokenize(text: str, mode: str) -> list[str]:
+    """The tokens BM25 counts for a text, by mode: 'words', 'bigrams' or 'words+bigrams'."""
+    if mode == "words":
+        return words(text)
+    if mode == "bigrams":
+        return bigrams(text)
+    return words(text) + ["▁" + token for token in bigrams(text)]
+
+
+def terms(text: str) -> list[str]:
+    """The distinct content words of a question, in order: what a passage must mention to answer it."""
+    folded = fold(text)
+    numbers = _doc_numbers(folded)
+    for number in numbers:
+        folded = folded.replace(number, " ")
+    seen = dict.fromkeys(
+        numbers
+        + [
+            token
+            for token in _jieba().cut(folded)
+            if token.strip() and token not in STOPWORDS and _TOKEN_KEEP.search(token)
+        ]
+    )
+    return list(seen)

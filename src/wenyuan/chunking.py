@@ -12,7 +12,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from wenyuan.clean import LEVEL_CN, LEVEL_CN_PAREN, LEVEL_ENUM, fold, heading_level
+from wenyuan.clean import ENUM_MARKER, LEVEL_CN, LEVEL_CN_PAREN, LEVEL_ENUM, fold, heading_level
 from wenyuan.types import Chunk, Document, Heading
 
 CHUNKER_VERSION = 3
@@ -24,6 +24,7 @@ _OUTLINE_START = re.compile(r"^(?:【(?:提纲|目录)】|(?:提纲|目录|目\s
 _OUTLINE_ITEM = re.compile(
     r"(?:(?<=^)|(?<=[。；;】:：]))\s*(?=[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,2}[要是])"
 )
+_OUTLINE_LABEL = re.compile(r"【[^】\n]{1,6}】")
 _TRAILING_PUNCT = "。；;：:，, "
 
 
@@ -209,6 +210,8 @@ def build_structure(document: Document) -> Structure:
         level = styled.get(start) or heading_level(text[start:end])
         if level is None:
             continue
+        if level == LEVEL_ENUM and sum(1 for _ in ENUM_MARKER.finditer(text, start, end)) > 1:
+            continue  # 一是…；二是…；三是… in one paragraph is a list inside the text, not a heading
         head_end = _heading_text(text, start, end)
         heading = Heading(start, head_end, level, _clean_heading(text[start:head_end]))
         parent = outline_parents.get(fold(heading.text)) if fold(heading.text) in outline_items else None
@@ -294,6 +297,8 @@ def chunk_document(document: Document, structure: Structure, size: int = 300, ov
         for w_start, w_end in _windows(text, group, heading_lines, size, overlap):
             body = [u for u in group if u[0] < w_end and u[1] > w_start and u[0] not in heading_lines]
             first = max(body[0][0], w_start) if body else w_start
+            label = _OUTLINE_LABEL.match(text, first)
+            first = label.end() if label else first  # an outline's label is not what its first chunk is about
             last = max(body[-1][0], w_start) if body else w_start
             chunks.append(
                 Chunk(

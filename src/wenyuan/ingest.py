@@ -206,6 +206,8 @@ class _DocxNumbering:
         if key not in self._levels:
             return ""
         fmt, pattern, start = self._levels[key]
+        if fmt in ("bullet", "none"):
+            return ""
         self._counters[key] = self._counters.get(key, start - 1) + 1
         for deeper in [k for k in self._counters if k[0] == key[0] and int(k[1]) > int(key[1])]:
             del self._counters[deeper]
@@ -219,12 +221,13 @@ class _DocxNumbering:
 
 def _load_docx(path: Path, raw: bytes) -> list[Line]:
     import docx
+    from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
         if raw.startswith(b"\xd0\xcf\x11\xe0"):
             raise IngestError("the Word file is encrypted, or in the old .doc format: save it as .docx") from error
         raise IngestError(f"the Word file is damaged or not a .docx ({error})") from error

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -29,6 +30,9 @@ NUMBER_QUESTION = re.compile(
     r"几月|几号|哪一年|哪年|日期|时间|期限|截至|金额|规模|数量|文号|多长|多大"
 )
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_QUESTION_WORDS = re.compile(
+    r"是什么|是谁|是多少|有哪些|哪几[条项个点]|哪些|什么|多少|怎么|怎样|如何|是否|哪个|哪一|为什么|吗|呢|请问|[？?。！!，,\s]"
+)
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _CN_FIGURE = re.compile(r"[一二三四五六七八九十百千万亿两]+(?:个|项|条|家|所|天|年|倍|成|亿元|万元)")
 # Words that say what kind of answer is wanted, not what it is about: a passage need not contain them.
@@ -142,11 +146,15 @@ class ExtractiveAnswerer:
                 chosen.append(other)
                 break
         document = self._index.documents[best.doc_id]
+        citations = _Citations(self._index)
         if document.number and document.text[best.start : best.end].strip() == document.number:
             # the question names a document by its number: answer with the document's title and number
             header_end = document.text.find(document.number) + len(document.number)
-            chosen = [_Sentence(best.doc_id, 0, header_end, best.score, best.hit)]
-        citations = _Citations(self._index)
+            n = citations.cite(best.doc_id, 0, header_end, best.score, (0, header_end))
+            text = f"{document.title}（{document.number}）[{n}]"
+            return Answer(question, text, tuple(citations.items), False, "fact", tuple(hits))
+        if not number:
+            chosen = [self._with_body(best)] if self._is_heading(best) else chosen
         parts = []
         for sentence in sorted(chosen, key=lambda s: (s.doc_id != best.doc_id, s.start)):
             n = citations.cite(sentence.doc_id, sentence.start, sentence.end, sentence.score,
@@ -155,11 +163,28 @@ class ExtractiveAnswerer:
             parts.append(f"{text}[{n}]")
         return Answer(question, "".join(parts), tuple(citations.items), False, "number" if number else "fact", tuple(hits))
 
+    def _is_heading(self, sentence: _Sentence) -> bool:
+        return any(
+            h.start == sentence.start and h.end > h.start for h in self._index.structures[sentence.doc_id].headings
+        )
+
+    def _with_body(self, sentence: _Sentence) -> _Sentence:
+        """A heading that matches the question is answered with the sentences that develop it."""
+        structure = self._index.structures[sentence.doc_id]
+        text = self._index.documents[sentence.doc_id].text
+        heading = next(h for h in structure.headings if h.start == sentence.start and h.end > h.start)
+        end = structure.section_end(heading)
+        following = sentence_spans(text, heading.end, len(text) if end < 0 else end)[:2]
+        if not following:
+            return sentence
+        return _Sentence(sentence.doc_id, sentence.start, following[-1][1], sentence.score, sentence.hit)
+
     def _rank_sentences(
         self, hits: Sequence[Hit], weights: dict[str, float], require_figure: bool, question: str = ""
     ) -> list[_Sentence]:
         total = sum(weights.values()) or 1.0
         asked_figures = set(_FIGURE.findall(question))
+        phrase = _QUESTION_WORDS.sub("", fold(question))
         top = hits[0].score or 1.0
         ranked: list[_Sentence] = []
         for hit in hits:
@@ -175,7 +200,9 @@ class ExtractiveAnswerer:
                 own = sum(weight for term, weight in weights.items() if term in words) / total
                 near = sum(weight for term, weight in weights.items() if term in context and term not in words) / total
                 # words of the title and headings hold for every sentence beneath them
-                score = own + 0.9 * near + 0.25 * hit.score / top - 0.0005 * len(words)
+                # the question's own wording found in one piece ("政务新媒体工作的主管单位") beats scattered terms
+                run = _longest_common_run(phrase, words) / max(len(phrase), 1) if phrase else 0.0
+                score = own + 0.9 * near + 0.25 * hit.score / top + 0.5 * run - 0.0005 * len(words)
                 if chunk.outline:
                     score *= _OUTLINE_PENALTY
                 ranked.append(_Sentence(chunk.doc_id, start, end, score, hit))
@@ -268,6 +295,11 @@ class ExtractiveAnswerer:
         start = text.rfind("\n", 0, offset) + 1
         end = text.find("\n", offset)
         return start, len(text) if end < 0 else end
+
+
+def _longest_common_run(a: str, b: str) -> int:
+    match = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return match.size if match.size >= 3 else 0
 
 
 def _twins(structure: Structure, owner: Heading) -> list[Heading]:

@@ -1,0 +1,150 @@
+"""The index: hybrid search, self-describing directory, incremental and atomic rebuilds, broken files skipped."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import DATA, SEED, CountingEmbedder
+from make_files import write_docx, write_pdf
+from wenyuan.assistant import Assistant
+from wenyuan.config import Settings
+from wenyuan.index import Index, IndexNotUsable
+
+GOV = sorted(p for p in DATA.iterdir() if p != SEED)[:3]
+
+
+def _corpus(root: Path) -> Path:
+    data = root / "data"
+    data.mkdir()
+    shutil.copy(SEED, data)
+    for path in GOV:
+        shutil.copy(path, data)
+    return data
+
+
+def _assistant(root: Path, embedder, **overrides) -> Assistant:
+    settings = Settings(data_dir=root / "data", index_dir=root / "index", progress=False, **overrides)
+    return Assistant(settings, embedder)
+
+
+def test_index_directory_describes_itself(tmp_path: Path, counting_embedder: CountingEmbedder) -> None:
+    _corpus(tmp_path)
+    report = _assistant(tmp_path, counting_embedder).build()
+    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["embedder"] == {"name": "use-multilingual-v3", "dimension": 512}
+    assert manifest["chunker"]["size"] == 300
+    assert {doc["path"] for doc in manifest["documents"]} == {SEED.name, *(p.name for p in GOV)}
+    assert all(len(doc["sha256"]) == 64 and doc["chunks"] > 0 for doc in manifest["documents"])
+    assert sum(doc["chunks"] for doc in manifest["documents"]) == manifest["chunks"] == report.chunks
+    generation = tmp_path / "index" / manifest["generation"]
+    vectors = np.load(generation / "vectors.npy", allow_pickle=False)
+    assert vectors.shape == (manifest["chunks"], 512)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert sum(1 for _ in (generation / "chunks.jsonl").open(encoding="utf-8")) == manifest["chunks"]
+
+
+def test_hybrid_search_finds_the_passage_and_its_citation_fields(tmp_path: Path, embedder) -> None:
+    _corpus(tmp_path)
+    assistant = _assistant(tmp_path, embedder)
+    assistant.build()
+    hits = assistant.search("城镇化率提升到了多少", 5)
+    assert "城镇化率提升至60.37%" in hits[0].chunk.text
+    assert hits[0].chunk.doc_path == SEED.name
+    assert [hit.rank for hit in hits] == [1, 2, 3, 4, 5]
+    assert all(a.score >= b.score for a, b in zip(hits, hits[1:]))
+    # a freshly loaded index answers the same: nothing lives only in memory
+    reloaded = _assistant(tmp_path, embedder)
+    assert [h.chunk.id for h in reloaded.search("城镇化率提升到了多少", 5)] == [h.chunk.id for h in hits]
+
+
+def test_rebuild_embeds_only_new_and_changed_documents(tmp_path: Path, counting_embedder: CountingEmbedder) -> None:
+    data = _corpus(tmp_path)
+    first = _assistant(tmp_path, counting_embedder).build()
+    assert counting_embedder.texts == first.chunks and len(first.added) == 4
+
+    counting_embedder.texts = 0
+    again = _assistant(tmp_path, counting_embedder).build()
+    assert counting_embedder.texts == 0
+    assert len(again.unchanged) == 4 and not again.added and not again.changed
+
+    changed = data / GOV[0].name
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n补充说明：本意见自发布之日起施行。\n", encoding="utf-8")
+    (data / GOV[1].name).unlink()
+    write_docx(data / "养老方案.docx")
+    assistant = _assistant(tmp_path, counting_embedder)
+    report = assistant.build()
+    manifest = assistant.index.manifest
+    chunks_of = {doc["path"]: doc["chunks"] for doc in manifest["documents"]}
+    assert report.changed == (GOV[0].name,) and report.added == ("养老方案.docx",)
+    assert report.removed == (GOV[1].name,)
+    assert counting_embedder.texts == chunks_of[GOV[0].name] + chunks_of["养老方案.docx"]
+    assert GOV[1].name not in chunks_of
+    assert all(hit.chunk.doc_path != GOV[1].name for hit in assistant.search("工作", 50))
+    assert assistant.search("护理型床位占比", 1)[0].chunk.doc_path == "养老方案.docx"
+
+
+class _FailingEmbedder(CountingEmbedder):
+    def __init__(self, inner, fail_after: int, error: BaseException) -> None:
+        super().__init__(inner)
+        self.fail_after = fail_after
+        self.error = error
+
+    def embed(self, texts, *, query=False):
+        if not query and self.texts >= self.fail_after:
+            raise self.error
+        return super().embed(texts, query=query)
+
+
+@pytest.mark.parametrize("error", [RuntimeError("embedding server died"), KeyboardInterrupt()])
+def test_a_failed_rebuild_leaves_the_previous_index_serving(tmp_path: Path, embedder, error) -> None:
+    data = _corpus(tmp_path)
+    _assistant(tmp_path, embedder).build()
+    before = json.loads((tmp_path / "index" / "manifest.json").read_text(encoding="utf-8"))
+    write_pdf(data / "新文件.pdf")
+    (data / SEED.name).write_text(SEED.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    failing = _FailingEmbedder(embedder, fail_after=1, error=error)
+    with pytest.raises(type(error)):
+        _assistant(tmp_path, failing).build()
+    after = json.loads((tmp_path / "index" / "manifest.json").read_text(encoding="utf-8"))
+    assert after == before
+    answer = _assistant(tmp_path, embedder).ask("城镇化率提升到了多少？")
+    assert "60.37%" in answer.text and not answer.refused
+
+
+def test_a_broken_file_is_reported_and_the_rest_indexed(tmp_path: Path, embedder) -> None:
+    data = _corpus(tmp_path)
+    (data / "损坏的文件.pdf").write_bytes(b"%PDF-1.7 broken")
+    (data / "空白.txt").write_bytes(b"")
+    (data / "表格.xlsx").write_bytes(b"PK\x03\x04")
+    report = _assistant(tmp_path, embedder).build()
+    reasons = dict(report.skipped)
+    assert set(reasons) == {"损坏的文件.pdf", "空白.txt", "表格.xlsx"}
+    assert "PDF" in reasons["损坏的文件.pdf"] and "empty" in reasons["空白.txt"]
+    assert len(report.added) == 4
+    assert "skipped 损坏的文件.pdf" in report.summary()
+
+
+def test_loading_with_another_embedder_or_chunker_asks_for_a_rebuild(tmp_path: Path, embedder) -> None:
+    _corpus(tmp_path)
+    _assistant(tmp_path, embedder).build()
+    with pytest.raises(IndexNotUsable, match="rebuild"):
+        Index.load(tmp_path / "index", Settings(index_dir=tmp_path / "index"), "BAAI/bge-small-zh-v1.5")
+    with pytest.raises(IndexNotUsable, match="chunker"):
+        Index.load(tmp_path / "index", Settings(index_dir=tmp_path / "index", chunk_size=500))
+    with pytest.raises(IndexNotUsable, match="wenyuan index"):
+        Index.load(tmp_path / "nowhere", Settings())
+
+
+def test_hnsw_above_the_threshold_finds_the_same_passage(tmp_path: Path, embedder) -> None:
+    _corpus(tmp_path)
+    assistant = _assistant(tmp_path, embedder, hnsw_threshold=10)
+    assistant.build()
+    assert assistant.index.manifest["faiss"]["kind"] == "hnsw"
+    assert "60.37%" in assistant.search("城镇化率提升到了多少", 1)[0].chunk.text
+    reloaded = _assistant(tmp_path, embedder, hnsw_threshold=10)
+    assert "60.37%" in reloaded.search("城镇化率提升到了多少", 1)[0].chunk.text

@@ -83,4 +83,4 @@ class Settings(BaseSettings):
         """The dense path's weight: the configured one, or the measured default for this embedder."""
         if self.dense_weight is not None:
             return self.dense_weight
-        return 0.15 if self.embedder == DEFAULT_EMBEDDER else 0.5
+        return 0.5 if self.embedder == DEFAULT_EMBEDDER else 1.0

@@ -273,49 +273,56 @@ def percentiles(samples: Sequence[float]) -> tuple[float, float]:
 
 
 def latency(corpus: Corpus, embedder, repeats: int) -> tuple[list[str], dict[str, bool]]:
+    """p50/p95 of Index.search and Assistant.ask at default settings; each is also timed with a one-thread USE
+    embedder, because the default (one BLAS thread per CPU) stalls ~200 ms now and then on a small machine."""
     defaults = Settings()
     index = corpus.indexes[defaults.lexical_tokens]
     questions = [q.text for q in corpus.questions]
     weight = defaults.resolved_dense_weight()
-
-    def search(q: str):
-        return index.search(q, embedder, top_k=defaults.top_k, dense_weight=weight, candidates=defaults.candidates)
-
-    search(questions[0])  # warm-up
-    search_times = []
-    for _ in range(repeats):
-        for q in questions:
-            began = time.perf_counter()
-            search(q)
-            search_times.append(time.perf_counter() - began)
-
     directory = CACHE / f"{corpus.name}-{defaults.lexical_tokens.replace('+', '-')}"
+    one_thread = UseEmbedder(threads=1)
+
+    def timed(call) -> list[float]:
+        call(questions[0])  # warm-up
+        samples = []
+        for _ in range(repeats):
+            for q in questions:
+                began = time.perf_counter()
+                call(q)
+                samples.append(time.perf_counter() - began)
+        return samples
+
+    def searcher(model):
+        return lambda q: index.search(q, model, top_k=defaults.top_k, dense_weight=weight, candidates=defaults.candidates)
+
+    results: list[tuple[str, list[float]]] = [
+        (f"Index.search (hybrid, w={weight:g}, query embedding included)", timed(searcher(embedder))),
+        ("Index.search, UseEmbedder(threads=1)", timed(searcher(one_thread))),
+    ]
     assistant = Assistant(Settings(index_dir=directory))
     began = time.perf_counter()
-    assistant.ask(questions[0])  # warm-up: loads the index and the embedding model
+    assistant.ask(questions[0])  # loads the index and the embedding model
     cold = time.perf_counter() - began
-    ask_times = []
     refused: dict[str, bool] = {}
-    for _ in range(repeats):
-        for question in corpus.questions:
-            began = time.perf_counter()
-            answer = assistant.ask(question.text)
-            ask_times.append(time.perf_counter() - began)
-            refused[question.id] = answer.refused
+
+    def ask(q: str) -> None:
+        answer = assistant.ask(q)
+        refused[q] = answer.refused
+
+    results.append(("Assistant.ask (search + extractive answer)", timed(ask)))
+    assistant_one = Assistant(Settings(index_dir=directory), embedder=one_thread)
+    results.append(("Assistant.ask, UseEmbedder(threads=1)", timed(assistant_one.ask)))
     rows = [
         "| call | n | p50 ms | p95 ms | max ms |",
         "|---|---:|---:|---:|---:|",
     ]
-    for name, samples in (
-        (f"Index.search (hybrid, w={weight:g}, query embedding included)", search_times),
-        ("Assistant.ask (search + extractive answer)", ask_times),
-    ):
+    for name, samples in results:
         p50, p95 = percentiles(samples)
         rows.append(f"| {name} | {len(samples)} | {p50:.1f} | {p95:.1f} | {max(samples) * 1000:.1f} |")
     rows.append("")
-    rows.append(f"Warm-up (first) Assistant.ask, loading index and model: {cold * 1000:.0f} ms. "
-                f"{len(questions)} demo questions x {repeats} passes.")
-    return rows, refused
+    rows.append(f"{len(questions)} demo questions x {repeats} passes after one warm-up query each. The first "
+                f"Assistant.ask (loading index and model) took {cold * 1000:.0f} ms.")
+    return rows, {q.id: refused[q.text] for q in corpus.questions}
 
 
 def calibration(corpus: Corpus, embedder, refused_by_ask: dict[str, bool]) -> list[str]:

@@ -148,3 +148,17 @@ def test_hnsw_above_the_threshold_finds_the_same_passage(tmp_path: Path, embedde
     assert "60.37%" in assistant.search("城镇化率提升到了多少", 1)[0].chunk.text
     reloaded = _assistant(tmp_path, embedder, hnsw_threshold=10)
     assert "60.37%" in reloaded.search("城镇化率提升到了多少", 1)[0].chunk.text
+
+
+def test_a_previous_index_made_another_way_is_not_reused(tmp_path: Path, counting_embedder: CountingEmbedder) -> None:
+    from wenyuan.index import build_index
+
+    _corpus(tmp_path)
+    old = _assistant(tmp_path, counting_embedder)
+    old.build()
+    counting_embedder.texts = 0
+    settings = Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "index", chunk_size=500, progress=False)
+    index, report = build_index([tmp_path / "data"], tmp_path / "index", settings, counting_embedder,
+                                previous=old.index)
+    assert counting_embedder.texts == report.chunks == len(index.chunks)
+    assert index.manifest["chunker"]["size"] == 500 and len(report.added) == 4

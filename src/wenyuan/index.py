@@ -274,6 +274,11 @@ def _previous_entries(index: Index | None) -> dict[str, _DocEntry]:
     return entries
 
 
+def _reusable_for(manifest: dict, settings: Settings, embedder: Embedder) -> bool:
+    chunker = {"version": CHUNKER_VERSION, "size": settings.chunk_size, "overlap": settings.chunk_overlap}
+    return manifest["embedder"]["name"] == embedder.name and manifest["chunker"] == chunker
+
+
 def _relocated(entry: _DocEntry, path: str) -> _DocEntry:
     """An unchanged document found under a new name: same text and vectors, new path."""
     if entry.document.path == path:
@@ -297,6 +302,8 @@ def build_index(
     """Index every supported file under `sources` into `directory`, re-embedding only new or changed files."""
     began = time.perf_counter()
     directory = Path(directory)
+    if previous is not None and not _reusable_for(previous.manifest, settings, embedder):
+        previous = None  # vectors or chunks made another way cannot be mixed into this index
     reusable = _previous_entries(previous)
     old_paths = {entry.document.path: sha for sha, entry in reusable.items()}
     files = list(discover(sources))

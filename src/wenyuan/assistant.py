@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from wenyuan.answer import Answerer, ExtractiveAnswerer
@@ -97,8 +98,6 @@ class Assistant:
         hits = self.search(resolved)
         answer = self._answerer.answer(resolved, hits, history)
         if resolved != question:
-            from dataclasses import replace
-
             answer = replace(answer, question=question)
         return answer
 

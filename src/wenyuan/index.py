@@ -22,7 +22,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from wenyuan import lexical
 from wenyuan.chunking import CHUNKER_VERSION, Structure, build_structure, chunk_document
 from wenyuan.config import Settings
 from wenyuan.embed import Embedder, embedder_dimension
-from wenyuan.ingest import IngestError, SourceFile, discover, load, sha256_of
+from wenyuan.ingest import IngestError, discover, load, sha256_of
 from wenyuan.types import Chunk, Document, Heading, Hit
 
 FORMAT_VERSION = 1
@@ -283,8 +283,6 @@ def _relocated(entry: _DocEntry, path: str) -> _DocEntry:
     """An unchanged document found under a new name: same text and vectors, new path."""
     if entry.document.path == path:
         return entry
-    from dataclasses import replace
-
     document = replace(entry.document, path=path)
     chunks = [replace(chunk, doc_path=path) for chunk in entry.chunks]
     return _DocEntry(document, entry.structure, chunks, entry.vectors, entry.sha256, entry.size, entry.indexed_at)

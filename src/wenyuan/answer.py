@@ -291,7 +291,13 @@ class ExtractiveAnswerer:
         return start, end
 
     def _paragraph(self, doc_id: str, offset: int) -> tuple[int, int]:
+        """The passage shown around a cited item: its paragraph, or its top-level item of an inline outline."""
         text = self._index.documents[doc_id].text
+        structure = self._index.structures[doc_id]
+        if structure.in_outline(offset):
+            owner, end = structure.section(offset, 4)
+            if owner is not None and owner.level > 0:
+                return owner.start, end if end >= 0 else len(text)
         start = text.rfind("\n", 0, offset) + 1
         end = text.find("\n", offset)
         return start, len(text) if end < 0 else end

@@ -14,9 +14,15 @@ from wenyuan.types import HEADING_SEPARATOR, Answer, Hit
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    overrides = {}
+    overrides: dict[str, object] = {}
     if getattr(args, "index", None):
         overrides["index_dir"] = Path(args.index)
+    if getattr(args, "data", None):
+        overrides["data_dir"] = Path(args.data)
+    if getattr(args, "host", None):
+        overrides["host"] = args.host
+    if getattr(args, "port", None):
+        overrides["port"] = args.port
     return Settings(**overrides)
 
 
@@ -131,6 +137,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return _run_each(args, one, lambda question: _print_answer(assistant.ask(question)))
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    logging.getLogger("wenyuan").setLevel(logging.INFO)
+    from wenyuan.web.server import serve
+
+    serve(_settings(args))
+    return 0
+
+
 class _TqdmProgress:
     """Progress bars for files read and chunks embedded, on standard error."""
 
@@ -177,6 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "search":
             sub.add_argument("--top-k", type=int, default=5, help="how many passages (default 5)")
         sub.set_defaults(run=run)
+    serve = commands.add_parser("serve", help="start the web app (default http://127.0.0.1:7860/)")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1, or WENYUAN_HOST)")
+    serve.add_argument("--port", type=int, help="port (default 7860, or WENYUAN_PORT)")
+    serve.add_argument("--index", help="index folder (default: index/)")
+    serve.add_argument("--data", help="documents folder (default: data/)")
+    serve.set_defaults(run=cmd_serve)
     return parser
 
 

@@ -65,7 +65,15 @@ class Settings(BaseSettings):
         description="Share of the question's weighted key terms a passage must cover to be answered from; "
         "below it the assistant says the documents do not contain the answer (calibrated in benchmarks/).",
     )
-    max_file_mb: float = Field(50.0, description="Larger files are skipped when indexing.")
+    max_file_mb: float = Field(50.0, description="Larger files are skipped when indexing and refused on upload.")
+
+    host: str = Field("127.0.0.1", description="Address the web app listens on.")
+    port: int = Field(7860, description="Port the web app listens on.")
+    admin_token: str | None = Field(
+        None,
+        description="Password for the documents tab and its API (upload, delete, rebuild). None leaves administration "
+        "open, with a warning in the log.",
+    )
     progress: bool = Field(True, description="Show progress bars while indexing.")
 
     @classmethod

@@ -1,0 +1,129 @@
+"""Answers, sources and documents as HTML for the browser, and as plain text for pasting into a report.
+
+Every piece of document text goes through `html.escape` here: a document containing `<script>` shows it as text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from wenyuan.types import HEADING_SEPARATOR, Answer, Citation, Document
+
+_MARKER = re.compile(r"\[(\d+)\]")
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def _text(words: str) -> str:
+    """Document words safe inside chat markdown: HTML escaped, markdown characters (as in `**市`) kept literal."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(words, quote=False))
+
+
+def chat_markdown(answer: Answer, turn: int, upto: int | None = None) -> str:
+    """The answer for the chat bubble, each [n] a clickable chip that opens the cited passage."""
+    text = answer.text if upto is None else answer.text[:upto]
+    pieces, cursor = [], 0
+    for match in _MARKER.finditer(text):
+        pieces.append(_text(text[cursor : match.start()]))
+        n = match.group(1)
+        pieces.append(f'<a class="wy-chip" href="#wy-{turn}-{n}" title="查看来源 {n}">{n}</a>')
+        cursor = match.end()
+    pieces.append(_text(text[cursor:]))
+    body = "".join(pieces).replace("\n", "  \n")
+    if answer.refused:
+        return f"⚠️ **文档中没有找到答案**  \n{body}"
+    return body
+
+
+def stream_points(answer: Answer) -> list[int]:
+    """Where the answer may be cut while streaming: after each citation marker and at the end."""
+    points = [match.end() for match in _MARKER.finditer(answer.text)]
+    return [p for p in points if p < len(answer.text)] + [len(answer.text)]
+
+
+def _path(heading_path: tuple[str, ...]) -> str:
+    return HEADING_SEPARATOR.join(heading_path[1:]) or "（正文开头）"
+
+
+def _highlighted_passage(citation: Citation) -> str:
+    start = citation.start - citation.passage_start
+    end = citation.end - citation.passage_start
+    passage = citation.passage or citation.quote
+    if not citation.passage or start < 0 or end > len(passage):
+        return f"<mark>{html.escape(citation.quote)}</mark>"
+    return (
+        html.escape(passage[:start])
+        + f"<mark>{html.escape(passage[start:end])}</mark>"
+        + html.escape(passage[end:])
+    )
+
+
+def sources_html(answer: Answer | None, turn: int) -> str:
+    """The sources of one answer: title, heading path and the passage with the answering words highlighted."""
+    if answer is None:
+        return '<div class="wy-sources wy-empty">提问后，这里列出答案引用的原文段落。</div>'
+    cards = []
+    if answer.refused:
+        cards.append('<div class="wy-refusal">文档中没有找到能回答这个问题的内容。以下段落可能相关：</div>')
+        for hit in answer.related[:3]:
+            chunk = hit.chunk
+            cards.append(
+                '<div class="wy-card wy-related">'
+                f'<div class="wy-title">{html.escape(chunk.title)}</div>'
+                f'<div class="wy-path">{html.escape(_path(chunk.heading_path))}</div>'
+                f'<div class="wy-passage">{html.escape(chunk.text)}</div></div>'
+            )
+        return '<div class="wy-sources">' + "".join(cards) + "</div>"
+    for citation in answer.citations:
+        page = f" · 第{citation.page}页" if citation.page else ""
+        cards.append(
+            f'<div class="wy-card" id="wy-src-{turn}-{citation.n}">'
+            f'<div class="wy-title"><a class="wy-chip" href="#wy-{turn}-{citation.n}">{citation.n}</a> '
+            f"{html.escape(citation.title)}{page}</div>"
+            f'<div class="wy-path">{html.escape(_path(citation.heading_path))}</div>'
+            f'<div class="wy-passage">{_highlighted_passage(citation)}</div>'
+            f'<a class="wy-open" href="#wy-{turn}-{citation.n}">查看原文 ›</a></div>'
+        )
+    return '<div class="wy-sources"><div class="wy-sources-head">来源</div>' + "".join(cards) + "</div>"
+
+
+def viewer_html(document: Document, citation: Citation | None, heading_path: tuple[str, ...] = ()) -> str:
+    """The whole cleaned document, the cited words highlighted and marked for scrolling into view."""
+    text = document.text
+    if citation is not None:
+        p_start, p_end = citation.passage_start, citation.passage_end
+        if not (0 <= p_start <= citation.start and citation.end <= p_end <= len(text)):
+            p_start, p_end = citation.start, citation.end
+        body = (
+            html.escape(text[:p_start])
+            + '<span class="wy-passage-hl">'
+            + html.escape(text[p_start : citation.start])
+            + f'<mark id="wy-hl">{html.escape(text[citation.start : citation.end])}</mark>'
+            + html.escape(text[citation.end : p_end])
+            + "</span>"
+            + html.escape(text[p_end:])
+        )
+    else:
+        body = html.escape(text)
+    page = f" · 第{citation.page}页" if citation is not None and citation.page else ""
+    number = f" · {html.escape(document.number)}" if document.number else ""
+    path = html.escape(_path(heading_path)) if heading_path else ""
+    return (
+        '<div class="wy-viewer">'
+        f'<div class="wy-viewer-head"><div class="wy-title">{html.escape(document.title)}{number}{page}</div>'
+        f'<div class="wy-path">{path}</div><div class="wy-file">{html.escape(document.path)}</div></div>'
+        f'<div class="wy-doc">{body}</div></div>'
+    )
+
+
+def plain_text(answer: Answer) -> str:
+    """The answer with its sources, ready to paste into a report."""
+    text = _MARKER.sub(lambda m: f"[{m.group(1)}]", answer.text)
+    if answer.refused:
+        return text
+    lines = [text, ""]
+    for citation in answer.citations:
+        page = f"，第{citation.page}页" if citation.page else ""
+        lines.append(f"【来源{citation.n}】《{citation.title}》{page} {HEADING_SEPARATOR.join(citation.heading_path[1:])}")
+        lines.append(f"    “{citation.quote.strip()}”")
+    return "\n".join(lines)

@@ -323,7 +323,12 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         def documents(admin_token: str = "") -> list[dict]:
             """The indexed documents (requires the admin token when one is configured)."""
             admin.check(admin_token)
-            return assistant.index.manifest["documents"]
+            # "doc", not "path": Gradio clients take any {"path": ...} for a file to download
+            return [
+                {"doc": d["path"], "title": d["title"], "chunks": d["chunks"], "indexed_at": d["indexed_at"],
+                 "sha256": d["sha256"]}
+                for d in assistant.index.manifest["documents"]
+            ]
 
         gr.api(documents, api_name="documents")
     return demo

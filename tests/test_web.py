@@ -1,0 +1,263 @@
+"""The browser chat in real headless Chromium, its HTTP and Gradio APIs, and the admin tab's safety rules."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, SEED
+from wenyuan.assistant import Assistant
+from wenyuan.config import Settings
+
+GOV = "国务院办公厅关于推进政务新媒体健康有序发展的意见.txt"
+HOSTILE = "含有网页代码的通知.txt"
+HOSTILE_TEXT = (
+    "关于网页安全测试的通知\n"
+    "一、测试要求\n"
+    "页面必须把<script>window.__pwned = 1</script>和<b>粗体标签</b>原样显示为文字，网页安全测试编号为XSS-2026。\n"
+)
+NEW_DOC = "关于推进智慧养老服务的通知.txt"
+NEW_TEXT = "关于推进智慧养老服务的通知\n一、工作目标\n到2028年，全市建成智慧养老服务平台12个，覆盖全部街道。\n"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Server:
+    """The real app (FastAPI + Gradio) served by uvicorn in a thread on a free local port."""
+
+    def __init__(self, root: Path, embedder, admin_token: str | None = None) -> None:
+        import uvicorn
+
+        from wenyuan.web.server import create_app, ensure_index
+
+        settings = Settings(data_dir=root / "data", index_dir=root / "index", progress=False, admin_token=admin_token)
+        self.assistant = Assistant(settings, embedder)
+        ensure_index(self.assistant)
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(create_app(self.assistant), host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/api/health", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("the app did not start")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def _corpus(root: Path) -> Path:
+    data = root / "data"
+    data.mkdir(parents=True)
+    shutil.copy(SEED, data)
+    shutil.copy(DATA / GOV, data)
+    (data / HOSTILE).write_text(HOSTILE_TEXT, encoding="utf-8")
+    return data
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, embedder):
+    root = tmp_path_factory.mktemp("web")
+    _corpus(root)
+    running = _Server(root, embedder)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    with playwright.sync_playwright() as driver:
+        instance = driver.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    page.outside_requests = []
+    page.on("request", lambda r: page.outside_requests.append(r.url)
+            if not r.url.startswith((server.url, "data:", "blob:")) else None)
+    page.goto(server.url)
+    page.wait_for_selector("#wy-question textarea", timeout=60_000)
+    yield page
+    context.close()
+
+
+def _ask(page, question: str) -> None:
+    page.fill("#wy-question textarea", question)
+    page.click("#wy-send")
+    page.wait_for_function(
+        "q => [...document.querySelectorAll('#wy-chat .message')].some(m => m.innerText.includes(q))",
+        arg=question, timeout=30_000,
+    )
+    page.wait_for_selector("#wy-sources .wy-card, #wy-sources .wy-refusal", timeout=30_000)
+
+
+@pytest.mark.browser
+def test_ask_see_chips_open_the_cited_passage(page, server) -> None:
+    _ask(page, "组织领导方面提了哪几条要求？")
+    chips = page.locator("#wy-chat a.wy-chip")
+    assert chips.count() >= 5
+    assert "一要压紧压实工作责任" in page.inner_text("#wy-chat")
+    assert "四、切实加强对学习教育的组织领导" in page.inner_text("#wy-sources")
+    chips.nth(2).click()  # [3]: 二要坚持分类指导
+    page.wait_for_selector("#wy-hl", timeout=15_000)
+    assert page.inner_text("#wy-hl").startswith("二要坚持分类指导")
+    assert "四、切实加强对学习教育的组织领导" in page.inner_text("#wy-viewer .wy-viewer-head")
+    assert page.evaluate("document.getElementById('wy-hl').closest('.wy-doc') !== null")
+    copied = page.input_value("#wy-copy textarea")
+    assert "【来源1】《树立和践行正确政绩观学习教育动员部署会讲话》" in copied
+    assert page.outside_requests == []  # fully offline: no CDN, no fonts, no analytics
+
+
+@pytest.mark.browser
+def test_refusals_look_different_and_new_conversation_clears(page) -> None:
+    _ask(page, "2023年**市的城镇化率是多少？")
+    assert "文档中没有找到" in page.inner_text("#wy-chat")
+    assert page.locator("#wy-sources .wy-refusal").count() == 1
+    assert page.locator("#wy-sources .wy-related").count() >= 1
+    page.click("#wy-new")
+    page.wait_for_function("!document.querySelector('#wy-chat').innerText.includes('城镇化率')", timeout=10_000)
+
+
+@pytest.mark.browser
+def test_follow_up_resolves_to_the_listed_item(page) -> None:
+    _ask(page, "三、紧密结合统战工作实际部分有哪几项要求？")
+    page.fill("#wy-question textarea", "第二项具体怎么要求？")
+    page.click("#wy-send")
+    page.wait_for_function(
+        "() => document.querySelector('#wy-sources').innerText.includes('二要把学习教育与解决群众急难愁盼')",
+        timeout=30_000,
+    )
+
+
+@pytest.mark.browser
+def test_document_html_is_shown_as_text_and_never_runs(page) -> None:
+    _ask(page, "网页安全测试编号是多少？")
+    page.locator("#wy-chat a.wy-chip").first.click()
+    page.wait_for_selector("#wy-hl", timeout=15_000)
+    viewer_text = page.inner_text("#wy-viewer .wy-doc")
+    assert "<script>window.__pwned = 1</script>" in viewer_text and "<b>粗体标签</b>" in viewer_text
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#wy-viewer b, #wy-chat b, #wy-sources b").count() == 0
+
+
+@pytest.mark.browser
+def test_upload_rebuild_and_ask_about_the_new_document(page, server, tmp_path: Path) -> None:
+    new_file = tmp_path / NEW_DOC
+    new_file.write_text(NEW_TEXT, encoding="utf-8")
+    page.get_by_role("tab", name="文档管理").click()
+    page.wait_for_selector("#wy-doc-table", timeout=15_000)
+    assert "政务新媒体" in page.inner_text("#wy-doc-table")
+    page.set_input_files("#wy-upload input[type=file]", str(new_file))
+    page.wait_for_timeout(1500)
+    page.click("#wy-upload-button")
+    page.wait_for_function("() => document.querySelector('#wy-upload-status').innerText.includes('✓')", timeout=30_000)
+    assert (server.assistant.settings.data_dir / NEW_DOC).exists()
+    page.click("#wy-rebuild")
+    page.wait_for_function("() => document.querySelector('#wy-rebuild-status').innerText.includes('重建完成')",
+                           timeout=120_000)
+    assert "新增 1" in page.inner_text("#wy-rebuild-status")
+    page.get_by_role("tab", name="问答").click()
+    _ask(page, "全市要建成多少个智慧养老服务平台？")
+    assert "12个" in page.inner_text("#wy-chat")
+    assert "关于推进智慧养老服务的通知" in page.inner_text("#wy-sources")
+
+
+def test_http_api_health_and_ask(server) -> None:
+    health = json.load(urllib.request.urlopen(server.url + "/api/health"))
+    assert health["status"] == "ok" and health["documents"] >= 3
+    request = urllib.request.Request(
+        server.url + "/api/ask", data=json.dumps({"question": "城镇化率提升到了多少？"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    answer = json.load(urllib.request.urlopen(request))
+    assert set(answer) == {"question", "answer", "refused", "citations", "mode"}
+    assert "60.37%" in answer["answer"] and answer["citations"][0]["doc"] == SEED.name
+
+
+def test_gradio_client_ask_endpoint(server) -> None:
+    from gradio_client import Client
+
+    client = Client(server.url + "/", verbose=False)
+    result = client.predict("政务新媒体的基本原则有哪些？", api_name="/ask")
+    assert result["mode"] == "list" and "坚持正确导向" in result["answer"]
+    assert result["citations"][0]["doc"] == GOV
+
+
+def test_admin_api_requires_the_token_when_one_is_set(tmp_path: Path, embedder) -> None:
+    from gradio_client import Client
+
+    _corpus(tmp_path)
+    protected = _Server(tmp_path, embedder, admin_token="s3cret-口令")
+    try:
+        client = Client(protected.url + "/", verbose=False)
+        with pytest.raises(Exception, match="管理口令"):
+            client.predict("", api_name="/rebuild")
+        with pytest.raises(Exception, match="管理口令"):
+            client.predict("wrong", api_name="/documents")
+        documents = client.predict("s3cret-口令", api_name="/documents")
+        assert {d["doc"] for d in documents} == {SEED.name, GOV, HOSTILE}
+        # asking needs no token
+        assert not client.predict("城镇化率提升到了多少？", api_name="/ask")["refused"]
+    finally:
+        protected.stop()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("..\\..\\windows\\系统.txt", "系统.txt"),
+        ("  .隐藏文件.md", "隐藏文件.md"),
+        ("a<b>c:d?.pdf", "a_b_c_d_.pdf"),
+        ("正常的文件名（2019）.docx", "正常的文件名（2019）.docx"),
+    ],
+)
+def test_uploaded_names_are_sanitised(name: str, expected: str) -> None:
+    from wenyuan.web.ui import safe_filename
+
+    assert safe_filename(name) == expected
+
+
+def test_upload_writes_only_inside_data_and_checks_type_and_size(tmp_path: Path, embedder) -> None:
+    from wenyuan.web.ui import AdminHandlers
+
+    (tmp_path / "data").mkdir()
+    settings = Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "index", max_file_mb=0.001)
+    admin = AdminHandlers(Assistant(settings, embedder))
+    small, big, bad = tmp_path / "小.txt", tmp_path / "大.txt", tmp_path / "x.exe"
+    small.write_text("一、总则\n内容。", encoding="utf-8")
+    big.write_text("内容" * 2000, encoding="utf-8")
+    bad.write_bytes(b"MZ")
+    message = admin.upload([str(small), str(big), str(bad)], None)
+    assert "✓ 小.txt" in message and "超过" in message and "不支持" in message
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["小.txt"]
+    assert "找不到" in admin.delete("../index/manifest.json", None)

@@ -203,6 +203,19 @@ def test_http_api_health_and_ask(server) -> None:
     assert "60.37%" in answer["answer"] and answer["citations"][0]["doc"] == SEED.name
 
 
+def test_streaming_endpoint_sends_the_answer_in_pieces(server) -> None:
+    request = urllib.request.Request(
+        server.url + "/api/ask/stream", data=json.dumps({"question": "组织领导方面提了哪几条要求？"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    body = urllib.request.urlopen(request).read().decode("utf-8")
+    events = [block.split("\n", 1) for block in body.strip().split("\n\n")]
+    names = [head.removeprefix("event: ") for head, _ in events]
+    payloads = [json.loads(data.removeprefix("data: ")) for _, data in events]
+    assert names[-1] == "answer" and names.count("delta") >= 5
+    assert "".join(p["text"] for p in payloads[:-1]) == payloads[-1]["answer"]
+
+
 def test_gradio_client_ask_endpoint(server) -> None:
     from gradio_client import Client
 

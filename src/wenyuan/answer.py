@@ -297,7 +297,8 @@ class ExtractiveAnswerer:
         if structure.in_outline(offset):
             owner, end = structure.section(offset, 4)
             if owner is not None and owner.level > 0:
-                return owner.start, end if end >= 0 else len(text)
+                outline_end = structure.outline_span[1]
+                return owner.start, outline_end if end < 0 else min(end, outline_end)
         start = text.rfind("\n", 0, offset) + 1
         end = text.find("\n", offset)
         return start, len(text) if end < 0 else end

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from fastapi import FastAPI  # noqa: E402
+from fastapi.responses import StreamingResponse  # noqa: E402
 from pydantic import BaseModel, Field  # noqa: E402
 
 from wenyuan.assistant import Assistant  # noqa: E402
 from wenyuan.config import Settings  # noqa: E402
 from wenyuan.index import MANIFEST  # noqa: E402
+from wenyuan.web.render import stream_points  # noqa: E402
 
 log = logging.getLogger(__name__)
+
+
+def _event(name: str, payload: dict) -> str:
+    return f"event: {name}\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
 class AskRequest(BaseModel):
@@ -48,7 +55,22 @@ def create_app(assistant: Assistant) -> FastAPI:
 
     @app.post("/api/ask")
     def ask(request: AskRequest) -> dict:
+        """The answer with its citations, in the CLI's --json schema."""
         return assistant.ask(request.question).to_json()
+
+    @app.post("/api/ask/stream")
+    def ask_stream(request: AskRequest) -> StreamingResponse:
+        """Server-sent events: `delta` events carry the answer text as it grows, a final `answer` event the JSON."""
+
+        def events():
+            answer = assistant.ask(request.question)
+            sent = 0
+            for point in stream_points(answer):
+                yield _event("delta", {"text": answer.text[sent:point]})
+                sent = point
+            yield _event("answer", answer.to_json())
+
+        return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     demo = build_ui(assistant)
     return gr.mount_gradio_app(

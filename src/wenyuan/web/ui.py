@@ -280,7 +280,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                     status = gr.Markdown("", elem_id="wy-doc-status")
                     table = gr.Dataframe(
                         headers=["标题", "文件", "片段数", "索引时间"], interactive=False, elem_id="wy-doc-table",
-                        wrap=True,
+                        wrap=True, column_widths=["38%", "38%", "8%", "16%"],
                     )
                     with gr.Row():
                         upload_files = gr.File(

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import threading
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -69,3 +73,57 @@ def demo_assistant(demo_dir: Path, embedder):
     assistant = Assistant(Settings(data_dir=demo_dir / "data", index_dir=demo_dir / "index", progress=False), embedder)
     assistant.build()
     return assistant
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """The real app (FastAPI + Gradio) served by uvicorn in a thread on a free local port."""
+
+    def __init__(self, root: Path, embedder, **overrides) -> None:
+        import uvicorn
+
+        from wenyuan.assistant import Assistant
+        from wenyuan.config import Settings
+        from wenyuan.web.server import create_app, ensure_index
+
+        settings = Settings(data_dir=root / "data", index_dir=root / "index", progress=False, **overrides)
+        self.assistant = Assistant(settings, embedder)
+        ensure_index(self.assistant)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(create_app(self.assistant), host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/api/health", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("the app did not start")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    with playwright.sync_playwright() as driver:
+        instance = driver.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync"],
+        )
+        yield instance
+        instance.close()

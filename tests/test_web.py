@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
-import threading
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import DATA, SEED
+from conftest import DATA, SEED, Server
 from wenyuan.assistant import Assistant
 from wenyuan.config import Settings
 
@@ -25,43 +22,6 @@ HOSTILE_TEXT = (
 )
 NEW_DOC = "关于推进智慧养老服务的通知.txt"
 NEW_TEXT = "关于推进智慧养老服务的通知\n一、工作目标\n到2028年，全市建成智慧养老服务平台12个，覆盖全部街道。\n"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class _Server:
-    """The real app (FastAPI + Gradio) served by uvicorn in a thread on a free local port."""
-
-    def __init__(self, root: Path, embedder, admin_token: str | None = None) -> None:
-        import uvicorn
-
-        from wenyuan.web.server import create_app, ensure_index
-
-        settings = Settings(data_dir=root / "data", index_dir=root / "index", progress=False, admin_token=admin_token)
-        self.assistant = Assistant(settings, embedder)
-        ensure_index(self.assistant)
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(self.assistant), host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/api/health", timeout=2)
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("the app did not start")
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 def _corpus(root: Path) -> Path:
@@ -77,24 +37,9 @@ def _corpus(root: Path) -> Path:
 def server(tmp_path_factory: pytest.TempPathFactory, embedder):
     root = tmp_path_factory.mktemp("web")
     _corpus(root)
-    running = _Server(root, embedder)
+    running = Server(root, embedder)
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    with playwright.sync_playwright() as driver:
-        instance = driver.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--no-first-run", "--disable-sync"],
-        )
-        yield instance
-        instance.close()
 
 
 @pytest.fixture
@@ -229,7 +174,7 @@ def test_admin_api_requires_the_token_when_one_is_set(tmp_path: Path, embedder) 
     from gradio_client import Client
 
     _corpus(tmp_path)
-    protected = _Server(tmp_path, embedder, admin_token="s3cret-口令")
+    protected = Server(tmp_path, embedder, admin_token="s3cret-口令")
     try:
         client = Client(protected.url + "/", verbose=False)
         with pytest.raises(Exception, match="管理口令"):

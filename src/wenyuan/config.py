@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -75,6 +77,31 @@ class Settings(BaseSettings):
         "open, with a warning in the log.",
     )
     progress: bool = Field(True, description="Show progress bars while indexing.")
+
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins of intranet pages allowed to embed the chat and call its API from the browser, e.g. "
+        "'http://portal.intranet'. Empty: only the app's own origin.",
+    )
+    widget_keys_file: Path | None = Field(
+        None,
+        description="File of widget keys, one per line, re-read when it changes (rotate keys without a restart). "
+        "A widget key only allows asking questions.",
+    )
+    widget_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Widget keys given directly (no rotation)."
+    )
+
+    @field_validator("allowed_origins", "widget_keys", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """Lists may be given as JSON or as comma-separated text in environment variables."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [item.strip() for item in text.split(",") if item.strip()]
+        return value
 
     @classmethod
     def settings_customise_sources(

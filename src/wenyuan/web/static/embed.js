@@ -1,0 +1,140 @@
+// The compact chat inside the widget's iframe: streams answers from /api/ask/stream and shows cited passages.
+// Everything from the server is inserted with textContent, never as HTML.
+(function () {
+  "use strict";
+  const config = JSON.parse(document.body.dataset.config || "{}");
+  const log = document.getElementById("log");
+  const form = document.getElementById("ask");
+  const input = document.getElementById("question");
+  const source = document.getElementById("source");
+  const history = [];
+  document.getElementById("title").textContent = config.title || "政策问答助手";
+
+  // The parent page may talk to us only if it is an allowed origin (or this app itself).
+  const parentOrigin = (config.parent && (config.allowedParents.includes(config.parent) || config.parent === location.origin))
+    ? config.parent : null;
+
+  function toParent(message) {
+    if (parentOrigin && window.parent !== window) window.parent.postMessage(message, parentOrigin);
+  }
+
+  window.addEventListener("message", function (event) {
+    if (!parentOrigin || event.origin !== parentOrigin || event.source !== window.parent) return;
+    if (event.data && event.data.type === "wenyuan:open") input.focus();
+  });
+
+  document.getElementById("close").addEventListener("click", function () { toParent({ type: "wenyuan:close" }); });
+  document.getElementById("back").addEventListener("click", function () { source.hidden = true; log.hidden = false; });
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // Answer text with [n] markers -> text nodes and chip buttons.
+  function renderAnswer(bubble, text, answer) {
+    bubble.textContent = "";
+    const parts = text.split(/(\[\d+\])/);
+    for (const part of parts) {
+      const marker = /^\[(\d+)\]$/.exec(part);
+      if (!marker) { bubble.appendChild(document.createTextNode(part)); continue; }
+      const chip = element("button", "chip", marker[1]);
+      chip.type = "button";
+      chip.title = "查看来源 " + marker[1];
+      chip.dataset.n = marker[1];
+      if (answer) chip.addEventListener("click", function () { showSource(answer, Number(marker[1])); });
+      bubble.appendChild(chip);
+    }
+  }
+
+  function showSource(answer, n) {
+    const citation = answer.citations.find(function (c) { return c.n === n; });
+    if (!citation) return;
+    const extra = (answer.passages || []).find(function (p) { return p.n === n; }) || {};
+    source.querySelector(".title").textContent = citation.title + (extra.page ? " · 第" + extra.page + "页" : "");
+    source.querySelector(".path").textContent = citation.heading_path.slice(1).join(" › ") || "（正文开头）";
+    const text = source.querySelector(".text");
+    text.textContent = "";
+    const passage = extra.passage || citation.quote;
+    const at = extra.passage ? citation.start - extra.passage_start : 0;
+    const end = at + citation.quote.length;
+    text.appendChild(document.createTextNode(passage.slice(0, Math.max(at, 0))));
+    text.appendChild(element("mark", "", passage.slice(Math.max(at, 0), end)));
+    text.appendChild(document.createTextNode(passage.slice(end)));
+    log.hidden = true;
+    source.hidden = false;
+  }
+
+  function addSources(bubble, answer) {
+    if (answer.refused || !answer.citations.length) return;
+    const list = element("ul", "sources");
+    for (const citation of answer.citations) {
+      const item = element("li");
+      const open = element("button", "", "[" + citation.n + "] " + citation.title + " › " + (citation.heading_path.slice(1).join(" › ") || "正文"));
+      open.type = "button";
+      open.addEventListener("click", function () { showSource(answer, citation.n); });
+      item.appendChild(open);
+      list.appendChild(item);
+    }
+    bubble.after(list);
+  }
+
+  async function ask(question) {
+    log.appendChild(element("div", "msg user", question));
+    const bubble = element("div", "msg bot", "…");
+    log.appendChild(bubble);
+    log.scrollTop = log.scrollHeight;
+    const headers = { "Content-Type": "application/json" };
+    if (config.key) headers["X-Wenyuan-Key"] = config.key;
+    const response = await fetch("/api/ask/stream", {
+      method: "POST", headers: headers, body: JSON.stringify({ question: question, history: history.slice(-6) }),
+    });
+    if (!response.ok) {
+      bubble.textContent = response.status === 401 ? "无权访问：请联系管理员检查组件密钥。" : "服务暂时不可用（" + response.status + "）。";
+      return;
+    }
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "", text = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let cut;
+      while ((cut = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        const name = (/^event: (.*)$/m.exec(block) || [])[1];
+        const data = JSON.parse((/^data: (.*)$/m.exec(block) || [])[1] || "{}");
+        if (name === "delta") {
+          text += data.text;
+          renderAnswer(bubble, text, null);
+        } else if (name === "answer") {
+          renderAnswer(bubble, data.answer, data);
+          if (data.refused) bubble.classList.add("refused");
+          addSources(bubble, data);
+          history.push({ question: data.question, answer: data.answer, mode: data.mode, refused: data.refused });
+        }
+        log.scrollTop = log.scrollHeight;
+      }
+    }
+  }
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    const question = input.value.trim();
+    if (!question) return;
+    input.value = "";
+    const button = form.querySelector("button");
+    button.disabled = true;
+    source.hidden = true;
+    log.hidden = false;
+    try { await ask(question); } catch (error) { log.appendChild(element("div", "msg bot refused", "请求失败：" + error)); }
+    finally { button.disabled = false; input.focus(); }
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+  });
+})();

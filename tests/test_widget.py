@@ -1,0 +1,206 @@
+"""The embeddable widget: one script tag on a page of another origin, allowed origins only, widget keys only ask."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import SEED, Server, free_port
+from test_web import _corpus
+
+KEY = "PUBLIC-WIDGET-KEY"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class _Portal:
+    """A static intranet page served from its own origin (another port on 127.0.0.1)."""
+
+    def __init__(self, folder: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.origin = f"http://127.0.0.1:{self.port}"
+        handler = functools.partial(_QuietHandler, directory=str(folder))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def _portal_page(folder: Path, app_url: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    page = (ROOT / "examples" / "intranet-portal.html").read_text(encoding="utf-8")
+    (folder / "index.html").write_text(page.replace("http://127.0.0.1:7860", app_url), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory: pytest.TempPathFactory, embedder):
+    root = tmp_path_factory.mktemp("widget")
+    allowed_folder = root / "allowed"
+    blocked_folder = root / "blocked"
+    port_allowed = free_port()
+    _corpus(root)
+    keys = root / "widget-keys.txt"
+    keys.write_text(f"# one key a line\n{KEY}\n", encoding="utf-8")
+    server = Server(root, embedder, admin_token="admin-口令",
+                    allowed_origins=[f"http://127.0.0.1:{port_allowed}"], widget_keys_file=keys)
+    allowed = _Portal(_portal_page(allowed_folder, server.url), port_allowed)
+    blocked = _Portal(_portal_page(blocked_folder, server.url))
+    yield server, allowed, blocked, keys
+    server.stop()
+    allowed.stop()
+    blocked.stop()
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    yield context
+    context.close()
+
+
+def _open_widget(page, portal: _Portal):
+    page.goto(portal.origin + "/index.html")
+    page.locator("#wenyuan-widget .launcher").click()
+    return page.frame_locator("#wenyuan-widget iframe")
+
+
+def _ask(frame, question: str) -> None:
+    frame.locator("#question").fill(question)
+    frame.locator("#ask button[type=submit]").click()
+
+
+@pytest.mark.browser
+def test_widget_on_an_allowed_portal_answers_with_citations(setup, context) -> None:
+    server, allowed, _, _ = setup
+    page = context.new_page()
+    outside = []
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith((server.url, allowed.origin, "data:")) else None)
+    frame = _open_widget(page, allowed)
+    _ask(frame, "组织领导方面提了哪几条要求？")
+    frame.locator(".sources li").first.wait_for(timeout=30_000)
+    answer = frame.locator(".msg.bot").last.inner_text()
+    assert "一要压紧压实工作责任" in answer
+    assert frame.locator(".msg.bot .chip").count() >= 5
+    frame.locator(".msg.bot .chip").nth(1).click()
+    assert frame.locator("#source mark").inner_text().startswith("一要压紧压实工作责任")
+    assert "四、切实加强对学习教育的组织领导" in frame.locator("#source .path").inner_text()
+    # closing and reopening keeps the conversation
+    frame.locator("#close").click()
+    assert page.locator("#wenyuan-widget .panel").is_hidden()
+    page.locator("#wenyuan-widget .launcher").click()
+    frame.locator("#back").click()
+    assert "一要压紧压实工作责任" in frame.locator(".msg.bot").last.inner_text()
+    # the host page's aggressive button style does not reach the widget, and ours does not leak out
+    color = page.locator("#wenyuan-widget .launcher").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert color == "rgb(29, 78, 216)"
+    assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("serif")
+    assert outside == []
+
+
+@pytest.mark.browser
+def test_widget_fits_a_phone_screen(setup, browser) -> None:
+    _, allowed, _, _ = setup
+    phone = browser.new_context(viewport={"width": 390, "height": 780}, locale="zh-CN")
+    try:
+        page = phone.new_page()
+        _open_widget(page, allowed)
+        box = page.locator("#wenyuan-widget .panel").bounding_box()
+        assert box["width"] <= 390 and box["x"] >= 0 and box["height"] > 500
+    finally:
+        phone.close()
+
+
+@pytest.mark.browser
+def test_a_portal_not_in_the_allowlist_can_neither_frame_nor_call(setup, context) -> None:
+    server, _, blocked, _ = setup
+    page = context.new_page()
+    frame = _open_widget(page, blocked)
+    page.wait_for_timeout(2500)
+    assert frame.locator("#question").count() == 0  # the browser refused to show the framed chat
+    outcome = page.evaluate(
+        """async (url) => {
+            try {
+                const r = await fetch(url + '/api/ask', {method: 'POST', headers: {'Content-Type': 'application/json',
+                    'X-Wenyuan-Key': 'PUBLIC-WIDGET-KEY'}, body: JSON.stringify({question: '城镇化率提升到了多少？'})});
+                return 'read ' + r.status;
+            } catch (error) { return 'blocked'; }
+        }""",
+        server.url,
+    )
+    assert outcome == "blocked"
+
+
+def _post(url: str, body: dict, headers: dict | None = None) -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def test_security_headers_and_origin_rules(setup) -> None:
+    server, allowed, blocked, _ = setup
+    with urllib.request.urlopen(server.url + "/embed?key=x") as response:
+        policy = response.headers["Content-Security-Policy"]
+    assert f"frame-ancestors 'self' {allowed.origin}" in policy and "script-src 'self'" in policy
+    with urllib.request.urlopen(server.url + "/") as response:
+        assert f"frame-ancestors 'self' {allowed.origin}" in response.headers["Content-Security-Policy"]
+    status, _ = _post(server.url + "/api/ask", {"question": "城镇化率？"}, {"Origin": blocked.origin, "X-Wenyuan-Key": KEY})
+    assert status == 403
+    request = urllib.request.Request(server.url + "/api/ask", method="OPTIONS", headers={
+        "Origin": allowed.origin, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,x-wenyuan-key"})
+    with urllib.request.urlopen(request) as response:
+        assert response.headers["Access-Control-Allow-Origin"] == allowed.origin
+
+
+def test_widget_keys_only_ask_and_rotate_without_restart(setup) -> None:
+    server, _, _, keys = setup
+    assert _post(server.url + "/api/ask", {"question": "城镇化率提升到了多少？"})[0] == 401
+    status, answer = _post(server.url + "/api/ask", {"question": "城镇化率提升到了多少？"}, {"X-Wenyuan-Key": KEY})
+    assert status == 200 and "60.37%" in answer["answer"] and answer["citations"][0]["doc"] == SEED.name
+    # a widget key is no admin credential
+    from gradio_client import Client
+
+    client = Client(server.url + "/", verbose=False)
+    with pytest.raises(Exception, match="管理口令"):
+        client.predict(KEY, api_name="/documents")
+    with pytest.raises(Exception, match="管理口令"):
+        client.predict(KEY, api_name="/rebuild")
+    # rotation: edit the key file, no restart
+    keys.write_text("NEW-KEY-2027\n", encoding="utf-8")
+    assert _post(server.url + "/api/ask", {"question": "城镇化率？"}, {"X-Wenyuan-Key": KEY})[0] == 401
+    assert _post(server.url + "/api/ask", {"question": "城镇化率？"}, {"X-Wenyuan-Key": "NEW-KEY-2027"})[0] == 200
+    keys.write_text(f"{KEY}\n", encoding="utf-8")
+
+
+def test_rest_follow_up_uses_the_history(setup) -> None:
+    server, _, _, _ = setup
+    headers = {"X-Wenyuan-Key": KEY}
+    _, first = _post(server.url + "/api/ask", {"question": "三、紧密结合统战工作实际部分有哪几项要求？"}, headers)
+    status, follow = _post(server.url + "/api/ask", {"question": "第二项具体怎么要求？", "history": [first]}, headers)
+    assert status == 200 and not follow["refused"]
+    assert any("二要把学习教育与解决群众急难愁盼" in " ".join(c["heading_path"]) for c in follow["citations"])
+
+
+def test_openapi_describes_the_rest_api(setup) -> None:
+    server, _, _, _ = setup
+    with urllib.request.urlopen(server.url + "/openapi.json") as response:
+        spec = json.load(response)
+    assert {"/api/ask", "/api/ask/stream", "/api/health"} <= set(spec["paths"])

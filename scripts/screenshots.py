@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -24,10 +25,21 @@ def main() -> int:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        portal_port = sock.getsockname()[1]
+    portal_dir = Path(tempfile.mkdtemp())
+    page_html = (ROOT / "examples" / "intranet-portal.html").read_text(encoding="utf-8")
+    (portal_dir / "index.html").write_text(page_html.replace("http://127.0.0.1:7860", url), encoding="utf-8")
     index = Path(tempfile.mkdtemp()) / "index"
+    env = {**os.environ, "WENYUAN_ALLOWED_ORIGINS": f"http://127.0.0.1:{portal_port}",
+           "WENYUAN_WIDGET_KEYS": "PUBLIC-WIDGET-KEY"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "wenyuan.cli", "serve", "--port", str(port), "--index", str(index), "--data", str(ROOT / "data")]
+        [sys.executable, "-m", "wenyuan.cli", "serve", "--port", str(port), "--index", str(index), "--data", str(ROOT / "data")],
+        env=env,
     )
+    portal = subprocess.Popen([sys.executable, "-m", "http.server", str(portal_port), "-b", "127.0.0.1", "-d", str(portal_dir)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(600):
             try:
@@ -57,8 +69,21 @@ def main() -> int:
             page.wait_for_selector("#wy-doc-table")
             page.wait_for_timeout(1500)
             page.screenshot(path=str(OUT / "documents.png"))
+            page = browser.new_page(viewport={"width": 1200, "height": 800}, locale="zh-CN")
+            page.goto(f"http://127.0.0.1:{portal_port}/index.html")
+            page.wait_for_selector("#wenyuan-widget .launcher")
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(OUT / "widget-closed.png"))
+            page.locator("#wenyuan-widget .launcher").click()
+            frame = page.frame_locator("#wenyuan-widget iframe")
+            frame.locator("#question").fill("学习教育的目标任务是什么？")
+            frame.locator("#ask button[type=submit]").click()
+            frame.locator(".sources li").first.wait_for()
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(OUT / "widget-open.png"))
             browser.close()
     finally:
+        portal.terminate()
         server.terminate()
         server.wait(timeout=20)
     for path in sorted(OUT.glob("*.png")):

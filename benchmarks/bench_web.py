@@ -35,6 +35,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+from wenyuan.index import MANIFEST
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks"
 CACHE = BENCH / ".cache"
@@ -135,6 +137,7 @@ def ask_stream(client: httpx.Client, base: str, question: str) -> tuple[float, f
     first: float | None = None
     parts: list[str] = []
     answer: dict | None = None
+    full = 0.0
     event = "message"
     with client.stream("POST", f"{base}/api/ask/stream", json={"question": question}) as response:
         response.raise_for_status()
@@ -194,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     questions = load_questions(args.questions)
     port = args.port or free_port()
     base = f"http://{HOST}:{port}"
-    index_existed = (INDEX / "manifest.json").exists() or INDEX.exists()
+    index_existed = (INDEX / MANIFEST).exists()
 
     stream_first: list[float] = []
     stream_full: list[float] = []
@@ -232,7 +235,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 checks.disagree += len(texts) > 1
                 if number % 10 == 0:
                     print(f"[{number}/{len(questions)}]", file=sys.stderr)
-            gradio.close() if hasattr(gradio, "close") else None
     finally:
         stop_server(process)
         log_file.close()

@@ -33,13 +33,19 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _QUESTION_WORDS = re.compile(
     r"是什么|是谁|是多少|有哪些|哪几[条项个点]|哪些|什么|多少|怎么|怎样|如何|是否|哪个|哪一|为什么|吗|呢|请问|[？?。！!，,\s]"
 )
+_HEADING_MARKER = re.compile(r"^(?:[（(]?\d{1,2}[）).、．]|[（(][一二三四五六七八九十]+[）)])")
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _CN_FIGURE = re.compile(r"[一二三四五六七八九十百千万亿两]+(?:个|项|条|家|所|天|年|倍|成|亿元|万元)")
 # Words that say what kind of answer is wanted, not what it is about: a passage need not contain them.
 QUESTION_FRAME = frozenset(
-    "要求 措施 举措 内容 情况 工作 提了 提出 条 项 点 方面 哪几条 几条 几项 具体 怎么 如何 包括 主要 分别 几天 几年 几月 几个 几 到了 达到".split()
+    "要求 措施 举措 内容 情况 工作 提了 提出 条 项 点 方面 哪几条 几条 几项 具体 怎么 如何 包括 主要 分别 几天 几年 几月 几个 几 到了 达到 "
+    "阐述 论述 强调 指出 说明 明确 规定 采取 方式 可以 能 没有 有没有 是不是 倾向 什么样".split()
 )
 _OUTLINE_PENALTY = 0.85
+_LIST_HEADING_MATCH = 0.5  # share of the question's weighted terms a heading must hold when it lacks the focus words
+_LIST_ASKING = re.compile(r"有哪些|有哪几|哪几|哪些|是什么|有什么|包括|分别|怎么做|如何做|怎样做|几条|几项|几个方面|几点")
+_FOCUS_SPLIT = re.compile(r"[的，,、：:“”\s]")
+_DOC_NUMBER_QUESTION = re.compile(r"文号|发文字号|文件编号")
 _MAX_ITEMS = 12
 
 
@@ -126,6 +132,10 @@ class ExtractiveAnswerer:
         if covered < self._min_coverage:
             return _refusal(question, hits)
         weights = self._weights(question)
+        if _DOC_NUMBER_QUESTION.search(question):
+            numbered = self._document_number_answer(question, hits)
+            if numbered is not None:
+                return numbered
         if LIST_QUESTION.search(question):
             listed = self._list_answer(question, hits, weights)
             if listed is not None:
@@ -153,8 +163,13 @@ class ExtractiveAnswerer:
             n = citations.cite(best.doc_id, 0, header_end, best.score, (0, header_end))
             text = f"{document.title}（{document.number}）[{n}]"
             return Answer(question, text, tuple(citations.items), False, "fact", tuple(hits))
-        if not number:
-            chosen = [self._with_body(best)] if self._is_heading(best) else chosen
+        if self._is_heading(best):
+            heading = self._heading_at(best)
+            structure = self._index.structures[best.doc_id]
+            items = self._items(best.doc_id, structure, heading)
+            if len(items) >= 2 and not number:  # 如何…结合？ answered by a heading that lists its ways
+                return self._compose_list(question, hits, best.score, best.doc_id, heading, items)
+            chosen = [self._with_body(best)]
         parts = []
         for sentence in sorted(chosen, key=lambda s: (s.doc_id != best.doc_id, s.start)):
             n = citations.cite(sentence.doc_id, sentence.start, sentence.end, sentence.score,
@@ -162,6 +177,24 @@ class ExtractiveAnswerer:
             text = self._index.documents[sentence.doc_id].text[sentence.start : sentence.end].strip()
             parts.append(f"{text}[{n}]")
         return Answer(question, "".join(parts), tuple(citations.items), False, "number" if number else "fact", tuple(hits))
+
+    def _document_number_answer(self, question: str, hits: Sequence[Hit]) -> Answer | None:
+        """'…的文号是多少？': the document number of the best matching document, cited from its header."""
+        document = next(
+            (self._index.documents[h.chunk.doc_id] for h in hits if self._index.documents[h.chunk.doc_id].number), None
+        )
+        if document is None:
+            return None
+        header_end = document.text.find(document.number) + len(document.number)
+        citations = _Citations(self._index)
+        n = citations.cite(document.id, 0, header_end, hits[0].score, (0, header_end))
+        text = f"《{document.title}》的文号是{document.number}。[{n}]"
+        return Answer(question, text, tuple(citations.items), False, "fact", tuple(hits))
+
+    def _heading_at(self, sentence: _Sentence) -> Heading:
+        return next(
+            h for h in self._index.structures[sentence.doc_id].headings if h.start == sentence.start and h.end > h.start
+        )
 
     def _is_heading(self, sentence: _Sentence) -> bool:
         return any(
@@ -193,7 +226,8 @@ class ExtractiveAnswerer:
             context = fold(" ".join(chunk.heading_path))
             for start, end in sentence_spans(document.text, chunk.start, chunk.end):
                 words = fold(document.text[start:end])
-                if require_figure and not (set(_FIGURE.findall(words)) - asked_figures or _CN_FIGURE.search(words)):
+                figures_in = _HEADING_MARKER.sub("", words)  # "1.摸底排查" holds no figure
+                if require_figure and not (set(_FIGURE.findall(figures_in)) - asked_figures or _CN_FIGURE.search(figures_in)):
                     continue
                 if len(words) < 6:
                     continue
@@ -218,6 +252,7 @@ class ExtractiveAnswerer:
     # ---- list questions -------------------------------------------------------------------------------------
     def _list_answer(self, question: str, hits: Sequence[Hit], weights: dict[str, float]) -> Answer | None:
         total = sum(weights.values()) or 1.0
+        focus = _focus_terms(question)
         top = hits[0].score or 1.0
         best: tuple[float, str, Heading, list[tuple[int, int]]] | None = None
         for hit in hits:
@@ -231,14 +266,21 @@ class ExtractiveAnswerer:
                     continue
                 heading_words = fold(owner.text)
                 match = sum(weight for term, weight in weights.items() if term in heading_words) / total
-                score = match + 0.5 * hit.score / top + 0.05 * min(len(items), 6)
+                focused = sum(term in heading_words for term in focus) / len(focus) if focus else 0.0
+                if focused == 0 and match < _LIST_HEADING_MATCH:
+                    continue  # a list under a heading the question does not name is not what was asked
+                score = match + focused + 0.5 * hit.score / top + 0.05 * min(len(items), 6)
                 if hit.chunk.outline:
                     score *= _OUTLINE_PENALTY
                 if best is None or score > best[0]:
                     best = (score, doc_id, owner, items)
         if best is None:
             return None
-        score, doc_id, owner, items = best
+        return self._compose_list(question, hits, *best)
+
+    def _compose_list(
+        self, question: str, hits: Sequence[Hit], score: float, doc_id: str, owner: Heading, items: list[tuple[int, int]]
+    ) -> Answer:
         document = self._index.documents[doc_id]
         structure = self._index.structures[doc_id]
         citations = _Citations(self._index)
@@ -302,6 +344,18 @@ class ExtractiveAnswerer:
         start = text.rfind("\n", 0, offset) + 1
         end = text.find("\n", offset)
         return start, len(text) if end < 0 else end
+
+
+def _focus_terms(question: str) -> list[str]:
+    """The words right before the question word: what the list is of ("…的目标任务是什么" -> 目标, 任务)."""
+    asked = None
+    for asked in _LIST_ASKING.finditer(question):
+        pass
+    if asked is None:
+        return []
+    before = _FOCUS_SPLIT.split(question[: asked.start()])
+    tail = next((part for part in reversed(before) if part.strip()), "")
+    return [term for term in lexical.terms(tail) if term not in QUESTION_FRAME][-3:]
 
 
 def _longest_common_run(a: str, b: str) -> int:

@@ -137,6 +137,30 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return _run_each(args, one, lambda question: _print_answer(assistant.ask(question)))
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from wenyuan.evaluate import evaluate, outcome_json, read_questions, table
+
+    try:
+        questions = read_questions(Path(args.questions))
+    except (OSError, ValueError) as error:
+        print(f"wenyuan: {error}", file=sys.stderr)
+        return 2
+    assistant = _assistant(args)
+    assistant.ask("预热")  # load the index and the model before timing
+    report = evaluate(assistant, questions)
+    if args.report:
+        with Path(args.report).open("w", encoding="utf-8") as stream:
+            for outcome in report.outcomes:
+                stream.write(json.dumps(outcome_json(outcome), ensure_ascii=False) + "\n")
+    if args.json:
+        _emit(report.summary)
+    else:
+        print(table(report.summary))
+        if args.report:
+            print(f"\n每题结果已写入 {args.report}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     logging.getLogger("wenyuan").setLevel(logging.INFO)
     from wenyuan.web.server import serve
@@ -191,6 +215,13 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "search":
             sub.add_argument("--top-k", type=int, default=5, help="how many passages (default 5)")
         sub.set_defaults(run=run)
+    evaluation = commands.add_parser("eval", help="score answers on your own questions (JSONL)")
+    evaluation.add_argument("questions", help='JSONL lines {"id", "question", "doc"?, "answer"?, "key_points"?, "evidence"?}')
+    evaluation.add_argument("--index", help="index folder (default: index/)")
+    evaluation.add_argument("--report", help="write one JSON line per question to this file")
+    evaluation.add_argument("--json", action="store_true", help="print the summary as JSON")
+    evaluation.set_defaults(run=cmd_eval)
+
     serve = commands.add_parser("serve", help="start the web app (default http://127.0.0.1:7860/)")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1, or WENYUAN_HOST)")
     serve.add_argument("--port", type=int, help="port (default 7860, or WENYUAN_PORT)")

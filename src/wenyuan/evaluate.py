@@ -1,0 +1,210 @@
+"""`wenyuan eval`: how well the assistant answers a user's own questions about their own documents.
+
+Input lines: {"id", "question", "doc"?, "answer"?, "key_points"?: [...], "evidence"?}; "doc": null means the documents
+do not answer the question. Text is compared after NFKC and with all white space removed.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wenyuan.assistant import Assistant
+
+
+def normalise(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One line of a questions file."""
+
+    id: str
+    question: str
+    doc: str | None
+    answer: str | None = None
+    key_points: tuple[str, ...] = ()
+    evidence: str | None = None
+
+    @property
+    def answerable(self) -> bool:
+        return self.doc is not None
+
+    @property
+    def target(self) -> str | None:
+        """What a passage must contain to count as the right one: the evidence, else the answer."""
+        return self.evidence or self.answer
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one question went."""
+
+    question: Question
+    rank: int | None  # 1-based rank of the first right passage among the top 5, None if none
+    refused: bool
+    key_point_coverage: float | None
+    citations: int
+    correct_citations: int
+    seconds: float
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    outcomes: tuple[Outcome, ...]
+    summary: dict = field(default_factory=dict)
+
+
+def read_questions(path: Path) -> list[Question]:
+    """Questions from a JSONL file; a line that is not a question object raises ValueError naming the line."""
+    questions = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            questions.append(
+                Question(
+                    id=str(record.get("id", number)),
+                    question=str(record["question"]),
+                    doc=record.get("doc"),
+                    answer=record.get("answer"),
+                    key_points=tuple(record.get("key_points") or ()),
+                    evidence=record.get("evidence"),
+                )
+            )
+        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            raise ValueError(f"{path}, line {number}: expected a JSON object with a \"question\" ({error})") from error
+    return questions
+
+
+def _matches(question: Question, doc: str, text: str) -> bool:
+    target = question.target
+    same_doc = doc == question.doc or Path(doc).name == Path(question.doc or "").name
+    return bool(same_doc and target and normalise(target) in normalise(text))
+
+
+def evaluate(assistant: Assistant, questions: Iterable[Question]) -> Report:
+    """Ask every question once and score retrieval, answers, citations, refusals and latency."""
+    outcomes = []
+    for question in questions:
+        hits = assistant.search(question.question, 5)
+        began = time.perf_counter()
+        answer = assistant.ask(question.question)
+        seconds = time.perf_counter() - began
+        rank = None
+        if question.answerable:
+            rank = next(
+                (hit.rank for hit in hits if _matches(question, hit.chunk.doc_path, hit.chunk.text)), None
+            )
+        coverage = None
+        if question.answerable and question.key_points and not answer.refused:
+            said = normalise(answer.text)
+            coverage = sum(normalise(point) in said for point in question.key_points) / len(question.key_points)
+        elif question.answerable and question.key_points:
+            coverage = 0.0
+        correct = sum(
+            1 for c in answer.citations if question.answerable and _matches(question, c.doc, c.passage or c.quote)
+        )
+        outcomes.append(
+            Outcome(question, rank, answer.refused, coverage, len(answer.citations), correct, seconds, answer.text)
+        )
+    return Report(tuple(outcomes), summarise(outcomes))
+
+
+def _percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def summarise(outcomes: list[Outcome]) -> dict:
+    answerable = [o for o in outcomes if o.question.answerable and o.question.target]
+    unanswerable = [o for o in outcomes if not o.question.answerable]
+    with_points = [o for o in outcomes if o.key_point_coverage is not None]
+    answered = [o for o in outcomes if o.question.answerable and not o.refused]
+    latencies = [o.seconds * 1000 for o in outcomes]
+
+    def share(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    return {
+        "questions": len(outcomes),
+        "answerable": len([o for o in outcomes if o.question.answerable]),
+        "unanswerable": len(unanswerable),
+        "recall@1": share(sum(o.rank == 1 for o in answerable), len(answerable)),
+        "recall@5": share(sum(o.rank is not None for o in answerable), len(answerable)),
+        "mrr@5": share(sum(1 / o.rank for o in answerable if o.rank), len(answerable)),
+        "key_point_coverage": statistics.fmean(o.key_point_coverage for o in with_points) if with_points else None,
+        "citation_precision": share(sum(o.correct_citations for o in answered), sum(o.citations for o in answered)),
+        "answers_with_a_correct_citation": share(sum(o.correct_citations > 0 for o in answered), len(answered)),
+        "refusal_rate_unanswerable": share(sum(o.refused for o in unanswerable), len(unanswerable)),
+        "false_refusal_rate": share(
+            sum(o.refused for o in outcomes if o.question.answerable),
+            len([o for o in outcomes if o.question.answerable]),
+        ),
+        "latency_p50_ms": _percentile(latencies, 0.5),
+        "latency_p95_ms": _percentile(latencies, 0.95),
+    }
+
+
+LABELS = {
+    "recall@1": "检索 recall@1",
+    "recall@5": "检索 recall@5",
+    "mrr@5": "检索 MRR@5",
+    "key_point_coverage": "要点覆盖率",
+    "citation_precision": "引用正确率（正确引用 / 全部引用）",
+    "answers_with_a_correct_citation": "含正确引用的回答占比",
+    "refusal_rate_unanswerable": "无答案问题的拒答率",
+    "false_refusal_rate": "有答案问题的误拒率",
+    "latency_p50_ms": "延迟 p50 (ms)",
+    "latency_p95_ms": "延迟 p95 (ms)",
+}
+
+
+def table(summary: dict) -> str:
+    """The summary as a readable terminal table."""
+    lines = [
+        f"问题 {summary['questions']} 个（有答案 {summary['answerable']}，无答案 {summary['unanswerable']}）",
+        "",
+    ]
+    width = max(_display_width(label) for label in LABELS.values()) + 2
+    for key, label in LABELS.items():
+        value = summary[key]
+        if value is None:
+            shown = "—"
+        elif key.startswith("latency"):
+            shown = f"{value:.1f}"
+        else:
+            shown = f"{value:.3f}"
+        lines.append(label + " " * (width - _display_width(label)) + f"{shown:>10}")
+    return "\n".join(lines)
+
+
+def _display_width(text: str) -> int:
+    """Columns a text takes in a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def outcome_json(outcome: Outcome) -> dict:
+    question = outcome.question
+    return {
+        "id": question.id,
+        "question": question.question,
+        "doc": question.doc,
+        "rank": outcome.rank,
+        "refused": outcome.refused,
+        "key_point_coverage": outcome.key_point_coverage,
+        "citations": outcome.citations,
+        "correct_citations": outcome.correct_citations,
+        "ms": round(outcome.seconds * 1000, 2),
+        "answer": outcome.answer,
+    }

@@ -1,0 +1,77 @@
+"""`wenyuan eval`: scores on a user's own questions, a per-question report, clear errors for bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from wenyuan.evaluate import evaluate, read_questions, table
+
+SEED = "树立和践行正确政绩观学习教育动员部署会讲话.txt"
+QUESTIONS = [
+    {"id": "a", "question": "城镇化率提升到了多少？", "doc": SEED, "answer": "60.37%", "key_points": ["60.37%"],
+     "evidence": "城镇化率提升至60.37%"},
+    {"id": "b", "question": "组织领导方面提了哪几条要求？", "doc": SEED,
+     "key_points": ["压紧压实工作责任", "坚持分类指导", "强化真督实导", "两手抓两促进"], "evidence": "四要做到两手抓两促进"},
+    {"id": "c", "question": "2023年**市的城镇化率是多少？", "doc": None},
+]
+
+
+def _write(path: Path, rows: list[dict]) -> Path:
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_scores_match_what_the_assistant_did(demo_assistant, tmp_path: Path) -> None:
+    report = evaluate(demo_assistant, read_questions(_write(tmp_path / "q.jsonl", QUESTIONS)))
+    summary = report.summary
+    assert summary["questions"] == 3 and summary["answerable"] == 2 and summary["unanswerable"] == 1
+    assert summary["recall@5"] == 1.0 and summary["mrr@5"] > 0.5
+    assert summary["key_point_coverage"] == 1.0
+    assert summary["refusal_rate_unanswerable"] == 1.0 and summary["false_refusal_rate"] == 0.0
+    assert summary["answers_with_a_correct_citation"] == 1.0
+    assert summary["latency_p50_ms"] > 0
+    by_id = {o.question.id: o for o in report.outcomes}
+    assert by_id["c"].refused and by_id["c"].rank is None
+    assert "检索 recall@5" in table(summary) and "1.000" in table(summary)
+
+
+def test_a_wrong_document_does_not_count_as_a_hit(demo_assistant, tmp_path: Path) -> None:
+    wrong = [{**QUESTIONS[0], "doc": "国务院办公厅关于2019年部分节假日安排的通知.txt"}]
+    summary = evaluate(demo_assistant, read_questions(_write(tmp_path / "q.jsonl", wrong))).summary
+    assert summary["recall@5"] == 0.0 and summary["answers_with_a_correct_citation"] == 0.0
+
+
+def test_cli_writes_a_report_line_per_question(demo_assistant, tmp_path: Path, capsys) -> None:
+    from wenyuan.cli import main
+
+    questions = _write(tmp_path / "q.jsonl", QUESTIONS)
+    report = tmp_path / "report.jsonl"
+    code = main(["eval", str(questions), "--index", str(demo_assistant.settings.index_dir), "--report", str(report)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "无答案问题的拒答率" in out and "要点覆盖率" in out
+    lines = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b", "c"]
+    assert lines[0]["rank"] is not None and lines[2]["refused"] is True
+
+
+def test_a_malformed_questions_file_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": 1, "question": "好的"}\n{"id": 2}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="line 2"):
+        read_questions(path)
+
+
+def test_the_shipped_sample_questions_are_valid() -> None:
+    sample = Path(__file__).resolve().parents[1] / "examples" / "questions-demo.jsonl"
+    questions = read_questions(sample)
+    assert len(questions) >= 30
+    assert sum(not q.answerable for q in questions) >= 5
+    data = Path(__file__).resolve().parents[1] / "data"
+    for q in questions:
+        if q.answerable:
+            text = (data / q.doc).read_text(encoding="utf-8").replace("\n", "")
+            assert q.evidence in text, q.id

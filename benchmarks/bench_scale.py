@@ -301,10 +301,11 @@ def build_use(folder: Path, rebuild: bool) -> dict:
     embedder.embed(["模型预热"])  # load the model outside the measured build
     warm = time.perf_counter() - warm
     embedder.seconds = embedder.texts = embedder.calls = 0
+    load_before = os.getloadavg()[0]
     began = time.perf_counter()
     index, report = build_index([settings.data_dir], settings.index_dir, settings, embedder)
     seconds = time.perf_counter() - began
-    stats = {"seconds": seconds, "embed_seconds": embedder.seconds, "embed_calls": embedder.calls,
+    stats = {"loadavg": [load_before, os.getloadavg()[0]], "seconds": seconds, "embed_seconds": embedder.seconds, "embed_calls": embedder.calls,
              "embedded": embedder.texts, "chunks": report.chunks, "documents": len(index.documents),
              "skipped": len(report.skipped), "model_load_seconds": warm, "faiss": index.manifest["faiss"]["kind"],
              "when": datetime.now().isoformat(timespec="seconds")}
@@ -387,14 +388,12 @@ def child_main(folder: Path, profile: bool) -> None:
     for q in qs[-WARMUP:]:  # warm-up: embedder model, lazy term weights, caches
         assistant.ask(q)
     warm_seconds = time.perf_counter() - began - load_seconds
-    result = {"load_seconds": load_seconds, "warm_seconds": warm_seconds}
-    for name, call in (("search", assistant.search), ("ask", assistant.ask)):
-        times = []
-        for q in qs:
+    result = {"load_seconds": load_seconds, "warm_seconds": warm_seconds, "search": [], "ask": []}
+    for q in qs:  # interleaved, so a burst of load from other processes hits both alike
+        for name, call in (("search", assistant.search), ("ask", assistant.ask)):
             t = time.perf_counter()
             call(q)
-            times.append((time.perf_counter() - t) * 1000)
-        result[name] = times
+            result[name].append((time.perf_counter() - t) * 1000)
     if profile:
         for name, call in (("search", assistant.search), ("ask", assistant.ask)):
             profiler = cProfile.Profile()
@@ -444,9 +443,11 @@ def measure(size: int, rebuild: bool, profile: bool) -> dict:
     print(f"[{size}] hash build {hashed['seconds']:.1f} s; incremental ...", file=sys.stderr)
     inc = incremental(folder, profile)
     print(f"[{size}] incremental {inc['seconds']:.1f} s; queries ...", file=sys.stderr)
+    load_before = os.getloadavg()[0]
     q = queries(folder, profile)
+    q["loadavg_1min_queries"] = max(load_before, os.getloadavg()[0])
     chunks = use["chunks"]
-    row = {
+    row = {"loadavg_1min_end": os.getloadavg()[0],
         "size": size, "files": corpus["files"], "chunks": chunks, "faiss": use["faiss"],
         "build_s": use["seconds"], "embed_s": use["embed_seconds"],
         "overhead_s": use["seconds"] - use["embed_seconds"],
@@ -457,7 +458,8 @@ def measure(size: int, rebuild: bool, profile: bool) -> dict:
         "chunks_per_s_no_embedder": hashed["chunks"] / hashed["seconds"],
         "incremental_s": inc["seconds"], "incremental_load_s": inc["load_seconds"],
         "incremental_embed_s": inc["embed_seconds"], "incremental_embedded": inc["embedded"],
-        "disk_mb": disk_mb(folder / "index-use"), "use_built": use["when"], **q,
+        "disk_mb": disk_mb(folder / "index-use"), "use_built": use["when"],
+        "loadavg_build": max(use.get("loadavg", [0.0])), **q,
     }
     print(f"[{size}] done: {json.dumps({k: (round(v, 2) if isinstance(v, float) else v) for k, v in row.items()})}",
           file=sys.stderr)
@@ -486,14 +488,16 @@ def table(rows: list[dict]) -> str:
 
 def details(rows: list[dict]) -> str:
     lines = ["| size | files | FAISS | overhead s | chunks/s outside embedder | hash build s (hash embed s) "
-             "| incremental: load s, embedded, embed s | query process: index load s, warm-up s | search/ask mean ms |",
-             "|---|---:|---|---:|---:|---:|---|---|---|"]
+             "| incremental: load s, embedded, embed s | query process: index load s, warm-up s | search/ask mean ms "
+             "| 1-min load avg: USE build / queries |",
+             "|---|---:|---|---:|---:|---:|---|---|---|---|"]
     for r in rows:
         lines.append(
             f"| {fmt_size(r['size'])} | {r['files']} | {r['faiss']} | {r['overhead_s']:.1f} "
             f"| {r['chunks_per_s_outside_embedder']:.0f} | {r['hash_build_s']:.1f} ({r['hash_embed_s']:.1f}) "
             f"| {r['incremental_load_s']:.2f}, {r['incremental_embedded']}, {r['incremental_embed_s']:.2f} "
-            f"| {r['load_seconds']:.2f}, {r['warm_seconds']:.2f} | {r['search_mean']:.1f} / {r['ask_mean']:.1f} |"
+            f"| {r['load_seconds']:.2f}, {r['warm_seconds']:.2f} | {r['search_mean']:.1f} / {r['ask_mean']:.1f} "
+            f"| {r['loadavg_build']:.1f} / {r['loadavg_1min_queries']:.1f} |"
         )
     return "\n".join(lines)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -162,3 +163,36 @@ def test_a_previous_index_made_another_way_is_not_reused(tmp_path: Path, countin
                                 previous=old.index)
     assert counting_embedder.texts == report.chunks == len(index.chunks)
     assert index.manifest["chunker"]["size"] == 500 and len(report.added) == 4
+
+
+class _SlowEmbedder(CountingEmbedder):
+    """The real embedder, held back until released, so a rebuild can be caught halfway."""
+
+    def __init__(self, inner) -> None:
+        super().__init__(inner)
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+    def embed(self, texts, *, query=False):
+        if not query:
+            self.started.set()
+            self.release.wait(timeout=60)
+        return super().embed(texts, query=query)
+
+
+def test_questions_are_answered_from_the_old_index_while_a_rebuild_runs(tmp_path: Path, embedder) -> None:
+    data = _corpus(tmp_path)
+    _assistant(tmp_path, embedder).build()
+    slow = _SlowEmbedder(embedder)
+    assistant = _assistant(tmp_path, slow)
+    assert "60.37%" in assistant.ask("城镇化率提升到了多少？").text
+    write_pdf(data / "养老方案.pdf")
+    rebuild = threading.Thread(target=assistant.build)
+    rebuild.start()
+    assert slow.started.wait(timeout=30)
+    during = assistant.ask("城镇化率提升到了多少？")  # the rebuild is waiting inside the embedder
+    assert "60.37%" in during.text and not during.refused
+    assert all(hit.chunk.doc_path != "养老方案.pdf" for hit in assistant.search("社区养老服务设施覆盖率", 5))
+    slow.release.set()
+    rebuild.join(timeout=120)
+    assert assistant.search("社区养老服务设施覆盖率", 1)[0].chunk.doc_path == "养老方案.pdf"

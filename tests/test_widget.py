@@ -112,6 +112,21 @@ def test_widget_on_an_allowed_portal_answers_with_citations(setup, context) -> N
 
 
 @pytest.mark.browser
+def test_messages_from_other_windows_are_ignored(setup, context) -> None:
+    _, allowed, _, _ = setup
+    page = context.new_page()
+    _open_widget(page, allowed)
+    page.frame_locator("#wenyuan-widget iframe").locator("#question").wait_for()
+    # the host page itself (not the app's iframe) posts the iframe's close message: the widget must ignore it
+    page.evaluate("window.postMessage({type: 'wenyuan:close'}, '*')")
+    page.wait_for_timeout(500)
+    assert page.locator("#wenyuan-widget .panel").is_visible()
+    # the embed page only accepts messages from the parent origin it was given and allowed
+    embedded = next(f for f in page.frames if "/embed" in f.url)
+    assert embedded.evaluate("JSON.parse(document.body.dataset.config).parent") == allowed.origin
+
+
+@pytest.mark.browser
 def test_widget_fits_a_phone_screen(setup, browser) -> None:
     _, allowed, _, _ = setup
     phone = browser.new_context(viewport={"width": 390, "height": 780}, locale="zh-CN")

@@ -112,10 +112,10 @@ class ExtractiveAnswerer:
             term: self._index.term_weight(term) for term in lexical.terms(question) if term not in QUESTION_FRAME
         }
 
-    def coverage(self, question: str, hit: Hit) -> float:
+    def coverage(self, question: str, hit: Hit, weights: dict[str, float] | None = None) -> float:
         """Share of the question's key terms (weighted by rarity) found in a passage, its title or its headings;
         0 when the question names a year the passage does not."""
-        weights = self._weights(question)
+        weights = self._weights(question) if weights is None else weights
         context = fold(hit.chunk.embedding_text())
         if any(year not in context for year in _YEAR.findall(question)):
             return 0.0
@@ -128,10 +128,10 @@ class ExtractiveAnswerer:
     def answer(self, question: str, hits: Sequence[Hit], history: Sequence[Answer] = ()) -> Answer:
         if not hits:
             return _refusal(question, hits)
-        covered = max(self.coverage(question, hit) for hit in hits)
+        weights = self._weights(question)
+        covered = max(self.coverage(question, hit, weights) for hit in hits)
         if covered < self._min_coverage:
             return _refusal(question, hits)
-        weights = self._weights(question)
         if _DOC_NUMBER_QUESTION.search(question):
             numbered = self._document_number_answer(question, hits)
             if numbered is not None:

@@ -34,6 +34,21 @@ def make_embedder(settings: Settings) -> Embedder:
             return SentenceTransformerEmbedder(name, settings.embedder_query_prefix)
 
 
+def make_answerer(settings: Settings, index: Index) -> Answerer:
+    """The answerer the settings name: extractive (no LLM), or an OpenAI-compatible LLM checked against sources."""
+    extractive = ExtractiveAnswerer(index, settings.min_coverage)
+    match settings.answerer:
+        case "extractive":
+            return extractive
+        case "llm":
+            from wenyuan.llm import LlmAnswerer
+
+            return LlmAnswerer(
+                index, extractive, base_url=settings.llm_base_url, model=settings.llm_model,
+                api_key=settings.llm_api_key, timeout=settings.llm_timeout,
+            )
+
+
 class Assistant:
     """Searches the index and answers questions with citations; rebuilds swap the index in without a pause."""
 
@@ -64,7 +79,7 @@ class Assistant:
         return self._index
 
     def _use(self, index: Index) -> None:
-        self._answerer = ExtractiveAnswerer(index, self.settings.min_coverage)
+        self._answerer = make_answerer(self.settings, index)
         self._index = index
 
     def build(self, paths: Iterable[Path] | None = None, progress: Progress | None = None) -> BuildReport:

@@ -69,6 +69,18 @@ class Settings(BaseSettings):
     )
     max_file_mb: float = Field(50.0, description="Larger files are skipped when indexing and refused on upload.")
 
+    answerer: Literal["extractive", "llm"] = Field(
+        "extractive",
+        description="'extractive' (default, no LLM: the documents' own sentences) or 'llm' (an OpenAI-compatible "
+        "endpoint writes the answer from the retrieved passages; its citations are checked).",
+    )
+    llm_base_url: str = Field(
+        "http://127.0.0.1:8000/v1", description="OpenAI-compatible API base (vLLM, Ollama's /v1, Xinference)."
+    )
+    llm_model: str = Field("qwen2.5-7b-instruct", description="Model name the endpoint serves.")
+    llm_api_key: str | None = Field(None, description="Bearer token for the endpoint, if it needs one.")
+    llm_timeout: float = Field(60.0, description="Seconds to wait for the LLM before answering extractively.")
+
     host: str = Field("127.0.0.1", description="Address the web app listens on.")
     port: int = Field(7860, description="Port the web app listens on.")
     admin_token: str | None = Field(

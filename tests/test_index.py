@@ -196,3 +196,22 @@ def test_questions_are_answered_from_the_old_index_while_a_rebuild_runs(tmp_path
     slow.release.set()
     rebuild.join(timeout=120)
     assert assistant.search("社区养老服务设施覆盖率", 1)[0].chunk.doc_path == "养老方案.pdf"
+
+
+def test_an_incremental_build_scores_exactly_like_a_fresh_one(tmp_path: Path, embedder) -> None:
+    data = _corpus(tmp_path)
+    assistant = _assistant(tmp_path, embedder)
+    assistant.build()
+    changed = data / GOV[0].name
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n补充说明：城镇化率按常住人口计算。\n", encoding="utf-8")
+    assistant.build()  # reuses the stored tokens and vectors of the unchanged documents
+    fresh_root = tmp_path / "fresh"
+    shutil.copytree(data, fresh_root / "data")
+    fresh = _assistant(fresh_root, embedder)
+    fresh.build()
+    for query in ("城镇化率", "政务新媒体的基本原则", "组织领导"):
+        incremental = assistant.index.lexical_scores(query)
+        scratch = fresh.index.lexical_scores(query)
+        order = {c.id: i for i, c in enumerate(fresh.index.chunks)}
+        aligned = np.array([scratch[order[c.id]] for c in assistant.index.chunks])
+        assert np.allclose(incremental, aligned, atol=1e-5)

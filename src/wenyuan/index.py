@@ -7,6 +7,7 @@ Layout of the index directory (self-describing, no pickle):
     index/<generation>/chunks.jsonl      one chunk a line, offsets into its document's text
     index/<generation>/vectors.npy       float32 unit vectors, one row per chunk
     index/<generation>/bm25/             bm25s sparse score matrix (numpy arrays + json vocabulary)
+    index/<generation>/tokens.jsonl      each chunk's BM25 tokens, reused for unchanged documents by the next build
     index/<generation>/hnsw.faiss        only above `hnsw_threshold` chunks
 
 A build writes a new generation folder and then replaces manifest.json in one `os.replace`, so a crash or Ctrl-C
@@ -78,6 +79,7 @@ class _DocEntry:
     sha256: str
     size: int
     indexed_at: str
+    tokens: list[list[str]] | None = None  # BM25 tokens of each chunk, kept from the previous build when unchanged
 
 
 @dataclass(slots=True)
@@ -92,6 +94,7 @@ class Index:
     bm25: object
     lexical_tokens: str
     faiss_index: object = None
+    generation: Path | None = None
     _token_idf: np.ndarray | None = None
 
     # ---- search -------------------------------------------------------------------------------------------
@@ -248,7 +251,22 @@ def _read_generation(generation: Path, manifest: dict) -> Index:
         if len(vectors):
             faiss_index.add(vectors)
     bm25 = bm25s.BM25.load(str(generation / "bm25"), mmap=False, show_progress=False) if chunks else None
-    return Index(manifest, documents, structures, chunks, vectors, bm25, manifest["lexical"]["tokens"], faiss_index)
+    return Index(
+        manifest, documents, structures, chunks, vectors, bm25, manifest["lexical"]["tokens"], faiss_index, generation
+    )
+
+
+def _stored_tokens(index: Index) -> dict[str, list[str]]:
+    """BM25 tokens of every chunk of a built index, so a rebuild does not tokenise unchanged documents again."""
+    path = index.generation / "tokens.jsonl" if index.generation else None
+    if path is None or not path.exists():
+        return {}
+    tokens = {}
+    with path.open(encoding="utf-8") as stream:
+        for line in stream:
+            record = json.loads(line)
+            tokens[record["id"]] = record["tokens"]
+    return tokens
 
 
 # ---- build ------------------------------------------------------------------------------------------------
@@ -258,6 +276,7 @@ def _previous_entries(index: Index | None) -> dict[str, _DocEntry]:
     rows_by_doc: dict[str, list[int]] = {}
     for row, chunk in enumerate(index.chunks):
         rows_by_doc.setdefault(chunk.doc_id, []).append(row)
+    stored = _stored_tokens(index)
     entries = {}
     for record in index.manifest["documents"]:
         document = index.documents[record["id"]]
@@ -270,6 +289,7 @@ def _previous_entries(index: Index | None) -> dict[str, _DocEntry]:
             record["sha256"],
             record["size"],
             record["indexed_at"],
+            [stored[index.chunks[row].id] for row in rows] if all(index.chunks[r].id in stored for r in rows) else None,
         )
     return entries
 
@@ -285,7 +305,9 @@ def _relocated(entry: _DocEntry, path: str) -> _DocEntry:
         return entry
     document = replace(entry.document, path=path)
     chunks = [replace(chunk, doc_path=path) for chunk in entry.chunks]
-    return _DocEntry(document, entry.structure, chunks, entry.vectors, entry.sha256, entry.size, entry.indexed_at)
+    return _DocEntry(
+        document, entry.structure, chunks, entry.vectors, entry.sha256, entry.size, entry.indexed_at, entry.tokens
+    )
 
 
 def build_index(
@@ -303,6 +325,9 @@ def build_index(
     if previous is not None and not _reusable_for(previous.manifest, settings, embedder):
         previous = None  # vectors or chunks made another way cannot be mixed into this index
     reusable = _previous_entries(previous)
+    if previous is not None and previous.manifest["lexical"]["tokens"] != settings.lexical_tokens:
+        for entry in reusable.values():
+            entry.tokens = None  # counted another way: tokenise again
     old_paths = {entry.document.path: sha for sha, entry in reusable.items()}
     files = list(discover(sources))
     entries: list[_DocEntry] = []
@@ -384,7 +409,10 @@ def _assemble(entries: list[_DocEntry], settings: Settings, embedder_name: str, 
     bm25 = None
     if chunks:
         bm25 = bm25s.BM25()
-        corpus = [lexical.tokenize(chunk.embedding_text(), settings.lexical_tokens) or [""] for chunk in chunks]
+        for entry in entries:
+            if entry.tokens is None:
+                entry.tokens = [lexical.tokenize(chunk.embedding_text(), settings.lexical_tokens) for chunk in entry.chunks]
+        corpus = [tokens or [""] for entry in entries for tokens in entry.tokens]
         bm25.index(corpus, show_progress=False)
     if len(chunks) > settings.hnsw_threshold:
         faiss_index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
@@ -437,6 +465,7 @@ def _write(index: Index, entries: list[_DocEntry], directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     generation = directory / index.manifest["generation"]
     generation.mkdir()
+    index.generation = generation
     with (generation / "documents.jsonl").open("w", encoding="utf-8") as stream:
         for entry in entries:
             record = asdict(entry.document)
@@ -457,6 +486,10 @@ def _write(index: Index, entries: list[_DocEntry], directory: Path) -> None:
                 "text": chunk.text,
             }
             stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+    with (generation / "tokens.jsonl").open("w", encoding="utf-8") as stream:
+        for entry in entries:
+            for chunk, tokens in zip(entry.chunks, entry.tokens or []):
+                stream.write(json.dumps({"id": chunk.id, "tokens": tokens}, ensure_ascii=False) + "\n")
     np.save(generation / "vectors.npy", index.vectors, allow_pickle=False)
     if index.bm25 is not None:
         index.bm25.save(str(generation / "bm25"), allow_pickle=False)

@@ -326,6 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]
     embedder = CountingEmbedder(UseEmbedder())
     corpora = [demo_corpus(), cmrc_corpus()]
 
@@ -342,7 +343,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"[{corpus.name}] done in {seconds:.1f} s", file=sys.stderr)
         unanswerable = len(corpus.questions) - len(corpus.answerable)
         sections += [
-            f"## {corpus.name}: {corpus.docs.relative_to(ROOT.parent) if corpus.name == 'cmrc' else 'data/'}",
+            f"## {corpus.name}: {'data/' if corpus.name == 'demo' else '../shared/bench/cmrc2018-trial/docs/'}",
             "",
             f"{len(corpus.answerable)} answerable questions"
             + (f" (+{unanswerable} unanswerable, used only for refusal)" if unanswerable else "")
@@ -358,12 +359,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "",
             ]
     elapsed = time.perf_counter() - started
+    load_after = os.getloadavg()[0]
     defaults = Settings()
     notes = [
         "# Quality benchmark: Wenyuan vs the naive LangChain pipeline",
         "",
         f"- Date: {datetime.now().isoformat(timespec='seconds')}; command: `.venv/bin/python benchmarks/bench_quality.py`"
-        f"; total run time {elapsed:.0f} s.",
+        f"; total run time {elapsed:.0f} s (1-min load average {load_before:.1f} at start, {load_after:.1f} at end: "
+        "timings are inflated when other jobs share the CPUs; the quality numbers are deterministic).",
         f"- Setup: embedder {embedder.name} (bundled, numpy) for every method; {os.cpu_count()} CPU cores; top-k {TOP_K}.",
         f"- Wenyuan: default Settings (chunk_size {defaults.chunk_size}, overlap {defaults.chunk_overlap}, BM25 over "
         f"'{defaults.lexical_tokens}', dense weight {defaults.resolved_dense_weight():g}, {defaults.candidates} candidates, "

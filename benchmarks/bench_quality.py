@@ -28,13 +28,10 @@ Tables go to stdout and to benchmarks/results/quality.md. No network traffic: th
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
-import re
 import sys
 import time
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,16 +39,11 @@ from pathlib import Path
 
 import numpy as np
 
+from common import CACHE, RESULTS, ROOT, Corpus, MeteredEmbedder, Question, cmrc_corpus, demo_corpus, squash, write_report
 from wenyuan.assistant import Assistant
 from wenyuan.config import Settings
 from wenyuan.embed import UseEmbedder
 from wenyuan.index import Index, IndexNotUsable, build_index
-
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "benchmarks"
-CACHE = BENCH / ".cache"
-RESULTS = BENCH / "results"
-SHARED_BENCH = ROOT.parent / "shared" / "bench"  # only cmrc2018-trial/ is read
 
 TOP_K = 5
 NAIVE_CHUNK, NAIVE_OVERLAP = 500, 50
@@ -60,96 +52,8 @@ METHODS = ("Wenyuan (Assistant.search, hybrid)", "naive LangChain (500/50 splitt
 log = logging.getLogger("bench_quality")
 
 
-def squash(text: str) -> str:
-    """NFKC, then no whitespace at all: how passages, targets, key points and answers are compared."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
-# ---- embedders ---------------------------------------------------------------------------------------------
-class CountingEmbedder:
-    """The one USE model of the run: remembers query vectors (each question is embedded once for all methods,
-    same vectors as embedding it again) and adds up the time spent embedding passages."""
-
-    def __init__(self, inner: UseEmbedder) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.dimension = inner.dimension
-        self.passage_seconds = 0.0
-        self.passages = 0
-        self._queries: dict[str, np.ndarray] = {}
-
-    def reset(self) -> None:
-        self.passage_seconds, self.passages = 0.0, 0
-
-    def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
-        if not query:
-            began = time.perf_counter()
-            vectors = self.inner.embed(texts)
-            self.passage_seconds += time.perf_counter() - began
-            self.passages += len(texts)
-            return vectors
-        missing = [t for t in dict.fromkeys(texts) if t not in self._queries]
-        if missing:
-            for text, vector in zip(missing, self.inner.embed(missing, query=True)):
-                self._queries[text] = vector
-        if not texts:
-            return self.inner.embed([], query=True)
-        return np.stack([self._queries[t] for t in texts])
-
-
-# ---- corpora -----------------------------------------------------------------------------------------------
-@dataclass
-class Question:
-    id: str
-    text: str
-    doc: str | None  # None: the documents do not answer it
-    target: str | None  # squashed evidence (demo) or answers[0] (cmrc)
-    key_points: tuple[str, ...] = ()  # squashed
-    kind: str = ""
-
-
-@dataclass
-class Corpus:
-    name: str
-    docs: Path
-    questions: list[Question]
-
-    @property
-    def answerable(self) -> list[Question]:
-        return [q for q in self.questions if q.doc is not None]
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as stream:
-        return [json.loads(line) for line in stream if line.strip()]
-
-
-def demo_corpus() -> Corpus:
-    questions = [
-        Question(
-            r["id"],
-            r["question"],
-            r.get("doc"),
-            squash(r["evidence"]) if r.get("doc") else None,
-            tuple(squash(p) for p in r.get("key_points") or ()),
-            r.get("kind", ""),
-        )
-        for r in read_jsonl(BENCH / "questions_demo.jsonl")
-    ]
-    return Corpus("demo", ROOT / "data", questions)
-
-
-def cmrc_corpus() -> Corpus:
-    folder = SHARED_BENCH / "cmrc2018-trial"
-    questions = [
-        Question(r["id"], r["question"], r["doc"], squash(r["answers"][0]), kind="span")
-        for r in read_jsonl(folder / "questions.jsonl")
-    ]
-    return Corpus("cmrc", folder / "docs", questions)
-
-
 # ---- Wenyuan index -------------------------------------------------------------------------------------------
-def wenyuan_index(corpus: Corpus, embedder: CountingEmbedder) -> tuple[Path, str]:
+def wenyuan_index(corpus: Corpus, embedder: MeteredEmbedder) -> tuple[Path, str]:
     """Build (or refresh) benchmarks/.cache/quality-<corpus>/ at default settings, reusing cached vectors."""
     directory = CACHE / f"quality-{corpus.name}"
     settings = Settings(index_dir=directory, data_dir=corpus.docs, progress=False)
@@ -175,7 +79,7 @@ def wenyuan_index(corpus: Corpus, embedder: CountingEmbedder) -> tuple[Path, str
 
 
 # ---- naive LangChain pipeline ----------------------------------------------------------------------------------
-def naive_store(corpus: Corpus, embedder: CountingEmbedder):
+def naive_store(corpus: Corpus, embedder: MeteredEmbedder):
     from langchain_community.vectorstores import FAISS
     from langchain_core.documents import Document
     from langchain_text_splitters import RecursiveCharacterTextSplitter
@@ -191,7 +95,7 @@ def naive_store(corpus: Corpus, embedder: CountingEmbedder):
     store = FAISS.from_documents(chunks, WenyuanEmbeddings(embedder))
     seconds = time.perf_counter() - began
     note = (f"{len(raw)} files, {len(chunks)} chunks (mean {np.mean([len(c.page_content) for c in chunks]):.0f} "
-            f"chars), FAISS.from_documents {seconds:.1f} s ({len(chunks) / max(embedder.passage_seconds, 1e-9):.0f} "
+            f"chars), FAISS.from_documents {seconds:.1f} s ({len(chunks) / max(embedder.seconds, 1e-9):.0f} "
             f"chunks/s embedding)")
     print(f"[{corpus.name}] naive store: {note}", file=sys.stderr)
     return store, chunks, note
@@ -219,7 +123,7 @@ class Run:
     ceilings: dict[str, float]  # method's passage set -> share of answerable targets inside one passage
 
 
-def evaluate(corpus: Corpus, assistant: Assistant, store, naive_chunks, embedder: CountingEmbedder) -> Run:
+def evaluate(corpus: Corpus, assistant: Assistant, store, naive_chunks, embedder: MeteredEmbedder) -> Run:
     index = assistant.index
     wen_text = [squash(c.text) for c in index.chunks]
     wen_doc = [c.doc_path for c in index.chunks]
@@ -327,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
     load_before = os.getloadavg()[0]
-    embedder = CountingEmbedder(UseEmbedder())
+    embedder = MeteredEmbedder(UseEmbedder(), cache_queries=True)
     corpora = [demo_corpus(), cmrc_corpus()]
 
     sections: list[str] = []
@@ -385,10 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "",
     ]
     text = "\n".join(notes + sections)
-    print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"wrote {args.out}", file=sys.stderr)
+    write_report(text, args.out)
     return 0
 
 

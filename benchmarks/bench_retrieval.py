@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import re
 import statistics
 import sys
 import time
@@ -29,18 +28,12 @@ from pathlib import Path
 
 import numpy as np
 
+from common import CACHE, RESULTS, Corpus, MeteredEmbedder, Question, cmrc_corpus, demo_corpus, squash, write_report
 from wenyuan.answer import ExtractiveAnswerer
 from wenyuan.assistant import Assistant
-from wenyuan.clean import fold
 from wenyuan.config import Settings
 from wenyuan.embed import UseEmbedder
 from wenyuan.index import Index, IndexNotUsable, build_index
-
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "benchmarks"
-CACHE = BENCH / ".cache"
-RESULTS = BENCH / "results"
-SHARED_BENCH = ROOT.parent / "shared" / "bench"  # the only part of ../shared this script reads
 
 MODES = ("words", "bigrams", "words+bigrams")
 WEIGHTS = (0.05, 0.1, 0.15, 0.25, 0.5, 1.0)
@@ -52,96 +45,16 @@ QUICK_CMRC = 200
 log = logging.getLogger("bench_retrieval")
 
 
-# ---- embedders ---------------------------------------------------------------------------------------------
-class TimedEmbedder:
-    """Wraps an embedder and adds up the wall time spent in embed() and the texts it embedded."""
-
-    def __init__(self, inner) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.dimension = inner.dimension
-        self.seconds = 0.0
-        self.texts = 0
-
-    def reset(self) -> None:
-        self.seconds, self.texts = 0.0, 0
-
-    def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
-        began = time.perf_counter()
-        try:
-            return self.inner.embed(texts, query=query)
-        finally:
-            self.seconds += time.perf_counter() - began
-            self.texts += len(texts)
-
-
-class QueryCache:
-    """Remembers query vectors so the many fusion settings do not re-embed the same question (same results)."""
-
-    def __init__(self, inner) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.dimension = inner.dimension
-        self._vectors: dict[str, np.ndarray] = {}
-
-    def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
-        if not query:
-            return self.inner.embed(texts, query=query)
-        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        if missing:
-            for text, vector in zip(missing, self.inner.embed(missing, query=True)):
-                self._vectors[text] = vector
-        return np.stack([self._vectors[t] for t in texts]) if texts else self.inner.embed([], query=True)
-
-
-# ---- corpora and questions ---------------------------------------------------------------------------------
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", fold(text))
-
-
+# ---- corpora -----------------------------------------------------------------------------------------------
 @dataclass
-class Question:
-    id: str
-    text: str
-    doc: str | None  # None: the documents do not answer it
-    target: str | None  # evidence (demo) or first answer (cmrc), folded and without whitespace
-    kind: str = ""
-
-
-@dataclass
-class Corpus:
-    name: str
-    docs: Path
-    questions: list[Question]
+class IndexedCorpus(Corpus):
     build: dict = field(default_factory=dict)  # first-build statistics
     indexes: dict[str, Index] = field(default_factory=dict)  # lexical mode -> index
     rebuild_seconds: dict[str, float] = field(default_factory=dict)
 
-    @property
-    def answerable(self) -> list[Question]:
-        return [q for q in self.questions if q.doc is not None]
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as stream:
-        return [json.loads(line) for line in stream if line.strip()]
-
-
-def demo_corpus() -> Corpus:
-    questions = [
-        Question(r["id"], r["question"], r.get("doc"), squash(r["evidence"]) if r.get("doc") else None, r.get("kind", ""))
-        for r in read_jsonl(BENCH / "questions_demo.jsonl")
-    ]
-    return Corpus("demo", ROOT / "data", questions)
-
-
-def cmrc_corpus(limit: int | None) -> Corpus:
-    folder = SHARED_BENCH / "cmrc2018-trial"
-    records = read_jsonl(folder / "questions.jsonl")
-    if limit:
-        records = records[:limit]
-    questions = [Question(r["id"], r["question"], r["doc"], squash(r["answers"][0]), "span") for r in records]
-    return Corpus("cmrc", folder / "docs", questions)
+    @classmethod
+    def of(cls, corpus: Corpus) -> IndexedCorpus:
+        return cls(corpus.name, corpus.docs, corpus.questions)
 
 
 # ---- indexes -----------------------------------------------------------------------------------------------
@@ -157,7 +70,7 @@ def load_cached(directory: Path, settings: Settings, embedder_name: str) -> Inde
         return None
 
 
-def prepare(corpus: Corpus, embedder: TimedEmbedder, modes: Sequence[str]) -> None:
+def prepare(corpus: Corpus, embedder: MeteredEmbedder, modes: Sequence[str]) -> None:
     """One index per lexical mode; the first mode's vectors are reused by the others."""
     donor: Index | None = None
     for mode in modes:
@@ -457,11 +370,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
 
-    embedder = TimedEmbedder(UseEmbedder())
-    cached = QueryCache(embedder)
+    embedder = MeteredEmbedder(UseEmbedder())
+    cached = MeteredEmbedder(embedder, cache_queries=True)
     default_mode = Settings().lexical_tokens
     modes = [default_mode] + [m for m in MODES if m != default_mode]
-    corpora = [demo_corpus(), cmrc_corpus(QUICK_CMRC if args.quick else None)]
+    corpora = [IndexedCorpus.of(demo_corpus()), IndexedCorpus.of(cmrc_corpus(QUICK_CMRC if args.quick else None))]
 
     sections: list[str] = []
     evaluations: dict[str, dict[str, tuple[dict[str, list], float]]] = {}
@@ -505,10 +418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sections += [f"Total run time: {elapsed:.0f} s.", ""]
 
     text = "\n".join(sections)
-    print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"wrote {args.out}", file=sys.stderr)
+    write_report(text, args.out)
     return 0
 
 

@@ -50,13 +50,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "benchmarks"
-CACHE = BENCH / ".cache"
-RESULTS = BENCH / "results"
+from common import CACHE, DATA, DEMO_QUESTIONS, RESULTS, MeteredEmbedder
+
 PROFILES = CACHE / "scale-profiles"
-SOURCE_DATA = ROOT / "data"
-QUESTIONS = BENCH / "questions_demo.jsonl"
 GENERATOR_VERSION = 1
 N_QUESTIONS = 50
 WARMUP = 5
@@ -74,27 +70,6 @@ OVERHEAD_TARGET = 10.0  # % of build time outside embedder.embed, every size
 
 
 # ---- embedders ---------------------------------------------------------------------------------------------
-class TimedEmbedder:
-    """Wraps an embedder and adds up the wall time spent in embed() and the texts it embedded."""
-
-    def __init__(self, inner) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.dimension = inner.dimension
-        self.seconds = 0.0
-        self.texts = 0
-        self.calls = 0
-
-    def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
-        began = time.perf_counter()
-        try:
-            return self.inner.embed(texts, query=query)
-        finally:
-            self.seconds += time.perf_counter() - began
-            self.texts += len(texts)
-            self.calls += 1
-
-
 class HashEmbedder:
     """Deterministic stand-in: a unit vector drawn from a generator seeded by the text's hash. No model."""
 
@@ -247,7 +222,7 @@ def make_corpus(target: int, folder: Path) -> dict:
     for stale in ("data", "index-use", "index-hash", "build-use.json"):
         path = folder / stale
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
-    sources = sorted(SOURCE_DATA.glob("*.txt"))
+    sources = sorted(DATA.glob("*.txt"))
     texts = [p.read_text(encoding="utf-8") for p in sources]
     data = folder / "data"
     chunks = files = copy = 0
@@ -295,11 +270,11 @@ def build_use(folder: Path, rebuild: bool) -> dict:
         except IndexNotUsable:
             pass
     shutil.rmtree(settings.index_dir, ignore_errors=True)
-    embedder = TimedEmbedder(UseEmbedder())
+    embedder = MeteredEmbedder(UseEmbedder())
     warm = time.perf_counter()
     embedder.embed(["模型预热", "批量"])  # load the (batch) model outside the measured build
     warm = time.perf_counter() - warm
-    embedder.seconds = embedder.texts = embedder.calls = 0
+    embedder.reset()
     load_before = os.getloadavg()[0]
     began = time.perf_counter()
     index, report = build_index([settings.data_dir], settings.index_dir, settings, embedder)
@@ -317,7 +292,7 @@ def build_hash(folder: Path, profile: bool = False) -> dict:
 
     settings = settings_for(folder, "index-hash", "hash-test")
     shutil.rmtree(settings.index_dir, ignore_errors=True)
-    embedder = TimedEmbedder(HashEmbedder())
+    embedder = MeteredEmbedder(HashEmbedder())
     profiler = cProfile.Profile() if profile else None
     began = time.perf_counter()
     if profiler:
@@ -342,9 +317,9 @@ def incremental(folder: Path, profile: bool = False) -> dict:
     scratch_settings = settings.model_copy(update={"index_dir": scratch})
     target = sorted((folder / "data" / "c0000").glob("*.txt"))[len(list((folder / "data" / "c0000").glob("*.txt"))) // 2]
     original = target.read_bytes()
-    embedder = TimedEmbedder(UseEmbedder())
+    embedder = MeteredEmbedder(UseEmbedder())
     embedder.embed(["模型预热", "批量"])  # two texts: loads the batch model (one text uses a 1-thread instance)
-    embedder.seconds = embedder.texts = 0
+    embedder.reset()
     try:
         target.write_text(original.decode("utf-8") + "\n各地区、各部门要结合实际认真贯彻落实本文件精神，"
                           "及时总结推广好经验好做法，重大情况及时报告。\n", encoding="utf-8")
@@ -369,7 +344,7 @@ def incremental(folder: Path, profile: bool = False) -> dict:
 
 
 def questions(n: int = N_QUESTIONS) -> list[str]:
-    with QUESTIONS.open(encoding="utf-8") as stream:
+    with DEMO_QUESTIONS.open(encoding="utf-8") as stream:
         texts = [json.loads(line)["question"] for line in stream if line.strip()]
     return [texts[i % len(texts)] for i in range(n)]
 

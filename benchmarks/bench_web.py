@@ -35,15 +35,10 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+from common import CACHE, DATA, DEMO_QUESTIONS, RESULTS, ROOT, write_report
 from wenyuan.index import MANIFEST
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "benchmarks"
-CACHE = BENCH / ".cache"
-RESULTS = BENCH / "results"
 INDEX = CACHE / "web-index"
-DATA = ROOT / "data"
-QUESTIONS = BENCH / "questions_demo.jsonl"
 LOG = CACHE / "web-serve.log"
 HOST = "127.0.0.1"
 STARTUP_TIMEOUT = 180.0
@@ -58,7 +53,7 @@ def free_port() -> int:
 
 
 def load_questions(n: int | None) -> list[str]:
-    base = [json.loads(line)["question"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    base = [json.loads(line)["question"] for line in DEMO_QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
     questions = base + base[:REPEAT_FIRST]
     if n is None:
         return questions
@@ -259,7 +254,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Server start to /api/health ok: {startup:.1f} s "
         f"({'index reused' if index_existed else 'index built on first start'}). Total run time: {elapsed:.0f} s.",
     ]
-    print("\n".join(rows + [""] + notes))
 
     invocation = " ".join(shlex.quote(a) for a in [".venv/bin/python", "benchmarks/bench_web.py",
                                                      *(sys.argv[1:] if argv is None else argv)])
@@ -276,9 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "",
         *[f"{note}\n" for note in notes],
     ])
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"wrote {args.out}", file=sys.stderr)
+    write_report(text, args.out)
     return 0
 
 

@@ -44,6 +44,29 @@ def test_a_wrong_document_does_not_count_as_a_hit(demo_assistant, tmp_path: Path
     assert summary["recall@5"] == 0.0 and summary["answers_with_a_correct_citation"] == 0.0
 
 
+def test_without_doc_a_question_is_answerable_from_any_document(demo_assistant, tmp_path: Path) -> None:
+    no_doc = {k: v for k, v in QUESTIONS[0].items() if k != "doc"}
+    questions = read_questions(_write(tmp_path / "q.jsonl", [no_doc, QUESTIONS[2]]))
+    assert [q.answerable for q in questions] == [True, False]
+    summary = evaluate(demo_assistant, questions).summary
+    assert summary["answerable"] == 1 and summary["unanswerable"] == 1
+    assert summary["recall@5"] == 1.0 and summary["answers_with_a_correct_citation"] == 1.0
+    assert summary["false_refusal_rate"] == 0.0 and summary["refusal_rate_unanswerable"] == 1.0
+
+
+def test_the_answer_counts_as_a_target_as_well_as_the_evidence(demo_assistant, tmp_path: Path) -> None:
+    evidence_elsewhere = [{**QUESTIONS[0], "evidence": "这句话不在任何文档里"}]
+    summary = evaluate(demo_assistant, read_questions(_write(tmp_path / "q.jsonl", evidence_elsewhere))).summary
+    assert summary["recall@5"] == 1.0  # found by its answer, 60.37%
+
+
+def test_questions_with_nothing_to_check_stay_out_of_citation_scores(demo_assistant, tmp_path: Path) -> None:
+    only_points = {"id": "k", "question": "组织领导方面提了哪几条要求？", "doc": SEED, "key_points": ["坚持分类指导"]}
+    summary = evaluate(demo_assistant, read_questions(_write(tmp_path / "q.jsonl", [QUESTIONS[0], only_points]))).summary
+    assert summary["answerable"] == 2 and summary["key_point_coverage"] == 1.0
+    assert summary["answers_with_a_correct_citation"] == 1.0 and summary["citation_precision"] > 0.5
+
+
 def test_cli_writes_a_report_line_per_question(demo_assistant, tmp_path: Path, capsys) -> None:
     from wenyuan.cli import main
 

@@ -1,7 +1,9 @@
 """`wenyuan eval`: how well the assistant answers a user's own questions about their own documents.
 
-Input lines: {"id", "question", "doc"?, "answer"?, "key_points"?: [...], "evidence"?}; "doc": null means the documents
-do not answer the question. Text is compared after NFKC and with all white space removed.
+Input lines: {"id", "question", "doc"?, "answer"?, "key_points"?: [...], "evidence"?}. "doc": null means the documents
+do not answer the question; without "doc" the question is answerable from any document. A passage or citation is
+right when it comes from the question's document and contains the evidence or the answer; text is compared after
+NFKC and with all white space removed.
 """
 
 from __future__ import annotations
@@ -27,19 +29,16 @@ class Question:
 
     id: str
     question: str
-    doc: str | None
+    doc: str | None  # the document that answers it; None: any document (answerable) or none (unanswerable)
     answer: str | None = None
     key_points: tuple[str, ...] = ()
     evidence: str | None = None
+    answerable: bool = True  # False for "doc": null
 
     @property
-    def answerable(self) -> bool:
-        return self.doc is not None
-
-    @property
-    def target(self) -> str | None:
-        """What a passage must contain to count as the right one: the evidence, else the answer."""
-        return self.evidence or self.answer
+    def targets(self) -> tuple[str, ...]:
+        """What a passage must contain (one of them) to count as the right one: the evidence or the answer."""
+        return tuple(normalise(t) for t in (self.evidence, self.answer) if t and normalise(t))
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,20 +74,28 @@ def read_questions(path: Path) -> list[Question]:
                     id=str(record.get("id", number)),
                     question=str(record["question"]),
                     doc=record.get("doc"),
-                    answer=record.get("answer"),
-                    key_points=tuple(record.get("key_points") or ()),
-                    evidence=record.get("evidence"),
+                    answer=_text(record.get("answer")),
+                    key_points=tuple(str(p) for p in record.get("key_points") or ()),
+                    evidence=_text(record.get("evidence")),
+                    answerable=not ("doc" in record and record["doc"] is None),
                 )
             )
-        except (json.JSONDecodeError, KeyError, TypeError) as error:
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
             raise ValueError(f"{path}, line {number}: expected a JSON object with a \"question\" ({error})") from error
     return questions
 
 
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
 def _matches(question: Question, doc: str, text: str) -> bool:
-    target = question.target
-    same_doc = doc == question.doc or Path(doc).name == Path(question.doc or "").name
-    return bool(same_doc and target and normalise(target) in normalise(text))
+    if not question.answerable or not question.targets:
+        return False
+    if question.doc is not None and doc != question.doc and Path(doc).name != Path(question.doc).name:
+        return False
+    said = normalise(text)
+    return any(target in said for target in question.targets)
 
 
 def evaluate(assistant: Assistant, questions: Iterable[Question]) -> Report:
@@ -127,10 +134,10 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def summarise(outcomes: list[Outcome]) -> dict:
-    answerable = [o for o in outcomes if o.question.answerable and o.question.target]
+    answerable = [o for o in outcomes if o.question.answerable and o.question.targets]  # with something to check
     unanswerable = [o for o in outcomes if not o.question.answerable]
     with_points = [o for o in outcomes if o.key_point_coverage is not None]
-    answered = [o for o in outcomes if o.question.answerable and not o.refused]
+    answered = [o for o in answerable if not o.refused]
     latencies = [o.seconds * 1000 for o in outcomes]
 
     def share(part: int, whole: int) -> float | None:

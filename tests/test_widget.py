@@ -86,9 +86,12 @@ def _ask(frame, question: str) -> None:
 def test_widget_on_an_allowed_portal_answers_with_citations(setup, context) -> None:
     server, allowed, _, _ = setup
     page = context.new_page()
-    outside = []
+    outside, errors = [], []
     page.on("request", lambda r: outside.append(r.url)
             if not r.url.startswith((server.url, allowed.origin, "data:")) else None)
+    page.on("console", lambda m: errors.append(m.text)
+            if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico") else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
     frame = _open_widget(page, allowed)
     _ask(frame, "组织领导方面提了哪几条要求？")
     frame.locator(".sources li").first.wait_for(timeout=30_000)
@@ -108,7 +111,14 @@ def test_widget_on_an_allowed_portal_answers_with_citations(setup, context) -> N
     color = page.locator("#wenyuan-widget .launcher").evaluate("e => getComputedStyle(e).backgroundColor")
     assert color == "rgb(29, 78, 216)"
     assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("serif")
+    # page rules aimed at every element of the body, even with !important, do not reach the widget's element
+    page.add_style_tag(content="div, body > * { opacity: .4 !important; transform: scale(.5) !important; }")
+    widget = page.locator("#wenyuan-widget")
+    assert widget.evaluate("e => getComputedStyle(e).opacity") == "1"
+    assert widget.evaluate("e => getComputedStyle(e).transform") == "none"
+    assert page.locator("#wenyuan-widget .launcher").bounding_box()["width"] == 56
     assert outside == []
+    assert errors == []  # e.g. no postMessage to the iframe before it has loaded
 
 
 @pytest.mark.browser
@@ -219,3 +229,35 @@ def test_openapi_describes_the_rest_api(setup) -> None:
     with urllib.request.urlopen(server.url + "/openapi.json") as response:
         spec = json.load(response)
     assert {"/api/ask", "/api/ask/stream", "/api/health"} <= set(spec["paths"])
+    answer = spec["paths"]["/api/ask"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer["$ref"].endswith("/AskResponse")
+    schemas = spec["components"]["schemas"]
+    assert {"answer", "refused", "citations", "mode"} <= set(schemas["AskResponse"]["properties"])
+    assert {"doc", "heading_path", "quote", "start", "end"} <= set(schemas["CitationOut"]["properties"])
+    scheme = next(iter(spec["components"]["securitySchemes"].values()))
+    assert scheme["in"] == "header" and scheme["name"] == "X-Wenyuan-Key"
+    # FastAPI's /docs and /redoc would load Swagger UI and ReDoc from a CDN: they are off
+    for page in ("/docs", "/redoc"):
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(server.url + page)
+        assert missing.value.code == 404
+
+
+def test_gradio_api_calls_from_other_origins_are_refused(setup) -> None:
+    server, allowed, blocked, _ = setup
+    body = {"data": ["城镇化率提升到了多少？", []]}
+    assert _post(server.url + "/gradio_api/call/ask", body, {"Origin": blocked.origin})[0] == 403
+    assert _post(server.url + "/gradio_api/call/ask", body, {"Origin": allowed.origin})[0] == 200
+
+
+@pytest.mark.browser
+def test_the_plain_iframe_page_shows_no_close_button_and_no_allowlist(setup, context) -> None:
+    server, allowed, _, _ = setup
+    page = context.new_page()
+    page.goto(server.url + f"/embed?title=问答&key={KEY}&parent={allowed.origin}")
+    page.locator("#question").wait_for()
+    assert page.locator("#close").is_hidden()  # not inside a widget: nothing to close
+    config = page.evaluate("JSON.parse(document.body.dataset.config)")
+    assert set(config) == {"title", "key", "parent"}
+    page.goto(server.url + "/embed?parent=http://evil.example")
+    assert page.evaluate("JSON.parse(document.body.dataset.config).parent") == ""

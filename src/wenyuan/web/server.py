@@ -10,9 +10,10 @@ from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from fastapi import FastAPI, Header, HTTPException, Request  # noqa: E402
+from fastapi import Depends, FastAPI, HTTPException, Request  # noqa: E402
 from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse  # noqa: E402
+from fastapi.security import APIKeyHeader  # noqa: E402
 from pydantic import BaseModel, Field  # noqa: E402
 
 from wenyuan.assistant import Assistant  # noqa: E402
@@ -47,6 +48,37 @@ class AskRequest(BaseModel):
         return [Answer(t.question, t.answer, (), t.refused, t.mode) for t in self.history]
 
 
+class CitationOut(BaseModel):
+    n: int = Field(description="The number of the [n] marker in the answer.")
+    doc: str = Field(description="File name of the document, relative to data/.")
+    title: str
+    heading_path: list[str] = Field(description="Title, then the headings from the top level down to the passage.")
+    start: int = Field(description="Offset of the quote in the cleaned document text.")
+    end: int
+    quote: str = Field(description="The quoted sentence(s), exactly as in the document.")
+    score: float
+
+
+class AskResponse(BaseModel):
+    question: str
+    answer: str = Field(description="Every sentence ends with [n] markers; a refusal starts with 文档中没有找到.")
+    refused: bool
+    citations: list[CitationOut]
+    mode: str = Field(description='"list", "number", "fact", "refused" or "llm".')
+
+
+class Health(BaseModel):
+    status: str = Field(description='"ok", or "no-index" while there is nothing to answer from.')
+    documents: int | None = None
+    chunks: int | None = None
+    embedder: str | None = None
+    detail: str | None = None
+
+
+# Paths a browser on another page could call: the REST API and Gradio's own API (the chat's queue, uploads).
+_GUARDED = ("/api/", "/gradio_api/")
+
+
 def ensure_index(assistant: Assistant) -> None:
     """Build the index from data/ on first start, when there is none yet."""
     if not (assistant.settings.index_dir / MANIFEST).exists():
@@ -67,7 +99,10 @@ def create_app(assistant: Assistant) -> FastAPI:
         description="Cited answers from Chinese documents. Calls from the browser need an allowed origin; "
         f"when widget keys are configured, /api/ask needs one in the {KEY_HEADER} header.",
         version="0.1.0",
+        docs_url=None,  # FastAPI's pages load Swagger UI / ReDoc from a CDN: nothing here may; /openapi.json stays
+        redoc_url=None,
     )
+    widget_key = APIKeyHeader(name=KEY_HEADER, auto_error=False, description="A widget key (only when keys are configured).")
     app.add_middleware(
         CORSMiddleware, allow_origins=access.origins, allow_methods=["GET", "POST"],
         allow_headers=["Content-Type", KEY_HEADER], max_age=600,
@@ -76,18 +111,18 @@ def create_app(assistant: Assistant) -> FastAPI:
     @app.middleware("http")
     async def guard(request: Request, call_next):
         own = f"{request.url.scheme}://{request.url.netloc}"
-        if request.url.path.startswith("/api/") and not access.origin_allowed(request.headers.get("origin"), own):
+        if request.url.path.startswith(_GUARDED) and not access.origin_allowed(request.headers.get("origin"), own):
             return JSONResponse({"detail": "this origin is not allowed to call the API"}, status_code=403)
         response = await call_next(request)
         if "content-security-policy" not in response.headers:
             response.headers["Content-Security-Policy"] = f"frame-ancestors {access.frame_ancestors()}"
         return response
 
-    def permitted(key: str | None) -> None:
+    def permitted(key: str | None = Depends(widget_key)) -> None:
         if not access.may_ask(key):
             raise HTTPException(status_code=401, detail=f"a valid widget key is needed in the {KEY_HEADER} header")
 
-    @app.get("/api/health")
+    @app.get("/api/health", response_model=Health, response_model_exclude_none=True)
     def health() -> dict:
         """Whether the app can answer, and how much it has indexed."""
         try:
@@ -97,16 +132,19 @@ def create_app(assistant: Assistant) -> FastAPI:
         return {"status": "ok", "documents": len(manifest["documents"]), "chunks": manifest["chunks"],
                 "embedder": manifest["embedder"]["name"]}
 
-    @app.post("/api/ask")
-    def ask(request: AskRequest, key: str | None = Header(None, alias=KEY_HEADER)) -> dict:
+    @app.post("/api/ask", response_model=AskResponse, dependencies=[Depends(permitted)],
+              responses={401: {"description": "widget keys are configured and none valid was sent"},
+                         403: {"description": "called from a browser page whose origin is not allowed"}})
+    def ask(request: AskRequest) -> dict:
         """The answer with its citations, in the CLI's --json schema."""
-        permitted(key)
         return assistant.ask(request.question, request.past()).to_json()
 
-    @app.post("/api/ask/stream")
-    def ask_stream(request: AskRequest, key: str | None = Header(None, alias=KEY_HEADER)) -> StreamingResponse:
+    @app.post("/api/ask/stream", dependencies=[Depends(permitted)], response_class=StreamingResponse,
+              responses={200: {"content": {"text/event-stream": {}},
+                               "description": "`delta` events ({\"text\"}), then one `answer` event: the /api/ask "
+                                              "JSON plus `passages` (n, passage, passage_start, page)."}})
+    def ask_stream(request: AskRequest) -> StreamingResponse:
         """Server-sent events: `delta` events carry the answer text as it grows, a final `answer` event the JSON."""
-        permitted(key)
 
         def events():
             answer = assistant.ask(request.question, request.past())
@@ -133,9 +171,11 @@ def create_app(assistant: Assistant) -> FastAPI:
         return Response(_static("embed.js"), media_type="text/javascript; charset=utf-8")
 
     @app.get("/embed", include_in_schema=False)
-    def embed_page(title: str = "政策问答助手", key: str = "", parent: str = "") -> HTMLResponse:
-        config = {"title": title[:40], "key": key, "parent": normalise_origin(parent) if parent else "",
-                  "allowedParents": access.origins}
+    def embed_page(request: Request, title: str = "政策问答助手", key: str = "", parent: str = "") -> HTMLResponse:
+        # The page talks to its parent window only when that is an allowed origin; the list itself is not shown.
+        own = f"{request.url.scheme}://{request.url.netloc}"
+        parent = normalise_origin(parent) if parent else ""
+        config = {"title": title[:40], "key": key, "parent": parent if parent and access.origin_allowed(parent, own) else ""}
         page = _static("embed.html").replace("{{config}}", html.escape(json.dumps(config, ensure_ascii=False)))
         page = page.replace("{{title}}", html.escape(title[:40]))
         policy = (

@@ -10,12 +10,13 @@
   const history = [];
   document.getElementById("title").textContent = config.title || "政策问答助手";
 
-  // The parent page may talk to us only if it is an allowed origin (or this app itself).
-  const parentOrigin = (config.parent && (config.allowedParents.includes(config.parent) || config.parent === location.origin))
-    ? config.parent : null;
+  // The parent page may talk to us only if it is an allowed origin: the server passes it on only then.
+  const parentOrigin = (config.parent && window.parent !== window) ? config.parent : null;
+  // Without a widget around us (a plain iframe or a tab) there is nothing for × to close.
+  document.getElementById("close").hidden = !parentOrigin;
 
   function toParent(message) {
-    if (parentOrigin && window.parent !== window) window.parent.postMessage(message, parentOrigin);
+    if (parentOrigin) window.parent.postMessage(message, parentOrigin);
   }
 
   window.addEventListener("message", function (event) {

@@ -10,8 +10,12 @@
   const side = script.dataset.position === "left" ? "left" : "right";
   const key = script.dataset.key || "";
 
-  const host = document.createElement("div");
+  // A custom element (no `div {…}` rule of the page matches it) whose inline !important reset beats any page rule
+  // that still does (`* {…}`, `body > *`): nothing of the host page's CSS reaches the widget.
+  const host = document.createElement("wenyuan-widget");
   host.id = "wenyuan-widget";
+  host.style.cssText = "all: initial !important; position: static !important; display: block !important;" +
+    " width: 0 !important; height: 0 !important;";
   const root = host.attachShadow({ mode: "open" });
   root.innerHTML =
     "<style>" +
@@ -35,6 +39,7 @@
   launcher.setAttribute("aria-label", title);
   panel.setAttribute("aria-label", title);
   let frame = null;
+  let loaded = false;
 
   function open() {
     if (!frame) {
@@ -42,13 +47,16 @@
       frame.title = title;
       const query = new URLSearchParams({ title: title, key: key, parent: location.origin });
       frame.src = appOrigin + "/embed?" + query.toString();
+      frame.addEventListener("load", function () { loaded = true; if (!panel.hidden) greet(); });
       panel.appendChild(frame);
     }
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
     launcher.textContent = "×";
-    if (frame.contentWindow) frame.contentWindow.postMessage({ type: "wenyuan:open" }, appOrigin);
+    if (loaded) greet();  // before its first load the frame is still about:blank; the load listener greets it
   }
+
+  function greet() { frame.contentWindow.postMessage({ type: "wenyuan:open" }, appOrigin); }
 
   function close() {  // the iframe stays, so the conversation is kept for the next opening
     panel.hidden = true;

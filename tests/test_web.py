@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -90,6 +92,33 @@ def test_refusals_look_different_and_new_conversation_clears(page) -> None:
     assert page.locator("#wy-sources .wy-related").count() >= 1
     page.click("#wy-new")
     page.wait_for_function("!document.querySelector('#wy-chat').innerText.includes('城镇化率')", timeout=10_000)
+
+
+@pytest.mark.browser
+def test_the_chat_trash_button_starts_a_new_conversation(page) -> None:
+    _ask(page, "三、紧密结合统战工作实际部分有哪几项要求？")
+    page.click("#wy-chat button[aria-label=清空对话]")  # Gradio's own trash button (zh-CN label)
+    page.wait_for_selector("#wy-sources .wy-empty", timeout=10_000)
+    assert page.input_value("#wy-copy textarea") == ""
+    _ask(page, "第二项具体怎么要求？")  # no list before it any more: nothing to refer to
+    assert "文档中没有找到" in page.inner_text("#wy-chat")
+
+
+@pytest.mark.browser
+def test_each_answer_copies_with_its_sources(page, server) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    _ask(page, "组织领导方面提了哪几条要求？")
+    _ask(page, "城镇化率提升到了多少？")
+    page.wait_for_function("() => document.querySelectorAll('#wy-chat a.wy-copy-link').length === 2", timeout=15_000)
+    assert page.locator("#wy-chat button[aria-label^=Copy]").count() == 0  # Gradio's own copy would give HTML
+    page.locator("#wy-chat a.wy-copy-link").first.click()  # the earlier answer, not the latest
+    page.wait_for_function(
+        "() => document.querySelector('#wy-copy textarea').value.includes('一要压紧压实工作责任')", timeout=15_000
+    )
+    copied = page.input_value("#wy-copy textarea")
+    assert "【来源1】《树立和践行正确政绩观学习教育动员部署会讲话》" in copied and "60.37" not in copied
+    assert "<a" not in copied and "wy-chip" not in copied
+    page.wait_for_function("t => navigator.clipboard.readText().then(c => c === t)", arg=copied, timeout=10_000)
 
 
 @pytest.mark.browser
@@ -187,6 +216,84 @@ def test_admin_api_requires_the_token_when_one_is_set(tmp_path: Path, embedder) 
         assert not client.predict("城镇化率提升到了多少？", api_name="/ask")["refused"]
     finally:
         protected.stop()
+
+
+def test_gradio_upload_route_needs_the_admin_token_when_one_is_set(tmp_path: Path, embedder) -> None:
+    import httpx
+    from gradio_client import Client, handle_file
+
+    token = "s3cret-口令"
+    _corpus(tmp_path)
+    protected = Server(tmp_path, embedder, admin_token=token, max_file_mb=0.5)
+    small = {"files": ("小.txt", "一、总则\n内容。".encode(), "text/plain")}
+    try:
+        url = protected.url
+        assert httpx.post(url + "/gradio_api/upload", files=small).status_code == 403
+        assert httpx.post(url + "/api/admin/session", headers={"X-Wenyuan-Admin": "wrong"}).status_code == 401
+        with httpx.Client() as session:
+            opened = session.post(url + "/api/admin/session", headers={"X-Wenyuan-Admin": quote(token)})
+            assert opened.status_code == 204 and opened.cookies.get("wenyuan_admin")
+            assert session.post(url + "/gradio_api/upload", files=small).status_code == 200
+            # the limit is 0.5 MB, not rounded down to 0
+            big = {"files": ("大.txt", b"x" * (600 << 10), "text/plain")}
+            assert session.post(url + "/gradio_api/upload", files=big).status_code == 413
+        # gradio_client, with the token as a header for the upload and as the argument for the endpoint
+        document = tmp_path / "新文件.txt"
+        document.write_text(NEW_TEXT, encoding="utf-8")
+        client = Client(url + "/", verbose=False, headers={"X-Wenyuan-Admin": quote(token)})
+        assert "✓ 新文件.txt" in client.predict([handle_file(str(document))], token, api_name="/upload")
+        assert (tmp_path / "data" / "新文件.txt").exists()
+    finally:
+        protected.stop()
+
+
+@pytest.mark.browser
+def test_admin_logs_in_sees_failures_and_uploads_in_the_browser(browser, tmp_path: Path, embedder) -> None:
+    token = "s3cret-口令"
+    data = _corpus(tmp_path)
+    (data / "损坏的文件.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
+    protected = Server(tmp_path, embedder, admin_token=token)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(protected.url)
+        page.get_by_role("tab", name="文档管理").click()
+        assert page.locator("#wy-doc-table").is_hidden()
+        page.fill("#wy-token input", "wrong")
+        page.click("#wy-login")
+        page.wait_for_selector("text=需要正确的管理口令", timeout=15_000)
+        assert page.locator("#wy-doc-table").is_hidden()
+        page.fill("#wy-token input", token)
+        page.click("#wy-login")
+        page.wait_for_selector("#wy-doc-table", state="visible", timeout=15_000)
+        status = page.inner_text("#wy-doc-status")
+        assert "未能索引" in status and "损坏的文件.pdf" in status
+        assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d [+-]\d\d:\d\d", page.inner_text("#wy-doc-table"))
+        new_file = tmp_path / NEW_DOC
+        new_file.write_text(NEW_TEXT, encoding="utf-8")
+        page.set_input_files("#wy-upload input[type=file]", str(new_file))
+        page.wait_for_timeout(1500)
+        page.click("#wy-upload-button")
+        page.wait_for_function("() => document.querySelector('#wy-upload-status').innerText.includes('✓')",
+                               timeout=30_000)
+        assert (data / NEW_DOC).exists()
+    finally:
+        context.close()
+        protected.stop()
+
+
+def test_index_times_show_in_local_time_with_the_offset(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from wenyuan.web.ui import _local_time
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert _local_time("2026-11-26T23:30:00+00:00") == "2026-11-27 07:30 +08:00"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
 
 
 @pytest.mark.parametrize(

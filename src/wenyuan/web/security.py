@@ -10,12 +10,14 @@ import hmac
 import logging
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from wenyuan.config import Settings
 
 log = logging.getLogger(__name__)
 KEY_HEADER = "X-Wenyuan-Key"
+ADMIN_HEADER = "X-Wenyuan-Admin"
+ADMIN_COOKIE = "wenyuan_admin"
 
 
 def normalise_origin(origin: str) -> str:
@@ -51,6 +53,24 @@ class Access:
             return True
         origin = normalise_origin(origin)
         return origin == normalise_origin(own_origin) or origin in self.origins
+
+    # ---- the admin token ----------------------------------------------------------------------------------------
+    def is_admin(self, token: str | None) -> bool:
+        """The admin token, as typed or URL-encoded (HTTP headers carry only Latin-1: a Chinese token is encoded)."""
+        expected = self.settings.admin_token
+        if not expected or token is None:
+            return False
+        return any(hmac.compare_digest(given.encode(), expected.encode()) for given in {token, unquote(token)})
+
+    def admin_session(self) -> str:
+        """The cookie value of an admin session: derived from the token, so changing the token ends all sessions."""
+        return hmac.new(self.settings.admin_token.encode(), b"wenyuan admin session", "sha256").hexdigest()
+
+    def may_upload(self, token: str | None, session: str | None) -> bool:
+        """Anyone while administration is open (no token configured); else the token or an admin session cookie."""
+        if not self.settings.admin_token:
+            return True
+        return self.is_admin(token) or hmac.compare_digest((session or "").encode(), self.admin_session().encode())
 
     # ---- keys --------------------------------------------------------------------------------------------------
     def widget_keys(self) -> frozenset[str]:

@@ -21,7 +21,7 @@ from wenyuan.config import Settings  # noqa: E402
 from wenyuan.index import MANIFEST  # noqa: E402
 from wenyuan.types import Answer  # noqa: E402
 from wenyuan.web.render import stream_points  # noqa: E402
-from wenyuan.web.security import KEY_HEADER, Access, normalise_origin  # noqa: E402
+from wenyuan.web.security import ADMIN_COOKIE, ADMIN_HEADER, KEY_HEADER, Access, normalise_origin  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,8 @@ class Health(BaseModel):
 
 # Paths a browser on another page could call: the REST API and Gradio's own API (the chat's queue, uploads).
 _GUARDED = ("/api/", "/gradio_api/")
+# Gradio's upload route writes files to its temp folder before any event handler runs: admin only, when protected.
+_UPLOADS = ("/gradio_api/upload",)
 
 
 def ensure_index(assistant: Assistant) -> None:
@@ -113,6 +115,10 @@ def create_app(assistant: Assistant) -> FastAPI:
         own = f"{request.url.scheme}://{request.url.netloc}"
         if request.url.path.startswith(_GUARDED) and not access.origin_allowed(request.headers.get("origin"), own):
             return JSONResponse({"detail": "this origin is not allowed to call the API"}, status_code=403)
+        if request.url.path.startswith(_UPLOADS) and not access.may_upload(
+            request.headers.get(ADMIN_HEADER), request.cookies.get(ADMIN_COOKIE)
+        ):
+            return JSONResponse({"detail": "上传文件需要管理口令：请先在“文档管理”中登录"}, status_code=403)
         response = await call_next(request)
         if "content-security-policy" not in response.headers:
             response.headers["Content-Security-Policy"] = f"frame-ancestors {access.frame_ancestors()}"
@@ -161,6 +167,15 @@ def create_app(assistant: Assistant) -> FastAPI:
 
         return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
+    @app.post("/api/admin/session", include_in_schema=False, status_code=204)
+    def admin_session(request: Request) -> Response:
+        """The admin token (X-Wenyuan-Admin) opens a cookie session for Gradio's file upload route."""
+        if not access.is_admin(request.headers.get(ADMIN_HEADER)):
+            raise HTTPException(status_code=401, detail="wrong admin token")
+        response = Response(status_code=204)
+        response.set_cookie(ADMIN_COOKIE, access.admin_session(), httponly=True, samesite="strict", path="/")
+        return response
+
     @app.get("/widget.js", include_in_schema=False)
     def widget_script() -> Response:
         return Response(_static("widget.js"), media_type="text/javascript; charset=utf-8",
@@ -187,7 +202,7 @@ def create_app(assistant: Assistant) -> FastAPI:
     demo = build_ui(assistant)
     return gr.mount_gradio_app(
         app, demo, path="/", css=CSS, head=HEAD, ssr_mode=False,
-        max_file_size=f"{int(assistant.settings.max_file_mb)}mb", footer_links=["api"],
+        max_file_size=int(assistant.settings.max_file_mb * (1 << 20)), footer_links=["api"],
     )
 
 

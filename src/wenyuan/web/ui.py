@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 import re
 import shutil
 import time
 import unicodedata
+from datetime import datetime
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # air-gapped intranets: nothing leaves the machine
@@ -42,6 +44,7 @@ CSS = """
 .wy-doc{white-space:pre-wrap;line-height:1.8;padding:.8em;max-height:520px;overflow-y:auto}
 .wy-passage-hl{background:#eef6ff}
 #wy-cite-target{display:none}
+.wy-copy-link{font-size:.8em;color:#1d4ed8!important;text-decoration:none!important;margin-left:.3em}
 """
 
 # Clicks on citation chips and "查看原文" links travel to the server through a hidden textbox.
@@ -59,9 +62,31 @@ document.addEventListener('click', function (event) {
 </script>
 """
 
-SCROLL_TO_HIGHLIGHT = """
-() => { setTimeout(() => { const mark = document.getElementById('wy-hl');
-  if (mark) mark.scrollIntoView({block: 'center', behavior: 'smooth'}); }, 150); }
+# After a link click: scroll the viewer to the highlighted passage, or put a copied answer on the clipboard
+# (navigator.clipboard needs https or localhost; plain-http intranets get the older execCommand).
+AFTER_LINK = """
+(target, text) => {
+  if ((target || '').startsWith('copy-')) {
+    if (!text) return;
+    if (navigator.clipboard && window.isSecureContext) { navigator.clipboard.writeText(text).catch(() => {}); return; }
+    const area = document.createElement('textarea');
+    area.value = text; area.style.position = 'fixed'; area.style.opacity = '0';
+    document.body.appendChild(area); area.select();
+    try { document.execCommand('copy'); } catch (error) {}
+    area.remove();
+    return;
+  }
+  setTimeout(() => { const mark = document.getElementById('wy-hl');
+    if (mark) mark.scrollIntoView({block: 'center', behavior: 'smooth'}); }, 150);
+}
+"""
+
+# The admin token also opens a session cookie for Gradio's file upload route (see server.py), from the browser.
+ADMIN_SESSION = """
+async (token) => {
+  try { await fetch('api/admin/session', {method: 'POST', headers: {'X-Wenyuan-Admin': encodeURIComponent(token || '')},
+                                           credentials: 'same-origin'}); } catch (error) {}
+}
 """
 
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -99,6 +124,17 @@ def example_questions(assistant: Assistant, limit: int = 6) -> list[str]:
     return questions
 
 
+def _local_time(stamp: str) -> str:
+    """An ISO time from the manifest (UTC) in the server's local time, with its UTC offset: 2026-11-27 08:05 +08:00."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    local = moment.astimezone()
+    offset = local.strftime("%z")
+    return local.strftime("%Y-%m-%d %H:%M") + (f" {offset[:3]}:{offset[3:]}" if offset else "")
+
+
 class ChatHandlers:
     """What the chat's buttons do; kept apart from the layout so tests and the API can call them."""
 
@@ -120,6 +156,18 @@ class ChatHandlers:
             yield messages, history, gr.skip(), "", gr.skip()
             time.sleep(self.stream_delay)
         yield messages, history, render.sources_html(answer, turn), "", render.plain_text(answer)
+
+    def follow_link(self, target: str, history: list[Answer]):
+        """A click on a citation chip or "查看原文" ("<turn>-<n>|…") or on an answer's copy link ("copy-<turn>|…"):
+        returns the viewer and the copy box."""
+        copy = re.match(r"copy-(\d+)", target or "")
+        if copy:
+            turn = int(copy.group(1))
+            if turn >= len(history):
+                return gr.skip(), gr.skip()
+            gr.Info(f"已复制第 {turn + 1} 条回答（含来源），也可在“复制答案”框中查看。")
+            return gr.skip(), render.plain_text(history[turn])
+        return self.open_citation(target, history), gr.skip()
 
     def open_citation(self, target: str, history: list[Answer]) -> str:
         match = re.match(r"(\d+)-(\d+)", target or "")
@@ -153,7 +201,7 @@ class AdminHandlers:
 
     def check(self, token: str | None) -> None:
         expected = self.settings.admin_token
-        if expected and (token or "") != expected:
+        if expected and not hmac.compare_digest((token or "").encode(), expected.encode()):
             raise gr.Error("需要正确的管理口令。")
 
     def login(self, token: str):
@@ -166,13 +214,14 @@ class AdminHandlers:
             manifest = self.assistant.index.manifest
         except Exception as error:
             return [], f"索引不可用：{error}", gr.update(choices=[])
-        rows = [[d["title"], d["path"], d["chunks"], d["indexed_at"].replace("T", " ")[:19]] for d in manifest["documents"]]
+        rows = [[d["title"], d["path"], d["chunks"], _local_time(d["indexed_at"])] for d in manifest["documents"]]
         failed = manifest.get("skipped", [])
         note = "；".join(f"{item['path']}：{item['reason']}" for item in failed)
         status = f"共 {len(rows)} 篇文档，{manifest['chunks']} 个片段。" + (f"\n\n**未能索引：** {note}" if note else "")
         return rows, status, gr.update(choices=[d["path"] for d in manifest["documents"]], value=None)
 
     def upload(self, files: list | None, token: str | None) -> str:
+        """Copies the picked files into data/ (names sanitised, type and size checked); says what it did."""
         self.check(token)
         if not files:
             return "请选择要上传的文件。"
@@ -241,7 +290,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     if not protected:
         log.warning("administration is open: set WENYUAN_ADMIN_TOKEN to require a password for upload, delete and rebuild")
 
-    with gr.Blocks(title="文渊 · 文件问答", analytics_enabled=False) as demo:
+    # delete_cache: Gradio keeps uploaded files in its temp folder; drop them after an hour (they are copied to data/)
+    with gr.Blocks(title="文渊 · 文件问答", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         history = gr.State([])
         gr.Markdown("## 文渊 · 文件问答助手\n根据已收录的文件回答问题，每句话都注明出处。文件中没有的内容，会直接说明“没有找到”。")
         with gr.Tabs():
@@ -249,7 +299,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 with gr.Row():
                     with gr.Column(scale=3):
                         chatbot = gr.Chatbot(
-                            label="对话", height=460, elem_id="wy-chat", feedback_options=None,
+                            label="对话", height=460, elem_id="wy-chat", feedback_options=None, buttons=[],
                             placeholder="请在下方输入问题，回答中的蓝色数字可点击查看原文。",
                         )
                         with gr.Row():
@@ -297,17 +347,22 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                     rebuild_status = gr.Markdown("", elem_id="wy-rebuild-status")
 
         ask_outputs = [chatbot, history, sources, question, copy_box]
-        for trigger in (send.click, question.submit):
-            trigger(chat.respond, [question, chatbot, history], ask_outputs, api_visibility="private")
-        new_chat.click(chat.new_conversation, None, [chatbot, history, sources, viewer, copy_box],
-                       api_visibility="private")
-        cite_target.change(chat.open_citation, [cite_target, history], viewer, api_visibility="private").then(
-            None, None, None, js=SCROLL_TO_HIGHLIGHT
-        )
+        for trigger in (send.click, question.submit):  # answers take milliseconds: many users at once is fine
+            trigger(chat.respond, [question, chatbot, history], ask_outputs, api_visibility="private",
+                    concurrency_limit=16)
+        cleared = [chatbot, history, sources, viewer, copy_box]
+        new_chat.click(chat.new_conversation, None, cleared, api_visibility="private")
+        chatbot.clear(chat.new_conversation, None, cleared, api_visibility="private")  # its own trash button
+        cite_target.change(
+            chat.follow_link, [cite_target, history], [viewer, copy_box], api_visibility="private"
+        ).then(None, [cite_target, copy_box], None, js=AFTER_LINK)
 
         listing_outputs = [table, status, delete_choice]
         login.click(admin.login, [token], [admin_panel, login_status, *listing_outputs], api_visibility="private")
-        upload_button.click(admin.upload, [upload_files, token], upload_status, api_name="upload")
+        login.click(None, [token], None, js=ADMIN_SESSION)
+        upload_button.click(admin.upload, [upload_files, token], upload_status, api_name="upload").success(
+            lambda: None, None, upload_files, api_visibility="private"  # empty the picker: no second upload
+        )
         delete_button.click(admin.delete, [delete_choice, token], rebuild_status, api_name="delete")
         rebuild_button.click(admin.rebuild, [token], [rebuild_status, *listing_outputs], api_name="rebuild",
                              concurrency_limit=1)

@@ -64,7 +64,8 @@ TARGETS_TEXT = [
     ("ask p50 ≤ 60 ms at 10k chunks", 10_000, "ask_p50", 60.0),
     ("ask p95 ≤ 250 ms at 100k chunks", 100_000, "ask_p95", 250.0),
     ("incremental update of one changed document ≤ 5 s at 10k chunks", 10_000, "incremental_s", 5.0),
-    ("peak RSS ≤ 2 GB at 100k chunks", 100_000, "rss_mb", 2048.0),
+    ("peak RSS ≤ 2 GB at 100k chunks: a process answering questions", 100_000, "rss_mb", 2048.0),
+    ("peak RSS ≤ 2 GB at 100k chunks: the app rebuilding while it serves", 100_000, "rebuild_rss_mb", 2048.0),
 ]
 OVERHEAD_TARGET = 10.0  # % of build time outside embedder.embed, every size
 
@@ -306,41 +307,61 @@ def build_hash(folder: Path, profile: bool = False) -> dict:
 
 
 def incremental(folder: Path, profile: bool = False) -> dict:
-    """Append a paragraph to one document and rebuild with previous=<loaded index>, into a scratch copy."""
-    from wenyuan.embed import UseEmbedder
-    from wenyuan.index import Index, build_index
-
+    """The administrator's rebuild, as the app runs it: a fresh process loads the index (a scratch copy) and answers
+    a question (model loaded), then Assistant.build() after one document got a new paragraph, then build() again
+    with nothing changed. Reports both times and the process's peak RSS (old index serving + the new one built)."""
     settings = settings_for(folder, "index-use")
     scratch = folder / "index-incremental"
     shutil.rmtree(scratch, ignore_errors=True)
     shutil.copytree(settings.index_dir, scratch)
-    scratch_settings = settings.model_copy(update={"index_dir": scratch})
-    target = sorted((folder / "data" / "c0000").glob("*.txt"))[len(list((folder / "data" / "c0000").glob("*.txt"))) // 2]
+    documents = sorted((folder / "data" / "c0000").glob("*.txt"))
+    target = documents[len(documents) // 2]
     original = target.read_bytes()
-    embedder = MeteredEmbedder(UseEmbedder())
-    embedder.embed(["模型预热", "批量"])  # two texts: loads the batch model (one text uses a 1-thread instance)
-    embedder.reset()
     try:
         target.write_text(original.decode("utf-8") + "\n各地区、各部门要结合实际认真贯彻落实本文件精神，"
                           "及时总结推广好经验好做法，重大情况及时报告。\n", encoding="utf-8")
-        loaded = time.perf_counter()
-        previous = Index.load(scratch, scratch_settings)
-        load_seconds = time.perf_counter() - loaded
-        profiler = cProfile.Profile() if profile else None
-        began = time.perf_counter()
-        if profiler:
-            profiler.enable()
-        _, report = build_index([settings.data_dir], scratch, scratch_settings, embedder, previous=previous)
-        if profiler:
-            profiler.disable()
-            dump_profile(profiler, f"{folder.name}-incremental")
-        seconds = time.perf_counter() - began
+        result = _run_child("--child-rebuild", folder, profile)
     finally:
         target.write_bytes(original)
         shutil.rmtree(scratch, ignore_errors=True)
-    assert len(report.changed) == 1 and not report.added, report.summary()
-    return {"seconds": seconds, "load_seconds": load_seconds, "embedded": report.embedded,
-            "embed_seconds": embedder.seconds, "changed": report.changed[0]}
+    return result
+
+
+def child_rebuild(folder: Path, profile: bool) -> None:
+    from wenyuan.assistant import Assistant
+
+    settings = settings_for(folder, "index-use").model_copy(update={"index_dir": folder / "index-incremental"})
+    assistant = Assistant(settings, MeteredEmbedder(_use()))
+    began = time.perf_counter()
+    _ = assistant.index
+    load_seconds = time.perf_counter() - began
+    assistant.ask(questions(1)[0])  # the serving state: index loaded, query model loaded
+    assistant.embedder.embed(["模型预热", "批量"])  # and the batch model, outside the measured rebuild
+    assistant.embedder.reset()
+    serving_mb = _vm_rss_mb()
+    profiler = cProfile.Profile() if profile else None
+    began = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    report = assistant.build()
+    if profiler:
+        profiler.disable()
+        dump_profile(profiler, f"{folder.name}-incremental")
+    seconds = time.perf_counter() - began
+    assert len(report.changed) == 1 and not report.added and not report.removed, report.summary()
+    began = time.perf_counter()
+    again = assistant.build()
+    noop_seconds = time.perf_counter() - began
+    assert not (again.changed or again.added or again.removed) and again.embedded == 0, again.summary()
+    print(json.dumps({"seconds": seconds, "load_seconds": load_seconds, "embedded": report.embedded,
+                      "embed_seconds": assistant.embedder.seconds, "changed": report.changed[0],
+                      "noop_seconds": noop_seconds, "serving_rss_mb": serving_mb, "rebuild_rss_mb": _vm_hwm_mb()}))
+
+
+def _use():
+    from wenyuan.embed import UseEmbedder
+
+    return UseEmbedder()
 
 
 def questions(n: int = N_QUESTIONS) -> list[str]:
@@ -383,20 +404,33 @@ def child_main(folder: Path, profile: bool) -> None:
     print(json.dumps(result))
 
 
-def _vm_hwm_mb() -> float:
+def _status_mb(field: str) -> float:
     with open("/proc/self/status", encoding="ascii") as stream:
         for line in stream:
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def queries(folder: Path, profile: bool) -> dict:
-    command = [sys.executable, __file__, "--child", str(folder)] + (["--profile"] if profile else [])
+def _vm_hwm_mb() -> float:
+    return _status_mb("VmHWM")
+
+
+def _vm_rss_mb() -> float:
+    return _status_mb("VmRSS")
+
+
+def _run_child(flag: str, folder: Path, profile: bool) -> dict:
+    """This script in a fresh process (its own peak RSS), returning the JSON line the child prints last."""
+    command = [sys.executable, __file__, flag, str(folder)] + (["--profile"] if profile else [])
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode:
-        raise RuntimeError(f"query subprocess failed:\n{done.stderr[-3000:]}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+        raise RuntimeError(f"{flag} subprocess failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def queries(folder: Path, profile: bool) -> dict:
+    result = _run_child("--child", folder, profile)
     for name in ("search", "ask"):
         times = np.asarray(result.pop(name))
         result[f"{name}_p50"] = float(np.percentile(times, 50))
@@ -442,6 +476,8 @@ def measure(size: int, rebuild: bool, profile: bool) -> dict:
         "chunks_per_s_no_embedder": hashed["chunks"] / hashed["seconds"],
         "incremental_s": inc["seconds"], "incremental_load_s": inc["load_seconds"],
         "incremental_embed_s": inc["embed_seconds"], "incremental_embedded": inc["embedded"],
+        "noop_rebuild_s": inc["noop_seconds"], "serving_rss_mb": inc["serving_rss_mb"],
+        "rebuild_rss_mb": inc["rebuild_rss_mb"],
         "disk_mb": disk_mb(folder / "index-use"), "use_built": use["when"],
         "loadavg_build": max(use.get("loadavg", [0.0])), **q,
     }
@@ -457,29 +493,30 @@ def fmt_size(n: int) -> str:
 
 def table(rows: list[dict]) -> str:
     head = ("| size | chunks | build s | embedder s | overhead % | chunks/s | chunks/s without embedder | incremental s "
-            "| search p50/p95 ms | ask p50/p95 ms | peak RSS MB | disk MB |\n"
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+            "| no-op rebuild s | search p50/p95 ms | ask p50/p95 ms | peak RSS MB: queries / rebuild | disk MB |\n"
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     lines = [head]
     for r in rows:
         lines.append(
             f"| {fmt_size(r['size'])} | {r['chunks']} | {r['build_s']:.1f} | {r['embed_s']:.1f} | {r['overhead_pct']:.1f} "
             f"| {r['chunks_per_s']:.1f} | {r['chunks_per_s_no_embedder']:.0f} | {r['incremental_s']:.2f} "
-            f"| {r['search_p50']:.1f} / {r['search_p95']:.1f} | {r['ask_p50']:.1f} / {r['ask_p95']:.1f} "
-            f"| {r['rss_mb']:.0f} | {r['disk_mb']:.1f} |"
+            f"| {r['noop_rebuild_s']:.2f} | {r['search_p50']:.1f} / {r['search_p95']:.1f} "
+            f"| {r['ask_p50']:.1f} / {r['ask_p95']:.1f} | {r['rss_mb']:.0f} / {r['rebuild_rss_mb']:.0f} | {r['disk_mb']:.1f} |"
         )
     return "\n".join(lines)
 
 
 def details(rows: list[dict]) -> str:
     lines = ["| size | files | FAISS | overhead s | chunks/s outside embedder | hash build s (hash embed s) "
-             "| incremental: load s, embedded, embed s | query process: index load s, warm-up s | search/ask mean ms "
+             "| incremental: load s, embedded, embed s, RSS MB before | query process: index load s, warm-up s | search/ask mean ms "
              "| 1-min load avg: USE build / queries |",
              "|---|---:|---|---:|---:|---:|---|---|---|---|"]
     for r in rows:
         lines.append(
             f"| {fmt_size(r['size'])} | {r['files']} | {r['faiss']} | {r['overhead_s']:.1f} "
             f"| {r['chunks_per_s_outside_embedder']:.0f} | {r['hash_build_s']:.1f} ({r['hash_embed_s']:.1f}) "
-            f"| {r['incremental_load_s']:.2f}, {r['incremental_embedded']}, {r['incremental_embed_s']:.2f} "
+            f"| {r['incremental_load_s']:.2f}, {r['incremental_embedded']}, {r['incremental_embed_s']:.2f}, "
+            f"{r['serving_rss_mb']:.0f} "
             f"| {r['load_seconds']:.2f}, {r['warm_seconds']:.2f} | {r['search_mean']:.1f} / {r['ask_mean']:.1f} "
             f"| {r['loadavg_build']:.1f} / {r['loadavg_1min_queries']:.1f} |"
         )
@@ -495,7 +532,7 @@ def targets(rows: list[dict]) -> list[str]:
             out.append(f"- {text}: not measured (size {fmt_size(size)} not run)")
             continue
         value = row[key]
-        unit = " s" if key.endswith("_s") else (" MB" if key == "rss_mb" else " ms")
+        unit = " s" if key.endswith("_s") else (" MB" if key.endswith("rss_mb") else " ms")
         out.append(f"- {text}: {value:.2f}{unit} → **{'met' if value <= limit else 'missed'}**")
     for row in rows:
         ok = row["overhead_pct"] <= OVERHEAD_TARGET
@@ -528,14 +565,16 @@ def plot(rows: list[dict], path: Path) -> None:
     left.set_title("Query latency (after warm-up, 50 questions)")
     left.legend(fontsize=8)
     left.grid(True, which="both", alpha=0.3)
-    right.plot(x, [r["rss_mb"] for r in rows], "d-", color="tab:red", label="peak RSS (load + 50 searches + 50 asks)")
+    right.plot(x, [r["rss_mb"] for r in rows], "d-", color="tab:red", label="answering (load + 50 searches + 50 asks)")
+    right.plot(x, [r["rebuild_rss_mb"] for r in rows], "^--", color="tab:purple",
+               label="rebuilding in the serving app (one document changed)")
     right.axhline(2048, color="grey", lw=0.8, ls=":")
     right.text(x[0], 2048, " 2 GB target (100k)", va="bottom", fontsize=7, color="grey")
     right.set_xscale("log")
     right.set_xlabel("chunks")
     right.set_ylabel("MB")
-    right.set_ylim(0, max(2300, max(r["rss_mb"] for r in rows) * 1.15))
-    right.set_title("Peak RSS of a fresh query process")
+    right.set_ylim(0, max(2300, max(max(r["rss_mb"], r["rebuild_rss_mb"]) for r in rows) * 1.15))
+    right.set_title("Peak RSS of a process")
     right.legend(fontsize=8)
     right.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
@@ -559,15 +598,18 @@ def write_report(rows: list[dict], seconds: float) -> str:
         "- build s: full build_index with USE; embedder s: time inside embedder.embed; overhead % = (build − "
         "embedder) / build. chunks/s = chunks / build s. chunks/s without embedder: a full build with the hash "
         "embedder (hash-test, 512-d numpy), i.e. the pipeline alone.",
-        "- incremental s: build_index(previous=<loaded index>) after appending a paragraph to one document "
-        "(index loading not included; see details).",
+        "- incremental s: Assistant.build() in a process that serves the index (loaded, a question answered, models "
+        "loaded), after a paragraph was appended to one document: what the documents tab's rebuild does (index "
+        "loading not included; see details). no-op rebuild s: build() again with nothing changed (writes nothing).",
         "- the hash embedder's vectors are random, which makes HNSW construction (100k, above hnsw_threshold) "
         "several times slower than over real embeddings (measured once on this machine: 105 s against 12.6 s for "
         "the 100k vectors), so the 100k 'without embedder' figure understates the pipeline; the USE build's "
         "overhead (details: chunks/s outside embedder) is the better measure there.",
         "- latency: a fresh process (Assistant(Settings(index_dir, data_dir))) after 5 warm-up asks; 50 questions "
-        "(the 40 of questions_demo.jsonl, cycled). Peak RSS: VmHWM of that process (load + warm-up + 50 "
-        "searches + 50 asks; not ru_maxrss, which a fork/exec child inherits from its parent). disk MB: the USE index directory.", "",
+        "(the 40 of questions_demo.jsonl, cycled). Peak RSS, queries: VmHWM of that process (load + warm-up + 50 "
+        "searches + 50 asks; not ru_maxrss, which a fork/exec child inherits from its parent). Peak RSS, rebuild: "
+        "VmHWM of the incremental process (the old index serving while the new one is built; details: RSS before "
+        "the rebuild). disk MB: the USE index directory.", "",
         "## Details", "", details(rows), "",
         "## Targets", "", *targets(rows), "",
         "![scale](scale.png)", "",
@@ -583,10 +625,14 @@ def main() -> None:
     parser.add_argument("--report-only", action="store_true",
                         help="redraw scale.md and scale.png from the last results (.cache/scale-results.json)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-rebuild", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if args.child:
         child_main(args.child, args.profile)
+        return
+    if args.child_rebuild:
+        child_rebuild(args.child_rebuild, args.profile)
         return
     saved = CACHE / "scale-results.json"
     if args.report_only:

@@ -89,6 +89,27 @@ def test_rebuild_embeds_only_new_and_changed_documents(tmp_path: Path, counting_
     assert assistant.search("护理型床位占比", 1)[0].chunk.doc_path == "养老方案.docx"
 
 
+def test_a_rebuild_with_nothing_changed_writes_nothing(tmp_path: Path, counting_embedder: CountingEmbedder) -> None:
+    data = _corpus(tmp_path)
+    assistant = _assistant(tmp_path, counting_embedder)
+    assistant.build()
+    manifest = tmp_path / "index" / "manifest.json"
+    before, stamp = manifest.read_text(encoding="utf-8"), manifest.stat().st_mtime_ns
+    served = assistant.index
+    report = assistant.build()
+    assert len(report.unchanged) == 4 and not (report.added or report.changed or report.removed)
+    assert report.embedded == 0 and report.chunks == len(served.chunks)
+    assert manifest.read_text(encoding="utf-8") == before and manifest.stat().st_mtime_ns == stamp
+    assert assistant.index is served
+    # a renamed file changes the index (its path) although nothing is embedded again
+    counting_embedder.texts = 0
+    (data / GOV[0].name).rename(data / ("改名-" + GOV[0].name))
+    assistant.build()
+    assert counting_embedder.texts == 0
+    assert json.loads(manifest.read_text(encoding="utf-8"))["generation"] != json.loads(before)["generation"]
+    assert "改名-" + GOV[0].name in {d["path"] for d in assistant.index.manifest["documents"]}
+
+
 class _FailingEmbedder(CountingEmbedder):
     def __init__(self, inner, fail_after: int, error: BaseException) -> None:
         super().__init__(inner)
@@ -125,7 +146,7 @@ def test_a_broken_file_is_reported_and_the_rest_indexed(tmp_path: Path, embedder
     report = _assistant(tmp_path, embedder).build()
     reasons = dict(report.skipped)
     assert set(reasons) == {"损坏的文件.pdf", "空白.txt", "表格.xlsx"}
-    assert "PDF" in reasons["损坏的文件.pdf"] and "empty" in reasons["空白.txt"]
+    assert "PDF" in reasons["损坏的文件.pdf"] and "空的" in reasons["空白.txt"]
     assert len(report.added) == 4
     assert "skipped 损坏的文件.pdf" in report.summary()
 

@@ -69,12 +69,12 @@ def test_html_text_without_scripts_or_styles(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("空文件.txt", b"", "empty"),
-        ("空白.txt", b"   \n\n ", "empty"),
+        ("空文件.txt", b"", "空的"),
+        ("空白.txt", b"   \n\n ", "空的"),
         ("坏的.pdf", b"%PDF-1.4 this is not really a pdf", "PDF"),
         ("坏的.docx", b"PK\x03\x04 broken zip", "Word"),
         ("旧格式.doc", b"\xd0\xcf\x11\xe0 old word", ".docx"),
-        ("图片.png", b"\x89PNG\r\n", "unsupported"),
+        ("图片.png", b"\x89PNG\r\n", "不支持"),
     ],
 )
 def test_unreadable_files_raise_a_reason(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
@@ -85,7 +85,7 @@ def test_unreadable_files_raise_a_reason(tmp_path: Path, name: str, content: byt
 
 
 def test_encrypted_pdf_is_reported(tmp_path: Path) -> None:
-    with pytest.raises(IngestError, match="encrypted"):
+    with pytest.raises(IngestError, match="密码"):
         _load(write_encrypted_pdf(tmp_path / "加密.pdf"))
 
 

@@ -23,7 +23,10 @@ HOSTILE_TEXT = (
     "页面必须把<script>window.__pwned = 1</script>和<b>粗体标签</b>原样显示为文字，网页安全测试编号为XSS-2026。\n"
 )
 NEW_DOC = "关于推进智慧养老服务的通知.txt"
-NEW_TEXT = "关于推进智慧养老服务的通知\n一、工作目标\n到2028年，全市建成智慧养老服务平台12个，覆盖全部街道。\n"
+NEW_TEXT = (
+    "关于推进智慧养老服务的通知\n一、工作目标\n到2028年，全市建成智慧养老服务平台12个，覆盖全部街道。\n"
+    "二、重点任务\n（一）建设服务平台\n整合社区养老服务资源，实现线上预约。\n（二）培育服务队伍\n培训养老护理人员3000名。\n"
+)
 
 
 def _corpus(root: Path) -> Path:
@@ -160,6 +163,8 @@ def test_upload_rebuild_and_ask_about_the_new_document(page, server, tmp_path: P
                            timeout=120_000)
     assert "新增 1" in page.inner_text("#wy-rebuild-status")
     page.get_by_role("tab", name="问答").click()
+    # the new document brings its example question
+    page.wait_for_function("() => document.body.innerText.includes('重点任务有哪些要求？')", timeout=15_000)
     _ask(page, "全市要建成多少个智慧养老服务平台？")
     assert "12个" in page.inner_text("#wy-chat")
     assert "关于推进智慧养老服务的通知" in page.inner_text("#wy-sources")

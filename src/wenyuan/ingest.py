@@ -31,7 +31,7 @@ _SALUTATION = re.compile(r"[:：]$")
 
 
 class IngestError(Exception):
-    """A file that cannot be indexed; the message says why, in words for the person who put it there."""
+    """A file that cannot be indexed; the message says why, in Chinese, for the person who put it there."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ def discover(paths: Iterable[Path]) -> Iterator[SourceFile]:
             yield SourceFile(root, root.name)
             continue
         if not root.is_dir():
-            raise IngestError(f"{root}: no such file or folder")
+            raise IngestError(f"{root}：没有这个文件或文件夹")
         for path in sorted(root.rglob("*")):
             relative = path.relative_to(root)
             if path.is_file() and not any(part.startswith((".", "~$")) for part in relative.parts):
@@ -82,7 +82,7 @@ def decode(raw: bytes) -> str:
 
     best = from_bytes(raw).best()
     if best is None:
-        raise IngestError("not a text file, or in an encoding that could not be recognised")
+        raise IngestError("不是文本文件，或编码无法识别（支持 UTF-8、GB18030/GBK、UTF-16）")
     return str(best)
 
 
@@ -126,17 +126,17 @@ def _load_pdf(path: Path, raw: bytes) -> list[Line]:
     try:
         reader = PdfReader(path)
         if reader.is_encrypted and not reader.decrypt(""):
-            raise IngestError("the PDF is encrypted with a password")
+            raise IngestError("PDF 文件设有密码保护，请先解除密码")
         pages = [page.extract_text() or "" for page in reader.pages]
     except IngestError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
         reason = str(error) or type(error).__name__
         if "crypt" in reason.lower() or "password" in reason.lower():
-            raise IngestError("the PDF is encrypted with a password") from error
-        raise IngestError(f"the PDF is damaged or not a PDF ({reason})") from error
+            raise IngestError("PDF 文件设有密码保护，请先解除密码") from error
+        raise IngestError(f"PDF 文件已损坏或不是 PDF（{reason}）") from error
     if not any(page.strip() for page in pages):
-        raise IngestError("the PDF has no text layer (a scan needs OCR first)")
+        raise IngestError("PDF 没有文字层（扫描件需先做 OCR 文字识别）")
     lines: list[Line] = []
     for number, page in enumerate(pages, start=1):
         lines.extend(split_lines(page, page=number))
@@ -229,8 +229,8 @@ def _load_docx(path: Path, raw: bytes) -> list[Line]:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
         if raw.startswith(b"\xd0\xcf\x11\xe0"):
-            raise IngestError("the Word file is encrypted, or in the old .doc format: save it as .docx") from error
-        raise IngestError(f"the Word file is damaged or not a .docx ({error})") from error
+            raise IngestError("Word 文件设有密码，或是旧的 .doc 格式：请另存为 .docx") from error
+        raise IngestError(f"Word 文件已损坏或不是 .docx（{error}）") from error
     numbering = _DocxNumbering(document)
     lines: list[Line] = []
     for element in document.element.body.iterchildren():
@@ -289,21 +289,21 @@ def load(source: SourceFile, *, max_bytes: int | None = None, sha256: str | None
     suffix = source.path.suffix.lower()
     if suffix not in _LOADERS:
         if suffix in (".doc", ".wps", ".ofd"):
-            raise IngestError(f"{suffix} files are not supported yet: save the file as .docx or .pdf")
-        raise IngestError(f"unsupported file type '{suffix or source.path.name}' (supported: .txt .md .docx .pdf .html)")
+            raise IngestError(f"暂不支持 {suffix} 文件：请另存为 .docx 或 .pdf")
+        raise IngestError(f"不支持的文件类型“{suffix or source.path.name}”（支持 .txt .md .docx .pdf .html）")
     try:
         size = source.path.stat().st_size
         if max_bytes is not None and size > max_bytes:
-            raise IngestError(f"the file is larger than the limit of {max_bytes // (1 << 20)} MB")
+            raise IngestError(f"文件超过 {max_bytes / (1 << 20):g} MB 的上限")
         raw = source.path.read_bytes()
     except OSError as error:
-        raise IngestError(f"the file cannot be read ({error.strerror or error})") from error
+        raise IngestError(f"文件无法读取（{error.strerror or error}）") from error
     if not raw.strip():
-        raise IngestError("the file is empty")
+        raise IngestError("文件是空的")
     lines = _LOADERS[suffix](source.path, raw)
     paragraphs = repair(lines, join_broken=suffix in TEXT_SUFFIXES or suffix == ".pdf", bare_page_numbers=suffix == ".pdf")
     if not paragraphs:
-        raise IngestError("the file contains no text")
+        raise IngestError("文件中没有文字")
     text_parts: list[str] = []
     page_starts: list[int] = []
     styled: list[tuple[int, int]] = []

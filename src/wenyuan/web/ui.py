@@ -309,8 +309,10 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                             )
                             send = gr.Button("提问", variant="primary", scale=1, elem_id="wy-send")
                         examples = example_questions(assistant)
-                        if examples:
-                            gr.Examples(examples=[[q] for q in examples], inputs=[question], label="示例问题")
+                        example_set = (
+                            gr.Examples(examples=[[q] for q in examples], inputs=[question], label="示例问题").dataset
+                            if examples else None
+                        )
                         with gr.Row():
                             new_chat = gr.Button("新对话", elem_id="wy-new", size="sm")
                         copy_box = gr.Textbox(
@@ -364,8 +366,11 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             lambda: None, None, upload_files, api_visibility="private"  # empty the picker: no second upload
         )
         delete_button.click(admin.delete, [delete_choice, token], rebuild_status, api_name="delete")
-        rebuild_button.click(admin.rebuild, [token], [rebuild_status, *listing_outputs], api_name="rebuild",
-                             concurrency_limit=1)
+        rebuilt = rebuild_button.click(admin.rebuild, [token], [rebuild_status, *listing_outputs], api_name="rebuild",
+                                       concurrency_limit=1)
+        if example_set is not None:  # new documents bring their own example questions
+            rebuilt.success(lambda: gr.Dataset(samples=[[q] for q in example_questions(assistant)]), None,
+                            example_set, api_visibility="private")
         if not protected:
             demo.load(admin.listing, None, listing_outputs, api_visibility="private")
 

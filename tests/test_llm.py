@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -17,22 +18,33 @@ from wenyuan.config import Settings
 class _FakeLlm:
     """Answers /v1/chat/completions from the passages it is sent: one backed sentence, one unbacked, one bad marker."""
 
-    def __init__(self, fail: bool = False) -> None:
+    def __init__(self, fail: bool = False, stream: bool = True) -> None:
         import uvicorn
         from fastapi import FastAPI, HTTPException
+        from fastapi.responses import StreamingResponse
 
         self.requests: list[dict] = []
         app = FastAPI()
 
         @app.post("/v1/chat/completions")
-        def complete(body: dict) -> dict:
+        def complete(body: dict):
             self.requests.append(body)
             if fail:
                 raise HTTPException(status_code=503, detail="model is loading")
             prompt = body["messages"][-1]["content"]
             first_passage = re.search(r"\[1\][^\n]*\n([^。\n]+。)", prompt).group(1)
             content = f"{first_passage}[1]\n这句话资料里没有。还有一句引用了不存在的资料。[9]"
-            return {"choices": [{"message": {"role": "assistant", "content": content}}]}
+            if not (stream and body.get("stream")):  # a server that ignores "stream": one JSON reply
+                return {"choices": [{"message": {"role": "assistant", "content": content}}]}
+
+            def events():  # OpenAI-style chunks, 6 characters each, as vLLM and Ollama send them
+                for at in range(0, len(content), 6):
+                    chunk = {"choices": [{"index": 0, "delta": {"content": content[at : at + 6]}}]}
+                    yield f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n"
+                    time.sleep(0.01)
+                yield "data: [DONE]\n\n"
+
+            return StreamingResponse(events(), media_type="text/event-stream")
 
         self.port = free_port()
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
@@ -80,6 +92,68 @@ def test_llm_answers_keep_only_sentences_backed_by_passages(demo_assistant, fake
     request = fake_llm.requests[-1]
     assert request["model"] == "fake-qwen" and "只能根据" in request["messages"][0]["content"]
     assert "城镇化率" in request["messages"][-1]["content"]
+
+
+def test_llm_answers_stream_as_written_then_arrive_checked(demo_assistant, fake_llm) -> None:
+    answerer = _llm_answerer(demo_assistant, fake_llm.base_url)
+    question = "城镇化率提升到了多少？"
+    items = list(answerer.stream(question, demo_assistant.search(question)))
+    drafts, final = items[:-1], items[-1]
+    assert fake_llm.requests[-1]["stream"] is True
+    assert len(drafts) >= 5 and all(isinstance(d, str) for d in drafts)
+    assert all(later.startswith(earlier) for earlier, later in zip(drafts, drafts[1:]))
+    assert "这句话资料里没有" in drafts[-1]  # the raw reply, before the check
+    assert final.mode == "llm" and "资料里没有" not in final.text and final.text.endswith("[1]")
+
+
+def test_an_endpoint_that_does_not_stream_still_answers(demo_assistant) -> None:
+    plain = _FakeLlm(stream=False)
+    try:
+        question = "城镇化率提升到了多少？"
+        items = list(_llm_answerer(demo_assistant, plain.base_url).stream(question, demo_assistant.search(question)))
+        assert items[-1].mode == "llm" and items[-1].text.endswith("[1]")
+    finally:
+        plain.stop()
+
+
+def test_the_web_streams_an_llm_answer_then_the_checked_one(tmp_path, embedder, fake_llm) -> None:
+    import httpx
+
+    from conftest import Server
+    from test_web import _corpus
+
+    _corpus(tmp_path)
+    server = Server(tmp_path, embedder, answerer="llm", llm_base_url=fake_llm.base_url, llm_model="fake-qwen")
+    try:
+        events = []
+        with httpx.stream("POST", server.url + "/api/ask/stream", json={"question": "城镇化率提升到了多少？"}) as response:
+            for block in response.iter_text():
+                events.append(block)
+        text = "".join(events)
+        deltas = [json.loads(m) for m in re.findall(r"event: delta\ndata: (.*)", text)]
+        answer = json.loads(re.search(r"event: answer\ndata: (.*)", text).group(1))
+        assert len(deltas) >= 5 and "这句话资料里没有" in "".join(d["text"] for d in deltas)
+        assert answer["mode"] == "llm" and "资料里没有" not in answer["answer"] and answer["citations"]
+    finally:
+        server.stop()
+
+
+def test_the_chat_shows_the_llm_draft_then_the_cited_answer(demo_assistant, fake_llm) -> None:
+    from wenyuan.assistant import Assistant
+    from wenyuan.web.ui import ChatHandlers
+
+    settings = demo_assistant.settings.model_copy(
+        update={"answerer": "llm", "llm_base_url": fake_llm.base_url, "llm_model": "fake-qwen"})
+    chat = ChatHandlers(Assistant(settings, demo_assistant.embedder), stream_delay=0)
+    steps, bubbles = [], []
+    for step in chat.respond("城镇化率提升到了多少？", [], []):  # what Gradio sends at each step
+        steps.append(step)
+        bubbles.append(step[0][-1]["content"])
+    drafts = [b for b in bubbles if b.endswith("▍")]
+    assert len(drafts) >= 5 and "wy-chip" not in drafts[0]
+    final_messages, history, sources, _, copied = steps[-1]
+    assert 'class="wy-chip"' in final_messages[-1]["content"] and "资料里没有" not in final_messages[-1]["content"]
+    assert history[-1].mode == "llm" and "【来源1】" in copied
 
 
 def test_unanswerable_questions_are_refused_without_asking_the_llm(demo_assistant, fake_llm) -> None:

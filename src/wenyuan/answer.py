@@ -10,10 +10,10 @@ A question whose key terms, years and figures no passage covers is refused, with
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from difflib import SequenceMatcher
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from wenyuan import lexical
 from wenyuan.chunking import Structure, sentence_spans
@@ -53,6 +53,13 @@ class Answerer(Protocol):
     """Composes an answer to a question from retrieved passages."""
 
     def answer(self, question: str, hits: Sequence[Hit], history: Sequence[Answer] = ()) -> Answer: ...
+
+
+@runtime_checkable
+class StreamingAnswerer(Protocol):
+    """An answerer that writes as it goes (an LLM): the text so far (str, not yet checked), then the final Answer."""
+
+    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[Answer] = ()) -> Iterator[str | Answer]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from wenyuan.answer import Answerer, ExtractiveAnswerer
+from wenyuan.answer import Answerer, ExtractiveAnswerer, StreamingAnswerer
 from wenyuan.config import DEFAULT_EMBEDDER, Settings
 from wenyuan.embed import Embedder
 from wenyuan.index import BuildReport, Index, Progress, build_index
@@ -115,6 +115,23 @@ class Assistant:
         if resolved != question:
             answer = replace(answer, question=question)
         return answer
+
+    def ask_stream(self, question: str, history: Sequence[Answer] = ()) -> Iterator[str | Answer]:
+        """Like `ask`, for showing an answer as it is written: an LLM answerer yields its text so far (str) before
+        the final Answer, which may differ (unbacked sentences dropped, markers renumbered); the extractive
+        answerer, done in milliseconds, yields the Answer alone."""
+        question = question.strip()
+        resolved = self._resolve_follow_up(question, history)
+        hits = self.search(resolved)
+        answerer = self._answerer
+        if isinstance(answerer, StreamingAnswerer):
+            items = answerer.stream(resolved, hits, history)
+        else:
+            items = iter([answerer.answer(resolved, hits, history)])
+        for item in items:
+            if isinstance(item, Answer) and resolved != question:
+                item = replace(item, question=question)
+            yield item
 
     def _resolve_follow_up(self, question: str, history: Sequence[Answer]) -> str:
         """'第二项具体怎么要求？' after a list answer becomes a question about the second listed item."""

@@ -8,9 +8,10 @@ by the same coverage rule, so the LLM is never asked to answer what the document
 
 from __future__ import annotations
 
+import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from wenyuan.answer import ExtractiveAnswerer
 from wenyuan.index import Index
@@ -48,18 +49,33 @@ class LlmAnswerer:
         self._timeout = timeout
 
     def answer(self, question: str, hits: Sequence[Hit], history: Sequence[Answer] = ()) -> Answer:
+        """The checked answer: the last thing `stream` yields."""
+        final = None
+        for final in self.stream(question, hits, history):
+            pass
+        return final
+
+    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[Answer] = ()) -> Iterator[str | Answer]:
+        """The model's reply as it grows (str: raw, markers not yet checked), then the checked Answer; the
+        extractive answer instead when the question is refused, the endpoint fails or nothing in the reply is backed."""
         extractive = self._fallback.answer(question, hits, history)
         if extractive.refused or not hits:
-            return extractive
+            yield extractive
+            return
+        reply = ""
         try:
-            reply = self._complete(question, hits, history)
+            for piece in self._complete(question, hits, history):
+                reply += piece
+                yield reply
         except Exception as error:  # the LLM is optional: any failure answers extractively
             log.warning("LLM endpoint failed (%s); answering extractively", error)
-            return extractive
+            yield extractive
+            return
         checked = self._checked(question, reply, hits)
-        return checked if checked is not None else extractive
+        yield checked if checked is not None else extractive
 
-    def _complete(self, question: str, hits: Sequence[Hit], history: Sequence[Answer]) -> str:
+    def _complete(self, question: str, hits: Sequence[Hit], history: Sequence[Answer]) -> Iterator[str]:
+        """The reply in pieces, as the endpoint streams them (server-sent events); whole if it does not stream."""
         import httpx
 
         sources = "\n\n".join(
@@ -70,14 +86,23 @@ class LlmAnswerer:
         for past in history[-3:]:
             messages += [{"role": "user", "content": past.question}, {"role": "assistant", "content": past.text}]
         messages.append({"role": "user", "content": f"【资料】\n{sources}\n\n【问题】{question}"})
-        response = httpx.post(
-            self._url,
-            json={"model": self._model, "messages": messages, "temperature": 0.1, "stream": False},
-            headers=self._headers,
-            timeout=self._timeout,
-        )
-        response.raise_for_status()
-        return response.json()["choices"][0]["message"]["content"]
+        body = {"model": self._model, "messages": messages, "temperature": 0.1, "stream": True}
+        with httpx.stream("POST", self._url, json=body, headers=self._headers, timeout=self._timeout) as response:
+            response.raise_for_status()
+            if "text/event-stream" not in response.headers.get("content-type", ""):
+                response.read()
+                yield response.json()["choices"][0]["message"]["content"]
+                return
+            for line in response.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    break
+                choices = json.loads(data).get("choices") or [{}]
+                piece = (choices[0].get("delta") or {}).get("content")
+                if piece:
+                    yield piece
 
     def _checked(self, question: str, reply: str, hits: Sequence[Hit]) -> Answer | None:
         """The reply with every kept sentence citing a given passage, markers renumbered; None if nothing is left."""

@@ -37,6 +37,11 @@ def chat_markdown(answer: Answer, turn: int, upto: int | None = None) -> str:
     return body
 
 
+def draft_markdown(text: str) -> str:
+    """An answer still being written (an LLM's raw text): plain, its [n] markers not yet checked, so no chips."""
+    return _text(text).replace("\n", "  \n") + " ▍"
+
+
 def stream_points(answer: Answer) -> list[int]:
     """Where the answer may be cut while streaming: after each citation marker and at the end."""
     points = [match.end() for match in _MARKER.finditer(answer.text)]

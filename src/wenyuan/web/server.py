@@ -148,16 +148,26 @@ def create_app(assistant: Assistant) -> FastAPI:
     @app.post("/api/ask/stream", dependencies=[Depends(permitted)], response_class=StreamingResponse,
               responses={200: {"content": {"text/event-stream": {}},
                                "description": "`delta` events ({\"text\"}), then one `answer` event: the /api/ask "
-                                              "JSON plus `passages` (n, passage, passage_start, page)."}})
+                                              "JSON plus `passages` (n, passage, passage_start, page). The `answer` "
+                                              "event is authoritative: with an LLM, unbacked sentences streamed "
+                                              "before it are dropped and markers renumbered."}})
     def ask_stream(request: AskRequest) -> StreamingResponse:
         """Server-sent events: `delta` events carry the answer text as it grows, a final `answer` event the JSON."""
 
         def events():
-            answer = assistant.ask(request.question, request.past())
-            sent = 0
-            for point in stream_points(answer):
-                yield _event("delta", {"text": answer.text[sent:point]})
-                sent = point
+            written = ""
+            for item in assistant.ask_stream(request.question, request.past()):
+                if isinstance(item, Answer):
+                    answer = item
+                    break
+                if item.startswith(written):  # an LLM writing: what it added
+                    yield _event("delta", {"text": item[len(written):]})
+                written = item
+            if not written:  # the extractive answer is whole at once: sent one cited statement at a time
+                sent = 0
+                for point in stream_points(answer):
+                    yield _event("delta", {"text": answer.text[sent:point]})
+                    sent = point
             payload = answer.to_json()
             payload["passages"] = [
                 {"n": c.n, "passage": c.passage, "passage_start": c.passage_start, "page": c.page}

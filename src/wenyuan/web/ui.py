@@ -147,14 +147,23 @@ class ChatHandlers:
         if not question:
             yield messages, history, gr.skip(), "", gr.skip()
             return
-        answer = self.assistant.ask(question, history)
         turn = len(history)
-        history = [*history, answer]
         messages = [*messages, {"role": "user", "content": render._text(question)}, {"role": "assistant", "content": ""}]
-        for point in render.stream_points(answer):
-            messages[-1] = {"role": "assistant", "content": render.chat_markdown(answer, turn, point)}
+        answer, written = None, False
+        for item in self.assistant.ask_stream(question, history):
+            if isinstance(item, Answer):
+                answer = item
+                break
+            written = True  # an LLM writing: its raw text as it grows
+            messages[-1] = {"role": "assistant", "content": render.draft_markdown(item)}
             yield messages, history, gr.skip(), "", gr.skip()
-            time.sleep(self.stream_delay)
+        history = [*history, answer]
+        if not written:  # the extractive answer is whole at once: shown in pieces, one cited statement at a time
+            for point in render.stream_points(answer)[:-1]:
+                messages[-1] = {"role": "assistant", "content": render.chat_markdown(answer, turn, point)}
+                yield messages, history, gr.skip(), "", gr.skip()
+                time.sleep(self.stream_delay)
+        messages[-1] = {"role": "assistant", "content": render.chat_markdown(answer, turn)}
         yield messages, history, render.sources_html(answer, turn), "", render.plain_text(answer)
 
     def follow_link(self, target: str, history: list[Answer]):

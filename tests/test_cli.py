@@ -92,3 +92,39 @@ def test_missing_index_gives_a_clear_message(tmp_path: Path) -> None:
 def test_reindex_reports_unchanged(project: Path) -> None:
     done = _wenyuan("index", "--quiet", cwd=project)
     assert "unchanged 2" in done.stdout and "0 embedded" in done.stdout
+
+
+def test_app_py_serves_on_the_flags_and_environment_it_is_given(tmp_path: Path) -> None:
+    """`python app.py`: the port from WENYUAN_PORT, the host from --host (over WENYUAN_HOST), --index/--data
+    folders, and the index built on first start."""
+    import socket
+    import time
+    import urllib.request
+
+    (tmp_path / "文档").mkdir()
+    shutil.copy(SEED, tmp_path / "文档")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WENYUAN_")}
+    env |= {"WENYUAN_HOST": "192.0.2.1", "WENYUAN_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False"}
+    app = Path(__file__).resolve().parents[1] / "app.py"
+    process = subprocess.Popen(
+        [sys.executable, str(app), "--host", "127.0.0.1", "--index", "索引", "--data", "文档"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline, health = time.time() + 180, None
+        while time.time() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as response:
+                    health = json.load(response)
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert health is not None and health["status"] == "ok" and health["documents"] == 1
+        assert (tmp_path / "索引" / "manifest.json").exists()
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0]
+    assert f"http://127.0.0.1:{port}/" in output and "administration is open" in output

@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from conftest import DATA, SEED, Server
+from make_files import write_pdf
 from wenyuan.assistant import Assistant
 from wenyuan.config import Settings
 
@@ -257,6 +258,7 @@ def test_admin_logs_in_sees_failures_and_uploads_in_the_browser(browser, tmp_pat
     token = "s3cret-口令"
     data = _corpus(tmp_path)
     (data / "损坏的文件.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
+    write_pdf(data / "养老方案.pdf")  # two pages: 二、主要任务 is on page 2
     protected = Server(tmp_path, embedder, admin_token=token)
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     try:
@@ -282,9 +284,43 @@ def test_admin_logs_in_sees_failures_and_uploads_in_the_browser(browser, tmp_pat
         page.wait_for_function("() => document.querySelector('#wy-upload-status').innerText.includes('✓')",
                                timeout=30_000)
         assert (data / NEW_DOC).exists()
+        # delete a document through the tab, then rebuild: the summary counts what happened
+        page.click("#wy-delete-choice input")
+        page.get_by_role("option", name=GOV).click()
+        page.click("#wy-delete")
+        page.wait_for_function("() => document.querySelector('#wy-rebuild-status').innerText.includes('已删除')",
+                               timeout=15_000)
+        assert not (data / GOV).exists()
+        page.click("#wy-rebuild")
+        page.wait_for_function("() => document.querySelector('#wy-rebuild-status').innerText.includes('重建完成')",
+                               timeout=120_000)
+        summary = page.inner_text("#wy-rebuild-status")
+        assert "新增 1" in summary and "删除 1" in summary and "跳过 1" in summary and "损坏的文件.pdf" in summary
+        assert GOV not in page.inner_text("#wy-doc-table")
+        # a PDF passage carries its page, in the sources and in the viewer
+        page.get_by_role("tab", name="问答").click()
+        _ask(page, "社区养老服务的主要任务包括哪些方面？")
+        assert "第2页" in page.inner_text("#wy-sources")
+        page.locator("#wy-chat a.wy-chip").first.click()
+        page.wait_for_selector("#wy-hl", timeout=15_000)
+        assert "第2页" in page.inner_text("#wy-viewer .wy-viewer-head")
     finally:
         context.close()
         protected.stop()
+
+
+def test_rebuild_reports_progress_and_open_administration_is_logged(tmp_path: Path, embedder, caplog) -> None:
+    from wenyuan.web.ui import AdminHandlers, build_ui
+
+    _corpus(tmp_path)
+    assistant = Assistant(Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "index", progress=False), embedder)
+    with caplog.at_level("WARNING", logger="wenyuan.web.ui"):
+        build_ui(assistant)
+    assert "administration is open" in caplog.text and "WENYUAN_ADMIN_TOKEN" in caplog.text
+    steps = []
+    summary, rows, _, _ = AdminHandlers(assistant).rebuild(None, progress=lambda share, desc="": steps.append((share, desc)))
+    assert "新增 3" in summary and len(rows) == 3
+    assert any(desc.startswith("读取文件") for _, desc in steps) and steps[-1] == (1.0, f"向量化片段 {len(assistant.index.chunks)}/{len(assistant.index.chunks)}")
 
 
 def test_index_times_show_in_local_time_with_the_offset(monkeypatch: pytest.MonkeyPatch) -> None:

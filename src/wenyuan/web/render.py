@@ -33,7 +33,7 @@ def chat_markdown(answer: Answer, turn: int, upto: int | None = None) -> str:
     if answer.refused:
         return f"⚠️ **文档中没有找到答案**  \n{body}"
     if len(text) == len(answer.text):  # the whole answer: it can be copied with its sources
-        body += f'  \n<a class="wy-copy-link" href="#wy-copy-{turn}" title="复制这条回答及其来源">⧉ 复制（含来源）</a>'
+        body += f'  \n<a class="wy-copy-link" href="#wy-copy-{turn}" title="复制这条回答及其来源">复制（含来源）</a>'
     return body
 
 

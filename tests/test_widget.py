@@ -103,7 +103,7 @@ def test_widget_on_an_allowed_portal_answers_with_citations(setup, context) -> N
     assert "四、切实加强对学习教育的组织领导" in frame.locator("#source .path").inner_text()
     # closing and reopening keeps the conversation
     frame.locator("#close").click()
-    assert page.locator("#wenyuan-widget .panel").is_hidden()
+    page.locator("#wenyuan-widget .panel").wait_for(state="hidden", timeout=5_000)  # postMessage is async
     page.locator("#wenyuan-widget .launcher").click()
     frame.locator("#back").click()
     assert "一要压紧压实工作责任" in frame.locator(".msg.bot").last.inner_text()

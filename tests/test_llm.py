@@ -18,12 +18,14 @@ from wenyuan.config import Settings
 class _FakeLlm:
     """Answers /v1/chat/completions from the passages it is sent: one backed sentence, one unbacked, one bad marker."""
 
-    def __init__(self, fail: bool = False, stream: bool = True) -> None:
+    def __init__(self, fail: bool = False, stream: bool = True, delay: float = 0.01, padding: int = 0) -> None:
         import uvicorn
         from fastapi import FastAPI, HTTPException
         from fastapi.responses import StreamingResponse
 
         self.requests: list[dict] = []
+        self.pieces_sent = 0
+        self.pieces_total = 0
         app = FastAPI()
 
         @app.post("/v1/chat/completions")
@@ -33,15 +35,17 @@ class _FakeLlm:
                 raise HTTPException(status_code=503, detail="model is loading")
             prompt = body["messages"][-1]["content"]
             first_passage = re.search(r"\[1\][^\n]*\n([^。\n]+。)", prompt).group(1)
-            content = f"{first_passage}[1]\n这句话资料里没有。还有一句引用了不存在的资料。[9]"
+            content = f"{first_passage}[1]\n这句话资料里没有。还有一句引用了不存在的资料。[9]" + "另外。" * padding
             if not (stream and body.get("stream")):  # a server that ignores "stream": one JSON reply
                 return {"choices": [{"message": {"role": "assistant", "content": content}}]}
 
             def events():  # OpenAI-style chunks, 6 characters each, as vLLM and Ollama send them
+                self.pieces_total = len(range(0, len(content), 6))
                 for at in range(0, len(content), 6):
                     chunk = {"choices": [{"index": 0, "delta": {"content": content[at : at + 6]}}]}
                     yield f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n"
-                    time.sleep(0.01)
+                    self.pieces_sent += 1
+                    time.sleep(delay)
                 yield "data: [DONE]\n\n"
 
             return StreamingResponse(events(), media_type="text/event-stream")
@@ -154,6 +158,51 @@ def test_the_chat_shows_the_llm_draft_then_the_cited_answer(demo_assistant, fake
     final_messages, history, sources, _, copied = steps[-1]
     assert 'class="wy-chip"' in final_messages[-1]["content"] and "资料里没有" not in final_messages[-1]["content"]
     assert history[-1].mode == "llm" and "【来源1】" in copied
+
+
+def test_llm_timeout_bounds_the_whole_reply_not_each_piece(demo_assistant) -> None:
+    slow = _FakeLlm(delay=0.2, padding=40)  # a piece every 0.2 s, about 30 pieces: longer than the 1 s allowed
+    try:
+        settings = Settings(answerer="llm", llm_base_url=slow.base_url, llm_model="fake-qwen", llm_timeout=1)
+        answerer = make_answerer(settings, demo_assistant.index)
+        question = "城镇化率提升到了多少？"
+        answer = answerer.answer(question, demo_assistant.search(question))
+        assert answer.mode == "number" and "60.37%" in answer.text  # the extractive answer, not a wait
+        assert slow.pieces_sent < slow.pieces_total
+    finally:
+        slow.stop()
+
+
+def test_a_reader_who_leaves_ends_the_llm_request(tmp_path, embedder, monkeypatch) -> None:
+    import httpx
+
+    from conftest import Server
+    from test_web import _corpus
+    from wenyuan.llm import LlmAnswerer
+
+    slow = _FakeLlm(delay=0.1, padding=60)  # about 40 pieces over 4 s
+    ended = threading.Event()
+    original = LlmAnswerer._complete
+
+    def tracked(self, *args):
+        try:
+            yield from original(self, *args)
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(LlmAnswerer, "_complete", tracked)
+    _corpus(tmp_path)
+    server = Server(tmp_path, embedder, answerer="llm", llm_base_url=slow.base_url, llm_model="fake-qwen")
+    try:
+        with httpx.stream("POST", server.url + "/api/ask/stream", json={"question": "城镇化率提升到了多少？"}) as response:
+            for line in response.iter_lines():
+                if line.startswith("event: delta"):
+                    break  # the reader leaves after the first piece
+        assert ended.wait(10)
+        assert slow.pieces_sent < slow.pieces_total  # the request to the LLM ended before its reply did
+    finally:
+        server.stop()
+        slow.stop()
 
 
 def test_unanswerable_questions_are_refused_without_asking_the_llm(demo_assistant, fake_llm) -> None:

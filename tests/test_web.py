@@ -235,6 +235,7 @@ def test_gradio_upload_route_needs_the_admin_token_when_one_is_set(tmp_path: Pat
     try:
         url = protected.url
         assert httpx.post(url + "/gradio_api/upload", files=small).status_code == 403
+        assert httpx.post(url + "/gradio_api/process_recording", files=small).status_code == 403
         assert httpx.post(url + "/api/admin/session", headers={"X-Wenyuan-Admin": "wrong"}).status_code == 401
         with httpx.Client() as session:
             opened = session.post(url + "/api/admin/session", headers={"X-Wenyuan-Admin": quote(token)})

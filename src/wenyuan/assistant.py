@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
@@ -127,11 +128,12 @@ class Assistant:
         if isinstance(answerer, StreamingAnswerer):
             items = answerer.stream(resolved, hits, history)
         else:
-            items = iter([answerer.answer(resolved, hits, history)])
-        for item in items:
-            if isinstance(item, Answer) and resolved != question:
-                item = replace(item, question=question)
-            yield item
+            items = (answer for answer in [answerer.answer(resolved, hits, history)])  # a generator: closable
+        with closing(items):  # closed with this generator: an LLM request ends when nobody reads it any more
+            for item in items:
+                if isinstance(item, Answer) and resolved != question:
+                    item = replace(item, question=question)
+                yield item
 
     def _resolve_follow_up(self, question: str, history: Sequence[Answer]) -> str:
         """'第二项具体怎么要求？' after a list answer becomes a question about the second listed item."""

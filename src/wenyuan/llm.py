@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 
 from wenyuan.answer import ExtractiveAnswerer
 from wenyuan.index import Index
@@ -64,9 +66,11 @@ class LlmAnswerer:
             return
         reply = ""
         try:
-            for piece in self._complete(question, hits, history):
-                reply += piece
-                yield reply
+            # closing(): a reader who stops listening (a closed browser tab) ends the request to the LLM at once
+            with closing(self._complete(question, hits, history)) as pieces:
+                for piece in pieces:
+                    reply += piece
+                    yield reply
         except Exception as error:  # the LLM is optional: any failure answers extractively
             log.warning("LLM endpoint failed (%s); answering extractively", error)
             yield extractive
@@ -87,6 +91,7 @@ class LlmAnswerer:
             messages += [{"role": "user", "content": past.question}, {"role": "assistant", "content": past.text}]
         messages.append({"role": "user", "content": f"【资料】\n{sources}\n\n【问题】{question}"})
         body = {"model": self._model, "messages": messages, "temperature": 0.1, "stream": True}
+        deadline = time.monotonic() + self._timeout  # for the whole reply: httpx's timeout bounds each read only
         with httpx.stream("POST", self._url, json=body, headers=self._headers, timeout=self._timeout) as response:
             response.raise_for_status()
             if "text/event-stream" not in response.headers.get("content-type", ""):
@@ -94,6 +99,8 @@ class LlmAnswerer:
                 yield response.json()["choices"][0]["message"]["content"]
                 return
             for line in response.iter_lines():
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"no complete reply within {self._timeout:g} s")
                 if not line.startswith("data:"):
                     continue
                 data = line[5:].strip()

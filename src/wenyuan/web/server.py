@@ -6,6 +6,8 @@ import html
 import json
 import logging
 import os
+import threading
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -78,7 +80,7 @@ class Health(BaseModel):
 # Paths a browser on another page could call: the REST API and Gradio's own API (the chat's queue, uploads).
 _GUARDED = ("/api/", "/gradio_api/")
 # Gradio's upload route writes files to its temp folder before any event handler runs: admin only, when protected.
-_UPLOADS = ("/gradio_api/upload",)
+_UPLOADS = ("/gradio_api/upload", "/gradio_api/process_recording")
 
 
 def ensure_index(assistant: Assistant) -> None:
@@ -154,7 +156,7 @@ def create_app(assistant: Assistant) -> FastAPI:
     def ask_stream(request: AskRequest) -> StreamingResponse:
         """Server-sent events: `delta` events carry the answer text as it grows, a final `answer` event the JSON."""
 
-        def events():
+        def produce():
             written = ""
             for item in assistant.ask_stream(request.question, request.past()):
                 if isinstance(item, Answer):
@@ -175,7 +177,8 @@ def create_app(assistant: Assistant) -> FastAPI:
             ]
             yield _event("answer", payload)
 
-        return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+        return _ClosingStreamingResponse(_closing_stream(produce()), media_type="text/event-stream",
+                                         headers={"Cache-Control": "no-cache"})
 
     @app.post("/api/admin/session", include_in_schema=False, status_code=204)
     def admin_session(request: Request) -> Response:
@@ -214,6 +217,43 @@ def create_app(assistant: Assistant) -> FastAPI:
         app, demo, path="/", css=CSS, head=HEAD, ssr_mode=False,
         max_file_size=int(assistant.settings.max_file_mb * (1 << 20)), footer_links=["api"],
     )
+
+
+_END = object()
+
+
+class _ClosingStreamingResponse(StreamingResponse):
+    """Closes its event generator however the response ends (Starlette leaves it to the garbage collector)."""
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self.body_iterator.aclose()
+
+
+async def _closing_stream(events: Iterator[str]) -> AsyncIterator[str]:
+    """The sync event generator, stepped in a worker thread, closed when this one is: a client who disconnects must
+    not leave an LLM writing for nobody."""
+    from anyio import CancelScope
+    from starlette.concurrency import run_in_threadpool
+
+    lock = threading.Lock()  # close() must wait for a step still running in its thread
+
+    def step():
+        with lock:
+            return next(events, _END)
+
+    def finish():
+        with lock:
+            events.close()
+
+    try:
+        while (item := await run_in_threadpool(step)) is not _END:
+            yield item
+    finally:
+        with CancelScope(shield=True):
+            await run_in_threadpool(finish)
 
 
 def _static(name: str) -> str:

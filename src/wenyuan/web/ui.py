@@ -9,6 +9,7 @@ import re
 import shutil
 import time
 import unicodedata
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
@@ -150,13 +151,14 @@ class ChatHandlers:
         turn = len(history)
         messages = [*messages, {"role": "user", "content": render._text(question)}, {"role": "assistant", "content": ""}]
         answer, written = None, False
-        for item in self.assistant.ask_stream(question, history):
-            if isinstance(item, Answer):
-                answer = item
-                break
-            written = True  # an LLM writing: its raw text as it grows
-            messages[-1] = {"role": "assistant", "content": render.draft_markdown(item)}
-            yield messages, history, gr.skip(), "", gr.skip()
+        with closing(self.assistant.ask_stream(question, history)) as items:
+            for item in items:
+                if isinstance(item, Answer):
+                    answer = item
+                    break
+                written = True  # an LLM writing: its raw text as it grows
+                messages[-1] = {"role": "assistant", "content": render.draft_markdown(item)}
+                yield messages, history, gr.skip(), "", gr.skip()
         history = [*history, answer]
         if not written:  # the extractive answer is whole at once: shown in pieces, one cited statement at a time
             for point in render.stream_points(answer)[:-1]:
@@ -174,7 +176,8 @@ class ChatHandlers:
             turn = int(copy.group(1))
             if turn >= len(history):
                 return gr.skip(), gr.skip()
-            gr.Info(f"已复制第 {turn + 1} 条回答（含来源），也可在“复制答案”框中查看。")
+            gr.Info(f"第 {turn + 1} 条回答（含来源）已放入“复制答案”框并尝试复制到剪贴板；"
+                    "若未复制成功，请点击该框右上角的复制按钮。")
             return gr.skip(), render.plain_text(history[turn])
         return self.open_citation(target, history), gr.skip()
 
@@ -377,9 +380,12 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         delete_button.click(admin.delete, [delete_choice, token], rebuild_status, api_name="delete")
         rebuilt = rebuild_button.click(admin.rebuild, [token], [rebuild_status, *listing_outputs], api_name="rebuild",
                                        concurrency_limit=1)
-        if example_set is not None:  # new documents bring their own example questions
-            rebuilt.success(lambda: gr.Dataset(samples=[[q] for q in example_questions(assistant)]), None,
-                            example_set, api_visibility="private")
+        if example_set is not None:  # new documents bring their own example questions, on every page
+            def current_examples():
+                return gr.Dataset(samples=[[q] for q in example_questions(assistant)])
+
+            rebuilt.success(current_examples, None, example_set, api_visibility="private")
+            demo.load(current_examples, None, example_set, api_visibility="private")
         if not protected:
             demo.load(admin.listing, None, listing_outputs, api_visibility="private")
 

@@ -21,6 +21,7 @@ import logging
 import math
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
@@ -262,11 +263,11 @@ def _stored_tokens(index: Index) -> dict[str, list[str]]:
     if path is None or not path.exists():
         return {}
     tokens: dict[str, list[str]] = {}
-    vocabulary: dict[str, str] = {}  # one string object per distinct token: 100k chunks' tokens in ~1/10 the memory
     with path.open(encoding="utf-8") as stream:
         for line in stream:
             record = json.loads(line)
-            tokens[record["id"]] = [vocabulary.setdefault(token, token) for token in record["tokens"]]
+            # interned: one string object per distinct token, so 100k chunks' tokens take ~1/10 of the memory
+            tokens[record["id"]] = list(map(sys.intern, record["tokens"]))
     return tokens
 
 

@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     )
     llm_model: str = Field("qwen2.5-7b-instruct", description="Model name the endpoint serves.")
     llm_api_key: str | None = Field(None, description="Bearer token for the endpoint, if it needs one.")
-    llm_timeout: float = Field(60.0, description="Seconds to wait for the LLM before answering extractively.")
+    llm_timeout: float = Field(60.0, description="Seconds the whole LLM reply may take (streamed or not); then the extractive answer is given.")
 
     host: str = Field("127.0.0.1", description="Address the web app listens on.")
     port: int = Field(7860, description="Port the web app listens on.")

@@ -108,13 +108,11 @@ class Assistant:
         )
 
     def ask(self, question: str, history: Sequence[Answer] = ()) -> Answer:
-        """A short answer whose every sentence cites the passage it comes from, or a refusal that says so."""
-        question = question.strip()
-        resolved = self._resolve_follow_up(question, history)
-        hits = self.search(resolved)
-        answer = self._answerer.answer(resolved, hits, history)
-        if resolved != question:
-            answer = replace(answer, question=question)
+        """A short answer whose every sentence cites the passage it comes from, or a refusal that says so: the last
+        thing `ask_stream` yields."""
+        answer = None
+        for answer in self.ask_stream(question, history):
+            pass
         return answer
 
     def ask_stream(self, question: str, history: Sequence[Answer] = ()) -> Iterator[str | Answer]:

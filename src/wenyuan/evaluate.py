@@ -38,7 +38,7 @@ class Question:
     @property
     def targets(self) -> tuple[str, ...]:
         """What a passage must contain (one of them) to count as the right one: the evidence or the answer."""
-        return tuple(normalise(t) for t in (self.evidence, self.answer) if t and normalise(t))
+        return tuple(target for target in map(normalise, filter(None, (self.evidence, self.answer))) if target)
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,8 +114,8 @@ def create_app(assistant: Assistant) -> FastAPI:
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
-        own = f"{request.url.scheme}://{request.url.netloc}"
-        if request.url.path.startswith(_GUARDED) and not access.origin_allowed(request.headers.get("origin"), own):
+        if request.url.path.startswith(_GUARDED) and not access.origin_allowed(request.headers.get("origin"),
+                                                                               _own_origin(request)):
             return JSONResponse({"detail": "this origin is not allowed to call the API"}, status_code=403)
         if request.url.path.startswith(_UPLOADS) and not access.may_upload(
             request.headers.get(ADMIN_HEADER), request.cookies.get(ADMIN_COOKIE)
@@ -201,9 +201,9 @@ def create_app(assistant: Assistant) -> FastAPI:
     @app.get("/embed", include_in_schema=False)
     def embed_page(request: Request, title: str = "政策问答助手", key: str = "", parent: str = "") -> HTMLResponse:
         # The page talks to its parent window only when that is an allowed origin; the list itself is not shown.
-        own = f"{request.url.scheme}://{request.url.netloc}"
         parent = normalise_origin(parent) if parent else ""
-        config = {"title": title[:40], "key": key, "parent": parent if parent and access.origin_allowed(parent, own) else ""}
+        allowed = parent and access.origin_allowed(parent, _own_origin(request))
+        config = {"title": title[:40], "key": key, "parent": parent if allowed else ""}
         page = _static("embed.html").replace("{{config}}", html.escape(json.dumps(config, ensure_ascii=False)))
         page = page.replace("{{title}}", html.escape(title[:40]))
         policy = (
@@ -217,6 +217,11 @@ def create_app(assistant: Assistant) -> FastAPI:
         app, demo, path="/", css=CSS, head=HEAD, ssr_mode=False,
         max_file_size=int(assistant.settings.max_file_mb * (1 << 20)), footer_links=["api"],
     )
+
+
+def _own_origin(request: Request) -> str:
+    """This app's origin as the request reached it (behind a proxy: as the proxy passed it on)."""
+    return f"{request.url.scheme}://{request.url.netloc}"
 
 
 _END = object()

@@ -1,14 +1,17 @@
 """`wenyuan eval`: how well the assistant answers a user's own questions about their own documents.
 
-Input lines: {"id", "question", "doc"?, "answer"?, "key_points"?: [...], "evidence"?}. "doc": null means the documents
-do not answer the question; without "doc" the question is answerable from any document. A passage or citation is
-right when it comes from the question's document and contains the evidence or the answer; text is compared after
-NFKC and with all white space removed.
+Input lines: {"id", "question", "doc"?, "answer"?, "key_points"?: [...], "evidence"?, "type"?}. "doc": null means the
+documents do not answer the question; without "doc" the question is answerable from any document. A passage is right
+when it comes from the question's document and contains the evidence or the answer; a citation is right when it
+comes from that document and its passage holds the evidence, the answer or a key point. An answer is correct when it
+is not a refusal, holds every key point and has a right citation. Text is compared after NFKC and with all white
+space removed.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import time
 import unicodedata
@@ -34,11 +37,17 @@ class Question:
     key_points: tuple[str, ...] = ()
     evidence: str | None = None
     answerable: bool = True  # False for "doc": null
+    kind: str = ""  # lookup, list, paraphrase, unanswerable … as the file says
 
     @property
     def targets(self) -> tuple[str, ...]:
         """What a passage must contain (one of them) to count as the right one: the evidence or the answer."""
         return tuple(target for target in map(normalise, filter(None, (self.evidence, self.answer))) if target)
+
+    @property
+    def citation_targets(self) -> tuple[str, ...]:
+        """What a cited passage may contain to count as a right source: the targets or any key point."""
+        return self.targets + tuple(point for point in map(normalise, self.key_points) if point)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +62,12 @@ class Outcome:
     correct_citations: int
     seconds: float
     answer: str
+    correct: bool = False  # not refused, every key point, a right citation
+
+    @property
+    def answer_chars(self) -> int:
+        """Length of the answer as a reader sees it, without the [n] markers."""
+        return len(re.sub(r"\[\d+\]", "", self.answer))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +93,7 @@ def read_questions(path: Path) -> list[Question]:
                     key_points=tuple(str(p) for p in record.get("key_points") or ()),
                     evidence=_text(record.get("evidence")),
                     answerable=not ("doc" in record and record["doc"] is None),
+                    kind=str(record.get("type") or record.get("kind") or ""),
                 )
             )
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
@@ -89,13 +105,14 @@ def _text(value) -> str | None:
     return None if value is None else str(value)
 
 
-def _matches(question: Question, doc: str, text: str) -> bool:
-    if not question.answerable or not question.targets:
+def _matches(question: Question, doc: str, text: str, targets: tuple[str, ...] | None = None) -> bool:
+    targets = question.targets if targets is None else targets
+    if not question.answerable or not targets:
         return False
     if question.doc is not None and doc != question.doc and Path(doc).name != Path(question.doc).name:
         return False
     said = normalise(text)
-    return any(target in said for target in question.targets)
+    return any(target in said for target in targets)
 
 
 def evaluate(assistant: Assistant, questions: Iterable[Question]) -> Report:
@@ -117,11 +134,15 @@ def evaluate(assistant: Assistant, questions: Iterable[Question]) -> Report:
             coverage = sum(normalise(point) in said for point in question.key_points) / len(question.key_points)
         elif question.answerable and question.key_points:
             coverage = 0.0
-        correct = sum(
-            1 for c in answer.citations if question.answerable and _matches(question, c.doc, c.passage or c.quote)
+        right = sum(
+            1
+            for c in answer.citations
+            if _matches(question, c.doc, (c.passage or "") + c.quote, question.citation_targets)
         )
+        correct = question.answerable and not answer.refused and right > 0 and coverage in (None, 1.0)
         outcomes.append(
-            Outcome(question, rank, answer.refused, coverage, len(answer.citations), correct, seconds, answer.text)
+            Outcome(question, rank, answer.refused, coverage, len(answer.citations), right, seconds, answer.text,
+                    correct)
         )
     return Report(tuple(outcomes), summarise(outcomes))
 
@@ -151,6 +172,7 @@ def summarise(outcomes: list[Outcome]) -> dict:
         "recall@5": share(sum(o.rank is not None for o in answerable), len(answerable)),
         "mrr@5": share(sum(1 / o.rank for o in answerable if o.rank), len(answerable)),
         "key_point_coverage": statistics.fmean(o.key_point_coverage for o in with_points) if with_points else None,
+        "answers_correct": share(sum(o.correct for o in answerable), len(answerable)),
         "citation_precision": share(sum(o.correct_citations for o in answered), sum(o.citations for o in answered)),
         "answers_with_a_correct_citation": share(sum(o.correct_citations > 0 for o in answered), len(answered)),
         "refusal_rate_unanswerable": share(sum(o.refused for o in unanswerable), len(unanswerable)),
@@ -158,6 +180,7 @@ def summarise(outcomes: list[Outcome]) -> dict:
             sum(o.refused for o in outcomes if o.question.answerable),
             len([o for o in outcomes if o.question.answerable]),
         ),
+        "median_answer_chars": statistics.median(o.answer_chars for o in answered) if answered else None,
         "latency_p50_ms": _percentile(latencies, 0.5),
         "latency_p95_ms": _percentile(latencies, 0.95),
     }
@@ -168,10 +191,12 @@ LABELS = {
     "recall@5": "检索 recall@5",
     "mrr@5": "检索 MRR@5",
     "key_point_coverage": "要点覆盖率",
+    "answers_correct": "回答正确（要点齐全且引用正确）",
     "citation_precision": "引用正确率（正确引用 / 全部引用）",
     "answers_with_a_correct_citation": "含正确引用的回答占比",
     "refusal_rate_unanswerable": "无答案问题的拒答率",
     "false_refusal_rate": "有答案问题的误拒率",
+    "median_answer_chars": "回答长度中位数（字）",
     "latency_p50_ms": "延迟 p50 (ms)",
     "latency_p95_ms": "延迟 p95 (ms)",
 }
@@ -188,7 +213,7 @@ def table(summary: dict) -> str:
         value = summary[key]
         if value is None:
             shown = "—"
-        elif key.startswith("latency"):
+        elif key.startswith("latency") or key == "median_answer_chars":
             shown = f"{value:.1f}"
         else:
             shown = f"{value:.3f}"
@@ -212,6 +237,8 @@ def outcome_json(outcome: Outcome) -> dict:
         "key_point_coverage": outcome.key_point_coverage,
         "citations": outcome.citations,
         "correct_citations": outcome.correct_citations,
+        "correct": outcome.correct,
+        "type": question.kind,
         "ms": round(outcome.seconds * 1000, 2),
         "answer": outcome.answer,
     }

@@ -1,0 +1,188 @@
+"""Answer benchmark on official documents and questions nobody tuned on, against plain BM25 in the same run.
+
+    .venv/bin/python benchmarks/bench_answers.py            # every question set
+    .venv/bin/python benchmarks/bench_answers.py --sets dev govqa   # only the sets you tune on
+
+Corpus: all of ../shared/corpus/ in ONE index (seed/, gov/, genres/, real/, formats/; the other documents are
+distractors, and files Wenyuan cannot read are reported and skipped, as a user would see). The demo set runs on its
+own index of data/, as the app ships.
+
+Question sets (JSONL as in `wenyuan eval`; "doc" relative to ../shared/corpus/):
+- test:  benchmarks/questions/gov-test.jsonl, the frozen test part of our own questions: run to report, never to tune;
+- dev:   benchmarks/questions/gov-dev.jsonl, the part we tune on;
+- govqa: ../shared/bench/govqa/questions.jsonl, written outside the team, used as a development set;
+- demo:  benchmarks/questions_demo.jsonl on data/: the 40 questions the answerer was first tuned on.
+
+Methods, on the same chunks of the same index:
+- Wenyuan: `wenyuan.evaluate.evaluate` (Assistant.search for retrieval, Assistant.ask for answers);
+- BM25 jieba + title: bm25s (Lucene BM25, k1 1.5, b 0.75) over jieba words of "<file name> <chunk text>", no
+  stopwords, no dense path, no routing: the simplest strong baseline.
+
+Scores as `wenyuan eval` defines them (src/wenyuan/evaluate.py). Tables go to stdout and
+benchmarks/results/answers.md; per-question JSONL to benchmarks/.cache/answers-<set>.jsonl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from common import BENCH, CACHE, DATA, DEMO_QUESTIONS, RESULTS, ROOT, write_report
+from wenyuan.assistant import Assistant
+from wenyuan.clean import fold
+from wenyuan.config import Settings
+from wenyuan.embed import UseEmbedder
+from wenyuan.evaluate import Question, _matches, evaluate, outcome_json, read_questions, summarise
+from wenyuan.index import Index, IndexNotUsable, build_index
+
+CORPUS = ROOT.parent / "shared" / "corpus"
+SETS = {
+    "test": (BENCH / "questions" / "gov-test.jsonl", "corpus"),
+    "dev": (BENCH / "questions" / "gov-dev.jsonl", "corpus"),
+    "govqa": (ROOT.parent / "shared" / "bench" / "govqa" / "questions.jsonl", "corpus"),
+    "demo": (DEMO_QUESTIONS, "demo"),
+}
+ROOTS = {"corpus": CORPUS, "demo": DATA}
+log = logging.getLogger("bench_answers")
+
+
+def built_index(name: str, embedder) -> Path:
+    """benchmarks/.cache/answers-<name>/, built or refreshed (unchanged files are not re-embedded)."""
+    directory = CACHE / f"answers-{name}"
+    settings = Settings(index_dir=directory, data_dir=ROOTS[name], progress=False)
+    try:
+        previous = Index.load(directory, settings, embedder.name)
+    except IndexNotUsable:
+        previous = None
+    began = time.perf_counter()
+    index, report = build_index([ROOTS[name]], directory, settings, embedder, previous=previous)
+    print(f"[{name}] {len(index.documents)} documents, {report.chunks} chunks, {report.embedded} embedded, "
+          f"{len(report.skipped)} skipped, {time.perf_counter() - began:.0f} s", file=sys.stderr)
+    return directory
+
+
+class PlainBm25:
+    """BM25 over jieba words with the file name in front of each chunk: the baseline every method must beat."""
+
+    def __init__(self, index: Index) -> None:
+        import bm25s
+        import rjieba
+
+        self._cut = rjieba.cut_for_search
+        self.chunks = index.chunks
+        corpus = [self.tokens(Path(chunk.doc_path).stem + " " + chunk.text) for chunk in index.chunks]
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(corpus, show_progress=False)
+
+    def tokens(self, text: str) -> list[str]:
+        return [token for token in self._cut(fold(text)) if token.strip() and any(ch.isalnum() for ch in token)] or [""]
+
+    def search(self, query: str, k: int = 5) -> list:
+        ids = self.bm25.get_tokens_ids(list(dict.fromkeys(self.tokens(query))))
+        if not ids:
+            return []
+        scores = np.asarray(self.bm25.get_scores_from_ids(ids))
+        rows = np.argsort(-scores, kind="stable")[:k]
+        return [self.chunks[row] for row in rows if scores[row] > 0]
+
+
+def baseline_ranks(baseline: PlainBm25, questions: Sequence[Question]) -> list[int | None]:
+    ranks = []
+    for question in questions:
+        if not (question.answerable and question.targets):
+            continue
+        found = baseline.search(question.question)
+        ranks.append(next((n for n, c in enumerate(found, 1) if _matches(question, c.doc_path, c.text)), None))
+    return ranks
+
+
+def fmt(value) -> str:
+    return "—" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sets", nargs="*", default=list(SETS), choices=list(SETS))
+    parser.add_argument("--out", type=Path, default=RESULTS / "answers.md")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    embedder = UseEmbedder()
+    began = time.perf_counter()
+    assistants: dict[str, tuple[Assistant, PlainBm25]] = {}
+    rows = [
+        "| set | questions (answerable / unanswerable) | method | R@1 | R@5 | correct answers | median chars | "
+        "unanswerable refused | false refusals |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    by_kind_rows = ["| set | kind | n | correct |", "|---|---|---:|---:|"]
+    for name in args.sets:
+        path, corpus = SETS[name]
+        if not path.exists():
+            print(f"[{name}] {path} missing, skipped", file=sys.stderr)
+            continue
+        if corpus not in assistants:
+            directory = built_index(corpus, embedder)
+            assistant = Assistant(Settings(index_dir=directory, data_dir=ROOTS[corpus]), embedder=embedder)
+            assistants[corpus] = (assistant, PlainBm25(assistant.index))
+        assistant, baseline = assistants[corpus]
+        questions = read_questions(path)
+        report = evaluate(assistant, questions)
+        summary = report.summary
+        with (CACHE / f"answers-{name}.jsonl").open("w", encoding="utf-8") as stream:
+            for outcome in report.outcomes:
+                stream.write(json.dumps(outcome_json(outcome), ensure_ascii=False) + "\n")
+        ranks = baseline_ranks(baseline, questions)
+        n = max(len(ranks), 1)
+        counts = f"{summary['answerable']} / {summary['unanswerable']}"
+        rows.append(
+            f"| {name} | {counts} | Wenyuan | {fmt(summary['recall@1'])} | {fmt(summary['recall@5'])} | "
+            f"{fmt(summary['answers_correct'])} | {fmt(summary['median_answer_chars'])} | "
+            f"{fmt(summary['refusal_rate_unanswerable'])} | {fmt(summary['false_refusal_rate'])} |"
+        )
+        rows.append(
+            f"| {name} | {counts} | BM25 jieba + title | {sum(r == 1 for r in ranks) / n:.3f} | "
+            f"{sum(r is not None for r in ranks) / n:.3f} | — | — | — | — |"
+        )
+        kinds: dict[str, list] = defaultdict(list)
+        for outcome in report.outcomes:
+            kinds[outcome.question.kind or "—"].append(outcome)
+        for kind, outcomes in sorted(kinds.items()):
+            part = summarise(outcomes)
+            score = part["answers_correct"] if kind != "unanswerable" else part["refusal_rate_unanswerable"]
+            by_kind_rows.append(f"| {name} | {kind}{' (refused)' if kind == 'unanswerable' else ''} | "
+                                f"{len(outcomes)} | {fmt(score)} |")
+        print(f"[{name}] done", file=sys.stderr)
+    text = "\n".join([
+        "# Answers on documents and questions nobody tuned on",
+        "",
+        f"- Date: {datetime.now().isoformat(timespec='seconds')}; command: "
+        f"`.venv/bin/python benchmarks/bench_answers.py{' --sets ' + ' '.join(args.sets) if args.sets != list(SETS) else ''}`; "
+        f"{time.perf_counter() - began:.0f} s.",
+        "- test = frozen test part (reported, never tuned on); dev and govqa = development sets; demo = the set the "
+        "answerer was first tuned on (data/ only). Corpus for test, dev, govqa: all of ../shared/corpus in one index.",
+        "- Correct answer: not refused, every key point in the answer, and a citation of the right document whose "
+        "passage holds the evidence, the answer or a key point. R@k: a passage of the right document holding the "
+        "evidence or the answer among the first k.",
+        "",
+        *rows,
+        "",
+        "By kind (correct answers; for unanswerable questions, the share refused):",
+        "",
+        *by_kind_rows,
+        "",
+    ])
+    write_report(text, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

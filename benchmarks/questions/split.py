@@ -1,0 +1,44 @@
+"""Split the written question sets once, by document, into a dev part (tune on it) and a frozen test part.
+
+    python benchmarks/questions/split.py
+
+A question belongs to its document ("doc", or "near_doc" for an unanswerable near miss); a document goes to the test
+part when the first byte of the SHA-1 of its path is even. So no document has questions on both sides, and tuning on
+dev never sees a test document's questions. Run once; the outputs are committed and never regenerated to taste.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def part(document: str) -> str:
+    return "test" if hashlib.sha1(document.encode("utf-8")).digest()[0] % 2 == 0 else "dev"
+
+
+def main() -> None:
+    parts: dict[str, list[str]] = {"dev": [], "test": []}
+    kinds: dict[str, Counter] = {"dev": Counter(), "test": Counter()}
+    documents: dict[str, set] = {"dev": set(), "test": set()}
+    for path in sorted((HERE / "written").glob("set-*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            document = record.get("doc") or record["near_doc"]
+            side = part(document)
+            parts[side].append(json.dumps(record, ensure_ascii=False))
+            kinds[side][record["type"]] += 1
+            documents[side].add(document)
+    for side, lines in parts.items():
+        (HERE / f"gov-{side}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"{side}: {len(lines)} questions over {len(documents[side])} documents, {dict(kinds[side])}")
+
+
+if __name__ == "__main__":
+    main()

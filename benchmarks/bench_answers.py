@@ -60,7 +60,7 @@ def built_index(name: str, embedder) -> Path:
     directory = CACHE / f"answers-{name}"
     settings = Settings(index_dir=directory, data_dir=ROOTS[name], progress=False)
     try:
-        previous = Index.load(directory, settings, embedder.name)
+        previous = Index.load(directory, settings, embedder.name, for_rebuild=True)
     except IndexNotUsable:
         previous = None
     began = time.perf_counter()

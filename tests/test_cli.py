@@ -59,9 +59,10 @@ def test_ask_jsonl_contract(project: Path) -> None:
     done = _wenyuan("ask", "--jsonl", stdin=stdin, cwd=project)
     assert done.returncode == 0, done.stderr
     listed, refused = (json.loads(line) for line in done.stdout.splitlines())
-    for record in (listed, refused):
-        assert set(record) == {"id", "question", "answer", "refused", "citations", "mode"}
+    assert set(refused) == {"id", "question", "answer", "refused", "citations", "mode"}
+    assert set(listed) == {"id", "question", "answer", "refused", "citations", "mode", "items"}
     assert listed["mode"] == "list" and not listed["refused"]
+    assert [item["text"][:2] for item in listed["items"]] == ["一要", "二要", "三要", "四要"]
     assert set(listed["citations"][0]) == CITATION_KEYS
     text = (DATA / SEED.name).read_text(encoding="utf-8")
     assert all(c["doc"] == SEED.name and c["quote"].strip() for c in listed["citations"])

@@ -179,7 +179,7 @@ def test_http_api_health_and_ask(server) -> None:
         headers={"Content-Type": "application/json"},
     )
     answer = json.load(urllib.request.urlopen(request))
-    assert set(answer) == {"question", "answer", "refused", "citations", "mode"}
+    assert set(answer) == {"question", "answer", "refused", "citations", "mode", "items", "candidates"}
     assert "60.37%" in answer["answer"] and answer["citations"][0]["doc"] == SEED.name
 
 

@@ -5,21 +5,32 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import closing
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from wenyuan.answer import Answerer, ExtractiveAnswerer, StreamingAnswerer
+from wenyuan import retrieve
+from wenyuan.answer import Answerer, ExtractiveAnswerer, StreamingAnswerer, refusal
+from wenyuan.clean import chinese_number
 from wenyuan.config import DEFAULT_EMBEDDER, Settings
 from wenyuan.embed import Embedder
 from wenyuan.index import BuildReport, Index, Progress, build_index
-from wenyuan.types import Answer, Hit
+from wenyuan.query import Query, analyse
+from wenyuan.types import Answer, AnswerItem, Hit
 
 log = logging.getLogger(__name__)
 
 _ORDINAL = re.compile(r"第([一二三四五六七八九十\d]{1,3})(?:项|条|点|个|要|是|部分)")
-_CN_ORDINALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
+
+
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """A question ready to answer: analysed, routed, and its passages found."""
+
+    query: Query
+    route: retrieve.Route
+    hits: list[Hit]
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -85,11 +96,12 @@ class Assistant:
 
     def build(self, paths: Iterable[Path] | None = None, progress: Progress | None = None) -> BuildReport:
         """Index the documents (data/ by default), re-embedding only what changed, then switch to the new index."""
-        previous = None
-        try:
-            previous = self.index
-        except Exception as error:  # no index yet, or one built with other settings: start afresh
-            log.info("building a new index: %s", error)
+        previous = self._index
+        if previous is None:
+            try:
+                previous = Index.load(self.settings.index_dir, self.settings, self.embedder_name, for_rebuild=True)
+            except Exception as error:  # no index yet, or one built with other settings: start afresh
+                log.info("building a new index: %s", error)
         roots = list(paths) if paths else [self.settings.data_dir]
         index, report = build_index(roots, self.settings.index_dir, self.settings, self.embedder,
                                     previous=previous, progress=progress)
@@ -97,15 +109,20 @@ class Assistant:
             self._use(index)
         return report
 
-    def search(self, query: str, top_k: int | None = None) -> list[Hit]:
-        """The passages that best match a query, best first."""
-        return self.index.search(
-            query,
-            self.embedder,
-            top_k=top_k or self.settings.top_k,
-            dense_weight=self.settings.resolved_dense_weight(),
-            candidates=self.settings.candidates,
+    def search(self, query: str, top_k: int | None = None, documents: Collection[str] | None = None) -> list[Hit]:
+        """The passages that best match a query, best first, from the documents it names (or `documents`)."""
+        return self._prepare(query, top_k, documents).hits
+
+    def _prepare(self, question: str, top_k: int | None = None, documents: Collection[str] | None = None,
+                 index: Index | None = None) -> _Asked:
+        index = index or self.index
+        query = analyse(question, index.definitions)
+        route = retrieve.route(query, index, documents)
+        hits = retrieve.search(
+            query, index, self.embedder, top_k=top_k or self.settings.top_k,
+            dense_weight=self.settings.resolved_dense_weight(), route_to=route,
         )
+        return _Asked(query, route, hits)
 
     def ask(self, question: str, history: Sequence[Answer] = ()) -> Answer:
         """A short answer whose every sentence cites the passage it comes from, or a refusal that says so: the last
@@ -120,31 +137,38 @@ class Assistant:
         the final Answer, which may differ (unbacked sentences dropped, markers renumbered); the extractive
         answerer, done in milliseconds, yields the Answer alone."""
         question = question.strip()
-        resolved = self._resolve_follow_up(question, history)
-        hits = self.search(resolved)
-        answerer = self._answerer
+        index, answerer = self.index, self._answerer  # one snapshot for the whole request
+        item = _follow_up_item(question, history)
+        resolved, documents = question, None
+        if item is not None:  # "第二项具体怎么要求？": about that item, in its own document
+            ordinal = _ORDINAL.search(question)
+            rest = question[ordinal.end():]
+            resolved = f"{item.text}{rest}" if rest.strip("？? ") else item.text
+            documents = [item.doc]
+        asked = self._prepare(resolved, documents=documents, index=index)
+        if asked.route.missing is not None:
+            yield refusal(question, [], asked.route.missing)
+            return
         if isinstance(answerer, StreamingAnswerer):
-            items = answerer.stream(resolved, hits, history)
+            items = answerer.stream(asked.query, asked.hits, history)
         else:
-            items = (answer for answer in [answerer.answer(resolved, hits, history)])  # a generator: closable
+            items = (answer for answer in [answerer.answer(asked.query, asked.hits, history)])  # a generator: closable
         with closing(items):  # closed with this generator: an LLM request ends when nobody reads it any more
-            for item in items:
-                if isinstance(item, Answer) and resolved != question:
-                    item = replace(item, question=question)
-                yield item
+            for part in items:
+                if isinstance(part, Answer) and resolved != question:
+                    part = replace(part, question=question, searched=resolved)
+                yield part
 
-    def _resolve_follow_up(self, question: str, history: Sequence[Answer]) -> str:
-        """'第二项具体怎么要求？' after a list answer becomes a question about the second listed item."""
-        ordinal = _ORDINAL.search(question)
-        if not ordinal or not history or history[-1].mode != "list":
-            return question
-        token = ordinal.group(1)
-        position = int(token) if token.isdigit() else _CN_ORDINALS.get(token, 0)
-        items = [line for line in history[-1].text.split("\n")[1:] if line.strip()]
-        if not 1 <= position <= len(items):
-            return question
-        item = re.sub(r"^\d+\.\s*|\[\d+\]$", "", items[position - 1]).strip()
-        return f"{item}{question[ordinal.end():]}" if question[ordinal.end():].strip("？?") else item
+
+def _follow_up_item(question: str, history: Sequence[Answer]) -> AnswerItem | None:
+    """The listed item a follow-up such as '第二项具体怎么要求？' points to, from the last answer's items (data, not
+    its text)."""
+    ordinal = _ORDINAL.search(question)
+    if not ordinal or not history or not history[-1].items:
+        return None
+    position = chinese_number(ordinal.group(1)) or 0
+    items = history[-1].items
+    return items[position - 1] if 1 <= position <= len(items) else None
 
 
 def _canonical(name: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from wenyuan.clean import ENUM_MARKER, LEVEL_CN, LEVEL_CN_PAREN, LEVEL_ENUM, fold, heading_level
 from wenyuan.types import Chunk, Document, Heading
 
-CHUNKER_VERSION = 3
+CHUNKER_VERSION = 4  # 4: 公文 anatomy (subtitle, salutation and dash lines stay lines), 一、2008年… is a heading
 OUTLINE_LABEL = "【提纲】"
 
 _SENTENCE_END = re.compile(r"(?:[。！？；!?;]|…+)[”’」』）)》]*|\n")

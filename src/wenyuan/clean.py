@@ -26,7 +26,7 @@ _HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (LEVEL_PART, re.compile(rf"^第[{CN_NUM}\d]+[编章](?=\s|[^\w]|[\u4e00-\u9fff]|$)")),
     (LEVEL_SECTION, re.compile(rf"^第[{CN_NUM}\d]+节")),
     (LEVEL_ARTICLE, re.compile(rf"^第[{CN_NUM}\d]+条(?=[\s\u3000]|[\u4e00-\u9fff])")),
-    (LEVEL_CN, re.compile(rf"^[{CN_NUM}]{{1,3}}[、．.](?![、．.\d])")),
+    (LEVEL_CN, re.compile(rf"^[{CN_NUM}]{{1,3}}(?:、|[．.](?!\d))(?![、．.])")),
     (LEVEL_CN_PAREN, re.compile(rf"^[（(][{CN_NUM}]{{1,3}}[）)]")),
     (LEVEL_ARABIC, re.compile(r"^\d{1,2}[.、．](?![\d.．%％])")),
     (LEVEL_ARABIC_PAREN, re.compile(r"^[（(]\d{1,2}[）)]|^[①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳]")),
@@ -71,9 +71,33 @@ def heading_level(line: str) -> int | None:
     return None
 
 
+_CN_DIGIT = {"零": 0, "〇": 0, "○": 0, "o": 0, "0": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+             "七": 7, "八": 8, "九": 9}
+_CN_YEAR = re.compile(r"[零〇○o0一二三四五六七八九]{4}(?=年)")
+
+
+def chinese_number(words: str) -> int | None:
+    """The value of a Chinese numeral up to the thousands (十八 → 18, 二十三 → 23, 一百零五 → 105), or of digits."""
+    if words.isdigit():
+        return int(words)
+    total, current = 0, 0
+    for ch in words:
+        if ch in _CN_DIGIT:
+            current = _CN_DIGIT[ch]
+        elif ch in "十百千":
+            total += (current or 1) * {"十": 10, "百": 100, "千": 1000}[ch]
+            current = 0
+        else:
+            return None
+    value = total + current
+    return value if words else None
+
+
 def fold(text: str) -> str:
-    """Fold full-width forms and case for matching only; never for what is shown or quoted."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """Fold full-width forms, case and Chinese-numeral years (二〇二〇年 → 2020年) for matching only; never for what
+    is shown or quoted."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return _CN_YEAR.sub(lambda m: "".join(str(_CN_DIGIT[ch]) for ch in m.group(0)), folded)
 
 
 def _collapse_spaces(text: str) -> str:
@@ -88,10 +112,16 @@ def _is_furniture(text: str, bare_numbers: bool) -> bool:
     return bool(_PAGE_FURNITURE.match(text) or (bare_numbers and _BARE_PAGE_NUMBER.match(text)))
 
 
+_DASH_LINE = re.compile(r"^[—–－]{1,2}|^-{2}")
+
+
 def _is_standalone(text: str) -> bool:
-    """A line that must stay a line of its own: a short heading, a document number or a date."""
-    if DOC_NUMBER.fullmatch(text) or _DATE_LINE.match(text):
+    """A line that must stay a line of its own: a short heading, a document number, a date, a salutation, or a line
+    that opens with a dash (a subtitle "——2013年3月5日在…", or a "——必须坚持…" item)."""
+    if DOC_NUMBER.fullmatch(text) or _DATE_LINE.match(text) or _DASH_LINE.match(text):
         return True
+    if len(text) <= _MAX_HEADING_LINE and text[-1] in "：:" and "，" not in text:
+        return True  # a salutation (同志们：) or the 主送机关 line (各区人民政府：)
     return heading_level(text) is not None and len(text) <= _MAX_HEADING_LINE
 
 

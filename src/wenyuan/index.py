@@ -37,7 +37,7 @@ from wenyuan.embed import Embedder, embedder_dimension
 from wenyuan.ingest import IngestError, discover, load, sha256_of
 from wenyuan.types import Chunk, Document, Heading, Hit
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: documents know their subtitle, issuer, date, year and kind; BM25 counts titles apart
 MANIFEST = "manifest.json"
 log = logging.getLogger(__name__)
 
@@ -98,14 +98,41 @@ class Index:
     generation: Path | None = None
     _token_idf: np.ndarray | None = None
 
-    # ---- search -------------------------------------------------------------------------------------------
-    def lexical_scores(self, query: str) -> np.ndarray:
-        """BM25 score of every chunk for the query."""
-        tokens = list(dict.fromkeys(lexical.tokenize(query, self.lexical_tokens)))
-        ids = self.bm25.get_tokens_ids(tokens)
+    # ---- search: the raw scores that retrieve.py fuses ---------------------------------------------------------
+    document_ids: tuple[str, ...] = ()  # documents in card order
+    chunk_documents: np.ndarray | None = None  # row of each chunk's document in `document_ids`
+    cards: object = None  # BM25 over each document's card (title, subtitle, 文号, issuer, year, file name)
+    definitions: dict[str, str] | None = None  # short names documents define (以下简称) -> their long form
+
+    def prepare(self) -> Index:
+        """Work out what queries need besides the stored parts: the card index, chunk-to-document rows and the
+        documents' own abbreviations. Called once when an index is built or loaded."""
+        bm25s = _bm25s()
+        self.document_ids = tuple(self.documents)
+        row_of = {doc_id: row for row, doc_id in enumerate(self.document_ids)}
+        self.chunk_documents = np.fromiter((row_of[c.doc_id] for c in self.chunks), dtype=np.int32, count=len(self.chunks))
+        if self.documents:
+            self.cards = bm25s.BM25()
+            self.cards.index([lexical.tokenize(self.documents[d].card(), "words") or [""] for d in self.document_ids],
+                             show_progress=False)
+        self.definitions = {}
+        for document in self.documents.values():
+            self.definitions.update(lexical.definitions(document.text))
+        return self
+
+    def lexical_scores(self, tokens: list[str]) -> np.ndarray:
+        """BM25 score of every chunk for the query's tokens."""
+        ids = self.bm25.get_tokens_ids(list(dict.fromkeys(tokens))) if self.bm25 is not None else []
         if not ids:
             return np.zeros(len(self.chunks), dtype=np.float32)
         return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
+
+    def card_scores(self, tokens: list[str]) -> np.ndarray:
+        """BM25 score of every document's card (in `document_ids` order) for the query's words."""
+        ids = self.cards.get_tokens_ids(list(dict.fromkeys(tokens))) if self.cards is not None else []
+        if not ids:
+            return np.zeros(len(self.document_ids), dtype=np.float32)
+        return np.asarray(self.cards.get_scores_from_ids(ids), dtype=np.float32)
 
     def dense_search(self, query_vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k chunk rows and cosine scores for a unit query vector."""
@@ -114,45 +141,16 @@ class Index:
         keep = rows[0] >= 0
         return rows[0][keep], scores[0][keep]
 
-    def search(
-        self,
-        query: str,
-        embedder: Embedder | None,
-        *,
-        top_k: int = 5,
-        dense_weight: float = 0.15,
-        candidates: int = 50,
-    ) -> list[Hit]:
-        """Hybrid search: BM25 and dense candidates, each normalised to [0, 1] and added with the dense weight."""
-        if not self.chunks:
-            return []
-        lexical_all = self.lexical_scores(query)
-        n = min(candidates, len(self.chunks))
-        lexical_rows = np.argpartition(-lexical_all, n - 1)[:n] if n < len(self.chunks) else np.arange(n)
-        lexical_rows = lexical_rows[lexical_all[lexical_rows] > 0]
-        lexical_top = float(lexical_all.max()) if lexical_all.size else 0.0
-
-        dense_by_row: dict[int, float] = {}
-        if embedder is not None and dense_weight > 0:
-            rows, scores = self.dense_search(embedder.embed([query], query=True)[0], n)
-            dense_by_row = dict(zip(rows.tolist(), scores.tolist()))
-        fused: dict[int, tuple[float, float, float]] = {}
-        dense_values = list(dense_by_row.values())
-        dense_high = max(dense_values, default=0.0)
-        dense_low = min(dense_values, default=0.0)
-        spread = dense_high - dense_low
-        weight = dense_weight if lexical_top > 0 else 1.0
-        for row in set(lexical_rows.tolist()) | set(dense_by_row):
-            lexical_norm = float(lexical_all[row]) / lexical_top if lexical_top > 0 else 0.0
-            dense = dense_by_row.get(row)
-            dense_norm = (dense - dense_low) / spread if dense is not None and spread > 0 else 0.0
-            fused[row] = (lexical_norm + weight * dense_norm, float(lexical_all[row]), dense or 0.0)
-        order = sorted(fused, key=lambda row: (-fused[row][0], row))[:top_k]
-        return [
-            Hit(self.chunks[row], fused[row][0], rank, fused[row][1], fused[row][2]) for rank, row in enumerate(order, 1)
-        ]
-
     # ---- term weights used by the answerer --------------------------------------------------------------
+    def median_weight(self) -> float:
+        """The median inverse document frequency of the words the passages hold."""
+        self.term_weight("")
+        return float(np.median(self._token_idf)) if self._token_idf is not None and len(self._token_idf) else 1.0
+
+    def knows(self, token: str) -> bool:
+        """Whether some passage holds the word."""
+        return self.bm25 is not None and token in self.bm25.vocab_dict
+
     def term_weight(self, token: str) -> float:
         """Inverse document frequency of a word among chunks (unknown words weigh as the rarest)."""
         if self._token_idf is None:
@@ -167,18 +165,21 @@ class Index:
 
     # ---- persistence --------------------------------------------------------------------------------------
     @classmethod
-    def load(cls, directory: Path, settings: Settings, embedder_name: str | None = None) -> Index:
-        """Load an index, refusing one built with another embedder or chunker."""
+    def load(cls, directory: Path, settings: Settings, embedder_name: str | None = None, *,
+             for_rebuild: bool = False) -> Index:
+        """Load an index, refusing one built with another embedder or chunker; `for_rebuild` accepts one whose BM25
+        tokens were made another way (a rebuild makes them again and reuses the vectors)."""
         manifest_path = Path(directory) / MANIFEST
         if not manifest_path.exists():
             raise IndexNotUsable(f"no index in {directory}: build one with `wenyuan index` (documents in data/)")
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        _check_compatible(manifest, settings, embedder_name or settings.embedder, directory)
+        _check_compatible(manifest, settings, embedder_name or settings.embedder, directory, lexical_too=not for_rebuild)
         generation = Path(directory) / manifest["generation"]
         return _read_generation(generation, manifest)
 
 
-def _check_compatible(manifest: dict, settings: Settings, embedder_name: str, directory: Path) -> None:
+def _check_compatible(manifest: dict, settings: Settings, embedder_name: str, directory: Path,
+                      lexical_too: bool = True) -> None:
     rebuild = f"rebuild it: delete {directory} and run `wenyuan index`"
     if manifest.get("format") != FORMAT_VERSION:
         raise IndexNotUsable(f"the index in {directory} has format {manifest.get('format')}, expected {FORMAT_VERSION}; {rebuild}")
@@ -192,6 +193,10 @@ def _check_compatible(manifest: dict, settings: Settings, embedder_name: str, di
     wanted = {"version": CHUNKER_VERSION, "size": settings.chunk_size, "overlap": settings.chunk_overlap}
     if chunker != wanted:
         raise IndexNotUsable(f"the index in {directory} was built with chunker {chunker}, the settings ask for {wanted}; {rebuild}")
+    if not lexical_too:
+        return
+    if manifest["lexical"].get("vocabulary") != lexical.vocabulary():
+        raise IndexNotUsable(f"the index in {directory} was tokenised with another word list (lexicon); {rebuild}")
     if manifest["lexical"]["tokens"] != settings.lexical_tokens:
         raise IndexNotUsable(
             f"the index in {directory} counts BM25 '{manifest['lexical']['tokens']}' but the settings ask for "
@@ -254,7 +259,7 @@ def _read_generation(generation: Path, manifest: dict) -> Index:
     bm25 = bm25s.BM25.load(str(generation / "bm25"), mmap=False, show_progress=False) if chunks else None
     return Index(
         manifest, documents, structures, chunks, vectors, bm25, manifest["lexical"]["tokens"], faiss_index, generation
-    )
+    ).prepare()
 
 
 def _stored_tokens(index: Index) -> dict[str, list[str]]:
@@ -320,12 +325,17 @@ def _nothing_changed(previous: Index, entries: list[_DocEntry], skipped: list, d
     kind = "hnsw" if manifest["chunks"] > settings.hnsw_threshold else "flat"
     return (
         current == manifest["generation"]
-        and manifest["lexical"]["tokens"] == settings.lexical_tokens
+        and manifest["lexical"] == _lexical_manifest(settings)
         and manifest["faiss"]["kind"] == kind
         and sorted((e.document.path, e.sha256) for e in entries)
         == sorted((d["path"], d["sha256"]) for d in manifest["documents"])
         and [(s["path"], s["reason"]) for s in manifest.get("skipped", [])] == [tuple(item) for item in skipped]
     )
+
+
+def _lexical_manifest(settings: Settings) -> dict:
+    """How BM25 tokens were made: stored tokens are reused only when all of this is the same."""
+    return {"tokens": settings.lexical_tokens, "engine": "bm25s", "method": "lucene", "vocabulary": lexical.vocabulary()}
 
 
 def _reusable_for(manifest: dict, settings: Settings, embedder: Embedder) -> bool:
@@ -406,7 +416,7 @@ def build_index(
         report = BuildReport((), (), tuple(unchanged), (), tuple(skipped), len(previous.chunks), 0,
                              time.perf_counter() - began)
         return previous, report
-    if previous is not None and previous.manifest["lexical"]["tokens"] == settings.lexical_tokens:
+    if previous is not None and previous.manifest["lexical"] == _lexical_manifest(settings):
         _reuse_tokens(previous, entries)  # else counted another way: tokenised again
 
     dimension = embedder_dimension(embedder)
@@ -449,7 +459,7 @@ def _assemble(entries: list[_DocEntry], settings: Settings, embedder_name: str, 
         bm25 = bm25s.BM25()
         for entry in entries:
             if entry.tokens is None:
-                entry.tokens = [lexical.tokenize(chunk.embedding_text(), settings.lexical_tokens) for chunk in entry.chunks]
+                entry.tokens = [lexical.tokenize(chunk.lexical_text(), settings.lexical_tokens) for chunk in entry.chunks]
         corpus = [tokens or [""] for entry in entries for tokens in entry.tokens]
         bm25.index(corpus, show_progress=False)
     if len(chunks) > settings.hnsw_threshold:
@@ -467,7 +477,7 @@ def _assemble(entries: list[_DocEntry], settings: Settings, embedder_name: str, 
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "embedder": {"name": embedder_name, "dimension": dimension},
         "chunker": {"version": CHUNKER_VERSION, "size": settings.chunk_size, "overlap": settings.chunk_overlap},
-        "lexical": {"tokens": settings.lexical_tokens, "engine": "bm25s", "method": "lucene"},
+        "lexical": _lexical_manifest(settings),
         "faiss": {"kind": "hnsw" if len(chunks) > settings.hnsw_threshold else "flat", "metric": "inner_product"},
         "chunks": len(chunks),
         "documents": [
@@ -494,7 +504,7 @@ def _assemble(entries: list[_DocEntry], settings: Settings, embedder_name: str, 
         bm25,
         settings.lexical_tokens,
         faiss_index,
-    )
+    ).prepare()
 
 
 def _write(index: Index, entries: list[_DocEntry], directory: Path) -> None:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wenyuan.clean import (
-    DOC_NUMBER,
     LEVEL_ARTICLE,
     LEVEL_CN,
     Line,
@@ -21,13 +20,12 @@ from wenyuan.clean import (
     repair,
     split_lines,
 )
+from wenyuan.structure import describe
 from wenyuan.types import Document
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf", ".html", ".htm"}
 _HEADING_SENTINEL = "\ue000"  # marks an HTML heading line and its level until the line is split off
-_TITLE_MAX = 80
-_SALUTATION = re.compile(r"[:：]$")
 
 
 class IngestError(Exception):
@@ -267,23 +265,6 @@ _LOADERS = {
 }
 
 
-def _title_and_number(lines: list[Line], fallback: str) -> tuple[str, str]:
-    number = ""
-    for line in lines[:8]:
-        found = DOC_NUMBER.search(line.text)
-        if found and len(line.text) <= len(found.group(0)) + 4:
-            number = found.group(0)
-            break
-    for line in lines[:3]:
-        text = line.text.lstrip("#").strip()
-        if text.startswith("【") or _SALUTATION.search(text) or DOC_NUMBER.fullmatch(text):
-            continue
-        if len(text) <= _TITLE_MAX and text[-1] not in "。；！？" and heading_level(line.text) in (None, 1):
-            return text, number
-        break
-    return fallback, number
-
-
 def load(source: SourceFile, *, max_bytes: int | None = None, sha256: str | None = None) -> Document:
     """Read, clean and describe one file; raises IngestError saying why a file cannot be used."""
     suffix = source.path.suffix.lower()
@@ -316,13 +297,18 @@ def load(source: SourceFile, *, max_bytes: int | None = None, sha256: str | None
             styled.append((offset, paragraph.level))
         text_parts.append(paragraph.text)
         offset += len(paragraph.text) + 1
-    title, number = _title_and_number(paragraphs, Path(source.relative).stem)
+    about = describe(text_parts, Path(source.relative).stem)
     return Document(
         id=sha256 or hashlib.sha256(raw).hexdigest(),
         path=source.relative,
-        title=title,
+        title=about.title,
         text="\n".join(text_parts),
-        number=number,
+        number=about.number,
         page_starts=tuple(page_starts),
         styled_headings=tuple(styled),
+        subtitle=about.subtitle,
+        issuer=about.issuer,
+        date=about.date,
+        year=about.year,
+        kind=about.kind,
     )

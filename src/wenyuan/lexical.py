@@ -6,6 +6,7 @@ rjieba (the Rust port of jieba); character bigrams catch words jieba splits diff
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 
@@ -24,9 +25,52 @@ _ALNUM_RUN = re.compile(r"[a-z0-9][a-z0-9.%]*")
 
 @lru_cache(maxsize=1)
 def _jieba():
+    """rjieba, taught the lexicon's abbreviations (个税, 公租房) and the numbered congresses (十八大) as words."""
     import rjieba
 
+    from wenyuan.query import aliases
+
+    for word in [*aliases(), *(f"十{digit}大" for digit in "一二三四五六七八九"), "二十大"]:
+        if len(word) >= 2 and not word.isascii():
+            rjieba.add_word(word, None, None)
     return rjieba
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> str:
+    """A fingerprint of the words jieba was taught: tokens stored with another vocabulary are made again."""
+    from wenyuan.query import aliases
+
+    return hashlib.sha1("\n".join(sorted(aliases())).encode()).hexdigest()[:12]
+
+
+_DEFINITION = re.compile(r"([^，,。；;：:、（(“”《》\s]{2,40})[（(](?:以下|下文)?简称[“\"《]?([^”\"》）)，,]{2,16})[”\"》]?[）)]")
+
+
+def definitions(text: str) -> dict[str, str]:
+    """The short names a document defines for itself: "…培训评价组织（以下简称评价组织）" -> {评价组织: …培训评价组织}."""
+    found = {}
+    for match in _DEFINITION.finditer(fold(text)):
+        short = match.group(2)
+        long = _name_before(match.group(1), len(short))
+        if len(long) > len(short) >= 2:
+            found.setdefault(short, long)
+    return found
+
+
+_NOT_IN_NAME = ("v", "p", "c", "d", "u", "r", "m", "t", "x")
+
+
+def _name_before(words: str, longer_than: int) -> str:
+    """The name that ends a clause: the words after its last verb, preposition or figure that still leave a name
+    longer than the short one ("实行国家职业资格目录" -> 国家职业资格目录)."""
+    tagged = list(_jieba().tag(words[-24:]))
+    start = 0
+    for index, (_, tag) in enumerate(tagged):
+        rest = "".join(word for word, _ in tagged[index + 1 :])
+        if tag.startswith(_NOT_IN_NAME) and len(rest) > longer_than:
+            start = index + 1
+    return "".join(word for word, _ in tagged[start:])
 
 
 def words(text: str) -> list[str]:

@@ -17,6 +17,7 @@ from contextlib import closing
 
 from wenyuan.answer import ExtractiveAnswerer
 from wenyuan.index import Index
+from wenyuan.query import Query
 from wenyuan.types import HEADING_SEPARATOR, Answer, Citation, Hit
 
 log = logging.getLogger(__name__)
@@ -50,18 +51,20 @@ class LlmAnswerer:
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._timeout = timeout
 
-    def answer(self, question: str, hits: Sequence[Hit], history: Sequence[Answer] = ()) -> Answer:
+    def answer(self, question: Query | str, hits: Sequence[Hit], history: Sequence[Answer] = ()) -> Answer:
         """The checked answer: the last thing `stream` yields."""
         final = None
         for final in self.stream(question, hits, history):
             pass
         return final
 
-    def stream(self, question: str, hits: Sequence[Hit], history: Sequence[Answer] = ()) -> Iterator[str | Answer]:
+    def stream(self, question: Query | str, hits: Sequence[Hit], history: Sequence[Answer] = ()) -> Iterator[str | Answer]:
         """The model's reply as it grows (str: raw, markers not yet checked), then the checked Answer; the
         extractive answer instead when the question is refused, the endpoint fails or nothing in the reply is backed."""
-        extractive = self._fallback.answer(question, hits, history)
-        if extractive.refused or not hits:
+        query = self._fallback.analyse(question)
+        question = query.asked
+        extractive = self._fallback.answer(query, hits, history)
+        if extractive.refused or extractive.mode == "ask_back" or not hits:
             yield extractive
             return
         reply = ""

@@ -34,6 +34,27 @@ class Document:
     number: str = ""  # document number such as 国发〔2019〕4号, when there is one
     page_starts: tuple[int, ...] = ()  # offset in `text` where each PDF page starts; empty for other formats
     styled_headings: tuple[tuple[int, int], ...] = ()  # (offset, level) of headings the format declared (docx styles)
+    subtitle: str = ""  # ——2013年3月5日在第十二届全国人民代表大会第一次会议上
+    issuer: str = ""  # 发文机关 (red header or 落款)
+    date: str = ""  # ISO date of the 落款 or subtitle (yyyy-mm-dd or yyyy-mm)
+    year: int | None = None
+    kind: str = ""  # 通知, 意见, 报告, 讲话 … (the word that ends the title)
+
+    @property
+    def display_title(self) -> str:
+        """The title as answers name it: with its year when the title alone does not say which one (a report, a
+        speech or a resolution without a 文号)."""
+        if self.year and str(self.year) not in self.title and not self.number and self.kind in ("报告", "讲话", "决议", ""):
+            return f"{self.title}（{self.year}年）"
+        return self.title
+
+    def card(self) -> str:
+        """What names this document: title, subtitle, 文号, issuer, year, kind and file name, searched as one field."""
+        stem = self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        parts = [self.title, self.subtitle, self.number, self.issuer, f"{self.year}年" if self.year else "", self.kind]
+        if stem not in self.title:
+            parts.append(stem)
+        return " ".join(part for part in parts if part)
 
     def page_at(self, offset: int) -> int | None:
         """The 1-based PDF page holding `offset`, or None for formats without pages."""
@@ -59,8 +80,16 @@ class Chunk:
     outline: bool = False
 
     def embedding_text(self) -> str:
-        """What is indexed for this chunk: title and heading path in front of the passage itself."""
+        """What is embedded for this chunk: title and heading path in front of the passage itself."""
         return HEADING_SEPARATOR.join(self.heading_path) + "\n" + self.text
+
+    def lexical_text(self) -> str:
+        """What BM25 counts for this chunk: its headings and the passage without the lines of the document's title;
+        the title and the other names of the document are a field of their own (`Document.card`), searched once per
+        document, so the header passage does not win every question that names its document."""
+        title = self.title.replace(" ", "")
+        lines = [line for line in self.text.split("\n") if len(line.strip()) < 4 or line.strip() not in title]
+        return HEADING_SEPARATOR.join(self.heading_path[1:]) + "\n" + "\n".join(lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +135,25 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerItem:
+    """One item of a list answer, kept as data so that a follow-up ("第二项…") can go back to it."""
+
+    doc: str  # path of its document, as in citations
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A document a question could mean, offered when the question does not say which one."""
+
+    doc: str
+    title: str
+    quote: str  # its best passage's opening words
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """An answer whose every sentence ends with a [n] marker pointing into `citations`."""
 
@@ -113,8 +161,11 @@ class Answer:
     text: str
     citations: tuple[Citation, ...]
     refused: bool
-    mode: str  # "list", "number", "fact", "refused" (extractive) or "llm"
+    mode: str  # "list", "number", "fact", "refused", "ask_back" (extractive) or "llm"
     related: tuple[Hit, ...] = field(default=())
+    items: tuple[AnswerItem, ...] = ()  # the listed items, for follow-ups
+    candidates: tuple[Candidate, ...] = ()  # for "ask_back": the documents the question could mean
+    searched: str = ""  # the question as retrieval saw it, when a follow-up was resolved
 
     def to_json(self, id_: object = None) -> dict:
         """The answer in the command-line JSON contract."""
@@ -125,6 +176,10 @@ class Answer:
             "citations": [citation.to_json() for citation in self.citations],
             "mode": self.mode,
         }
+        if self.items:
+            payload["items"] = [{"doc": i.doc, "start": i.start, "end": i.end, "text": i.text} for i in self.items]
+        if self.candidates:
+            payload["candidates"] = [{"doc": c.doc, "title": c.title, "quote": c.quote} for c in self.candidates]
         if id_ is not None:
             payload = {"id": id_, **payload}
         return payload

@@ -20,8 +20,8 @@ from pydantic import BaseModel, Field  # noqa: E402
 
 from wenyuan.assistant import Assistant  # noqa: E402
 from wenyuan.config import Settings  # noqa: E402
-from wenyuan.index import MANIFEST  # noqa: E402
-from wenyuan.types import Answer  # noqa: E402
+from wenyuan.index import MANIFEST, IndexNotUsable  # noqa: E402
+from wenyuan.types import Answer, AnswerItem  # noqa: E402
 from wenyuan.web.render import stream_points  # noqa: E402
 from wenyuan.web.security import ADMIN_COOKIE, ADMIN_HEADER, KEY_HEADER, Access, normalise_origin  # noqa: E402
 
@@ -32,11 +32,25 @@ def _event(name: str, payload: dict) -> str:
     return f"event: {name}\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
+class ItemOut(BaseModel):
+    doc: str = Field(description="The item's document, as in citations' doc.")
+    start: int = Field(description="Offset of the item in the cleaned document text.")
+    end: int
+    text: str = Field(description="The item's own words (its heading or lead clause).")
+
+
+class CandidateOut(BaseModel):
+    doc: str
+    title: str
+    quote: str = Field(description="The opening words of its best passage.")
+
+
 class Turn(BaseModel):
     question: str = ""
     answer: str = ""
     mode: str = "fact"
     refused: bool = False
+    items: list[ItemOut] = Field(default_factory=list, description="A list answer's items, for '第二项…' follow-ups.")
 
 
 class AskRequest(BaseModel):
@@ -47,7 +61,11 @@ class AskRequest(BaseModel):
     )
 
     def past(self) -> list[Answer]:
-        return [Answer(t.question, t.answer, (), t.refused, t.mode) for t in self.history]
+        return [
+            Answer(t.question, t.answer, (), t.refused, t.mode,
+                   items=tuple(AnswerItem(i.doc, i.start, i.end, i.text) for i in t.items))
+            for t in self.history
+        ]
 
 
 class CitationOut(BaseModel):
@@ -66,7 +84,11 @@ class AskResponse(BaseModel):
     answer: str = Field(description="Every sentence ends with [n] markers; a refusal starts with 文档中没有找到.")
     refused: bool
     citations: list[CitationOut]
-    mode: str = Field(description='"list", "number", "fact", "refused" or "llm".')
+    mode: str = Field(description='"list", "number", "fact", "refused", "ask_back" or "llm".')
+    items: list[ItemOut] = Field(default_factory=list, description="A list answer's items, in order.")
+    candidates: list[CandidateOut] = Field(
+        default_factory=list, description='For "ask_back": the documents the question could mean; ask again naming one.'
+    )
 
 
 class Health(BaseModel):
@@ -84,11 +106,18 @@ _UPLOADS = ("/gradio_api/upload", "/gradio_api/process_recording")
 
 
 def ensure_index(assistant: Assistant) -> None:
-    """Build the index from data/ on first start, when there is none yet."""
-    if not (assistant.settings.index_dir / MANIFEST).exists():
+    """Build the index from data/ on first start, when there is none yet, or when it was made by another version
+    (then unchanged documents keep their vectors)."""
+    if (assistant.settings.index_dir / MANIFEST).exists():
+        try:
+            assistant.index
+            return
+        except IndexNotUsable as error:
+            log.warning("%s: rebuilding it", error)
+    else:
         log.warning("no index in %s: building it from %s", assistant.settings.index_dir, assistant.settings.data_dir)
-        report = assistant.build()
-        log.warning("%s", report.summary())
+    report = assistant.build()
+    log.warning("%s", report.summary())
 
 
 def create_app(assistant: Assistant) -> FastAPI:

@@ -1,0 +1,486 @@
+"""Answers from retrieved passages, every sentence cited: the extractive answerer that needs no LLM.
+
+Composition follows the question's shape (query.py):
+- list: the enumerated items of the section the question names, each with its content, in order (sub-headings with
+  the sentence that develops them, 一是…二是… with each item's whole clause, ——lines);
+- figure: the sentence that holds the figure; fact: the one or two sentences that cover the question best;
+- doc_number: the document's 文号 from its header.
+Every answer names its document (《…》). The gate (gate.py) refuses what the passages do not hold; when the question
+names no document and passages of several documents answer it equally well, the answer asks back which one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Protocol, runtime_checkable
+
+from wenyuan import weights
+from wenyuan.answer import gate
+from wenyuan.answer.citations import Citations
+from wenyuan.chunking import Structure, sentence_spans
+from wenyuan.clean import ENUM_MARKER, fold, heading_level
+from wenyuan.index import Index
+from wenyuan.query import DOC_NUMBER_SHAPE, FIGURE, LIST, NamedDocument, Query, analyse
+from wenyuan.types import Answer, AnswerItem, Candidate, Document, Heading, Hit
+
+_QUESTION_WORDS = re.compile(
+    r"是什么|是谁|是多少|有哪些|哪几[条项个点]|哪些|什么|多少|怎么|怎样|如何|是否|哪个|哪一|为什么|吗|呢|请问|[？?。！!，,\s]"
+)
+_HEADING_MARKER = re.compile(r"^(?:[（(]?\d{1,2}[）).、．]|[（(][一二三四五六七八九十]+[）)])")
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+_CN_FIGURE = re.compile(r"[一二三四五六七八九十百千万亿两]+(?:个|项|条|家|所|天|年|倍|成|亿元|万元|日|周岁|岁|%)|[零〇一二三四五六七八九十]年|[一二三四五六七八九十]+月")
+_DASH_ITEM = re.compile(r"^[—–－-]{1,2}")
+_BARE_LABEL = 16  # a sub-heading this short is a label: its answer is the sentence that develops it
+_ITEM_BODY = 90  # characters of an item's own words shown in a list
+
+
+class Answerer(Protocol):
+    """Composes an answer to an analysed question from retrieved passages."""
+
+    def answer(self, question: Query | str, hits: Sequence[Hit], history: Sequence[Answer] = ()) -> Answer: ...
+
+
+@runtime_checkable
+class StreamingAnswerer(Protocol):
+    """An answerer that writes as it goes (an LLM): the text so far (str, not yet checked), then the final Answer."""
+
+    def stream(self, question: Query | str, hits: Sequence[Hit], history: Sequence[Answer] = ()) -> Iterator[str | Answer]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    doc_id: str
+    start: int
+    end: int
+    score: float
+    hit: Hit
+
+
+@dataclass(frozen=True, slots=True)
+class _List:
+    score: float
+    doc_id: str
+    owner_start: int
+    owner_end: int
+    owner_text: str
+    items: tuple[tuple[int, int], ...]
+    outline: bool = False
+
+
+class ExtractiveAnswerer:
+    """Answers with the documents' own sentences, so every word can be traced to its source."""
+
+    def __init__(self, index: Index, min_coverage: float = weights.MIN_COVERAGE) -> None:
+        self._index = index
+        self._min_coverage = min_coverage
+
+    def analyse(self, question: Query | str) -> Query:
+        return question if isinstance(question, Query) else analyse(question, self._index.definitions)
+
+    def context(self, hit: Hit) -> str:
+        """What a passage speaks about: its document's card, its headings and its words (folded)."""
+        document = self._index.documents[hit.chunk.doc_id]
+        return fold(document.card() + "\n" + hit.chunk.embedding_text())
+
+    def coverage(self, question: Query | str, hit: Hit, term_weight: dict[str, float] | None = None) -> float:
+        """Share of the question's weighted key terms a passage, its headings and its document's card hold."""
+        query = self.analyse(question)
+        term_weight = gate.term_weights(query, self._index) if term_weight is None else term_weight
+        return gate.coverage(query, term_weight, self._index.documents[hit.chunk.doc_id], self.context(hit))
+
+    # ---- the answer -----------------------------------------------------------------------------------------
+    def answer(self, question: Query | str, hits: Sequence[Hit], history: Sequence[Answer] = ()) -> Answer:
+        query = self.analyse(question)
+        if not hits:
+            return refusal(query.asked, hits)
+        term_weight = gate.term_weights(query, self._index)
+        covered = [self.coverage(query, hit, term_weight) for hit in hits]
+        if max(covered) < self._min_coverage:
+            return refusal(query.asked, hits)
+        hits = [hit for hit, share in zip(hits, covered) if share >= self._min_coverage] or list(hits)
+        if query.shape == DOC_NUMBER_SHAPE:
+            numbered = self._document_number_answer(query, hits)
+            if numbered is not None:
+                return numbered
+        asked_back = self._ask_back(query, hits)
+        if asked_back is not None:
+            return asked_back
+        answer = None
+        if query.shape == LIST:
+            answer = self._list_answer(query, hits, term_weight)
+        if answer is None:
+            answer = self._sentence_answer(query, hits, term_weight)
+        if answer is None or not self._slot_held(query, term_weight, answer):
+            return refusal(query.asked, hits)
+        return answer
+
+    def _slot_held(self, query: Query, term_weight: dict[str, float], answer: Answer) -> bool:
+        first = answer.citations[0]
+        document = self._index.documents[self._doc_id(first.doc)]
+        quoted = fold(" ".join(" ".join(c.heading_path) + " " + c.passage for c in answer.citations))
+        if not gate.years_held(query, document, fold(document.card()) + quoted):
+            return False
+        return gate.slot_share(query, term_weight, document, quoted) >= weights.SLOT_SHARE
+
+    def _doc_id(self, path: str) -> str:
+        return next(doc_id for doc_id, d in self._index.documents.items() if d.path == path)
+
+    # ---- several documents, and the question names none --------------------------------------------------------
+    def _ask_back(self, query: Query, hits: Sequence[Hit]) -> Answer | None:
+        """"您问的是哪份文件？" when the question names no document and the best passages of two or more documents
+        hold the question equally well."""
+        if query.named or len(hits) < 2:
+            return None
+        best: dict[str, Hit] = {}
+        for hit in hits:
+            best.setdefault(hit.chunk.doc_id, hit)
+        if len(best) < 2:
+            return None
+        ranked = sorted(best.values(), key=lambda h: -h.score)
+        top = ranked[0]
+        close = [h for h in ranked if h.score >= weights.ASK_BACK_MARGIN * top.score]
+        if len(close) < 2:
+            return None
+        # only when the question's words sit in the same place in each: a section heading they all share
+        headings = [fold(" ".join(h.chunk.heading_path[1:])) for h in close]
+        focus = [t for t in query.focus if t]
+        if not focus or not all(all(gate.held(query, t, heading) for t in focus) for heading in headings):
+            return None
+        candidates = tuple(
+            Candidate(self._index.documents[h.chunk.doc_id].path, self._index.documents[h.chunk.doc_id].display_title,
+                      h.chunk.text[:40])
+            for h in close[:4]
+        )
+        lines = ["您问的是哪份文件？以下文件都有相关内容，请指明文件后再问："]
+        lines += [f"{n}. 《{c.title}》" for n, c in enumerate(candidates, 1)]
+        return Answer(query.asked, "\n".join(lines), (), False, "ask_back", tuple(hits), candidates=candidates)
+
+    # ---- figures and facts ----------------------------------------------------------------------------------
+    def _sentence_answer(self, query: Query, hits: Sequence[Hit], term_weight: dict[str, float]) -> Answer | None:
+        figure = query.shape == FIGURE
+        ranked = self._rank_sentences(query, hits, term_weight, require_figure=figure)
+        if not ranked and figure:
+            ranked = self._rank_sentences(query, hits, term_weight, require_figure=False)
+        if not ranked:
+            return None
+        best = ranked[0]
+        chosen = [best]
+        for other in ranked[1:3]:
+            if (other.score >= 0.8 * best.score and not figure and other.doc_id == best.doc_id
+                    and not _overlaps(other, chosen)):
+                chosen.append(other)
+                break
+        document = self._index.documents[best.doc_id]
+        citations = Citations(self._index)
+        if document.number and document.text[best.start : best.end].strip() == document.number:
+            # the question names a document by its number: answer with the document's title and number
+            header_end = document.text.find(document.number) + len(document.number)
+            n = citations.cite(best.doc_id, 0, header_end, best.score, (0, header_end))
+            text = f"{_named(document)}（{document.number}）[{n}]"
+            return Answer(query.asked, text, tuple(citations.items), False, "fact", tuple(hits))
+        if self._heading_at(best) is not None:
+            heading = self._heading_at(best)
+            structure = self._index.structures[best.doc_id]
+            items = self._items(best.doc_id, structure, heading)
+            if len(items) >= 2 and not figure:  # 如何…结合？ answered by a heading that lists its ways
+                listed = _List(best.score, best.doc_id, heading.start, heading.end, heading.text, tuple(items),
+                               heading.outline)
+                return self._compose_list(query, hits, listed)
+            chosen = [self._with_body(best)]
+        parts = []
+        for sentence in sorted(chosen, key=lambda s: s.start):
+            n = citations.cite(sentence.doc_id, sentence.start, sentence.end, sentence.score,
+                               (sentence.hit.chunk.start, sentence.hit.chunk.end))
+            parts.append(f"{document.text[sentence.start : sentence.end].strip()}[{n}]")
+        text = f"据{_named(document)}：" + "".join(parts)
+        return Answer(query.asked, text, tuple(citations.items), False, "number" if figure else "fact", tuple(hits))
+
+    def _document_number_answer(self, query: Query, hits: Sequence[Hit]) -> Answer | None:
+        """'…的文号是多少？': the document number of the best matching document, cited from its header."""
+        document = next(
+            (self._index.documents[h.chunk.doc_id] for h in hits if self._index.documents[h.chunk.doc_id].number), None
+        )
+        if document is None:
+            return None
+        header_end = document.text.find(document.number)
+        header_end = header_end + len(document.number) if header_end >= 0 else min(len(document.text), 80)
+        citations = Citations(self._index)
+        n = citations.cite(document.id, 0, header_end, hits[0].score, (0, header_end))
+        text = f"{_named(document)}的文号是{document.number}。[{n}]"
+        return Answer(query.asked, text, tuple(citations.items), False, "fact", tuple(hits))
+
+    def _heading_at(self, sentence: _Sentence) -> Heading | None:
+        return next(
+            (h for h in self._index.structures[sentence.doc_id].headings if h.start == sentence.start and h.end > h.start),
+            None,
+        )
+
+    def _with_body(self, sentence: _Sentence) -> _Sentence:
+        """A heading that matches the question is answered with the sentences that develop it."""
+        structure = self._index.structures[sentence.doc_id]
+        text = self._index.documents[sentence.doc_id].text
+        heading = self._heading_at(sentence)
+        end = structure.section_end(heading)
+        following = sentence_spans(text, heading.end, len(text) if end < 0 else end)[:2]
+        if not following:
+            return sentence
+        return _Sentence(sentence.doc_id, sentence.start, following[-1][1], sentence.score, sentence.hit)
+
+    def _rank_sentences(
+        self, query: Query, hits: Sequence[Hit], term_weight: dict[str, float], require_figure: bool
+    ) -> list[_Sentence]:
+        total = sum(term_weight.values()) or 1.0
+        asked_figures = set(_FIGURE.findall(query.text))
+        phrase = _QUESTION_WORDS.sub("", query.text)
+        top = hits[0].score or 1.0
+        ranked: list[_Sentence] = []
+        for hit in hits:
+            chunk = hit.chunk
+            document = self._index.documents[chunk.doc_id]
+            context = fold(document.card() + " " + " ".join(chunk.heading_path))
+            for start, end in sentence_spans(document.text, chunk.start, chunk.end):
+                words = fold(document.text[start:end])
+                if len(words) < 6 or _is_question(words):
+                    continue  # a FAQ's own question line is not its answer
+                figures_in = _HEADING_MARKER.sub("", words)  # "1.摸底排查" holds no figure
+                if require_figure and not (set(_FIGURE.findall(figures_in)) - asked_figures or _CN_FIGURE.search(figures_in)):
+                    continue
+                own = sum(w for term, w in term_weight.items() if gate.held(query, term, words)) / total
+                near = sum(
+                    w for term, w in term_weight.items() if gate.held(query, term, context) and not gate.held(query, term, words)
+                ) / total
+                # the question's own wording found in one piece ("政务新媒体工作的主管单位") beats scattered terms
+                run = _longest_common_run(phrase, words) / max(len(phrase), 1) if phrase else 0.0
+                score = own + 0.9 * near + 0.25 * hit.score / top + 0.5 * run - 0.0005 * len(words)
+                if chunk.outline:
+                    score *= weights.OUTLINE_PENALTY
+                ranked.append(_Sentence(chunk.doc_id, start, end, score, hit))
+        ranked.sort(key=lambda s: -s.score)
+        unique, seen = [], set()
+        for sentence in ranked:
+            key = (sentence.doc_id, sentence.start)
+            if key not in seen:
+                seen.add(key)
+                unique.append(sentence)
+        return unique
+
+    # ---- list questions -------------------------------------------------------------------------------------
+    def _list_answer(self, query: Query, hits: Sequence[Hit], term_weight: dict[str, float]) -> Answer | None:
+        total = sum(term_weight.values()) or 1.0
+        focus = [t for t in query.focus if not t.isdigit()]
+        top = hits[0].score or 1.0
+        best: _List | None = None
+        for hit in hits:
+            doc_id = hit.chunk.doc_id
+            structure = self._index.structures[doc_id]
+            for candidate in self._candidate_lists(doc_id, structure, hit):
+                lead = fold(candidate.owner_text)
+                match = sum(w for term, w in term_weight.items() if gate.held(query, term, lead)) / total
+                focused = sum(gate.held(query, term, lead) for term in focus) / len(focus) if focus else 0.0
+                if focused == 0 and match < weights.LIST_HEADING_MATCH:
+                    continue  # a list under a heading the question does not name is not what was asked
+                fits = gate.coverage(query, term_weight, self._index.documents[doc_id], self.context(hit))
+                named = weights.LIST_PHRASE if len(query.asked_for) >= 2 and query.asked_for in lead else 0.0
+                score = match + focused + fits + named + 0.5 * hit.score / top + 0.05 * min(len(candidate.items), 6)
+                if hit.chunk.outline:
+                    score *= weights.OUTLINE_PENALTY
+                if best is None or score > best.score:
+                    best = _List(score, candidate.doc_id, candidate.owner_start, candidate.owner_end,
+                                 candidate.owner_text, candidate.items, candidate.outline)
+        if best is None:
+            return None
+        return self._compose_list(query, hits, best)
+
+    def _candidate_lists(self, doc_id: str, structure: Structure, hit: Hit) -> Iterator[_List]:
+        """Lists a passage may belong to: the sections governing it (their sub-headings, 一是…, ——lines), deepest
+        first, and enumerations inside the passage's own paragraphs (their lead-in sentence names them)."""
+        for owner in self._owners(structure, hit):
+            # the same section in the outline and in the body: take the one that lists more items
+            versions = [(h, self._items(doc_id, structure, h)) for h in _twins(structure, owner)]
+            owner, items = max(versions, key=lambda v: (len(v[1]), not v[0].outline))
+            if len(items) >= 2:
+                yield _List(0.0, doc_id, owner.start, owner.end, owner.text, tuple(items), owner.outline)
+        text = self._index.documents[doc_id].text
+        for start, end in _paragraphs_in(text, hit.chunk.start, hit.chunk.end):
+            markers = [m.start("marker") for m in ENUM_MARKER.finditer(text, start, end)]
+            if len(markers) < 2 or markers[0] == start:
+                continue
+            items = _enumerated(text, markers, end)
+            yield _List(0.0, doc_id, start, markers[0], text[start : markers[0]], tuple(items))
+
+    def _compose_list(self, query: Query, hits: Sequence[Hit], listed: _List) -> Answer:
+        document = self._index.documents[listed.doc_id]
+        structure = self._index.structures[listed.doc_id]
+        citations = Citations(self._index)
+        owner_text = listed.owner_text.strip().rstrip("：:，,")
+        cited_start, cited_end = listed.owner_start, listed.owner_end
+        owner = next((h for h in structure.headings if h.start == cited_start and h.text == listed.owner_text), None)
+        if owner is not None and owner.end == owner.start:  # a heading only the outline has words for
+            twin = next((h for h in _twins(structure, owner) if h.end > h.start), owner)
+            cited_start, cited_end = twin.start, twin.end
+        heading_n = citations.cite(listed.doc_id, cited_start, cited_end, listed.score, (cited_start, cited_end))
+        lines = [f"{_named(document)}“{_short(owner_text)}”部分列出了{len(listed.items)}项：[{heading_n}]"]
+        items = []
+        for number, (start, end) in enumerate(listed.items[: weights.MAX_LIST_ITEMS], 1):
+            item_start, item_end = self._prefer_body(listed.doc_id, start, end)
+            item_end = self._with_content(listed.doc_id, item_start, item_end)
+            n = citations.cite(listed.doc_id, item_start, item_end, listed.score, self._paragraph(listed.doc_id, item_start))
+            words = document.text[item_start:item_end].strip()
+            if words[-1:] not in "。；;！？!?":
+                words += "…"
+            prefix = "" if heading_level(words) is not None else f"{number}. "
+            lines.append(f"{prefix}{words}[{n}]")
+            items.append(AnswerItem(document.path, item_start, item_end, document.text[start:end].strip()))
+        return Answer(query.asked, "\n".join(lines), tuple(citations.items), False, "list", tuple(hits),
+                      items=tuple(items))
+
+    def _with_content(self, doc_id: str, start: int, end: int) -> int:
+        """An item that is only a label (（一）指导思想, 二要在“真查”上挖根源。) is shown with the words that develop
+        it: its first sentence, cut after a clause when long."""
+        text = self._index.documents[doc_id].text
+        structure = self._index.structures[doc_id]
+        label = text[start:end].strip()
+        if len(label) > _BARE_LABEL or structure.in_outline(start):
+            return end
+        heading = next((h for h in structure.headings if h.start == start and h.end > h.start), None)
+        if heading is None:
+            return end
+        section_end = structure.section_end(heading)
+        line_end = text.find("\n", heading.end)
+        stop = len(text) if section_end < 0 else section_end
+        following = sentence_spans(text, heading.end, stop)[:1]
+        if not following or _is_question(text[following[0][0] : following[0][1]]):
+            return end
+        body_start, body_end = following[0]
+        if body_end - body_start <= _ITEM_BODY:
+            return body_end
+        cut = max(text.rfind(mark, body_start, body_start + _ITEM_BODY) for mark in "，,；;")
+        return cut + 1 if cut > body_start else body_start + _ITEM_BODY if line_end != body_start else end
+
+    def _owners(self, structure: Structure, hit: Hit) -> list[Heading]:
+        """Sections that may hold the listed items: those governing the passage, deepest first."""
+        owners: list[Heading] = []
+        for level in range(8, 0, -1):
+            owner, _ = structure.section(hit.chunk.start if hit.chunk.outline else _first_body(hit), level)
+            if owner is not None and all(o.start != owner.start for o in owners):
+                owners.append(owner)
+        return owners
+
+    def _items(self, doc_id: str, structure: Structure, owner: Heading) -> list[tuple[int, int]]:
+        """The enumerated items of a section: its sub-headings, else 一是…二是… or ——lines inside its text."""
+        end = structure.section_end(owner)
+        children = structure.children(owner, end)
+        if len(children) >= 2:
+            return [(child.start, child.end) for child in children]
+        text = self._index.documents[doc_id].text
+        stop = len(text) if end < 0 else end
+        markers = [m.start("marker") for m in ENUM_MARKER.finditer(text, owner.end, stop)]
+        if len(markers) >= 2:
+            return _enumerated(text, markers, stop)
+        dashes = [(s, e) for s, e in _paragraphs_in(text, owner.end, stop) if _DASH_ITEM.match(text[s:e])]
+        if len(dashes) >= 2:
+            return [(s, min(e, sentence_spans(text, s, e)[0][1])) for s, e in dashes]
+        return []
+
+    def _prefer_body(self, doc_id: str, start: int, end: int) -> tuple[int, int]:
+        """An outline item that the body repeats is cited from the body, where its text is developed."""
+        structure = self._index.structures[doc_id]
+        if not structure.in_outline(start):
+            return start, end
+        words = fold(self._index.documents[doc_id].text[start:end]).rstrip("。；;")
+        for heading in structure.headings:
+            if not heading.outline and heading.end > heading.start and fold(heading.text) == words:
+                return heading.start, heading.end
+        return start, end
+
+    def _paragraph(self, doc_id: str, offset: int) -> tuple[int, int]:
+        """The passage shown around a cited item: its paragraph, or its top-level item of an inline outline."""
+        text = self._index.documents[doc_id].text
+        structure = self._index.structures[doc_id]
+        if structure.in_outline(offset):
+            owner, end = structure.section(offset, 4)
+            if owner is not None and owner.level > 0:
+                outline_end = structure.outline_span[1]
+                return owner.start, outline_end if end < 0 else min(end, outline_end)
+        start = text.rfind("\n", 0, offset) + 1
+        end = text.find("\n", offset)
+        return start, len(text) if end < 0 else end
+
+
+def _enumerated(text: str, markers: list[int], stop: int) -> list[tuple[int, int]]:
+    """一是…二是…: each item's whole clause, up to the next item (a long one cut at a sentence end)."""
+    items = []
+    for index, start in enumerate(markers):
+        limit = markers[index + 1] if index + 1 < len(markers) else stop
+        paragraph_end = text.find("\n", start, limit)
+        limit = paragraph_end if paragraph_end >= 0 else limit
+        spans = sentence_spans(text, start, limit)
+        if not spans:
+            continue
+        end = spans[0][1]
+        for _, sentence_end in spans[1:]:
+            if sentence_end - start > _ITEM_BODY * 2:
+                break
+            end = sentence_end
+        items.append((spans[0][0], end))
+    return items if len(items) >= 2 else []
+
+
+def _paragraphs_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans, cursor = [], start
+    while cursor < end:
+        newline = text.find("\n", cursor, end)
+        stop = end if newline < 0 else newline
+        if text[cursor:stop].strip():
+            spans.append((cursor, stop))
+        cursor = stop + 1
+    return spans
+
+
+def _named(document: Document) -> str:
+    return f"《{document.display_title}》"
+
+
+def _short(words: str, limit: int = 40) -> str:
+    return words if len(words) <= limit else words[:limit] + "…"
+
+
+def _is_question(words: str) -> bool:
+    return words.rstrip().endswith(("？", "?"))
+
+
+def _longest_common_run(a: str, b: str) -> int:
+    match = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return match.size if match.size >= 3 else 0
+
+
+def _twins(structure: Structure, owner: Heading) -> list[Heading]:
+    """The heading itself and the headings of the same words elsewhere (outline and body)."""
+    words = fold(owner.text)
+    return [owner] + [h for h in structure.headings if h is not owner and h.level == owner.level and fold(h.text) == words]
+
+
+def _first_body(hit: Hit) -> int:
+    """Where a passage's own text begins, past heading lines that only introduce it."""
+    newline = hit.chunk.text.find("\n")
+    if 0 <= newline < 40 and hit.chunk.text[:newline].rstrip("。")[-1:] not in "。；":
+        return hit.chunk.start + newline + 1
+    return hit.chunk.start
+
+
+def _overlaps(candidate: _Sentence, chosen: list[_Sentence]) -> bool:
+    return any(c.doc_id == candidate.doc_id and c.start < candidate.end and candidate.start < c.end for c in chosen)
+
+
+def refusal(question: str, hits: Sequence[Hit], missing: NamedDocument | None = None) -> Answer:
+    """The answer that says the documents do not hold it, with the closest passages as related."""
+    if missing is not None:
+        text = f"文档库中没有找到问题所说的文件（{missing.phrase}），无法回答。"
+    else:
+        text = "文档中没有找到能回答这个问题的内容。"
+    if hits:
+        text += "以下段落可能相关，请自行核对。"
+    return Answer(question, text, (), True, "refused", tuple(hits))

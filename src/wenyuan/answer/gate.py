@@ -1,0 +1,86 @@
+"""The refusal gate: do the passages hold what the question asks for, or only words around it?
+
+Two checks, both on the analysed question:
+- coverage: the best passage (with its headings and its document's card) holds most of the question's weighted key
+  terms, counting their other forms (GDP = 国内生产总值), and every year the question names (the document's own year
+  counts: inside a 2013 report "今年" is 2013);
+- the asked slot: the words that say what is asked (森林覆盖率 in "…森林覆盖率要达到多少"), besides those that only
+  name the document, are held by the words the answer quotes or the headings above them.
+A near miss (a figure, list or item the document does not give) passes the first and fails the second.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from wenyuan import lexical, weights
+from wenyuan.clean import fold
+from wenyuan.index import Index
+from wenyuan.query import LIST, LIST_NOUNS, QUESTION_FRAME, Query
+from wenyuan.types import Document
+
+
+def term_weights(query: Query, index: Index) -> dict[str, float]:
+    """Each key term's rarity among the passages (inverse document frequency); a compound the passages never hold
+    whole (控制目标) weighs as its parts do, not as the rarest word."""
+    found = {}
+    for term in query.terms:
+        if index.knows(term):
+            found[term] = index.term_weight(term)
+            continue
+        known = [index.term_weight(part) for part in parts(term) if index.knows(part)]
+        # a word no passage holds says little about which passage answers: it weighs as a middling word
+        found[term] = sum(known) / len(known) if known else index.median_weight()
+    return found
+
+
+@lru_cache(maxsize=4096)
+def parts(term: str) -> tuple[str, ...]:
+    """The words a compound is made of (控制目标 -> 控制, 目标), less those that only frame a question."""
+    pieces = [p for p in lexical.words(term) if p != term and len(p) >= 2 and p not in QUESTION_FRAME]
+    return tuple(dict.fromkeys(pieces))
+
+
+def held(query: Query, term: str, context: str) -> bool:
+    """Whether a folded text holds a term in any of its forms, or all the words of a compound."""
+    if any(form in context for form in query.forms(term)):
+        return True
+    pieces = parts(term)
+    return bool(pieces) and all(piece in context for piece in pieces)
+
+
+def years_held(query: Query, document: Document, context: str) -> bool:
+    """Every year the question names is the document's own year or is written in the context."""
+    return all(year == document.year or str(year) in context for year in query.years)
+
+
+def coverage(query: Query, term_weight: dict[str, float], document: Document, context: str) -> float:
+    """Share of the question's weighted key terms a folded context holds; 0 when it misses a year the question names."""
+    if not years_held(query, document, context):
+        return 0.0
+    total = sum(term_weight.values())
+    if total == 0:
+        return 0.0
+    return sum(weight for term, weight in term_weight.items() if held(query, term, context)) / total
+
+
+def slot_terms(query: Query, term_weight: dict[str, float], document: Document) -> list[str]:
+    """What the question asks about, less the words that only name its document: for a list, what it is a list of
+    (the focus words); else the three rarest key terms. Years are checked apart."""
+    card = fold(document.card())
+    naming = {term for term in query.terms if held(query, term, card)}
+    if query.shape == LIST:  # what the list is of; 要求, 措施 … are what any list is
+        focus = [t for t in query.focus if t not in naming and not t.isdigit() and t not in LIST_NOUNS]
+        if focus:
+            return focus
+    rest = sorted((t for t in query.terms if t not in naming and not t.isdigit()), key=lambda t: -term_weight.get(t, 0))
+    return rest[: weights.SLOT_TERMS]
+
+
+def slot_share(query: Query, term_weight: dict[str, float], document: Document, answer_context: str) -> float:
+    """The weighted share of the asked slot that the quoted words (and their headings) hold."""
+    slot = slot_terms(query, term_weight, document)
+    if not slot:
+        return 1.0
+    total = sum(term_weight.get(t, 1.0) for t in slot)
+    return sum(term_weight.get(t, 1.0) for t in slot if held(query, t, answer_context)) / total

@@ -1,0 +1,252 @@
+"""Question analysis: what shape of answer a question wants, what it asks about, and which document it names.
+
+A pure function of the question (and the definitions documents give themselves), with a table of examples as its
+test. Everything downstream (routing, retrieval, composition, the refusal gate) reads the `Query`, never the raw
+question again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from wenyuan import lexical
+from wenyuan.clean import DOC_NUMBER, chinese_number, fold
+from wenyuan.structure import KINDS
+
+LIST = "list"
+FIGURE = "figure"
+DOC_NUMBER_SHAPE = "doc_number"
+FACT = "fact"
+
+_LIST_QUESTION = re.compile(
+    r"有哪些|哪几|哪些|几条|几项|几个方面|几点|什么要求|哪些要求|要求是什么|要求有|任务是什么|目标任务|主要任务|重点任务|"
+    r"措施|举措|怎么做|如何做|怎样做|主要内容|包括哪|包括什么|原则是什么|基本原则|分别是|哪[两三四五六七八九十]"
+)
+_FIGURE_QUESTION = re.compile(
+    r"多少|几成|比例|比重|百分之几|增速|增长率|率是|率为|达到了|提升到|提高到|(?<!哪)几天|(?<!哪)几个(?!方面)|几家|几所|(?<!哪)几年|"
+    r"何时|什么时候|哪天|哪一天|几月|几号|哪一年|哪年|日期|时间|期限|截至|金额|规模|数量|多长|多大|多久|几岁|第几"
+)
+_DOC_NUMBER_QUESTION = re.compile(r"文号|发文字号|文件编号")
+_ASKING = re.compile(
+    r"有哪些|有哪几[个项条点位种类]?|哪几[个项条点位种类]?|哪些|是什么|是多少|有什么|包括|分别|怎么|如何|怎样|几条|几项|几个方面|几点|"
+    r"多少[钱人次天年元个]?|多长|多久|几天|几年|几位|几个|"
+    r"什么时候|何时|哪天|哪一年|哪年|谁|哪个|哪一|是否|能否|可以|能不能"
+)
+_FOCUS_SPLIT = re.compile(r"[的，,、：:“”《》\s]")
+# Words that say what kind of answer is wanted, not what it is about: a passage need not contain them.
+QUESTION_FRAME = frozenset(
+    "要求 措施 举措 内容 情况 工作 提了 提出 条 项 点 方面 哪几条 几条 几项 具体 怎么 如何 包括 主要 分别 几天 几年 几月 几个 几 到了 达到 "
+    "阐述 论述 强调 指出 说明 明确 规定 采取 方式 可以 能 没有 有没有 是不是 倾向 什么样 目标 定 打算 拟 安排 要 哪 里 中 文件 报告 "
+    "当年 今年 一共 总共 共 大概 大约 最 最多 最少 至少 需要 应该 应当 必须 哪天 时候 为止 之内 以内 以上 以下 时 后 前 能否 能不能 "
+    "是否 算 按 对 给 让 被 得 里面 其中 哪里 哪儿 去 找 年 月 日 哪几个 哪几项 哪几条 一共有 都 还 什么 多少 几 这次 "
+    "钱 位 人 次 天 岁 号 名 哪一年 哪年 几位 多少钱 多长 多久 多大 多高 一下 有关 相关 分别 各 是 有".split()
+)
+_TWO_DIGIT_YEAR = re.compile(r"(?<![\d.])(0\d|1\d|9\d)(?=年(?:的|度)?(?:政府|国务院|全国|中央|人大|两会|政协|工作|[^\d年]{0,4}(?:报告|决议|文件|通知|意见)))")
+_CONGRESS = re.compile(r"(?:党的)?十([一二三四五六七八九])?大")
+_NPC_SESSION = re.compile(r"第?([一二三四五六七八九十]{1,3})届全国(人大|政协)(?:第?([一二三四五六七八九十]{1,2})次(?:会议)?)?")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_KIND_WORDS = "|".join(sorted(KINDS, key=len, reverse=True))
+# "2013年政府工作报告", "2010年人大关于政府工作报告的决议", "2016年的招生工作意见": a year that names a document of a kind
+_YEAR_NAMED = re.compile(rf"((?:19|20)\d{{2}})年(?:度)?(?:的)?([^，。？?,;；\s]{{0,16}})({_KIND_WORDS})(?![单书表人者会期栏员稿])")
+_CONGRESS_NAMED = re.compile(r"第([一二三四五六七八九十]{1,3})次全国代表大会(?:的)?(报告)?")
+_TITLE_QUOTE = re.compile(r"《([^》]{2,60})》")
+
+
+@dataclass(frozen=True, slots=True)
+class NamedDocument:
+    """What a question says about the document it means: each part must hold for a document to be the one."""
+
+    phrase: str  # the words that name it, as the user wrote them (normalised)
+    year: int | None = None
+    kind: str = ""  # the kind word the name ends with (报告, 决议, 通知 …)
+    card_words: tuple[str, ...] = ()  # text the document's card must contain (第十八次全国代表大会, a 文号)
+    strict: bool = True  # a named document that no document matches means the documents do not say
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A question, analysed: its answer shape, its key terms and their other forms, and the documents it names."""
+
+    asked: str
+    text: str  # folded and normalised (08年 → 2008年, 十八大 → 第十八次全国代表大会 added)
+    shape: str
+    terms: tuple[str, ...]  # content words, question frame removed, in order
+    alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)  # term -> other forms that also count
+    focus: tuple[str, ...] = ()  # the asked slot: the words right before the question word
+    asked_for: str = ""  # the same as written (主要任务), for matching headings
+    years: tuple[int, ...] = ()
+    named: tuple[NamedDocument, ...] = ()
+
+    @property
+    def other_forms(self) -> str:
+        """The other forms of the question's terms, which retrieval searches for too (with less weight)."""
+        return " ".join(dict.fromkeys(form for forms in self.alternatives.values() for form in forms))
+
+    @property
+    def search_text(self) -> str:
+        """The normalised question and the other forms of its terms."""
+        return " ".join([self.text, self.other_forms])
+
+    def forms(self, term: str) -> tuple[str, ...]:
+        """The term and its other forms, folded."""
+        return (term, *self.alternatives.get(term, ()))
+
+
+@lru_cache(maxsize=1)
+def aliases() -> dict[str, tuple[str, ...]]:
+    """The curated lexicon (lexicon/aliases.txt), folded, both ways: a short form finds its long forms and back."""
+    groups: dict[str, list[str]] = {}
+    text = resources.files("wenyuan").joinpath("lexicon/aliases.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        short, _, longs = line.partition("=")
+        short = fold(short.strip())
+        for long in (fold(part.strip()) for part in longs.split("|")):
+            if long:
+                groups.setdefault(short, []).append(long)
+                groups.setdefault(long, []).append(short)
+    return {key: tuple(dict.fromkeys(values)) for key, values in groups.items()}
+
+
+def normalise(question: str) -> str:
+    """The question folded, with 08年 → 2008年 and numbered congresses and sessions spelt out beside the short form."""
+    text = fold(question.strip())
+    text = _TWO_DIGIT_YEAR.sub(lambda m: ("19" if m.group(1)[0] == "9" else "20") + m.group(1), text)
+    return text
+
+
+def _spelt_out(text: str) -> list[str]:
+    """Full names of the congresses and sessions a question abbreviates (十八大 → 第十八次全国代表大会)."""
+    names = []
+    for match in _CONGRESS.finditer(text):
+        ordinal = "十" + (match.group(1) or "")
+        names.append(f"第{ordinal}次全国代表大会")
+    for match in _NPC_SESSION.finditer(text):
+        body = "全国人民代表大会" if match.group(2) == "人大" else "全国委员会"
+        sitting = f"第{match.group(3)}次会议" if match.group(3) else ""
+        names.append(f"第{match.group(1)}届{body}{sitting}")
+    return names
+
+
+def _named_documents(text: str, spelt: list[str]) -> list[NamedDocument]:
+    named: list[NamedDocument] = []
+    for number in DOC_NUMBER.finditer(text):
+        named.append(NamedDocument(number.group(0), card_words=(canonical_number(number.group(0)),)))
+    for match in _YEAR_NAMED.finditer(text):
+        year, kind = int(match.group(1)), match.group(3)
+        if kind in ("方案", "规定") and not match.group(2):  # "2016年方案" is rare; "2016年规定的…" is not a name
+            continue
+        named.append(NamedDocument(match.group(0), year=year, kind=kind))
+    for name in spelt:
+        congress = _CONGRESS_NAMED.fullmatch(name)
+        if congress:
+            # "十八大报告" names the report; "十八大提出的…" may mean any document of that congress
+            report = re.search(rf"十{name[2:-7]}大(?:的)?报告", text) is not None
+            named.append(NamedDocument(name, card_words=(name,), kind="报告" if report else "", strict=report))
+        elif "会议" in name:
+            resolution = "决议" in text
+            named.append(NamedDocument(name, card_words=(name,), kind="决议" if resolution else "", strict=resolution))
+    for quoted in _TITLE_QUOTE.finditer(text):
+        named.append(NamedDocument(quoted.group(0), card_words=(quoted.group(1),), strict=False))
+    return named
+
+
+_QUESTION_WORD = re.compile(r"^(?:哪|什么|多少|几|怎|如何|是否|为何|为什么|第几|各是|各为|各有)")
+
+
+def _outermost(phrases: dict[str, list[str]], text: str) -> list[str]:
+    """The phrases found in the text that no longer found phrase contains."""
+    kept: list[str] = []
+    for phrase in sorted(phrases, key=len, reverse=True):
+        if not any(phrase in longer for longer in kept):
+            kept.append(phrase)
+    return kept
+
+
+def _content(term: str) -> bool:
+    """A word that says what the question is about: not a frame word, nor made only of frame words (最多能)."""
+    if term in QUESTION_FRAME or term in lexical.STOPWORDS or _QUESTION_WORD.match(term):
+        return False
+    pieces = [p for p in lexical.words(term) if p != term]
+    return not pieces or any(p not in QUESTION_FRAME and p not in lexical.STOPWORDS and len(p) >= 2 for p in pieces)
+
+
+def canonical_number(number: str) -> str:
+    """A 文号 in one form: 国办发[2019]6号, 国办发（2019）6号 and 国办发〔2019〕6号 are the same number."""
+    folded = re.sub(r"\s+", "", fold(number))
+    return re.sub(r"[\[［(（]((?:19|20)\d{2})[\]］)）]", r"〔\1〕", folded)
+
+
+_CLAUSE_END = re.compile(r"[，,。？?！!；;]")
+# Frame words that still say what a list is of when they stand where the asked thing stands (工作要求, 基本原则)
+LIST_NOUNS = frozenset("要求 措施 举措 内容 任务 目标 原则 条件 工作 情况 材料 职责 程序 范围 对象 标准 方式".split())
+
+
+def _focus_word(term: str) -> bool:
+    return term in LIST_NOUNS or _content(term)
+
+
+def asked_slot(text: str) -> tuple[str, tuple[str, ...]]:
+    """What the question word asks for, as written and as terms: the words after it ("哪几个紧密结合" -> 紧密结合) or
+    else the clause just before it ("…的目标任务是什么" -> 目标任务; "…的主要任务包括哪些方面" -> 主要任务)."""
+    asked = _ASKING.search(text)
+    if asked is None:
+        return "", ()
+    after = _CLAUSE_END.split(text[asked.end() :], maxsplit=1)[0].strip("？?。 ")
+    following = [term for term in lexical.terms(after) if _focus_word(term)]
+    if following:
+        return after, tuple(following[:3])
+    before = _FOCUS_SPLIT.split(text[: asked.start()])
+    tail = next((part for part in reversed(before) if part.strip()), "").strip()
+    return tail, tuple(term for term in lexical.terms(tail) if _focus_word(term))[-3:]
+
+
+def analyse(question: str, definitions: dict[str, str] | None = None) -> Query:
+    """Analyse a question; `definitions` are the documents' own short names (以下简称) mapped to their long forms."""
+    text = normalise(question)
+    spelt = _spelt_out(text)
+    if _DOC_NUMBER_QUESTION.search(text):
+        shape = DOC_NUMBER_SHAPE
+    elif _LIST_QUESTION.search(text):
+        shape = LIST
+    elif _FIGURE_QUESTION.search(text):
+        shape = FIGURE
+    else:
+        shape = FACT
+    lexicon = aliases()
+    alternatives: dict[str, tuple[str, ...]] = {}
+    # names a document defines for itself (以下简称) stay whole terms, in both directions
+    phrases: dict[str, list[str]] = {}
+    for short, long in (definitions or {}).items():
+        for said, other in ((short, long), (long, short)):
+            if len(said) >= 3 and said in text:
+                phrases.setdefault(said, []).append(other)
+    for phrase, forms in lexicon.items():  # multi-word entries jieba splits (人大常委会, 个人所得税专项附加扣除)
+        if len(phrase) >= 3 and phrase in text:
+            phrases.setdefault(phrase, []).extend(forms)
+    kept = _outermost(phrases, text)
+    words = [t for t in lexical.terms(text) if _content(t) and not any(t in phrase for phrase in kept)]
+    terms = tuple(sorted([*kept, *words], key=lambda t: text.find(t)))
+    for term in terms:
+        forms = [*lexicon.get(term, ()), *phrases.get(term, ())]
+        if forms:
+            alternatives[term] = tuple(dict.fromkeys(f for f in forms if f != term))
+    for match, name in zip(_CONGRESS.finditer(text), spelt):
+        alternatives[match.group(0).removeprefix("党的")] = (name,)
+    years = tuple(dict.fromkeys(int(y) for y in _YEAR.findall(text)))
+    asked_for, focus = asked_slot(text)
+    return Query(
+        asked=question,
+        text=" ".join([text, *spelt]),
+        shape=shape,
+        terms=terms,
+        alternatives=alternatives,
+        focus=focus,
+        asked_for=asked_for,
+        years=years,
+        named=tuple(_named_documents(text, spelt)),
+    )

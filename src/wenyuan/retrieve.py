@@ -1,0 +1,151 @@
+"""Document routing and passage retrieval: which documents a question may be answered from, and the best passages.
+
+Routing reads the documents a question names (a 文号, "2013年政府工作报告", "十八大报告", 《…》) against each
+document's card; a strictly named document that no document fits means the documents do not hold the answer.
+Retrieval fuses three scores per chunk: BM25 over the chunk's headings and text, BM25 over its document's card, and
+the dense similarity, each max-normalised (weights in weights.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import numpy as np
+
+from wenyuan import lexical, weights
+from wenyuan.clean import fold
+from wenyuan.embed import Embedder
+from wenyuan.index import Index
+from wenyuan.query import NamedDocument, Query, canonical_number
+from wenyuan.types import Document, Hit
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Where a question may be answered from: some documents (None: any), or a named document that is missing."""
+
+    documents: frozenset[str] | None = None
+    preferred: frozenset[str] = frozenset()  # loosely named: boosted, not required
+    missing: NamedDocument | None = None
+
+
+def fits(document: Document, named: NamedDocument, query: Query) -> bool:
+    """Whether a document is the one a question names."""
+    card = fold(document.card())
+    numbers = {canonical_number(document.number)} if document.number else set()
+    for word in named.card_words:
+        if word not in card and canonical_number(word) not in numbers:
+            return False
+    if named.year is not None and document.year != named.year and f"{named.year}年" not in fold(document.title):
+        return False
+    if named.kind and named.kind not in card:
+        return False
+    if named.year is not None:
+        # the words between the year and the kind must describe this document ("2013年政府工作报告")
+        middle = named.phrase.split("年", 1)[-1].removesuffix(named.kind)
+        terms = [t for t in lexical.terms(middle) if t not in ("的", "关于", "度")]
+        held = sum(any(form in card for form in query.forms(t)) for t in terms)
+        if terms and held / len(terms) < 0.6:
+            return False
+    return True
+
+
+def route(query: Query, index: Index, documents: Collection[str] | None = None) -> Route:
+    """The documents a question may be answered from: those it names (and `documents`, a user's choice of paths)."""
+    allowed: set[str] | None = None
+    if documents is not None:
+        chosen = set(documents)
+        allowed = {doc_id for doc_id, d in index.documents.items() if d.path in chosen}
+    preferred: set[str] = set()
+    for named in query.named:
+        matching = {doc_id for doc_id, d in index.documents.items() if fits(d, named, query)}
+        # of those, the ones of the very kind named ("2010年政府工作报告": the report, not the resolution on it)
+        preferred |= {doc_id for doc_id in matching if _of_kind(index.documents[doc_id], named.kind)}
+        if not named.strict:
+            continue
+        if not matching:
+            return Route(frozenset(allowed) if allowed is not None else None, frozenset(), named)
+        allowed = matching if allowed is None else (allowed & matching) or allowed
+    mentioned = {doc_id for doc_id, d in index.documents.items() if any(name in query.text for name in names(d))}
+    if mentioned:  # "天津市居住证管理办法的有效期…": the question spells out a document's name
+        allowed = mentioned if allowed is None else (allowed & mentioned) or allowed
+    return Route(frozenset(allowed) if allowed is not None else None, frozenset(preferred))
+
+
+_WRAPPED = re.compile(r"(?:关于)?(?:印发|转发|发布|实施)?《([^》]{4,})》")
+_NAME_MIN = 6
+
+
+def names(document: Document) -> set[str]:
+    """The names a question may call a document by, folded: its title, the 《…》 title it issues, its file name."""
+    title = fold(document.title).replace(" ", "")
+    stem = fold(document.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]).replace(" ", "")
+    found = {title, stem}
+    for inner in _WRAPPED.finditer(title):
+        found.add(inner.group(1))
+    return {name for name in found if len(name) >= _NAME_MIN and not name.isascii()}
+
+
+def _of_kind(document: Document, kind: str) -> bool:
+    return not kind or document.kind.endswith(kind) or fold(document.title).endswith(kind)
+
+
+def search(
+    query: Query,
+    index: Index,
+    embedder: Embedder | None,
+    *,
+    top_k: int = 5,
+    dense_weight: float = 0.5,
+    route_to: Route | None = None,
+) -> list[Hit]:
+    """The best passages for an analysed question, best first, from the routed documents only."""
+    if not index.chunks:
+        return []
+    # the question's own words count fully; the other forms of its terms (GDP → 国内生产总值) count for less
+    asked_tokens = lexical.tokenize(query.text, index.lexical_tokens)
+    other_tokens = [t for t in lexical.tokenize(query.other_forms, index.lexical_tokens) if t not in asked_tokens]
+    lexical_all = index.lexical_scores(asked_tokens) + weights.OTHER_FORMS * index.lexical_scores(other_tokens)
+    fused = _normalised(lexical_all)
+    asked_words = lexical.tokenize(query.text, "words")
+    card_all = index.card_scores(asked_words) + weights.OTHER_FORMS * index.card_scores(
+        [t for t in lexical.tokenize(query.other_forms, "words") if t not in asked_words])
+    fused += weights.CARD * _normalised(card_all)[index.chunk_documents]
+    dense_all = np.zeros(len(index.chunks), dtype=np.float32)
+    if embedder is not None and dense_weight > 0:
+        rows, scores = index.dense_search(embedder.embed([query.asked], query=True)[0], weights.CANDIDATES_PER_PATH)
+        if len(rows):
+            dense_all[rows] = scores
+            low, high = float(scores.min()), float(scores.max())
+            if high > low:
+                fused[rows] += (dense_weight if lexical_all.max() > 0 else 1.0) * (scores - low) / (high - low)
+    route_to = route_to or Route()
+    if route_to.preferred:
+        rows_of = [i for i, d in enumerate(index.document_ids) if d in route_to.preferred]
+        fused += weights.NAMED * np.isin(index.chunk_documents, rows_of)
+    if route_to.documents is not None:
+        rows_of = [i for i, d in enumerate(index.document_ids) if d in route_to.documents]
+        fused[~np.isin(index.chunk_documents, rows_of)] = -np.inf
+    candidates = np.flatnonzero(np.isfinite(fused) & (fused > 0))
+    order = candidates[np.lexsort((candidates, -fused[candidates]))][: weights.RERANKED]
+    if len(order) and weights.COVERAGE > 0:
+        # rerank the best few by how many of the question's distinct terms the passage itself holds
+        term_weight = {term: index.term_weight(term) for term in query.terms if not term.isdigit()}
+        total = sum(term_weight.values()) or 1.0
+        for row in order.tolist():
+            words = fold(index.chunks[row].lexical_text())
+            held = sum(w for term, w in term_weight.items() if any(f in words for f in query.forms(term)))
+            fused[row] += weights.COVERAGE * held / total
+        order = order[np.lexsort((order, -fused[order]))]
+    order = order[:top_k]
+    return [
+        Hit(index.chunks[row], float(fused[row]), rank, float(lexical_all[row]), float(dense_all[row]))
+        for rank, row in enumerate(order.tolist(), 1)
+    ]
+
+
+def _normalised(scores: np.ndarray) -> np.ndarray:
+    top = float(scores.max()) if scores.size else 0.0
+    return scores / top if top > 0 else np.zeros_like(scores)

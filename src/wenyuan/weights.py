@@ -1,0 +1,25 @@
+"""Every weight and threshold of retrieval and answering, named in one place, each with what it was measured on.
+
+Tuned on the development sets only (benchmarks/questions/gov-dev.jsonl, ../shared/bench/govqa, the demo set); the
+frozen test part is run to report, never to tune (benchmarks/bench_answers.py).
+"""
+
+from __future__ import annotations
+
+# ---- retrieval: fused score = lexical + CARD * card + dense_weight * dense (+ NAMED when a named document fits) ----
+CARD = 0.3  # the document's card (title, subtitle, 文号, issuer, year, file name) against the question, max-normalised
+OTHER_FORMS = 0.3  # BM25 of the other forms of the question's terms (lexicon, 以下简称) against the asked words'
+NAMED = 1.0  # a document the question names loosely (《…》, 十八大 without 报告) gets this on top
+COVERAGE = 1.5  # the best RERANKED passages gain this times the weighted share of the question's terms they hold
+RERANKED = 30
+CANDIDATES_PER_PATH = 50  # dense candidates before fusion (BM25 and cards score every chunk)
+
+# ---- answering ----------------------------------------------------------------------------------------------------
+MIN_COVERAGE = 0.5  # share of the question's weighted key terms the best passage (with its headings and card) holds
+OUTLINE_PENALTY = 0.85  # a 【提纲】 outline passage loses to the body that develops it
+LIST_HEADING_MATCH = 0.5  # share of the question's weighted terms a list's heading must hold when it lacks the focus
+LIST_PHRASE = 0.5  # a list whose lead-in holds the asked words as written (主要任务, not 重点任务) gains this
+MAX_LIST_ITEMS = 12
+ASK_BACK_MARGIN = 0.9  # another document's best passage within this share of the best one's score makes it a candidate
+SLOT_SHARE = 0.5  # share of the asked slot's weighted words the quoted words and their headings must hold
+SLOT_TERMS = 3  # how many of the rarest key terms make the asked slot of a question that is not a list

@@ -1,0 +1,206 @@
+"""The answer failure classes of issue 9, each on a small document of the same kind (not the benchmark's questions):
+which document a question means, abbreviations, list answers, near-miss refusals, follow-ups, ask-backs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+REPORT_2013 = """政府工作报告
+——2013年3月5日在第十二届全国人民代表大会第一次会议上
+各位代表：
+一、过去五年工作回顾
+五年来，国内生产总值年均增长9.3%，城镇新增就业5870万人。
+二、对今年政府工作的建议
+今年经济社会发展的主要预期目标是：国内生产总值增长7.5%左右，居民消费价格涨幅3.5%左右，城镇新增就业900万人以上。
+"""
+REPORT_2012 = """政府工作报告
+——2012年3月5日在第十一届全国人民代表大会第五次会议上
+各位代表：
+一、2011年工作回顾
+过去一年，国内生产总值增长9.2%。
+二、2012年工作总体部署
+今年经济社会发展的主要预期目标是：国内生产总值增长7.5%左右，居民消费价格涨幅控制在4%左右，城镇新增就业900万人以上。
+"""
+CONGRESS = """在新的历史起点上夺取新胜利
+同志们：
+一、总体布局
+全面落实经济建设、政治建设、文化建设、社会建设、生态文明建设五位一体总体布局，促进现代化建设各方面相协调。
+二、基本要求
+在新的历史条件下夺取新胜利，必须牢牢把握以下基本要求：
+——必须坚持人民主体地位。要发挥人民主人翁精神。
+——必须坚持解放和发展社会生产力。要坚持以经济建设为中心。
+——必须坚持推进改革开放。要始终把改革创新精神贯彻到治国理政各个环节。
+"""
+QUALIFICATIONS = """某市人力资源和社会保障局关于规范职业资格管理的通知
+各区人力资源和社会保障局：
+一、明确目录管理
+实行国家职业资格目录（以下简称目录清单）管理。国家职业资格目录由人力资源社会保障部发布。事项清单由各区自行公布。
+二、工作要求
+一是加强组织领导。各区要成立工作专班，主要负责同志亲自抓。二是强化经费保障。财政部门要足额安排工作经费。三是严格督促检查。市里每季度通报一次进展。
+三、常见问题
+企业如何申请延期缴纳社会保险费？
+企业应当向社会保险经办机构提出书面申请，经批准后可以延期缴纳，延期最长不超过6个月。
+"""
+PLAN_A = """某市养老服务体系建设实施方案
+一、总体要求
+（一）指导思想。坚持以人民为中心，完善居家社区机构相协调的养老服务体系。
+（二）工作目标。到2027年，社区养老服务设施覆盖率达到95%。
+二、保障措施
+一要加强组织领导。成立由分管副市长任组长的领导小组。
+二要强化资金保障。市财政每年安排养老服务专项资金。
+三要加强督促检查。每半年开展一次专项督查。
+"""
+PLAN_B = """某县托育服务发展实施方案
+一、总体要求
+（一）指导思想。坚持以人民为中心，完善普惠托育服务体系。
+（二）工作目标。到2027年，每千人口拥有3岁以下婴幼儿托位数达到4.5个。
+二、组织保障
+各乡镇要加强领导，强化托育服务资金保障，开展督促检查。
+"""
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory, embedder):
+    from wenyuan.assistant import Assistant
+    from wenyuan.config import Settings
+
+    root = tmp_path_factory.mktemp("quality")
+    data = root / "data"
+    data.mkdir()
+    for name, text in {
+        "工作报告甲.txt": REPORT_2013,
+        "工作报告乙.txt": REPORT_2012,
+        "大会报告.txt": CONGRESS,
+        "职业资格通知.txt": QUALIFICATIONS,
+        "养老服务方案.txt": PLAN_A,
+        "托育服务方案.txt": PLAN_B,
+    }.items():
+        (data / name).write_text(text, encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=data, index_dir=root / "index", progress=False), embedder)
+    assistant.build()
+    return assistant
+
+
+def _cited_docs(answer) -> set[str]:
+    return {c.doc for c in answer.citations}
+
+
+def _every_line_cited(answer) -> None:
+    for line in answer.text.split("\n"):
+        assert re.search(r"\[\d+\]$", line), f"uncited line: {line}"
+
+
+def test_documents_know_their_year_from_a_subtitle_line(assistant) -> None:
+    documents = {d.path: d for d in assistant.index.documents.values()}
+    report = documents["工作报告甲.txt"]
+    assert report.title == "政府工作报告" and report.year == 2013 and report.kind == "报告"
+    assert report.subtitle.startswith("——2013年3月5日") and report.date == "2013-03-05"
+    assert documents["工作报告乙.txt"].year == 2012
+
+
+@pytest.mark.parametrize(("question", "doc", "figure"), [
+    ("2013年政府工作报告的CPI目标是多少？", "工作报告甲.txt", "3.5%左右"),
+    ("2012年政府工作报告把居民消费价格涨幅控制在多少？", "工作报告乙.txt", "4%左右"),
+])
+def test_a_year_only_in_the_subtitle_picks_the_document(assistant, question: str, doc: str, figure: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.refused, answer.text
+    assert figure in answer.text and _cited_docs(answer) == {doc}
+    assert "《政府工作报告（" in answer.text  # the answer says which document, with its year
+
+
+def test_a_named_document_that_is_not_there_is_refused(assistant) -> None:
+    answer = assistant.ask("2014年政府工作报告的GDP目标是多少？")
+    assert answer.refused and "没有找到" in answer.text and not answer.citations
+
+
+def test_a_near_miss_is_refused(assistant) -> None:
+    # the report sets growth, price and jobs targets, but none for forest cover
+    answer = assistant.ask("2013年政府工作报告提出的森林覆盖率目标是多少？")
+    assert answer.refused, answer.text
+
+
+def test_an_abbreviation_from_the_lexicon_finds_the_long_form(assistant) -> None:
+    answer = assistant.ask("2013年政府工作报告的GDP增长目标是多少？")
+    assert "7.5%左右" in answer.text and _cited_docs(answer) == {"工作报告甲.txt"}
+
+
+def test_a_short_name_the_document_defines_finds_its_long_form(assistant) -> None:
+    answer = assistant.ask("目录清单由哪个部门发布？")
+    assert not answer.refused, answer.text
+    assert "人力资源社会保障部" in answer.text
+
+
+def test_an_enumeration_inside_a_sentence_comes_back_whole(assistant) -> None:
+    answer = assistant.ask("五位一体总体布局包括哪些建设？")
+    for item in ["经济建设", "政治建设", "文化建设", "社会建设", "生态文明建设"]:
+        assert item in answer.text
+
+
+def test_a_list_of_dash_lines_comes_back_complete(assistant) -> None:
+    answer = assistant.ask("夺取新胜利必须牢牢把握哪些基本要求？")
+    assert answer.mode == "list", answer.text
+    for item in ["人民主体地位", "解放和发展社会生产力", "推进改革开放"]:
+        assert item in answer.text
+    _every_line_cited(answer)
+
+
+def test_yishi_items_keep_their_requirement(assistant) -> None:
+    answer = assistant.ask("职业资格管理的工作要求有哪些？")
+    assert answer.mode == "list", answer.text
+    # each 一是… item brings the sentence that says what to do, not only its label
+    for requirement in ["成立工作专班", "足额安排工作经费", "每季度通报一次进展"]:
+        assert requirement in answer.text
+
+
+def test_headed_items_come_with_their_content(assistant) -> None:
+    answer = assistant.ask("养老服务实施方案的总体要求有哪些？")
+    assert answer.mode == "list", answer.text
+    assert "完善居家社区机构相协调的养老服务体系" in answer.text and "95%" in answer.text
+
+
+def test_a_faq_question_line_is_not_its_own_answer(assistant) -> None:
+    answer = assistant.ask("企业如何申请延期缴纳社会保险费？")
+    assert "书面申请" in answer.text
+
+
+def test_a_follow_up_resolves_against_the_items_of_the_last_answer(assistant) -> None:
+    first = assistant.ask("养老服务方案的保障措施有哪几条？")
+    assert first.mode == "list" and [i.text[:2] for i in first.items] == ["一要", "二要", "三要"]
+    follow = assistant.ask("第二项具体怎么要求？", history=[first])
+    assert not follow.refused, follow.text
+    # the other plan also speaks of 资金保障, but the follow-up stays in the list's own document
+    assert _cited_docs(follow) == {"养老服务方案.txt"} and "专项资金" in follow.text
+    assert follow.searched.startswith("二要强化资金保障")
+
+
+def test_a_question_that_fits_several_documents_asks_back(assistant) -> None:
+    answer = assistant.ask("总体要求的指导思想是什么？")
+    assert answer.mode == "ask_back", answer.text
+    assert "您问的是哪份文件" in answer.text
+    assert {c.doc for c in answer.candidates} == {"养老服务方案.txt", "托育服务方案.txt"}
+    assert answer.to_json()["candidates"][0]["title"]
+    # naming one answers from it
+    named = assistant.ask("托育服务发展实施方案的指导思想是什么？")
+    assert named.mode != "ask_back" and _cited_docs(named) == {"托育服务方案.txt"}
+
+
+def test_a_document_number_in_the_question_routes_to_its_document(tmp_path: Path, embedder) -> None:
+    from wenyuan.assistant import Assistant
+    from wenyuan.config import Settings
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for number, days in (("7", "15"), ("8", "30")):
+        (data / f"通知{number}.txt").write_text(
+            f"某市人民政府办公室关于规范审批时限的通知\n某政办发〔2020〕{number}号\n各区人民政府：\n"
+            f"一、审批时限\n审批机关应当自受理之日起{days}个工作日内作出决定。\n", encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=data, index_dir=tmp_path / "index", progress=False), embedder)
+    assistant.build()
+    answer = assistant.ask("某政办发[2020]8号规定审批时限是多少个工作日？")
+    assert "30个工作日" in answer.text and _cited_docs(answer) == {"通知8.txt"}
+    missing = assistant.ask("某政办发〔2020〕9号规定审批时限是多少？")
+    assert missing.refused

@@ -1,0 +1,96 @@
+"""Question analysis as a table of examples: shape, asked slot, years, named documents and other forms of terms."""
+
+from __future__ import annotations
+
+import pytest
+
+from wenyuan.clean import chinese_number, fold
+from wenyuan.query import FIGURE, FACT, LIST, DOC_NUMBER_SHAPE, analyse, canonical_number
+
+
+@pytest.mark.parametrize(
+    ("question", "shape"),
+    [
+        ("学习教育的目标任务是什么？", LIST),
+        ("组织领导方面提了哪几条要求？", LIST),
+        ("个税专项附加扣除一共有哪几项？", LIST),
+        ("2013年政府工作报告的GDP目标是多少？", FIGURE),
+        ("杭州公租房一次租期多长？", FIGURE),
+        ("暂行办法从什么时候施行？", FIGURE),
+        ("山西、安徽四起煤矿瓦斯爆炸事故通报的文号是什么？", DOC_NUMBER_SHAPE),
+        ("政务新媒体工作的主管单位是谁？", FACT),
+    ],
+)
+def test_shape(question: str, shape: str) -> None:
+    assert analyse(question).shape == shape
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("统战部门推动学习教育走深走实要做到哪几个紧密结合？", ("紧密结合",)),  # after the question word
+        ("这次学习教育的目标任务是什么？", ("目标", "任务")),  # before it
+        ("天津居住证丢了补领，工本费多少钱？", ("工本费",)),  # 钱 is the answer's unit, not the topic
+    ],
+)
+def test_focus_is_what_is_asked(question: str, focus: tuple[str, ...]) -> None:
+    assert analyse(question).focus == focus
+
+
+@pytest.mark.parametrize(
+    ("question", "year", "kind"),
+    [
+        ("2013年政府工作报告的GDP目标是多少？", 2013, "报告"),
+        ("08年政府工作报告对CPI涨幅定的控制目标是多少？", 2008, "报告"),  # two-digit year before a document's name
+        ("2010年人大关于政府工作报告的决议强调了什么？", 2010, "决议"),  # the longest name: the resolution
+        ("二〇一三年政府工作报告提出了什么？", 2013, "报告"),  # Chinese-numeral year
+    ],
+)
+def test_a_year_before_a_kind_of_document_names_a_document(question: str, year: int, kind: str) -> None:
+    named = analyse(question).named
+    assert [(n.year, n.kind, n.strict) for n in named] == [(year, kind, True)]
+
+
+def test_a_year_inside_the_question_is_not_a_document_name() -> None:
+    query = analyse("十八大报告提出到2020年森林覆盖率要达到多少？")
+    assert 2020 in query.years
+    assert [(n.card_words, n.kind, n.strict) for n in query.named] == [(("第十八次全国代表大会",), "报告", True)]
+
+
+def test_numbered_congresses_and_sessions_are_spelt_out() -> None:
+    query = analyse("十八大提出的收入倍增目标具体是怎么表述的？")
+    assert query.alternatives["十八大"] == ("第十八次全国代表大会",)
+    assert not query.named[0].strict  # 十八大 alone may mean any document of that congress
+    session = analyse("十一届全国人大三次会议的决议同意了什么？").named[0]
+    assert session.card_words == ("第十一届全国人民代表大会第三次会议",) and session.kind == "决议"
+
+
+def test_document_numbers_name_a_document_in_any_bracket_style() -> None:
+    named = analyse("国办发[2019]6号规定了什么？").named
+    assert [n.card_words for n in named] == [("国办发〔2019〕6号",)]
+    assert canonical_number("国办发（2019）6号") == canonical_number("国办发〔2019〕6号")
+
+
+@pytest.mark.parametrize(
+    ("question", "term", "form"),
+    [
+        ("2013年的GDP目标是多少？", "gdp", "国内生产总值"),
+        ("CPI涨幅控制在多少？", "cpi", "居民消费价格"),
+        ("杭州公租房一次租期多长？", "公租房", "公共租赁住房"),
+        ("个税专项附加扣除有哪几项？", "个税", "个人所得税"),
+    ],
+)
+def test_abbreviations_bring_their_long_forms(question: str, term: str, form: str) -> None:
+    query = analyse(question)
+    assert term in query.terms and form in query.forms(term)
+
+
+def test_a_documents_own_short_names_count_both_ways() -> None:
+    definitions = {"培训评价组织": "职业技能等级证书培训评价组织"}
+    query = analyse("培训评价组织由谁遴选？", definitions)
+    assert "职业技能等级证书培训评价组织" in query.forms("培训评价组织")
+
+
+def test_chinese_numerals_and_years_fold() -> None:
+    assert fold("到二〇三五年") == "到2035年" and fold("二０一０年") == "2010年"
+    assert chinese_number("十八") == 18 and chinese_number("二十三") == 23 and chinese_number("一百零五") == 105

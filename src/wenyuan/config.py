@@ -15,6 +15,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from wenyuan import weights
+
 DEFAULT_EMBEDDER = "use-multilingual-v3"
 
 
@@ -61,7 +63,7 @@ class Settings(BaseSettings):
 
     top_k: int = Field(5, ge=1, description="Passages used to answer and shown as sources.")
     min_coverage: float = Field(
-        0.5,
+        weights.MIN_COVERAGE,
         ge=0.0,
         le=1.0,
         description="Share of the question's weighted key terms a passage must cover to be answered from; "

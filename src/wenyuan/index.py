@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wenyuan import lexical
+from wenyuan import lexical, weights
 from wenyuan.chunking import CHUNKER_VERSION, Structure, build_structure, chunk_document
 from wenyuan.config import Settings
 from wenyuan.embed import Embedder, embedder_dimension
@@ -103,6 +103,13 @@ class Index:
     chunk_documents: np.ndarray | None = None  # row of each chunk's document in `document_ids`
     cards: object = None  # BM25 over each document's card (title, subtitle, 文号, issuer, year, file name)
     definitions: dict[str, str] | None = None  # short names documents define (以下简称) -> their long form
+    card_frequency: dict[str, int] | None = None  # how many documents' cards hold each word
+
+    def names_few_documents(self, term: str) -> bool:
+        """Whether a word is in the cards of some documents but few (a place, an issuer, a topic of a title: 天津,
+        公积金), so that a question using it points at those documents."""
+        count = (self.card_frequency or {}).get(term, 0)
+        return 0 < count <= max(1, weights.FEW_CARDS * len(self.document_ids))
 
     def prepare(self) -> Index:
         """Work out what queries need besides the stored parts: the card index, chunk-to-document rows and the
@@ -111,10 +118,14 @@ class Index:
         self.document_ids = tuple(self.documents)
         row_of = {doc_id: row for row, doc_id in enumerate(self.document_ids)}
         self.chunk_documents = np.fromiter((row_of[c.doc_id] for c in self.chunks), dtype=np.int32, count=len(self.chunks))
+        self.card_frequency = {}
         if self.documents:
+            card_tokens = [lexical.tokenize(self.documents[d].card(), "words") or [""] for d in self.document_ids]
             self.cards = bm25s.BM25()
-            self.cards.index([lexical.tokenize(self.documents[d].card(), "words") or [""] for d in self.document_ids],
-                             show_progress=False)
+            self.cards.index(card_tokens, show_progress=False)
+            for tokens in card_tokens:
+                for token in set(tokens):
+                    self.card_frequency[token] = self.card_frequency.get(token, 0) + 1
         self.definitions = {}
         for document in self.documents.values():
             self.definitions.update(lexical.definitions(document.text))
@@ -142,10 +153,10 @@ class Index:
         return rows[0][keep], scores[0][keep]
 
     # ---- term weights used by the answerer --------------------------------------------------------------
-    def median_weight(self) -> float:
-        """The median inverse document frequency of the words the passages hold."""
+    def common_weight(self) -> float:
+        """The inverse document frequency of a common word: the 10th percentile over the words the passages hold."""
         self.term_weight("")
-        return float(np.median(self._token_idf)) if self._token_idf is not None and len(self._token_idf) else 1.0
+        return float(np.percentile(self._token_idf, 10)) if self._token_idf is not None and len(self._token_idf) else 1.0
 
     def knows(self, token: str) -> bool:
         """Whether some passage holds the word."""

@@ -73,6 +73,11 @@ def _name_before(words: str, longer_than: int) -> str:
     return "".join(word for word, _ in tagged[start:])
 
 
+def is_word(term: str) -> bool:
+    """Whether jieba's dictionary (with the lexicon's words) knows the word."""
+    return bool(_jieba().has_word(term))
+
+
 def words(text: str) -> list[str]:
     """jieba words of the folded text, without punctuation and stopwords."""
     folded = fold(text)

@@ -15,11 +15,14 @@ RERANKED = 30
 CANDIDATES_PER_PATH = 50  # dense candidates before fusion (BM25 and cards score every chunk)
 
 # ---- answering ----------------------------------------------------------------------------------------------------
-MIN_COVERAGE = 0.5  # share of the question's weighted key terms the best passage (with its headings and card) holds
+MIN_COVERAGE = 0.4  # share of the question's weighted key terms the best passage (with its headings and card) holds
 OUTLINE_PENALTY = 0.85  # a 【提纲】 outline passage loses to the body that develops it
 LIST_HEADING_MATCH = 0.5  # share of the question's weighted terms a list's heading must hold when it lacks the focus
 LIST_PHRASE = 0.5  # a list whose lead-in holds the asked words as written (主要任务, not 重点任务) gains this
 MAX_LIST_ITEMS = 12
+ASK_BACK_COVERAGE = 0.9  # ... and only documents whose passage holds (nearly) every key term of the question
+ENUMERATION = 0.3  # a list question's sentence answer prefers a sentence that enumerates (A、B、C)
 ASK_BACK_MARGIN = 0.9  # another document's best passage within this share of the best one's score makes it a candidate
-SLOT_SHARE = 0.5  # share of the asked slot's weighted words the quoted words and their headings must hold
+SLOT_SHARE = 0.34  # share of the asked slot's weighted words the quoted words and their headings must hold
 SLOT_TERMS = 3  # how many of the rarest key terms make the asked slot of a question that is not a list
+FEW_CARDS = 0.1  # a question word found in the cards of at most this share of documents names those documents

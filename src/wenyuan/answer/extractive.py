@@ -21,7 +21,7 @@ from wenyuan import weights
 from wenyuan.answer import gate
 from wenyuan.answer.citations import Citations
 from wenyuan.chunking import Structure, sentence_spans
-from wenyuan.clean import ENUM_MARKER, fold, heading_level
+from wenyuan.clean import ENUM_MARKER, chinese_number, fold, heading_level
 from wenyuan.index import Index
 from wenyuan.query import DOC_NUMBER_SHAPE, FIGURE, LIST, NamedDocument, Query, analyse
 from wenyuan.types import Answer, AnswerItem, Candidate, Document, Heading, Hit
@@ -76,6 +76,7 @@ class ExtractiveAnswerer:
     def __init__(self, index: Index, min_coverage: float = weights.MIN_COVERAGE) -> None:
         self._index = index
         self._min_coverage = min_coverage
+        self._folded_texts: dict[str, str] = {}
 
     def analyse(self, question: Query | str) -> Query:
         return question if isinstance(question, Query) else analyse(question, self._index.definitions)
@@ -121,9 +122,23 @@ class ExtractiveAnswerer:
         first = answer.citations[0]
         document = self._index.documents[self._doc_id(first.doc)]
         quoted = fold(" ".join(" ".join(c.heading_path) + " " + c.passage for c in answer.citations))
-        if not gate.years_held(query, document, fold(document.card()) + quoted):
+        card = fold(document.card())
+        if not gate.years_held(query, document, card + quoted):
             return False
-        return gate.slot_share(query, term_weight, document, quoted) >= weights.SLOT_SHARE
+        # a place or title word of other documents that this one never uses (天津 asked, a 武汉 rule found) means
+        # the wrong document
+        if any(self._index.names_few_documents(t) and not gate.held(query, t, card + self._folded(document.id))
+               for t in query.terms):
+            return False
+        return gate.slot_share(query, term_weight, document, quoted, self._index.knows) >= weights.SLOT_SHARE
+
+    def _folded(self, doc_id: str) -> str:
+        """A document's whole text folded for matching, kept for the documents answered from recently."""
+        if doc_id not in self._folded_texts:
+            if len(self._folded_texts) >= 32:
+                self._folded_texts.pop(next(iter(self._folded_texts)))
+            self._folded_texts[doc_id] = fold(self._index.documents[doc_id].text)
+        return self._folded_texts[doc_id]
 
     def _doc_id(self, path: str) -> str:
         return next(doc_id for doc_id, d in self._index.documents.items() if d.path == path)
@@ -141,7 +156,8 @@ class ExtractiveAnswerer:
             return None
         ranked = sorted(best.values(), key=lambda h: -h.score)
         top = ranked[0]
-        close = [h for h in ranked if h.score >= weights.ASK_BACK_MARGIN * top.score]
+        close = [h for h in ranked if h.score >= weights.ASK_BACK_MARGIN * top.score
+                 and self.coverage(query, h) >= weights.ASK_BACK_COVERAGE]
         if len(close) < 2:
             return None
         # only when the question's words sit in the same place in each: a section heading they all share
@@ -161,9 +177,8 @@ class ExtractiveAnswerer:
     # ---- figures and facts ----------------------------------------------------------------------------------
     def _sentence_answer(self, query: Query, hits: Sequence[Hit], term_weight: dict[str, float]) -> Answer | None:
         figure = query.shape == FIGURE
+        # a figure question is answered by a sentence that holds a figure, or not at all
         ranked = self._rank_sentences(query, hits, term_weight, require_figure=figure)
-        if not ranked and figure:
-            ranked = self._rank_sentences(query, hits, term_weight, require_figure=False)
         if not ranked:
             return None
         best = ranked[0]
@@ -255,6 +270,8 @@ class ExtractiveAnswerer:
                 # the question's own wording found in one piece ("政务新媒体工作的主管单位") beats scattered terms
                 run = _longest_common_run(phrase, words) / max(len(phrase), 1) if phrase else 0.0
                 score = own + 0.9 * near + 0.25 * hit.score / top + 0.5 * run - 0.0005 * len(words)
+                if query.shape == LIST and words.count("、") >= 2:
+                    score += weights.ENUMERATION  # a list asked, and a sentence that enumerates
                 if chunk.outline:
                     score *= weights.OUTLINE_PENALTY
                 ranked.append(_Sentence(chunk.doc_id, start, end, score, hit))
@@ -303,13 +320,7 @@ class ExtractiveAnswerer:
             owner, items = max(versions, key=lambda v: (len(v[1]), not v[0].outline))
             if len(items) >= 2:
                 yield _List(0.0, doc_id, owner.start, owner.end, owner.text, tuple(items), owner.outline)
-        text = self._index.documents[doc_id].text
-        for start, end in _paragraphs_in(text, hit.chunk.start, hit.chunk.end):
-            markers = [m.start("marker") for m in ENUM_MARKER.finditer(text, start, end)]
-            if len(markers) < 2 or markers[0] == start:
-                continue
-            items = _enumerated(text, markers, end)
-            yield _List(0.0, doc_id, start, markers[0], text[start : markers[0]], tuple(items))
+        yield from _lead_lists(doc_id, self._index.documents[doc_id].text, hit.chunk.start, hit.chunk.end)
 
     def _compose_list(self, query: Query, hits: Sequence[Hit], listed: _List) -> Answer:
         document = self._index.documents[listed.doc_id]
@@ -408,6 +419,141 @@ class ExtractiveAnswerer:
         start = text.rfind("\n", 0, offset) + 1
         end = text.find("\n", offset)
         return start, len(text) if end < 0 else end
+
+
+_LEAD_REACH = 200  # characters before a passage where the sentence that introduces its list may stand
+
+
+def _lead_lists(doc_id: str, text: str, start: int, end: int) -> Iterator[_List]:
+    """Lists introduced by a sentence ending in a colon ("必须把握好以下原则："): the items after the colon in the
+    same paragraph (一是…, or clauses split by ；), then following paragraphs that open with an item marker (二是, ——,
+    （一）, 1.), or that end in ；."""
+    reach = max(0, start - _LEAD_REACH)
+    for colon in re.finditer(r"[：:]", text[reach:end]):
+        colon_at = reach + colon.start()
+        paragraph_start = text.rfind("\n", 0, colon_at) + 1
+        paragraph_end = text.find("\n", colon_at)
+        paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
+        lead_start = max(paragraph_start, max(text.rfind(mark, paragraph_start, colon_at) for mark in "。；！？") + 1)
+        items = _items_after(text, colon_at + 1, paragraph_end)
+        if len(items) >= 2:
+            yield _List(0.0, doc_id, lead_start, colon_at + 1, text[lead_start : colon_at + 1], tuple(items))
+
+
+def _marker(line: str) -> tuple[str, int | None] | None:
+    """The kind and ordinal of the item marker a line opens with (一是 -> ("是", 1), （二） -> ("paren", 2))."""
+    enum = re.match(r"^(?:([一二三四五六七八九十]{1,2})([要是])|第([一二三四五六七八九十]{1,2})[，,、])", line)
+    if enum:
+        return (enum.group(2) or "第", chinese_number(enum.group(1) or enum.group(3)))
+    if re.match(r"^[—–－]{1,2}", line):
+        return ("dash", None)
+    paren = re.match(r"^[（(]([一二三四五六七八九十]{1,3}|\d{1,2})[）)]", line)
+    if paren:
+        return ("paren", chinese_number(paren.group(1)))
+    arabic = re.match(r"^(\d{1,2})[.、．](?!\d)", line)
+    if arabic:
+        return ("arabic", int(arabic.group(1)))
+    if line[:1] and "①" <= line[0] <= "⑳":
+        return ("circled", ord(line[0]) - ord("①") + 1)
+    return None
+
+
+def _item_span(text: str, start: int, stop: int) -> tuple[int, int]:
+    """An item: its first sentence, and the sentences after it while the item stays short."""
+    spans = sentence_spans(text, start, stop)
+    end = spans[0][1]
+    for _, sentence_end in spans[1:]:
+        if sentence_end - start > _ITEM_BODY * 2:
+            break
+        end = sentence_end
+    return start, end
+
+
+def _items_after(text: str, begin: int, paragraph_end: int) -> list[tuple[int, int]]:
+    """The items that follow a lead-in colon: inline (一是…, or ；-separated clauses), then in the next paragraphs,
+    in order of their markers; body paragraphs between numbered items are passed over."""
+    items: list[tuple[int, int]] = []
+    kind: str | None = None
+    expected: int | None = None
+    rest = text[begin:paragraph_end].strip()
+    if rest:
+        offset = begin + text[begin:paragraph_end].index(rest[0])
+        marked = _marker(rest)
+        if marked is None and _short_line(rest):
+            return _roster(text, offset, paragraph_end)
+        if marked is None:
+            clauses = _clauses(text, offset, paragraph_end)
+            return clauses if len(clauses) >= 2 else []
+        kind, number = marked
+        markers = [m.start("marker") for m in ENUM_MARKER.finditer(text, offset, paragraph_end)]
+        inline = _enumerated(text, markers, paragraph_end) if len(markers) >= 2 else []
+        items = inline or [_item_span(text, offset, paragraph_end)]
+        expected = (number or 1) + len(items) if number is not None else None
+    cursor, passed = paragraph_end + 1, 0
+    while cursor < len(text) and len(items) < 30:
+        line_end = text.find("\n", cursor)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[cursor:line_end].strip()
+        if not line:
+            cursor = line_end + 1
+            continue
+        offset = cursor + text[cursor:line_end].index(line[0])
+        marked = _marker(line)
+        if kind is None and marked is None and line.endswith(("；", ";")):
+            kind = "semicolon"
+        elif kind is None and marked is not None:
+            kind, expected = marked[0], marked[1]
+        if kind == "semicolon":
+            if marked is not None or not line.endswith(("；", ";", "。")):
+                break
+            items.append((offset, line_end))
+            if line.endswith("。"):
+                break
+        elif marked is not None and marked[0] == kind:
+            if expected is not None and marked[1] != expected:
+                break
+            items.append(_item_span(text, offset, line_end))
+            expected = expected + 1 if expected is not None else None
+            passed = 0
+        elif kind in (None, "dash") or (heading_level(line) or 99) < 8 or passed >= 6:
+            break  # a contiguous list ended, a new section began, or the items stopped coming
+        else:
+            passed += 1
+        cursor = line_end + 1
+    return items
+
+
+_ROSTER_LINE = 30
+
+
+def _short_line(line: str) -> bool:
+    return len(line) <= _ROSTER_LINE and not re.search(r"[。；;：:，,]", line)
+
+
+def _roster(text: str, start: int, paragraph_end: int) -> list[tuple[int, int]]:
+    """"副组长：丁学东 国务院副秘书长" and the short lines under it, up to the next "成员：": a roster of names."""
+    items = [(start, paragraph_end)]
+    cursor = paragraph_end + 1
+    while cursor < len(text):
+        line_end = text.find("\n", cursor)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[cursor:line_end].strip()
+        if not line or not _short_line(line):
+            break
+        items.append((cursor + text[cursor:line_end].index(line[0]), line_end))
+        cursor = line_end + 1
+    return items if len(items) >= 2 else []
+
+
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Clauses of text[start:end] split after ；."""
+    spans, cursor = [], start
+    for match in re.finditer(r"[；;]", text[start:end]):
+        spans.append((cursor, start + match.end()))
+        cursor = start + match.end()
+    if text[cursor:end].strip():
+        spans.append((cursor, end))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
 def _enumerated(text: str, markers: list[int], stop: int) -> list[tuple[int, int]]:

@@ -29,16 +29,19 @@ def term_weights(query: Query, index: Index) -> dict[str, float]:
             found[term] = index.term_weight(term)
             continue
         known = [index.term_weight(part) for part in parts(term) if index.knows(part)]
-        # a word no passage holds says little about which passage answers: it weighs as a middling word
-        found[term] = sum(known) / len(known) if known else index.median_weight()
+        # a word no passage holds says little about which passage answers: it weighs as a common word
+        found[term] = sum(known) / len(known) if known else index.common_weight()
     return found
 
 
 @lru_cache(maxsize=4096)
 def parts(term: str) -> tuple[str, ...]:
-    """The words a compound is made of (控制目标 -> 控制, 目标), less those that only frame a question."""
-    pieces = [p for p in lexical.words(term) if p != term and len(p) >= 2 and p not in QUESTION_FRAME]
-    return tuple(dict.fromkeys(pieces))
+    """The words a compound is made of (控制目标 -> 控制, 目标), less those that only frame a question; none when
+    the words do not cover the compound (住院日 is not 住院)."""
+    pieces = [p for p in lexical.words(term) if p != term and len(p) >= 2]
+    if set(term) - set("".join(pieces)):
+        return ()
+    return tuple(dict.fromkeys(p for p in pieces if p not in QUESTION_FRAME))
 
 
 def held(query: Query, term: str, context: str) -> bool:
@@ -64,22 +67,32 @@ def coverage(query: Query, term_weight: dict[str, float], document: Document, co
     return sum(weight for term, weight in term_weight.items() if held(query, term, context)) / total
 
 
-def slot_terms(query: Query, term_weight: dict[str, float], document: Document) -> list[str]:
+def slot_terms(query: Query, term_weight: dict[str, float], document: Document, index_knows=lambda _: True) -> list[str]:
     """What the question asks about, less the words that only name its document: for a list, what it is a list of
     (the focus words); else the three rarest key terms. Years are checked apart."""
     card = fold(document.card())
     naming = {term for term in query.terms if held(query, term, card)}
+    usable = [t for t in query.terms if t not in naming and _telling(t, index_knows)]
+    focus = [t for t in query.focus if t in usable and t not in LIST_NOUNS]
     if query.shape == LIST:  # what the list is of; 要求, 措施 … are what any list is
-        focus = [t for t in query.focus if t not in naming and not t.isdigit() and t not in LIST_NOUNS]
         if focus:
             return focus
-    rest = sorted((t for t in query.terms if t not in naming and not t.isdigit()), key=lambda t: -term_weight.get(t, 0))
-    return rest[: weights.SLOT_TERMS]
+    rarest = sorted((t for t in usable if t not in focus), key=lambda t: -term_weight.get(t, 0))
+    return (focus + rarest)[: weights.SLOT_TERMS]
 
 
-def slot_share(query: Query, term_weight: dict[str, float], document: Document, answer_context: str) -> float:
+def _telling(term: str, index_knows) -> bool:
+    """A word that can tell a passage that answers from one that does not: two characters or more, not a figure,
+    and a word of the dictionary or of the passages (not a fragment such as 内要 from 几天内要…)."""
+    if len(term) < 2 or term.isdigit():
+        return False
+    return lexical.is_word(term) or index_knows(term) or any(index_knows(part) for part in parts(term))
+
+
+def slot_share(query: Query, term_weight: dict[str, float], document: Document, answer_context: str,
+               index_knows=lambda _: True) -> float:
     """The weighted share of the asked slot that the quoted words (and their headings) hold."""
-    slot = slot_terms(query, term_weight, document)
+    slot = slot_terms(query, term_weight, document, index_knows)
     if not slot:
         return 1.0
     total = sum(term_weight.get(t, 1.0) for t in slot)

@@ -10,7 +10,7 @@ from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from wenyuan import retrieve
+from wenyuan import retrieve, weights
 from wenyuan.answer import Answerer, ExtractiveAnswerer, StreamingAnswerer, refusal
 from wenyuan.clean import chinese_number
 from wenyuan.config import DEFAULT_EMBEDDER, Settings
@@ -111,15 +111,19 @@ class Assistant:
 
     def search(self, query: str, top_k: int | None = None, documents: Collection[str] | None = None) -> list[Hit]:
         """The passages that best match a query, best first, from the documents it names (or `documents`)."""
-        return self._prepare(query, top_k, documents).hits
+        return self._prepare(query, top_k or self.settings.top_k, documents).hits
 
     def _prepare(self, question: str, top_k: int | None = None, documents: Collection[str] | None = None,
                  index: Index | None = None) -> _Asked:
         index = index or self.index
         query = analyse(question, index.definitions)
         route = retrieve.route(query, index, documents)
+        if top_k is None:
+            top_k = self.settings.top_k
+            if route.documents is not None and len(route.documents) <= weights.FEW_ROUTED:
+                top_k = max(top_k, weights.ROUTED_PASSAGES)  # one named document: answer from more of it
         hits = retrieve.search(
-            query, index, self.embedder, top_k=top_k or self.settings.top_k,
+            query, index, self.embedder, top_k=top_k,
             dense_weight=self.settings.resolved_dense_weight(), route_to=route,
         )
         return _Asked(query, route, hits)

@@ -14,6 +14,9 @@ COVERAGE = 1.5  # the best RERANKED passages gain this times the weighted share 
 RERANKED = 30
 CANDIDATES_PER_PATH = 50  # dense candidates before fusion (BM25 and cards score every chunk)
 
+FEW_ROUTED = 2  # a question routed to at most this many documents ...
+ROUTED_PASSAGES = 12  # ... is answered from this many of their passages (the sources shown stay the top ones)
+
 # ---- answering ----------------------------------------------------------------------------------------------------
 MIN_COVERAGE = 0.4  # share of the question's weighted key terms the best passage (with its headings and card) holds
 OUTLINE_PENALTY = 0.85  # a 【提纲】 outline passage loses to the body that develops it

@@ -31,7 +31,10 @@ _QUESTION_WORDS = re.compile(
 )
 _HEADING_MARKER = re.compile(r"^(?:[（(]?\d{1,2}[）).、．]|[（(][一二三四五六七八九十]+[）)])")
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
-_CN_FIGURE = re.compile(r"[一二三四五六七八九十百千万亿两]+(?:个|项|条|家|所|天|年|倍|成|亿元|万元|日|周岁|岁|%)|[零〇一二三四五六七八九十]年|[一二三四五六七八九十]+月")
+_CN_FIGURE = re.compile(
+    r"[一二三四五六七八九十百千万亿两半]+(?:个|项|条|家|所|天|年|倍|成|亿元|万元|日|周岁|岁|%|次|周|季度|批|名|人|号|届|期)|"
+    r"[零〇一二三四五六七八九十]年|[一二三四五六七八九十]+月|每(?:年|月|季度|周|半年|天|日)"
+)
 _DASH_ITEM = re.compile(r"^[—–－-]{1,2}")
 _BARE_LABEL = 16  # a sub-heading this short is a label: its answer is the sentence that develops it
 _ITEM_BODY = 90  # characters of an item's own words shown in a list
@@ -207,6 +210,9 @@ class ExtractiveAnswerer:
             chosen = [self._with_body(best)]
         parts = []
         for sentence in sorted(chosen, key=lambda s: s.start):
+            lead = _lead_of(document.text, sentence.start)
+            if lead and sentence.end - lead[0] <= _WITH_LEAD:  # "主要预期目标是：…；国内生产总值增长8%左右；"
+                sentence = _Sentence(sentence.doc_id, lead[0], sentence.end, sentence.score, sentence.hit)
             n = citations.cite(sentence.doc_id, sentence.start, sentence.end, sentence.score,
                                (sentence.hit.chunk.start, sentence.hit.chunk.end))
             parts.append(f"{document.text[sentence.start : sentence.end].strip()}[{n}]")
@@ -256,16 +262,22 @@ class ExtractiveAnswerer:
             chunk = hit.chunk
             document = self._index.documents[chunk.doc_id]
             context = fold(document.card() + " " + " ".join(chunk.heading_path))
+            header_end = _header_end(document)
+            names_only = all(gate.held(query, term, fold(document.card())) for term in query.terms)
             for start, end in sentence_spans(document.text, chunk.start, chunk.end):
                 words = fold(document.text[start:end])
                 if len(words) < 6 or _is_question(words):
                     continue  # a FAQ's own question line is not its answer
+                if start < header_end and not names_only:
+                    continue  # the title, 文号 and 主送 lines name the document; they answer nothing else
                 figures_in = _HEADING_MARKER.sub("", words)  # "1.摸底排查" holds no figure
                 if require_figure and not (set(_FIGURE.findall(figures_in)) - asked_figures or _CN_FIGURE.search(figures_in)):
                     continue
                 own = sum(w for term, w in term_weight.items() if gate.held(query, term, words)) / total
+                lead = _lead_of(document.text, start)
+                around = context + (fold(document.text[lead[0] : lead[1]]) if lead else "")
                 near = sum(
-                    w for term, w in term_weight.items() if gate.held(query, term, context) and not gate.held(query, term, words)
+                    w for term, w in term_weight.items() if gate.held(query, term, around) and not gate.held(query, term, words)
                 ) / total
                 # the question's own wording found in one piece ("政务新媒体工作的主管单位") beats scattered terms
                 run = _longest_common_run(phrase, words) / max(len(phrase), 1) if phrase else 0.0
@@ -573,6 +585,40 @@ def _enumerated(text: str, markers: list[int], stop: int) -> list[tuple[int, int
             end = sentence_end
         items.append((spans[0][0], end))
     return items if len(items) >= 2 else []
+
+
+_WITH_LEAD = 160  # a clause after a colon is quoted with its lead-in when both fit in this many characters
+
+
+def _lead_of(text: str, start: int) -> tuple[int, int] | None:
+    """The lead-in a clause belongs to: the sentence ending in a colon earlier in its paragraph, when the clause
+    is one of the ；-separated parts after it."""
+    paragraph_start = text.rfind("\n", 0, start) + 1
+    colon = max(text.rfind("：", paragraph_start, start), text.rfind(":", paragraph_start, start))
+    if colon < 0 or "。" in text[colon:start]:
+        return None
+    return _sentence_start(text, paragraph_start, colon), colon + 1
+
+
+def _sentence_start(text: str, paragraph_start: int, at: int) -> int:
+    return max(paragraph_start, max(text.rfind(mark, paragraph_start, at) for mark in "。！？") + 1)
+
+
+def _header_end(document: Document) -> int:
+    """Where a 公文's header (title, 文号, 主送) ends: after the 文号 line, or after the title's lines."""
+    text = document.text
+    if document.number:
+        at = text.find(document.number, 0, 400)
+        if at >= 0:
+            return at + len(document.number)
+    title = document.title.replace(" ", "")
+    cursor = 0
+    for line in text[:300].split("\n"):
+        if line.strip() and line.strip() in title:
+            cursor += len(line) + 1
+            continue
+        break
+    return cursor
 
 
 def _paragraphs_in(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -34,11 +34,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
-
-from common import BENCH, CACHE, DATA, DEMO_QUESTIONS, RESULTS, ROOT, write_report
+from common import BENCH, CACHE, DATA, DEMO_QUESTIONS, RESULTS, ROOT, PlainBm25, write_report
 from wenyuan.assistant import Assistant
-from wenyuan.clean import fold
 from wenyuan.config import Settings
 from wenyuan.embed import UseEmbedder
 from wenyuan.evaluate import Question, _matches, evaluate, outcome_json, read_questions, summarise
@@ -68,31 +65,6 @@ def built_index(name: str, embedder) -> Path:
     print(f"[{name}] {len(index.documents)} documents, {report.chunks} chunks, {report.embedded} embedded, "
           f"{len(report.skipped)} skipped, {time.perf_counter() - began:.0f} s", file=sys.stderr)
     return directory
-
-
-class PlainBm25:
-    """BM25 over jieba words with the file name in front of each chunk: the baseline every method must beat."""
-
-    def __init__(self, index: Index) -> None:
-        import bm25s
-        import rjieba
-
-        self._cut = rjieba.cut_for_search
-        self.chunks = index.chunks
-        corpus = [self.tokens(Path(chunk.doc_path).stem + " " + chunk.text) for chunk in index.chunks]
-        self.bm25 = bm25s.BM25()
-        self.bm25.index(corpus, show_progress=False)
-
-    def tokens(self, text: str) -> list[str]:
-        return [token for token in self._cut(fold(text)) if token.strip() and any(ch.isalnum() for ch in token)] or [""]
-
-    def search(self, query: str, k: int = 5) -> list:
-        ids = self.bm25.get_tokens_ids(list(dict.fromkeys(self.tokens(query))))
-        if not ids:
-            return []
-        scores = np.asarray(self.bm25.get_scores_from_ids(ids))
-        rows = np.argsort(-scores, kind="stable")[:k]
-        return [self.chunks[row] for row in rows if scores[row] > 0]
 
 
 def baseline_ranks(baseline: PlainBm25, questions: Sequence[Question]) -> list[int | None]:

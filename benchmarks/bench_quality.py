@@ -39,7 +39,9 @@ from pathlib import Path
 
 import numpy as np
 
-from common import CACHE, RESULTS, ROOT, Corpus, MeteredEmbedder, Question, cmrc_corpus, demo_corpus, squash, write_report
+from common import (CACHE, RESULTS, ROOT, Corpus, MeteredEmbedder, PlainBm25, Question, cmrc_corpus, demo_corpus, squash,
+                    write_report)
+from wenyuan import lexical
 from wenyuan.assistant import Assistant
 from wenyuan.config import Settings
 from wenyuan.embed import UseEmbedder
@@ -47,7 +49,8 @@ from wenyuan.index import Index, IndexNotUsable, build_index
 
 TOP_K = 5
 NAIVE_CHUNK, NAIVE_OVERLAP = 500, 50
-METHODS = ("Wenyuan (Assistant.search, hybrid)", "naive LangChain (500/50 splitter + FAISS)", "BM25 alone", "dense alone")
+METHODS = ("Wenyuan (Assistant.search, hybrid)", "naive LangChain (500/50 splitter + FAISS)", "BM25 alone", "dense alone",
+           "BM25 jieba + title (plain baseline)")
 
 log = logging.getLogger("bench_quality")
 
@@ -130,15 +133,18 @@ def evaluate(corpus: Corpus, assistant: Assistant, store, naive_chunks, embedder
     naive_passages = [(c.metadata["source"], squash(c.page_content)) for c in naive_chunks]
     ranks: dict[str, list[int | None]] = {m: [] for m in METHODS}
     context: dict[str, list[float]] = {m: [] for m in METHODS}
+    baseline = PlainBm25(index)
     for question in corpus.answerable:
         found = assistant.search(question.text, TOP_K)
         wen = [(hit.chunk.doc_path, squash(hit.chunk.text)) for hit in found]
         naive = [(d.metadata["source"], squash(d.page_content))
                  for d in store.similarity_search(question.text, k=TOP_K)]
-        bm25 = [(wen_doc[r], wen_text[r]) for r in top_rows(index.lexical_scores(question.text), TOP_K)]
+        tokens = lexical.tokenize(question.text, index.lexical_tokens)
+        bm25 = [(wen_doc[r], wen_text[r]) for r in top_rows(index.lexical_scores(tokens), TOP_K)]
         rows, _ = index.dense_search(embedder.embed([question.text], query=True)[0], TOP_K)
         dense = [(wen_doc[r], wen_text[r]) for r in rows.tolist()]
-        for method, passages in zip(METHODS, (wen, naive, bm25, dense)):
+        plain = [(chunk.doc_path, squash(chunk.text)) for chunk in baseline.search(question.text, TOP_K)]
+        for method, passages in zip(METHODS, (wen, naive, bm25, dense, plain)):
             ranks[method].append(first_hit(question, passages))
             if question.key_points:
                 joined = "".join(text for _, text in passages)
@@ -200,7 +206,7 @@ def metrics(ranks: Sequence[int | None]) -> tuple[float, float, float]:
 # ---- report ------------------------------------------------------------------------------------------------------
 def table(corpus: Corpus, run: Run, ask: AskResult | None) -> list[str]:
     ceilings = {METHODS[0]: run.ceilings["wenyuan"], METHODS[1]: run.ceilings["naive"],
-                METHODS[2]: run.ceilings["wenyuan"], METHODS[3]: run.ceilings["wenyuan"]}
+                METHODS[2]: run.ceilings["wenyuan"], METHODS[3]: run.ceilings["wenyuan"], METHODS[4]: run.ceilings["wenyuan"]}
     header = "| method | recall@1 | recall@5 | MRR@5 | ceiling |"
     rule = "|---|---:|---:|---:|---:|"
     if ask:

@@ -33,7 +33,9 @@ from wenyuan.answer import ExtractiveAnswerer
 from wenyuan.assistant import Assistant
 from wenyuan.config import Settings
 from wenyuan.embed import UseEmbedder
+from wenyuan import lexical, retrieve
 from wenyuan.index import Index, IndexNotUsable, build_index
+from wenyuan.query import analyse
 
 MODES = ("words", "bigrams", "words+bigrams")
 WEIGHTS = (0.05, 0.1, 0.15, 0.25, 0.5, 1.0)
@@ -108,7 +110,7 @@ def prepare(corpus: Corpus, embedder: MeteredEmbedder, modes: Sequence[str]) -> 
 
 # ---- retrieval methods -------------------------------------------------------------------------------------
 def top_rows(scores: np.ndarray, k: int) -> list[int]:
-    """Rows of the k highest positive scores, best first (ties by row, as Index.search breaks them)."""
+    """Rows of the k highest positive scores, best first (ties by row, as retrieve.search breaks them)."""
     positive = np.flatnonzero(scores > 0)
     if positive.size == 0:
         return []
@@ -157,18 +159,26 @@ def evaluate(index: Index, questions: Sequence[Question], embedder) -> tuple[dic
         def first(rows: Sequence[int]) -> int | None:
             return next((rank for rank, row in enumerate(rows[:TOP_K], 1) if row in good), None)
 
-        lexical = index.lexical_scores(question.text)
-        bm25_rows = top_rows(lexical, POOL)
+        bm25_rows = top_rows(index.lexical_scores(lexical.tokenize(question.text, index.lexical_tokens)), POOL)
         vector = embedder.embed([question.text], query=True)[0]
         dense_rows, _ = index.dense_search(vector, POOL)
         dense_rows = dense_rows.tolist()
         ranks["bm25"].append(first(bm25_rows))
         ranks["dense"].append(first(dense_rows))
         for w in WEIGHTS:
-            found = index.search(question.text, embedder, top_k=TOP_K, dense_weight=w, candidates=POOL)
+            found = wenyuan_search(index, question.text, embedder, TOP_K, w)
             ranks[f"fusion w={w:g}"].append(first([judge.row_of[hit.chunk.id] for hit in found]))
         ranks[f"rrf k={RRF_K}"].append(first(rrf([bm25_rows, dense_rows])))
     return ranks, reachable / max(len(questions), 1)
+
+
+def wenyuan_search(index: Index, question: str, embedder, top_k: int, weight: float) -> list:
+    """Wenyuan's retrieval as Assistant.search runs it (analysis, routing, fusion), at a given dense weight."""
+    query = analyse(question, index.definitions)
+    route = retrieve.route(query, index)
+    if route.missing is not None:
+        return []
+    return retrieve.search(query, index, embedder, top_k=top_k, dense_weight=weight, route_to=route)
 
 
 def metrics(ranks: Sequence[int | None]) -> tuple[float, float, float]:
@@ -186,7 +196,7 @@ def percentiles(samples: Sequence[float]) -> tuple[float, float]:
 
 
 def latency(corpus: Corpus, embedder, repeats: int) -> tuple[list[str], dict[str, bool]]:
-    """p50/p95 of Index.search and Assistant.ask at default settings; each is also timed with a one-thread USE
+    """p50/p95 of retrieval (analysis, routing, fusion) and Assistant.ask at default settings; each is also timed with a one-thread USE
     embedder, because the default (one BLAS thread per CPU) stalls ~200 ms now and then on a small machine."""
     defaults = Settings()
     index = corpus.indexes[defaults.lexical_tokens]
@@ -206,11 +216,11 @@ def latency(corpus: Corpus, embedder, repeats: int) -> tuple[list[str], dict[str
         return samples
 
     def searcher(model):
-        return lambda q: index.search(q, model, top_k=defaults.top_k, dense_weight=weight, candidates=defaults.candidates)
+        return lambda q: wenyuan_search(index, q, model, defaults.top_k, weight)
 
     results: list[tuple[str, list[float]]] = [
-        (f"Index.search (hybrid, w={weight:g}, query embedding included)", timed(searcher(embedder))),
-        ("Index.search, UseEmbedder(threads=1)", timed(searcher(one_thread))),
+        (f"search (routed hybrid, w={weight:g}, query embedding included)", timed(searcher(embedder))),
+        ("search, UseEmbedder(threads=1)", timed(searcher(one_thread))),
     ]
     assistant = Assistant(Settings(index_dir=directory))
     began = time.perf_counter()
@@ -245,7 +255,7 @@ def calibration(corpus: Corpus, embedder, refused_by_ask: dict[str, bool]) -> li
     weight = defaults.resolved_dense_weight()
     coverage: dict[str, float] = {}
     for question in corpus.questions:
-        hits = index.search(question.text, embedder, top_k=TOP_K, dense_weight=weight, candidates=defaults.candidates)
+        hits = wenyuan_search(index, question.text, embedder, TOP_K, weight)
         coverage[question.id] = max((answerer.coverage(question.text, hit) for hit in hits), default=0.0)
     answerable = {q.id: coverage[q.id] for q in corpus.questions if q.doc is not None}
     unanswerable = {q.id: coverage[q.id] for q in corpus.questions if q.doc is None}

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from wenyuan.clean import fold
 from wenyuan.evaluate import normalise as squash  # NFKC, no white space: how `wenyuan eval` compares text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,7 @@ DEMO_QUESTIONS = BENCH / "questions_demo.jsonl"
 SHARED_BENCH = ROOT.parent / "shared" / "bench"  # the only part of ../shared a benchmark reads: cmrc2018-trial/
 
 __all__ = ["BENCH", "CACHE", "DATA", "DEMO_QUESTIONS", "RESULTS", "ROOT", "SHARED_BENCH", "Corpus", "MeteredEmbedder",
-           "Question", "cmrc_corpus", "demo_corpus", "read_jsonl", "squash", "write_report"]
+           "PlainBm25", "Question", "cmrc_corpus", "demo_corpus", "read_jsonl", "squash", "write_report"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,32 @@ class MeteredEmbedder:
             self.seconds += time.perf_counter() - began
             self.texts += len(texts)
             self.calls += 1
+
+
+class PlainBm25:
+    """BM25 over jieba words with the file name in front of each chunk: the baseline every method must beat."""
+
+    def __init__(self, index) -> None:
+        import bm25s
+        import rjieba
+
+        self._cut = rjieba.cut_for_search
+        self.chunks = index.chunks
+        corpus = [self.tokens(Path(chunk.doc_path).stem + " " + chunk.text) for chunk in index.chunks]
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(corpus, show_progress=False)
+
+    def tokens(self, text: str) -> list[str]:
+        return [token for token in self._cut(fold(text)) if token.strip() and any(ch.isalnum() for ch in token)] or [""]
+
+    def search(self, query: str, k: int = 5) -> list:
+        vocabulary = self.bm25.vocab_dict
+        ids = [vocabulary[token] for token in dict.fromkeys(self.tokens(query)) if token and token in vocabulary]
+        if not ids:
+            return []
+        scores = np.asarray(self.bm25.get_scores_from_ids(ids))
+        rows = np.argsort(-scores, kind="stable")[:k]
+        return [self.chunks[row] for row in rows if scores[row] > 0]
 
 
 def write_report(text: str, out: Path) -> None:

@@ -101,9 +101,18 @@ class Index:
     # ---- search: the raw scores that retrieve.py fuses ---------------------------------------------------------
     document_ids: tuple[str, ...] = ()  # documents in card order
     chunk_documents: np.ndarray | None = None  # row of each chunk's document in `document_ids`
+    header_chunks: np.ndarray | None = None  # 1.0 for each document's first chunk (title, 文号, 主送), else 0.0
     cards: object = None  # BM25 over each document's card (title, subtitle, 文号, issuer, year, file name)
     definitions: dict[str, str] | None = None  # short names documents define (以下简称) -> their long form
     card_frequency: dict[str, int] | None = None  # how many documents' cards hold each word
+    card_rows: dict[str, np.ndarray] | None = None  # the documents (rows in `document_ids`) whose card holds a word
+
+    def own_title_chunks(self, token: str) -> np.ndarray:
+        """A mask over chunks: those whose document's card holds the word (bigram tokens count as their words)."""
+        rows = (self.card_rows or {}).get(token.removeprefix("▁"))
+        if rows is None:
+            return np.zeros(len(self.chunks), dtype=bool)
+        return np.isin(self.chunk_documents, rows)
 
     def names_few_documents(self, term: str) -> bool:
         """Whether a word is in the cards of some documents but few (a place, an issuer, a topic of a title: 天津,
@@ -118,25 +127,41 @@ class Index:
         self.document_ids = tuple(self.documents)
         row_of = {doc_id: row for row, doc_id in enumerate(self.document_ids)}
         self.chunk_documents = np.fromiter((row_of[c.doc_id] for c in self.chunks), dtype=np.int32, count=len(self.chunks))
+        self.header_chunks = np.fromiter((c.ordinal == 0 for c in self.chunks), dtype=np.float32, count=len(self.chunks))
         self.card_frequency = {}
         if self.documents:
             card_tokens = [lexical.tokenize(self.documents[d].card(), "words") or [""] for d in self.document_ids]
             self.cards = bm25s.BM25()
             self.cards.index(card_tokens, show_progress=False)
-            for tokens in card_tokens:
+            rows_with: dict[str, list[int]] = {}
+            for row, tokens in enumerate(card_tokens):
                 for token in set(tokens):
-                    self.card_frequency[token] = self.card_frequency.get(token, 0) + 1
+                    rows_with.setdefault(token, []).append(row)
+            self.card_frequency = {token: len(rows) for token, rows in rows_with.items()}
+            self.card_rows = {token: np.asarray(rows, dtype=np.int32) for token, rows in rows_with.items()}
         self.definitions = {}
         for document in self.documents.values():
             self.definitions.update(lexical.definitions(document.text))
         return self
 
-    def lexical_scores(self, tokens: list[str]) -> np.ndarray:
-        """BM25 score of every chunk for the query's tokens."""
-        ids = self.bm25.get_tokens_ids(list(dict.fromkeys(tokens))) if self.bm25 is not None else []
-        if not ids:
+    def lexical_scores(self, tokens: list[str], own_title_weight: float = 1.0) -> np.ndarray:
+        """BM25 score of every chunk for the query's tokens; with `own_title_weight` < 1, a word counts that much
+        less in the passages of a document whose own title (card) holds it: there it names the document, not the
+        passage."""
+        if self.bm25 is None:
             return np.zeros(len(self.chunks), dtype=np.float32)
-        return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
+        tokens = [t for t in dict.fromkeys(tokens) if t in self.bm25.vocab_dict]
+        if own_title_weight == 1.0:
+            ids = self.bm25.get_tokens_ids(tokens)
+            if not ids:
+                return np.zeros(len(self.chunks), dtype=np.float32)
+            return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
+        total = np.zeros(len(self.chunks), dtype=np.float32)
+        for token in tokens:
+            scores = np.asarray(self.bm25.get_scores_from_ids([self.bm25.vocab_dict[token]]), dtype=np.float32)
+            scores[self.own_title_chunks(token)] *= own_title_weight
+            total += scores
+        return total
 
     def card_scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every document's card (in `document_ids` order) for the query's words."""

@@ -18,7 +18,7 @@ from wenyuan import lexical, weights
 from wenyuan.clean import fold
 from wenyuan.embed import Embedder
 from wenyuan.index import Index
-from wenyuan.query import NamedDocument, Query, canonical_number
+from wenyuan.query import DOC_NUMBER_SHAPE, NamedDocument, Query, canonical_number
 from wenyuan.types import Document, Hit
 
 
@@ -104,15 +104,21 @@ def search(
     """The best passages for an analysed question, best first, from the routed documents only."""
     if not index.chunks:
         return []
-    # the question's own words count fully; the other forms of its terms (GDP → 国内生产总值) count for less
+    route_to = route_to or Route()
+    # the question's own words count fully; the other forms of its terms (GDP → 国内生产总值) count for less; a word
+    # of a document's own title says little about which of its passages answers (the card carries it)
     asked_tokens = lexical.tokenize(query.text, index.lexical_tokens)
     other_tokens = [t for t in lexical.tokenize(query.other_forms, index.lexical_tokens) if t not in asked_tokens]
-    lexical_all = index.lexical_scores(asked_tokens) + weights.OTHER_FORMS * index.lexical_scores(other_tokens)
+    lexical_all = index.lexical_scores(asked_tokens, weights.OWN_TITLE) + weights.OTHER_FORMS * index.lexical_scores(
+        other_tokens, weights.OWN_TITLE)
     fused = _normalised(lexical_all)
     asked_words = lexical.tokenize(query.text, "words")
     card_all = index.card_scores(asked_words) + weights.OTHER_FORMS * index.card_scores(
         [t for t in lexical.tokenize(query.other_forms, "words") if t not in asked_words])
-    fused += weights.CARD * _normalised(card_all)[index.chunk_documents]
+    card_of_chunk = _normalised(card_all)[index.chunk_documents]
+    fused += weights.CARD * card_of_chunk
+    if query.shape == DOC_NUMBER_SHAPE:  # "…的文号是多少": the header passage of the document the question names
+        fused += weights.HEADER * card_of_chunk * index.header_chunks
     dense_all = np.zeros(len(index.chunks), dtype=np.float32)
     if embedder is not None and dense_weight > 0:
         rows, scores = index.dense_search(embedder.embed([query.asked], query=True)[0], weights.CANDIDATES_PER_PATH)
@@ -121,7 +127,6 @@ def search(
             low, high = float(scores.min()), float(scores.max())
             if high > low:
                 fused[rows] += (dense_weight if lexical_all.max() > 0 else 1.0) * (scores - low) / (high - low)
-    route_to = route_to or Route()
     if route_to.preferred:
         rows_of = [i for i, d in enumerate(index.document_ids) if d in route_to.preferred]
         fused += weights.NAMED * np.isin(index.chunk_documents, rows_of)
@@ -133,11 +138,13 @@ def search(
     if len(order) and weights.COVERAGE > 0:
         # rerank the best few by how many of the question's distinct terms the passage itself holds
         term_weight = {term: index.term_weight(term) for term in query.terms if not term.isdigit()}
-        total = sum(term_weight.values()) or 1.0
         for row in order.tolist():
-            words = fold(index.chunks[row].lexical_text())
-            held = sum(w for term, w in term_weight.items() if any(f in words for f in query.forms(term)))
-            fused[row] += weights.COVERAGE * held / total
+            chunk = index.chunks[row]
+            card = fold(index.documents[chunk.doc_id].card())
+            own = {t: w for t, w in term_weight.items() if not any(f in card for f in query.forms(t))}
+            words = fold(chunk.lexical_text())
+            held = sum(w for term, w in own.items() if any(f in words for f in query.forms(term)))
+            fused[row] += weights.COVERAGE * held / (sum(own.values()) or 1.0)
         order = order[np.lexsort((order, -fused[order]))]
     order = order[:top_k]
     return [

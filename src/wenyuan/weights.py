@@ -8,6 +8,8 @@ from __future__ import annotations
 
 # ---- retrieval: fused score = lexical + CARD * card + dense_weight * dense (+ NAMED when a named document fits) ----
 CARD = 0.3  # the document's card (title, subtitle, 文号, issuer, year, file name) against the question, max-normalised
+HEADER = 1.0  # a question asking for a 文号 adds this times the card score to each document's first passage
+OWN_TITLE = 0.3  # BM25 of a word inside the passages of a document whose own card holds it counts this much
 OTHER_FORMS = 0.3  # BM25 of the other forms of the question's terms (lexicon, 以下简称) against the asked words'
 NAMED = 1.0  # a document the question names loosely (《…》, 十八大 without 报告) gets this on top
 COVERAGE = 1.5  # the best RERANKED passages gain this times the weighted share of the question's terms they hold

@@ -117,11 +117,11 @@ class ExtractiveAnswerer:
             answer = self._list_answer(query, hits, term_weight)
         if answer is None:
             answer = self._sentence_answer(query, hits, term_weight)
-        if answer is None or not self._slot_held(query, term_weight, answer):
+        if answer is None or not self._slot_held(query, term_weight, answer, hits):
             return refusal(query.asked, hits)
         return answer
 
-    def _slot_held(self, query: Query, term_weight: dict[str, float], answer: Answer) -> bool:
+    def _slot_held(self, query: Query, term_weight: dict[str, float], answer: Answer, hits: Sequence[Hit]) -> bool:
         first = answer.citations[0]
         document = self._index.documents[self._doc_id(first.doc)]
         quoted = fold(" ".join(" ".join(c.heading_path) + " " + c.passage for c in answer.citations))
@@ -133,7 +133,25 @@ class ExtractiveAnswerer:
         if any(self._index.names_few_documents(t) and not gate.held(query, t, card + self._folded(document.id))
                for t in query.terms):
             return False
+        if query.shape == FIGURE and not gate.target_held(query, quoted + self._leads(answer)):
+            return False
+        # a compound of the question (学习教育) that other passages found hold but this document never writes means
+        # a passage about something else (职业教育, 学习账号)
+        whole = self._folded(document.id)
+        elsewhere = fold(" ".join(h.chunk.embedding_text() for h in hits if h.chunk.doc_id != document.id))
+        if any(c in elsewhere and c not in whole for c in _compounds(query)):
+            return False
         return gate.slot_share(query, term_weight, document, quoted, self._index.knows) >= weights.SLOT_SHARE
+
+    def _leads(self, answer: Answer) -> str:
+        """The lead-in sentences (ending in a colon) of the quoted clauses, folded."""
+        leads = []
+        for citation in answer.citations:
+            text = self._index.documents[self._doc_id(citation.doc)].text
+            lead = _lead_of(text, citation.start)
+            if lead:
+                leads.append(text[lead[0] : lead[1]])
+        return fold(" ".join(leads))
 
     def _folded(self, doc_id: str) -> str:
         """A document's whole text folded for matching, kept for the documents answered from recently."""
@@ -566,6 +584,15 @@ def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if text[cursor:end].strip():
         spans.append((cursor, end))
     return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _compounds(query: Query) -> list[str]:
+    """Two key terms written next to each other in the question (学习 + 教育 -> 学习教育)."""
+    found = []
+    for first, second in zip(query.terms, query.terms[1:]):
+        if len(first) >= 2 and len(second) >= 2 and first + second in query.text:
+            found.append(first + second)
+    return found
 
 
 def _enumerated(text: str, markers: list[int], stop: int) -> list[tuple[int, int]]:

@@ -11,6 +11,7 @@ A near miss (a figure, list or item the document does not give) passes the first
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from wenyuan import lexical, weights
@@ -87,6 +88,16 @@ def _telling(term: str, index_knows) -> bool:
     if len(term) < 2 or term.isdigit():
         return False
     return lexical.is_word(term) or index_knows(term) or any(index_knows(part) for part in parts(term))
+
+
+_TARGET_ASKED = re.compile(r"目标|预期|计划")
+_TARGET_SAID = re.compile(r"目标|预期|计划|力争|争取|左右|拟|确保|控制在|到20\d\d年|到\d{4}年|以上|以内|不低于|不超过")
+
+
+def target_held(query: Query, answer_context: str) -> bool:
+    """A question about a target (目标, 预期, 计划) is answered by words that set one ("增长8%左右", "到2020年…",
+    "预期目标是："), not by last year's result ("增长17.8%")."""
+    return not _TARGET_ASKED.search(query.text) or bool(_TARGET_SAID.search(answer_context))
 
 
 def slot_share(query: Query, term_weight: dict[str, float], document: Document, answer_context: str,

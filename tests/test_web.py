@@ -368,3 +368,33 @@ def test_upload_writes_only_inside_data_and_checks_type_and_size(tmp_path: Path,
     assert "✓ 小.txt" in message and "超过" in message and "不支持" in message
     assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["小.txt"]
     assert "找不到" in admin.delete("../index/manifest.json", None)
+
+
+@pytest.mark.browser
+def test_an_ask_back_offers_documents_that_answer_when_clicked(browser, tmp_path: Path, embedder) -> None:
+    from test_quality import PLAN_A, PLAN_B
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "养老服务方案.txt").write_text(PLAN_A, encoding="utf-8")
+    (data / "托育服务方案.txt").write_text(PLAN_B, encoding="utf-8")
+    running = Server(tmp_path, embedder)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(running.url)
+        page.wait_for_selector("#wy-question textarea", timeout=60_000)
+        page.fill("#wy-question textarea", "总体要求的指导思想是什么？")
+        page.click("#wy-send")
+        page.wait_for_selector("#wy-chat a.wy-candidate", timeout=30_000)
+        assert "您问的是哪份文件" in page.inner_text("#wy-chat")
+        assert page.locator("#wy-chat a.wy-candidate").count() == 2
+        assert "托育" in page.inner_text("#wy-sources") and "养老" in page.inner_text("#wy-sources")
+        page.locator("#wy-chat a.wy-candidate", has_text="养老").click()
+        page.wait_for_function(
+            "() => document.querySelector('#wy-chat').innerText.includes('居家社区机构相协调')", timeout=30_000)
+        assert "某市养老服务体系建设实施方案" in page.inner_text("#wy-sources")
+        assert "普惠托育" not in page.inner_text("#wy-sources")
+    finally:
+        context.close()
+        running.stop()

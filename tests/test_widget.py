@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SEED, Server, free_port
+from test_quality import PLAN_A, PLAN_B
 from test_web import _corpus
 
 KEY = "PUBLIC-WIDGET-KEY"
@@ -51,7 +52,9 @@ def setup(tmp_path_factory: pytest.TempPathFactory, embedder):
     allowed_folder = root / "allowed"
     blocked_folder = root / "blocked"
     port_allowed = free_port()
-    _corpus(root)
+    data = _corpus(root)
+    (data / "养老服务方案.txt").write_text(PLAN_A, encoding="utf-8")  # two plans with the same 总体要求: ask-backs
+    (data / "托育服务方案.txt").write_text(PLAN_B, encoding="utf-8")
     keys = root / "widget-keys.txt"
     keys.write_text(f"# one key a line\n{KEY}\n", encoding="utf-8")
     server = Server(root, embedder, admin_token="admin-口令",
@@ -261,3 +264,33 @@ def test_the_plain_iframe_page_shows_no_close_button_and_no_allowlist(setup, con
     assert set(config) == {"title", "key", "parent"}
     page.goto(server.url + "/embed?parent=http://evil.example")
     assert page.evaluate("JSON.parse(document.body.dataset.config).parent") == ""
+
+
+@pytest.mark.browser
+def test_widget_asks_back_and_answers_in_the_document_picked(setup, context) -> None:
+    _, allowed, _, _ = setup
+    page = context.new_page()
+    frame = _open_widget(page, allowed)
+    _ask(frame, "总体要求的指导思想是什么？")
+    frame.locator(".candidates button").first.wait_for(timeout=30_000)
+    assert "您问的是哪份文件" in frame.locator(".msg.bot").last.inner_text()
+    offered = frame.locator(".candidates button").all_inner_texts()
+    assert sorted(offered) == ["《某县托育服务发展实施方案》", "《某市养老服务体系建设实施方案》"]
+    frame.locator(".candidates button", has_text="托育").click()
+    frame.locator(".msg.bot").nth(1).locator(".chip").first.wait_for(timeout=30_000)
+    assert "普惠托育服务体系" in frame.locator(".msg.bot").last.inner_text()
+    assert "托育" in frame.locator(".msg.user").last.inner_text()
+
+
+def test_rest_ask_back_lists_candidates_and_documents_narrows_the_answer(setup) -> None:
+    server, _, _, _ = setup
+    headers = {"X-Wenyuan-Key": KEY}
+    status, asked = _post(server.url + "/api/ask", {"question": "总体要求的指导思想是什么？"}, headers)
+    assert status == 200 and asked["mode"] == "ask_back" and not asked["refused"]
+    docs = {c["doc"] for c in asked["candidates"]}
+    assert docs == {"养老服务方案.txt", "托育服务方案.txt"}
+    status, narrowed = _post(server.url + "/api/ask",
+                             {"question": "总体要求的指导思想是什么？", "documents": ["养老服务方案.txt"]}, headers)
+    assert status == 200 and narrowed["mode"] != "ask_back"
+    assert {c["doc"] for c in narrowed["citations"]} == {"养老服务方案.txt"}
+    assert "居家社区机构相协调" in narrowed["answer"]

@@ -128,22 +128,23 @@ class Assistant:
         )
         return _Asked(query, route, hits)
 
-    def ask(self, question: str, history: Sequence[Answer] = ()) -> Answer:
+    def ask(self, question: str, history: Sequence[Answer] = (), documents: Collection[str] | None = None) -> Answer:
         """A short answer whose every sentence cites the passage it comes from, or a refusal that says so: the last
-        thing `ask_stream` yields."""
+        thing `ask_stream` yields. `documents` (paths as in citations' doc) limits it to those files."""
         answer = None
-        for answer in self.ask_stream(question, history):
+        for answer in self.ask_stream(question, history, documents):
             pass
         return answer
 
-    def ask_stream(self, question: str, history: Sequence[Answer] = ()) -> Iterator[str | Answer]:
+    def ask_stream(self, question: str, history: Sequence[Answer] = (),
+                   documents: Collection[str] | None = None) -> Iterator[str | Answer]:
         """Like `ask`, for showing an answer as it is written: an LLM answerer yields its text so far (str) before
         the final Answer, which may differ (unbacked sentences dropped, markers renumbered); the extractive
         answerer, done in milliseconds, yields the Answer alone."""
         question = question.strip()
         index, answerer = self.index, self._answerer  # one snapshot for the whole request
         item = _follow_up_item(question, history)
-        resolved, documents = question, None
+        resolved = question
         if item is not None:  # "第二项具体怎么要求？": about that item, in its own document
             ordinal = _ORDINAL.search(question)
             rest = question[ordinal.end():]

@@ -80,10 +80,15 @@ def _print_answer(answer: Answer) -> None:
             print("可能相关：")
             _print_hits(list(answer.related))
         return
+    if answer.candidates:
+        print("再问时用 --doc 指明文件：")
+        for candidate in answer.candidates:
+            print(f"  --doc \"{candidate.doc}\"  《{candidate.title}》")
+        return
     print("来源：")
     for citation in answer.citations:
         page = f" 第{citation.page}页" if citation.page else ""
-        print(f"[{citation.n}] {citation.title}{page} › {HEADING_SEPARATOR.join(citation.heading_path[1:])}")
+        print(f"[{citation.n}] {citation.source_line()}{page} › {HEADING_SEPARATOR.join(citation.heading_path[1:])}")
         print(f"    “{citation.quote.strip()}”  ({citation.doc} {citation.start}-{citation.end})")
 
 
@@ -131,10 +136,12 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     assistant = _assistant(args)
 
-    def one(question: str) -> dict:
-        return assistant.ask(question).to_json()
+    documents = args.doc or None
 
-    return _run_each(args, one, lambda question: _print_answer(assistant.ask(question)))
+    def one(question: str) -> dict:
+        return assistant.ask(question, documents=documents).to_json()
+
+    return _run_each(args, one, lambda question: _print_answer(assistant.ask(question, documents=documents)))
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -214,6 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help='read {"id": ..., "question": ...} lines on standard input, write one JSON line each')
         if name == "search":
             sub.add_argument("--top-k", type=int, default=5, help="how many passages (default 5)")
+        else:
+            sub.add_argument("--doc", action="append",
+                             help="answer only from this document (path as in citations' doc); repeatable")
         sub.set_defaults(run=run)
     evaluation = commands.add_parser("eval", help="score answers on your own questions (JSONL)")
     evaluation.add_argument("questions", help='JSONL lines {"id", "question", "doc"?, "answer"?, "key_points"?, "evidence"?}')

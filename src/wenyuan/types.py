@@ -119,10 +119,12 @@ class Citation:
     passage_end: int = 0
     passage: str = ""
     page: int | None = None
+    number: str = ""  # the document's 文号
+    date: str = ""  # the document's date (ISO), from its 落款 or subtitle
 
     def to_json(self) -> dict:
         """The citation in the command-line JSON contract."""
-        return {
+        payload = {
             "n": self.n,
             "doc": self.doc,
             "title": self.title,
@@ -132,6 +134,16 @@ class Citation:
             "quote": self.quote,
             "score": round(self.score, 6),
         }
+        if self.number:
+            payload["number"] = self.number
+        if self.date:
+            payload["date"] = self.date
+        return payload
+
+    def source_line(self) -> str:
+        """《title》（文号，date）: how a report names this source."""
+        about = "，".join(part for part in (self.number, self.date) if part)
+        return f"《{self.title}》" + (f"（{about}）" if about else "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,8 @@ class Citations:
                 passage_end=passage[1],
                 passage=document.text[passage[0] : passage[1]],
                 page=document.page_at(start),
+                number=document.number,
+                date=document.date,
             )
         )
         return n

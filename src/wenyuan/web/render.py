@@ -30,6 +30,12 @@ def chat_markdown(answer: Answer, turn: int, upto: int | None = None) -> str:
         cursor = match.end()
     pieces.append(_text(text[cursor:]))
     body = "".join(pieces).replace("\n", "  \n")
+    if answer.mode == "ask_back":  # each candidate asks the same question again, in that document only
+        lines = [_text(answer.text.split("\n")[0])]
+        for k, candidate in enumerate(answer.candidates):
+            lines.append(f'<a class="wy-candidate" href="#wy-ask-{turn}-{k}" title="只在此文件中回答">'
+                         f"{k + 1}. 《{_text(candidate.title)}》</a>")
+        return "  \n".join(lines)
     if answer.refused:
         return f"⚠️ **文档中没有找到答案**  \n{body}"
     if len(text) == len(answer.text):  # the whole answer: it can be copied with its sources
@@ -70,6 +76,12 @@ def sources_html(answer: Answer | None, turn: int) -> str:
     if answer is None:
         return '<div class="wy-sources wy-empty">提问后，这里列出答案引用的原文段落。</div>'
     cards = []
+    if answer.mode == "ask_back":
+        cards.append('<div class="wy-sources-head">可能相关的文件（点击在左侧按该文件回答）</div>')
+        for candidate in answer.candidates:
+            cards.append(f'<div class="wy-card"><div class="wy-title">《{html.escape(candidate.title)}》</div>'
+                         f'<div class="wy-passage">{html.escape(candidate.quote)}…</div></div>')
+        return '<div class="wy-sources">' + "".join(cards) + "</div>"
     if answer.refused:
         cards.append('<div class="wy-refusal">文档中没有找到能回答这个问题的内容。以下段落可能相关：</div>')
         for hit in answer.related[:3]:
@@ -83,11 +95,13 @@ def sources_html(answer: Answer | None, turn: int) -> str:
         return '<div class="wy-sources">' + "".join(cards) + "</div>"
     for citation in answer.citations:
         page = f" · 第{citation.page}页" if citation.page else ""
+        about = " · ".join(part for part in (citation.number, citation.date) if part)
         cards.append(
             f'<div class="wy-card" id="wy-src-{turn}-{citation.n}">'
             f'<div class="wy-title"><a class="wy-chip" href="#wy-{turn}-{citation.n}">{citation.n}</a> '
             f"{html.escape(citation.title)}{page}</div>"
-            f'<div class="wy-path">{html.escape(_path(citation.heading_path))}</div>'
+            + (f'<div class="wy-file">{html.escape(about)}</div>' if about else "")
+            + f'<div class="wy-path">{html.escape(_path(citation.heading_path))}</div>'
             f'<div class="wy-passage">{_highlighted_passage(citation)}</div>'
             f'<a class="wy-open" href="#wy-{turn}-{citation.n}">查看原文 ›</a></div>'
         )
@@ -131,6 +145,6 @@ def plain_text(answer: Answer) -> str:
     lines = [text, ""]
     for citation in answer.citations:
         page = f"，第{citation.page}页" if citation.page else ""
-        lines.append(f"【来源{citation.n}】《{citation.title}》{page} {HEADING_SEPARATOR.join(citation.heading_path[1:])}")
+        lines.append(f"【来源{citation.n}】{citation.source_line()}{page} {HEADING_SEPARATOR.join(citation.heading_path[1:])}")
         lines.append(f"    “{citation.quote.strip()}”")
     return "\n".join(lines)

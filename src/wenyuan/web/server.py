@@ -59,6 +59,10 @@ class AskRequest(BaseModel):
         default_factory=list, max_length=50,
         description="Earlier turns of the conversation (as returned by this API), for follow-up questions.",
     )
+    documents: list[str] | None = Field(
+        None, max_length=200,
+        description='Answer only from these documents (paths as in citations\' "doc"), e.g. after an ask_back.',
+    )
 
     def past(self) -> list[Answer]:
         return [
@@ -77,6 +81,8 @@ class CitationOut(BaseModel):
     end: int
     quote: str = Field(description="The quoted sentence(s), exactly as in the document.")
     score: float
+    number: str | None = Field(None, description="The document's 文号, when it has one.")
+    date: str | None = Field(None, description="The document's date (ISO), from its 落款 or subtitle, when found.")
 
 
 class AskResponse(BaseModel):
@@ -174,7 +180,7 @@ def create_app(assistant: Assistant) -> FastAPI:
                          403: {"description": "called from a browser page whose origin is not allowed"}})
     def ask(request: AskRequest) -> dict:
         """The answer with its citations, in the CLI's --json schema."""
-        return assistant.ask(request.question, request.past()).to_json()
+        return assistant.ask(request.question, request.past(), request.documents).to_json()
 
     @app.post("/api/ask/stream", dependencies=[Depends(permitted)], response_class=StreamingResponse,
               responses={200: {"content": {"text/event-stream": {}},
@@ -187,7 +193,7 @@ def create_app(assistant: Assistant) -> FastAPI:
 
         def produce():
             written = ""
-            for item in assistant.ask_stream(request.question, request.past()):
+            for item in assistant.ask_stream(request.question, request.past(), request.documents):
                 if isinstance(item, Answer):
                     answer = item
                     break

@@ -46,6 +46,7 @@ CSS = """
 .wy-passage-hl{background:#eef6ff}
 #wy-cite-target{display:none}
 .wy-copy-link{font-size:.8em;color:#1d4ed8!important;text-decoration:none!important;margin-left:.3em}
+.wy-candidate{color:#1d4ed8!important;text-decoration:underline!important;cursor:pointer}
 """
 
 # Clicks on citation chips and "查看原文" links travel to the server through a hidden textbox.
@@ -168,18 +169,34 @@ class ChatHandlers:
         messages[-1] = {"role": "assistant", "content": render.chat_markdown(answer, turn)}
         yield messages, history, render.sources_html(answer, turn), "", render.plain_text(answer)
 
-    def follow_link(self, target: str, history: list[Answer]):
-        """A click on a citation chip or "查看原文" ("<turn>-<n>|…") or on an answer's copy link ("copy-<turn>|…"):
-        returns the viewer and the copy box."""
+    def follow_link(self, target: str, history: list[Answer], messages: list):
+        """A click on a citation chip or "查看原文" ("<turn>-<n>|…"), on an answer's copy link ("copy-<turn>|…") or
+        on a document an ask-back offers ("ask-<turn>-<k>|…"): returns the viewer, the copy box, and for an
+        ask-back the chat, its history and the sources with the question answered from that document."""
+        unchanged = gr.skip(), gr.skip(), gr.skip()
         copy = re.match(r"copy-(\d+)", target or "")
         if copy:
             turn = int(copy.group(1))
             if turn >= len(history):
-                return gr.skip(), gr.skip()
+                return gr.skip(), gr.skip(), *unchanged
             gr.Info(f"第 {turn + 1} 条回答（含来源）已放入“复制答案”框并尝试复制到剪贴板；"
                     "若未复制成功，请点击该框右上角的复制按钮。")
-            return gr.skip(), render.plain_text(history[turn])
-        return self.open_citation(target, history), gr.skip()
+            return gr.skip(), render.plain_text(history[turn]), *unchanged
+        chosen = re.match(r"ask-(\d+)-(\d+)", target or "")
+        if chosen:
+            return gr.skip(), gr.skip(), *self.answer_in(int(chosen.group(1)), int(chosen.group(2)), history, messages)
+        return self.open_citation(target, history), gr.skip(), *unchanged
+
+    def answer_in(self, turn: int, k: int, history: list[Answer], messages: list):
+        """The question of an ask-back, answered from the document the user picked."""
+        if turn >= len(history) or not 0 <= k < len(history[turn].candidates):
+            return gr.skip(), gr.skip(), gr.skip()
+        asked, candidate = history[turn], history[turn].candidates[k]
+        answer = self.assistant.ask(asked.question, history[:turn], documents=[candidate.doc])
+        new_turn = len(history)
+        messages = [*messages, {"role": "user", "content": render._text(f"《{candidate.title}》：{asked.question}")},
+                    {"role": "assistant", "content": render.chat_markdown(answer, new_turn)}]
+        return messages, [*history, answer], render.sources_html(answer, new_turn)
 
     def open_citation(self, target: str, history: list[Answer]) -> str:
         match = re.match(r"(\d+)-(\d+)", target or "")
@@ -368,7 +385,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         new_chat.click(chat.new_conversation, None, cleared, api_visibility="private")
         chatbot.clear(chat.new_conversation, None, cleared, api_visibility="private")  # its own trash button
         cite_target.change(
-            chat.follow_link, [cite_target, history], [viewer, copy_box], api_visibility="private"
+            chat.follow_link, [cite_target, history, chatbot], [viewer, copy_box, chatbot, history, sources],
+            api_visibility="private",
         ).then(None, [cite_target, copy_box], None, js=AFTER_LINK)
 
         listing_outputs = [table, status, delete_choice]

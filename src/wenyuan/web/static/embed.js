@@ -82,15 +82,32 @@
     bubble.after(list);
   }
 
-  async function ask(question) {
-    log.appendChild(element("div", "msg user", question));
+  // "您问的是哪份文件？": each offered document asks the same question again, in that document only
+  function addCandidates(bubble, answer) {
+    if (!answer.candidates || !answer.candidates.length) return;
+    const list = element("ul", "sources candidates");
+    for (const candidate of answer.candidates) {
+      const item = element("li");
+      const pick = element("button", "", "《" + candidate.title + "》");
+      pick.type = "button";
+      pick.title = "只在此文件中回答";
+      pick.addEventListener("click", function () { ask(answer.question, [candidate.doc], candidate.title); });
+      item.appendChild(pick);
+      list.appendChild(item);
+    }
+    bubble.after(list);
+  }
+
+  async function ask(question, documents, label) {
+    log.appendChild(element("div", "msg user", label ? "《" + label + "》：" + question : question));
     const bubble = element("div", "msg bot", "…");
     log.appendChild(bubble);
     log.scrollTop = log.scrollHeight;
     const headers = { "Content-Type": "application/json" };
     if (config.key) headers["X-Wenyuan-Key"] = config.key;
     const response = await fetch("/api/ask/stream", {
-      method: "POST", headers: headers, body: JSON.stringify({ question: question, history: history.slice(-6) }),
+      method: "POST", headers: headers,
+      body: JSON.stringify({ question: question, history: history.slice(-6), documents: documents || null }),
     });
     if (!response.ok) {
       bubble.textContent = response.status === 401 ? "无权访问：请联系管理员检查组件密钥。" : "服务暂时不可用（" + response.status + "）。";
@@ -116,7 +133,9 @@
           renderAnswer(bubble, data.answer, data);
           if (data.refused) bubble.classList.add("refused");
           addSources(bubble, data);
-          history.push({ question: data.question, answer: data.answer, mode: data.mode, refused: data.refused });
+          addCandidates(bubble, data);
+          history.push({ question: data.question, answer: data.answer, mode: data.mode, refused: data.refused,
+                         items: data.items || [] });
         }
         log.scrollTop = log.scrollHeight;
       }

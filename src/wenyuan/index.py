@@ -35,7 +35,7 @@ from wenyuan.chunking import CHUNKER_VERSION, Structure, build_structure, chunk_
 from wenyuan.config import Settings
 from wenyuan.embed import Embedder, embedder_dimension
 from wenyuan.ingest import IngestError, discover, load, sha256_of
-from wenyuan.types import Chunk, Document, Heading, Hit
+from wenyuan.types import Chunk, Document, Heading
 
 FORMAT_VERSION = 2  # 2: documents know their subtitle, issuer, date, year and kind; BM25 counts titles apart
 MANIFEST = "manifest.json"

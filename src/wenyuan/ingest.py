@@ -6,7 +6,6 @@ A file that cannot be read raises `IngestError` with a reason a user understands
 from __future__ import annotations
 
 import hashlib
-import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass

@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 
 from wenyuan import lexical
-from wenyuan.clean import DOC_NUMBER, chinese_number, fold
+from wenyuan.clean import DOC_NUMBER, fold
 from wenyuan.structure import KINDS
 
 LIST = "list"

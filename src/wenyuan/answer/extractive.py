@@ -18,10 +18,10 @@ from difflib import SequenceMatcher
 from typing import Protocol, runtime_checkable
 
 from wenyuan import weights
-from wenyuan.answer import gate
+from wenyuan.answer import enumerations, gate
 from wenyuan.answer.citations import Citations
 from wenyuan.chunking import Structure, sentence_spans
-from wenyuan.clean import ENUM_MARKER, chinese_number, fold, heading_level
+from wenyuan.clean import ENUM_MARKER, fold, heading_level
 from wenyuan.index import Index
 from wenyuan.query import DOC_NUMBER_SHAPE, FIGURE, LIST, NamedDocument, Query, analyse
 from wenyuan.types import Answer, AnswerItem, Candidate, Document, Heading, Hit
@@ -37,7 +37,7 @@ _CN_FIGURE = re.compile(
 )
 _DASH_ITEM = re.compile(r"^[—–－-]{1,2}")
 _BARE_LABEL = 16  # a sub-heading this short is a label: its answer is the sentence that develops it
-_ITEM_BODY = 90  # characters of an item's own words shown in a list
+enumerations.ITEM_BODY = 90  # characters of an item's own words shown in a list
 
 
 class Answerer(Protocol):
@@ -148,7 +148,7 @@ class ExtractiveAnswerer:
         leads = []
         for citation in answer.citations:
             text = self._index.documents[self._doc_id(citation.doc)].text
-            lead = _lead_of(text, citation.start)
+            lead = enumerations.lead_of(text, citation.start)
             if lead:
                 leads.append(text[lead[0] : lead[1]])
         return fold(" ".join(leads))
@@ -228,8 +228,8 @@ class ExtractiveAnswerer:
             chosen = [self._with_body(best)]
         parts = []
         for sentence in sorted(chosen, key=lambda s: s.start):
-            lead = _lead_of(document.text, sentence.start)
-            if lead and sentence.end - lead[0] <= _WITH_LEAD:  # "主要预期目标是：…；国内生产总值增长8%左右；"
+            lead = enumerations.lead_of(document.text, sentence.start)
+            if lead and sentence.end - lead[0] <= enumerations.WITH_LEAD:  # "主要预期目标是：…；国内生产总值增长8%左右；"
                 sentence = _Sentence(sentence.doc_id, lead[0], sentence.end, sentence.score, sentence.hit)
             n = citations.cite(sentence.doc_id, sentence.start, sentence.end, sentence.score,
                                (sentence.hit.chunk.start, sentence.hit.chunk.end))
@@ -292,7 +292,7 @@ class ExtractiveAnswerer:
                 if require_figure and not (set(_FIGURE.findall(figures_in)) - asked_figures or _CN_FIGURE.search(figures_in)):
                     continue
                 own = sum(w for term, w in term_weight.items() if gate.held(query, term, words)) / total
-                lead = _lead_of(document.text, start)
+                lead = enumerations.lead_of(document.text, start)
                 around = context + (fold(document.text[lead[0] : lead[1]]) if lead else "")
                 near = sum(
                     w for term, w in term_weight.items() if gate.held(query, term, around) and not gate.held(query, term, words)
@@ -350,7 +350,9 @@ class ExtractiveAnswerer:
             owner, items = max(versions, key=lambda v: (len(v[1]), not v[0].outline))
             if len(items) >= 2:
                 yield _List(0.0, doc_id, owner.start, owner.end, owner.text, tuple(items), owner.outline)
-        yield from _lead_lists(doc_id, self._index.documents[doc_id].text, hit.chunk.start, hit.chunk.end)
+        text = self._index.documents[doc_id].text
+        for lead_start, lead_end, items in enumerations.lead_lists(text, hit.chunk.start, hit.chunk.end):
+            yield _List(0.0, doc_id, lead_start, lead_end, text[lead_start:lead_end], tuple(items))
 
     def _compose_list(self, query: Query, hits: Sequence[Hit], listed: _List) -> Answer:
         document = self._index.documents[listed.doc_id]
@@ -396,10 +398,10 @@ class ExtractiveAnswerer:
         if not following or _is_question(text[following[0][0] : following[0][1]]):
             return end
         body_start, body_end = following[0]
-        if body_end - body_start <= _ITEM_BODY:
+        if body_end - body_start <= enumerations.ITEM_BODY:
             return body_end
-        cut = max(text.rfind(mark, body_start, body_start + _ITEM_BODY) for mark in "，,；;")
-        return cut + 1 if cut > body_start else body_start + _ITEM_BODY if line_end != body_start else end
+        cut = max(text.rfind(mark, body_start, body_start + enumerations.ITEM_BODY) for mark in "，,；;")
+        return cut + 1 if cut > body_start else body_start + enumerations.ITEM_BODY if line_end != body_start else end
 
     def _owners(self, structure: Structure, hit: Hit) -> list[Heading]:
         """Sections that may hold the listed items: those governing the passage, deepest first."""
@@ -420,8 +422,8 @@ class ExtractiveAnswerer:
         stop = len(text) if end < 0 else end
         markers = [m.start("marker") for m in ENUM_MARKER.finditer(text, owner.end, stop)]
         if len(markers) >= 2:
-            return _enumerated(text, markers, stop)
-        dashes = [(s, e) for s, e in _paragraphs_in(text, owner.end, stop) if _DASH_ITEM.match(text[s:e])]
+            return enumerations.enumerated(text, markers, stop)
+        dashes = [(s, e) for s, e in enumerations.paragraphs_in(text, owner.end, stop) if _DASH_ITEM.match(text[s:e])]
         if len(dashes) >= 2:
             return [(s, min(e, sentence_spans(text, s, e)[0][1])) for s, e in dashes]
         return []
@@ -451,141 +453,6 @@ class ExtractiveAnswerer:
         return start, len(text) if end < 0 else end
 
 
-_LEAD_REACH = 200  # characters before a passage where the sentence that introduces its list may stand
-
-
-def _lead_lists(doc_id: str, text: str, start: int, end: int) -> Iterator[_List]:
-    """Lists introduced by a sentence ending in a colon ("必须把握好以下原则："): the items after the colon in the
-    same paragraph (一是…, or clauses split by ；), then following paragraphs that open with an item marker (二是, ——,
-    （一）, 1.), or that end in ；."""
-    reach = max(0, start - _LEAD_REACH)
-    for colon in re.finditer(r"[：:]", text[reach:end]):
-        colon_at = reach + colon.start()
-        paragraph_start = text.rfind("\n", 0, colon_at) + 1
-        paragraph_end = text.find("\n", colon_at)
-        paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
-        lead_start = max(paragraph_start, max(text.rfind(mark, paragraph_start, colon_at) for mark in "。；！？") + 1)
-        items = _items_after(text, colon_at + 1, paragraph_end)
-        if len(items) >= 2:
-            yield _List(0.0, doc_id, lead_start, colon_at + 1, text[lead_start : colon_at + 1], tuple(items))
-
-
-def _marker(line: str) -> tuple[str, int | None] | None:
-    """The kind and ordinal of the item marker a line opens with (一是 -> ("是", 1), （二） -> ("paren", 2))."""
-    enum = re.match(r"^(?:([一二三四五六七八九十]{1,2})([要是])|第([一二三四五六七八九十]{1,2})[，,、])", line)
-    if enum:
-        return (enum.group(2) or "第", chinese_number(enum.group(1) or enum.group(3)))
-    if re.match(r"^[—–－]{1,2}", line):
-        return ("dash", None)
-    paren = re.match(r"^[（(]([一二三四五六七八九十]{1,3}|\d{1,2})[）)]", line)
-    if paren:
-        return ("paren", chinese_number(paren.group(1)))
-    arabic = re.match(r"^(\d{1,2})[.、．](?!\d)", line)
-    if arabic:
-        return ("arabic", int(arabic.group(1)))
-    if line[:1] and "①" <= line[0] <= "⑳":
-        return ("circled", ord(line[0]) - ord("①") + 1)
-    return None
-
-
-def _item_span(text: str, start: int, stop: int) -> tuple[int, int]:
-    """An item: its first sentence, and the sentences after it while the item stays short."""
-    spans = sentence_spans(text, start, stop)
-    end = spans[0][1]
-    for _, sentence_end in spans[1:]:
-        if sentence_end - start > _ITEM_BODY * 2:
-            break
-        end = sentence_end
-    return start, end
-
-
-def _items_after(text: str, begin: int, paragraph_end: int) -> list[tuple[int, int]]:
-    """The items that follow a lead-in colon: inline (一是…, or ；-separated clauses), then in the next paragraphs,
-    in order of their markers; body paragraphs between numbered items are passed over."""
-    items: list[tuple[int, int]] = []
-    kind: str | None = None
-    expected: int | None = None
-    rest = text[begin:paragraph_end].strip()
-    if rest:
-        offset = begin + text[begin:paragraph_end].index(rest[0])
-        marked = _marker(rest)
-        if marked is None and _short_line(rest):
-            return _roster(text, offset, paragraph_end)
-        if marked is None:
-            clauses = _clauses(text, offset, paragraph_end)
-            return clauses if len(clauses) >= 2 else []
-        kind, number = marked
-        markers = [m.start("marker") for m in ENUM_MARKER.finditer(text, offset, paragraph_end)]
-        inline = _enumerated(text, markers, paragraph_end) if len(markers) >= 2 else []
-        items = inline or [_item_span(text, offset, paragraph_end)]
-        expected = (number or 1) + len(items) if number is not None else None
-    cursor, passed = paragraph_end + 1, 0
-    while cursor < len(text) and len(items) < 30:
-        line_end = text.find("\n", cursor)
-        line_end = len(text) if line_end < 0 else line_end
-        line = text[cursor:line_end].strip()
-        if not line:
-            cursor = line_end + 1
-            continue
-        offset = cursor + text[cursor:line_end].index(line[0])
-        marked = _marker(line)
-        if kind is None and marked is None and line.endswith(("；", ";")):
-            kind = "semicolon"
-        elif kind is None and marked is not None:
-            kind, expected = marked[0], marked[1]
-        if kind == "semicolon":
-            if marked is not None or not line.endswith(("；", ";", "。")):
-                break
-            items.append((offset, line_end))
-            if line.endswith("。"):
-                break
-        elif marked is not None and marked[0] == kind:
-            if expected is not None and marked[1] != expected:
-                break
-            items.append(_item_span(text, offset, line_end))
-            expected = expected + 1 if expected is not None else None
-            passed = 0
-        elif kind in (None, "dash") or (heading_level(line) or 99) < 8 or passed >= 6:
-            break  # a contiguous list ended, a new section began, or the items stopped coming
-        else:
-            passed += 1
-        cursor = line_end + 1
-    return items
-
-
-_ROSTER_LINE = 30
-
-
-def _short_line(line: str) -> bool:
-    return len(line) <= _ROSTER_LINE and not re.search(r"[。；;：:，,]", line)
-
-
-def _roster(text: str, start: int, paragraph_end: int) -> list[tuple[int, int]]:
-    """"副组长：丁学东 国务院副秘书长" and the short lines under it, up to the next "成员：": a roster of names."""
-    items = [(start, paragraph_end)]
-    cursor = paragraph_end + 1
-    while cursor < len(text):
-        line_end = text.find("\n", cursor)
-        line_end = len(text) if line_end < 0 else line_end
-        line = text[cursor:line_end].strip()
-        if not line or not _short_line(line):
-            break
-        items.append((cursor + text[cursor:line_end].index(line[0]), line_end))
-        cursor = line_end + 1
-    return items if len(items) >= 2 else []
-
-
-def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Clauses of text[start:end] split after ；."""
-    spans, cursor = [], start
-    for match in re.finditer(r"[；;]", text[start:end]):
-        spans.append((cursor, start + match.end()))
-        cursor = start + match.end()
-    if text[cursor:end].strip():
-        spans.append((cursor, end))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
-
-
 def _compounds(query: Query) -> list[str]:
     """Two key terms written next to each other in the question (学习 + 教育 -> 学习教育)."""
     found = []
@@ -593,42 +460,6 @@ def _compounds(query: Query) -> list[str]:
         if len(first) >= 2 and len(second) >= 2 and first + second in query.text:
             found.append(first + second)
     return found
-
-
-def _enumerated(text: str, markers: list[int], stop: int) -> list[tuple[int, int]]:
-    """一是…二是…: each item's whole clause, up to the next item (a long one cut at a sentence end)."""
-    items = []
-    for index, start in enumerate(markers):
-        limit = markers[index + 1] if index + 1 < len(markers) else stop
-        paragraph_end = text.find("\n", start, limit)
-        limit = paragraph_end if paragraph_end >= 0 else limit
-        spans = sentence_spans(text, start, limit)
-        if not spans:
-            continue
-        end = spans[0][1]
-        for _, sentence_end in spans[1:]:
-            if sentence_end - start > _ITEM_BODY * 2:
-                break
-            end = sentence_end
-        items.append((spans[0][0], end))
-    return items if len(items) >= 2 else []
-
-
-_WITH_LEAD = 160  # a clause after a colon is quoted with its lead-in when both fit in this many characters
-
-
-def _lead_of(text: str, start: int) -> tuple[int, int] | None:
-    """The lead-in a clause belongs to: the sentence ending in a colon earlier in its paragraph, when the clause
-    is one of the ；-separated parts after it."""
-    paragraph_start = text.rfind("\n", 0, start) + 1
-    colon = max(text.rfind("：", paragraph_start, start), text.rfind(":", paragraph_start, start))
-    if colon < 0 or "。" in text[colon:start]:
-        return None
-    return _sentence_start(text, paragraph_start, colon), colon + 1
-
-
-def _sentence_start(text: str, paragraph_start: int, at: int) -> int:
-    return max(paragraph_start, max(text.rfind(mark, paragraph_start, at) for mark in "。！？") + 1)
 
 
 def _header_end(document: Document) -> int:
@@ -646,17 +477,6 @@ def _header_end(document: Document) -> int:
             continue
         break
     return cursor
-
-
-def _paragraphs_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    spans, cursor = [], start
-    while cursor < end:
-        newline = text.find("\n", cursor, end)
-        stop = end if newline < 0 else newline
-        if text[cursor:stop].strip():
-            spans.append((cursor, stop))
-        cursor = stop + 1
-    return spans
 
 
 def _named(document: Document) -> str:

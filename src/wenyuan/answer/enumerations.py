@@ -1,0 +1,196 @@
+"""Enumerations inside a document's text: the items a sentence ending in a colon introduces, 一是…二是… inside a
+paragraph, ——lines, clauses split by ；, rosters of names. Pure functions over the cleaned text and offsets into it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from wenyuan.chunking import sentence_spans
+from wenyuan.clean import ENUM_MARKER, chinese_number, heading_level
+
+ITEM_BODY = 90  # characters of an item's own words shown in a list
+
+_LEAD_REACH = 200  # characters before a passage where the sentence that introduces its list may stand
+
+
+def lead_lists(text: str, start: int, end: int) -> Iterator[tuple[int, int, list[tuple[int, int]]]]:
+    """Lists introduced by a sentence ending in a colon ("必须把握好以下原则："): the items after the colon in the
+    same paragraph (一是…, or clauses split by ；), then following paragraphs that open with an item marker (二是, ——,
+    （一）, 1.), or that end in ；."""
+    reach = max(0, start - _LEAD_REACH)
+    for colon in re.finditer(r"[：:]", text[reach:end]):
+        colon_at = reach + colon.start()
+        paragraph_start = text.rfind("\n", 0, colon_at) + 1
+        paragraph_end = text.find("\n", colon_at)
+        paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
+        lead_start = max(paragraph_start, max(text.rfind(mark, paragraph_start, colon_at) for mark in "。；！？") + 1)
+        items = items_after(text, colon_at + 1, paragraph_end)
+        if len(items) >= 2:
+            yield lead_start, colon_at + 1, items
+
+
+def marker(line: str) -> tuple[str, int | None] | None:
+    """The kind and ordinal of the item marker a line opens with (一是 -> ("是", 1), （二） -> ("paren", 2))."""
+    enum = re.match(r"^(?:([一二三四五六七八九十]{1,2})([要是])|第([一二三四五六七八九十]{1,2})[，,、])", line)
+    if enum:
+        return (enum.group(2) or "第", chinese_number(enum.group(1) or enum.group(3)))
+    if re.match(r"^[—–－]{1,2}", line):
+        return ("dash", None)
+    paren = re.match(r"^[（(]([一二三四五六七八九十]{1,3}|\d{1,2})[）)]", line)
+    if paren:
+        return ("paren", chinese_number(paren.group(1)))
+    arabic = re.match(r"^(\d{1,2})[.、．](?!\d)", line)
+    if arabic:
+        return ("arabic", int(arabic.group(1)))
+    if line[:1] and "①" <= line[0] <= "⑳":
+        return ("circled", ord(line[0]) - ord("①") + 1)
+    return None
+
+
+def item_span(text: str, start: int, stop: int) -> tuple[int, int]:
+    """An item: its first sentence, and the sentences after it while the item stays short."""
+    spans = sentence_spans(text, start, stop)
+    end = spans[0][1]
+    for _, sentence_end in spans[1:]:
+        if sentence_end - start > ITEM_BODY * 2:
+            break
+        end = sentence_end
+    return start, end
+
+
+def items_after(text: str, begin: int, paragraph_end: int) -> list[tuple[int, int]]:
+    """The items that follow a lead-in colon: inline (一是…, or ；-separated clauses), then in the next paragraphs,
+    in order of their markers; body paragraphs between numbered items are passed over."""
+    items: list[tuple[int, int]] = []
+    kind: str | None = None
+    expected: int | None = None
+    rest = text[begin:paragraph_end].strip()
+    if rest:
+        offset = begin + text[begin:paragraph_end].index(rest[0])
+        marked = marker(rest)
+        if marked is None and short_line(rest):
+            return roster(text, offset, paragraph_end)
+        if marked is None:
+            parts = clauses(text, offset, paragraph_end)
+            return parts if len(parts) >= 2 else []
+        kind, number = marked
+        markers = [m.start("marker") for m in ENUM_MARKER.finditer(text, offset, paragraph_end)]
+        inline = enumerated(text, markers, paragraph_end) if len(markers) >= 2 else []
+        items = inline or [item_span(text, offset, paragraph_end)]
+        expected = (number or 1) + len(items) if number is not None else None
+    cursor, passed = paragraph_end + 1, 0
+    while cursor < len(text) and len(items) < 30:
+        line_end = text.find("\n", cursor)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[cursor:line_end].strip()
+        if not line:
+            cursor = line_end + 1
+            continue
+        offset = cursor + text[cursor:line_end].index(line[0])
+        marked = marker(line)
+        if kind is None and marked is None and line.endswith(("；", ";")):
+            kind = "semicolon"
+        elif kind is None and marked is not None:
+            kind, expected = marked[0], marked[1]
+        if kind == "semicolon":
+            if marked is not None or not line.endswith(("；", ";", "。")):
+                break
+            items.append((offset, line_end))
+            if line.endswith("。"):
+                break
+        elif marked is not None and marked[0] == kind:
+            if expected is not None and marked[1] != expected:
+                break
+            items.append(item_span(text, offset, line_end))
+            expected = expected + 1 if expected is not None else None
+            passed = 0
+        elif kind in (None, "dash") or (heading_level(line) or 99) < 8 or passed >= 6:
+            break  # a contiguous list ended, a new section began, or the items stopped coming
+        else:
+            passed += 1
+        cursor = line_end + 1
+    return items
+
+
+_ROSTER_LINE = 30
+
+
+def short_line(line: str) -> bool:
+    return len(line) <= _ROSTER_LINE and not re.search(r"[。；;：:，,]", line)
+
+
+def roster(text: str, start: int, paragraph_end: int) -> list[tuple[int, int]]:
+    """"副组长：丁学东 国务院副秘书长" and the short lines under it, up to the next "成员：": a roster of names."""
+    items = [(start, paragraph_end)]
+    cursor = paragraph_end + 1
+    while cursor < len(text):
+        line_end = text.find("\n", cursor)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[cursor:line_end].strip()
+        if not line or not short_line(line):
+            break
+        items.append((cursor + text[cursor:line_end].index(line[0]), line_end))
+        cursor = line_end + 1
+    return items if len(items) >= 2 else []
+
+
+def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Clauses of text[start:end] split after ；."""
+    spans, cursor = [], start
+    for match in re.finditer(r"[；;]", text[start:end]):
+        spans.append((cursor, start + match.end()))
+        cursor = start + match.end()
+    if text[cursor:end].strip():
+        spans.append((cursor, end))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def enumerated(text: str, markers: list[int], stop: int) -> list[tuple[int, int]]:
+    """一是…二是…: each item's whole clause, up to the next item (a long one cut at a sentence end)."""
+    items = []
+    for index, start in enumerate(markers):
+        limit = markers[index + 1] if index + 1 < len(markers) else stop
+        paragraph_end = text.find("\n", start, limit)
+        limit = paragraph_end if paragraph_end >= 0 else limit
+        spans = sentence_spans(text, start, limit)
+        if not spans:
+            continue
+        end = spans[0][1]
+        for _, sentence_end in spans[1:]:
+            if sentence_end - start > ITEM_BODY * 2:
+                break
+            end = sentence_end
+        items.append((spans[0][0], end))
+    return items if len(items) >= 2 else []
+
+
+WITH_LEAD = 160  # a clause after a colon is quoted with its lead-in when both fit in this many characters
+
+
+def lead_of(text: str, start: int) -> tuple[int, int] | None:
+    """The lead-in a clause belongs to: the sentence ending in a colon earlier in its paragraph, when the clause
+    is one of the ；-separated parts after it."""
+    paragraph_start = text.rfind("\n", 0, start) + 1
+    colon = max(text.rfind("：", paragraph_start, start), text.rfind(":", paragraph_start, start))
+    if colon < 0 or "。" in text[colon:start]:
+        return None
+    return sentence_start(text, paragraph_start, colon), colon + 1
+
+
+def sentence_start(text: str, paragraph_start: int, at: int) -> int:
+    return max(paragraph_start, max(text.rfind(mark, paragraph_start, at) for mark in "。！？") + 1)
+
+
+def paragraphs_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans, cursor = [], start
+    while cursor < end:
+        newline = text.find("\n", cursor, end)
+        stop = end if newline < 0 else newline
+        if text[cursor:stop].strip():
+            spans.append((cursor, stop))
+        cursor = stop + 1
+    return spans
+
+

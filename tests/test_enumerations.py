@@ -1,0 +1,49 @@
+"""Enumerations inside a document's text, as a table of examples: what a colon introduces, and what ends a list."""
+
+from __future__ import annotations
+
+import pytest
+
+from wenyuan.answer.enumerations import lead_lists, lead_of
+
+
+def _lists(text: str) -> list[tuple[str, list[str]]]:
+    return [(text[a:b], [text[s:e] for s, e in items]) for a, b, items in lead_lists(text, 0, len(text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "lead", "items"),
+    [
+        # 一是… inline after the colon, the next items in paragraphs of their own
+        ("做好今年工作，必须把握好以下原则：一是扩内需、保增长。要扭转下滑。\n二是调结构、上水平。\n三是抓改革、增活力。\n",
+         "做好今年工作，必须把握好以下原则：", ["一是扩内需、保增长。要扭转下滑。", "二是调结构、上水平。", "三是抓改革、增活力。"]),
+        # clauses split by ；
+        ("需要把握以下原则：坚持稳中求进，促进发展；坚持好字优先，加快转变；坚持以人为本。\n",
+         "需要把握以下原则：", ["坚持稳中求进，促进发展；", "坚持好字优先，加快转变；", "坚持以人为本。"]),
+        # numbered items with body paragraphs between them, ended by the next section
+        ("加深了以下认识：\n一是必须坚持科学发展。\n我们战胜了挑战。\n二是必须坚持改革开放。\n三、下一部分\n四是不算。\n",
+         "加深了以下认识：", ["一是必须坚持科学发展。", "二是必须坚持改革开放。"]),
+        # a roster of names under a role
+        ("副组长：丁学东　国务院副秘书长\n李干杰　生态环境部部长\n成员：某某\n",
+         "副组长：", ["丁学东　国务院副秘书长", "李干杰　生态环境部部长"]),
+        # ——lines
+        ("必须牢牢把握以下基本要求：\n——必须坚持人民主体地位。\n——必须坚持推进改革开放。\n这是结论。\n",
+         "必须牢牢把握以下基本要求：", ["——必须坚持人民主体地位。", "——必须坚持推进改革开放。"]),
+        # （一）（二） items in order; a marker of another kind ends the list
+        ("申请人须同时符合下列条件：\n（一）具有本市户籍；\n（二）在本市无房；\n1.其他\n",
+         "申请人须同时符合下列条件：", ["（一）具有本市户籍；", "（二）在本市无房；"]),
+    ],
+)
+def test_a_colon_introduces_its_items(text: str, lead: str, items: list[str]) -> None:
+    assert _lists(text) == [(lead, items)]
+
+
+def test_a_colon_that_introduces_nothing_is_no_list() -> None:
+    assert _lists("会议指出：要加强领导。\n下一段是正文。\n") == []
+
+
+def test_a_clause_after_a_colon_knows_its_lead_in() -> None:
+    text = "今年的主要预期目标是：国内生产总值增长8%左右；居民消费价格涨幅4.8%左右。"
+    start = text.index("居民")
+    assert text[slice(*lead_of(text, start))] == "今年的主要预期目标是："
+    assert lead_of("全年增长8%。另一句。", 5) is None

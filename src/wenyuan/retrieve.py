@@ -82,9 +82,10 @@ def names(document: Document) -> set[str]:
     """The names a question may call a document by, folded: its title, the 《…》 title it issues, its file name."""
     title = fold(document.title).replace(" ", "")
     stem = fold(document.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]).replace(" ", "")
-    found = {title, stem}
+    found = {title, stem, re.sub(r"^[a-z]{1,4}-", "", stem)}
     for inner in _WRAPPED.finditer(title):
         found.add(inner.group(1))
+    found |= {name.removeprefix("中华人民共和国").removeprefix("中国") for name in found}
     return {name for name in found if len(name) >= _NAME_MIN and not name.isascii()}
 
 

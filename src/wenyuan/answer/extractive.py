@@ -112,14 +112,12 @@ class ExtractiveAnswerer:
         asked_back = self._ask_back(query, hits)
         if asked_back is not None:
             return asked_back
-        answer = None
-        if query.shape == LIST:
-            answer = self._list_answer(query, hits, term_weight)
-        if answer is None:
-            answer = self._sentence_answer(query, hits, term_weight)
-        if answer is None or not self._slot_held(query, term_weight, answer, hits):
-            return refusal(query.asked, hits)
-        return answer
+        # a list question may be answered by a sentence that enumerates, when no list passes the gate
+        for compose in ((self._list_answer, self._sentence_answer) if query.shape == LIST else (self._sentence_answer,)):
+            answer = compose(query, hits, term_weight)
+            if answer is not None and self._slot_held(query, term_weight, answer, hits):
+                return answer
+        return refusal(query.asked, hits)
 
     def _slot_held(self, query: Query, term_weight: dict[str, float], answer: Answer, hits: Sequence[Hit]) -> bool:
         first = answer.citations[0]
@@ -139,7 +137,7 @@ class ExtractiveAnswerer:
         # a passage about something else (职业教育, 学习账号)
         whole = self._folded(document.id)
         elsewhere = fold(" ".join(h.chunk.embedding_text() for h in hits if h.chunk.doc_id != document.id))
-        if any(c in elsewhere and c not in whole for c in _compounds(query)):
+        if any(any(c in elsewhere for c in forms) and not any(c in whole for c in forms) for forms in _compounds(query)):
             return False
         return gate.slot_share(query, term_weight, document, quoted, self._index.knows) >= weights.SLOT_SHARE
 
@@ -276,6 +274,9 @@ class ExtractiveAnswerer:
         phrase = _QUESTION_WORDS.sub("", query.text)
         top = hits[0].score or 1.0
         ranked: list[_Sentence] = []
+        about_header = bool(_ABOUT_HEADER.search(query.text))
+        target = require_figure and gate.asks_target(query)
+        slot = [t for t in query.focus if len(t) >= 2] or list(term_weight)[:3]
         for hit in hits:
             chunk = hit.chunk
             document = self._index.documents[chunk.doc_id]
@@ -286,8 +287,8 @@ class ExtractiveAnswerer:
                 words = fold(document.text[start:end])
                 if len(words) < 6 or _is_question(words):
                     continue  # a FAQ's own question line is not its answer
-                if start < header_end and not names_only:
-                    continue  # the title, 文号 and 主送 lines name the document; they answer nothing else
+                if start < header_end and not (names_only or about_header):
+                    continue  # the title, 文号 and 主送 lines name the document; they answer little else
                 figures_in = _HEADING_MARKER.sub("", words)  # "1.摸底排查" holds no figure
                 if require_figure and not (set(_FIGURE.findall(figures_in)) - asked_figures or _CN_FIGURE.search(figures_in)):
                     continue
@@ -302,6 +303,10 @@ class ExtractiveAnswerer:
                 score = own + 0.9 * near + 0.25 * hit.score / top + 0.5 * run - 0.0005 * len(words)
                 if query.shape == LIST and words.count("、") >= 2:
                     score += weights.ENUMERATION  # a list asked, and a sentence that enumerates
+                if require_figure and _figure_near(query, slot, words):
+                    score += weights.FIGURE_NEAR  # "子女教育…每月1000元": the figure stands by what is asked
+                if target and gate.target_held(query, words + around):
+                    score += weights.TARGET  # a target asked: a sentence that sets one, not last year's result
                 if chunk.outline:
                     score *= weights.OUTLINE_PENALTY
                 ranked.append(_Sentence(chunk.doc_id, start, end, score, hit))
@@ -453,12 +458,13 @@ class ExtractiveAnswerer:
         return start, len(text) if end < 0 else end
 
 
-def _compounds(query: Query) -> list[str]:
-    """Two key terms written next to each other in the question (学习 + 教育 -> 学习教育)."""
+def _compounds(query: Query) -> list[list[str]]:
+    """Two key terms written next to each other in the question (学习 + 教育 -> 学习教育), in all their forms
+    (公租房申请, 公共租赁住房申请)."""
     found = []
     for first, second in zip(query.terms, query.terms[1:]):
         if len(first) >= 2 and len(second) >= 2 and first + second in query.text:
-            found.append(first + second)
+            found.append([a + b for a in query.forms(first) for b in query.forms(second)])
     return found
 
 
@@ -477,6 +483,20 @@ def _header_end(document: Document) -> int:
             continue
         break
     return cursor
+
+
+_ABOUT_HEADER = re.compile(r"号|令|公布|发布|印发|签发|成文|日期|哪天|哪一天|何时|什么时候|主送|发给")
+_NEAR = 20  # characters between an asked word and a figure that make them belong together
+
+
+def _figure_near(query: Query, slot: list[str], words: str) -> bool:
+    """Whether a figure follows one of the asked words within a few characters."""
+    for term in slot:
+        for form in query.forms(term):
+            at = words.find(form)
+            if at >= 0 and _FIGURE.search(words[at + len(form) : at + len(form) + _NEAR]):
+                return True
+    return False
 
 
 def _named(document: Document) -> str:

@@ -91,7 +91,12 @@ def _telling(term: str, index_knows) -> bool:
 
 
 _TARGET_ASKED = re.compile(r"目标|预期|计划")
-_TARGET_SAID = re.compile(r"目标|预期|计划|力争|争取|左右|拟|确保|控制在|到20\d\d年|到\d{4}年|以上|以内|不低于|不超过")
+_TARGET_SAID = re.compile(r"目标|预期|计划|力争|争取|左右|拟|确保|控制在|到20\d\d年|到\d{4}年|以上|以内|不低于|不超过|今年|年内|全年")
+
+
+def asks_target(query: Query) -> bool:
+    """Whether the question asks for a target (目标, 预期, 计划)."""
+    return bool(_TARGET_ASKED.search(query.text))
 
 
 def target_held(query: Query, answer_context: str) -> bool:

@@ -115,10 +115,20 @@ class Index:
         return np.isin(self.chunk_documents, rows)
 
     def names_few_documents(self, term: str) -> bool:
-        """Whether a word is in the cards of some documents but few (a place, an issuer, a topic of a title: 天津,
-        公积金), so that a question using it points at those documents."""
+        """Whether a word names a few documents (a place, an issuer, a topic of a title: 天津, 公积金): it is in the
+        cards of some documents but few, and most passages that use it belong to those documents (unlike 一次,
+        found in a few titles but used everywhere)."""
         count = (self.card_frequency or {}).get(term, 0)
-        return 0 < count <= max(1, weights.FEW_CARDS * len(self.document_ids))
+        if not 0 < count <= max(1, weights.FEW_CARDS * len(self.document_ids)):
+            return False
+        token_id = self.bm25.vocab_dict.get(term) if self.bm25 is not None else None
+        if token_id is None or token_id + 1 >= len(self.bm25.scores["indptr"]):
+            return True
+        indptr = self.bm25.scores["indptr"]
+        rows = np.asarray(self.bm25.scores["indices"][indptr[token_id] : indptr[token_id + 1]])
+        if not len(rows):
+            return True
+        return float(np.isin(self.chunk_documents[rows], self.card_rows[term]).mean()) >= weights.NAME_LIKE
 
     def prepare(self) -> Index:
         """Work out what queries need besides the stored parts: the card index, chunk-to-document rows and the

@@ -7,7 +7,7 @@ frozen test part is run to report, never to tune (benchmarks/bench_answers.py).
 from __future__ import annotations
 
 # ---- retrieval: fused score = lexical + CARD * card + dense_weight * dense (+ NAMED when a named document fits) ----
-CARD = 0.3  # the document's card (title, subtitle, 文号, issuer, year, file name) against the question, max-normalised
+CARD = 0.6  # the document's card (title, subtitle, 文号, issuer, year, file name) against the question, max-normalised
 HEADER = 1.0  # a question asking for a 文号 adds this times the card score to each document's first passage
 OWN_TITLE = 0.3  # BM25 of a word inside the passages of a document whose own card holds it counts this much
 OTHER_FORMS = 0.3  # BM25 of the other forms of the question's terms (lexicon, 以下简称) against the asked words'
@@ -33,3 +33,4 @@ ASK_BACK_MARGIN = 0.9  # another document's best passage within this share of th
 SLOT_SHARE = 0.34  # share of the asked slot's weighted words the quoted words and their headings must hold
 SLOT_TERMS = 3  # how many of the rarest key terms make the asked slot of a question that is not a list
 FEW_CARDS = 0.1  # a question word found in the cards of at most this share of documents names those documents
+NAME_LIKE = 0.35  # ... and when at least this share of the passages using it belong to those documents

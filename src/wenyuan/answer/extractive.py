@@ -184,6 +184,8 @@ class ExtractiveAnswerer:
         focus = [t for t in query.focus if t]
         if not focus or not all(all(gate.held(query, t, heading) for t in focus) for heading in headings):
             return None
+        if len(query.asked_for) >= 2 and len({query.asked_for in heading for heading in headings}) > 1:
+            return None  # one of them names the asked thing as written (主要任务, not 重点任务): no doubt
         candidates = tuple(
             Candidate(self._index.documents[h.chunk.doc_id].path, self._index.documents[h.chunk.doc_id].display_title,
                       h.chunk.text[:40])

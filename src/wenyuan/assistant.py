@@ -124,7 +124,7 @@ class Assistant:
                 top_k = max(top_k, weights.ROUTED_PASSAGES)  # one named document: answer from more of it
         hits = retrieve.search(
             query, index, self.embedder, top_k=top_k,
-            dense_weight=self.settings.resolved_dense_weight(), route_to=route,
+            dense_weight=self.settings.resolved_dense_weight(), candidates=self.settings.candidates, route_to=route,
         )
         return _Asked(query, route, hits)
 

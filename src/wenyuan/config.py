@@ -56,7 +56,7 @@ class Settings(BaseSettings):
         description="Weight of the dense path in the fused score (BM25 has weight 1). None follows the embedder: "
         "low for the bundled USE model, higher for strong sentence-transformers models.",
     )
-    candidates: int = Field(50, ge=5, description="Candidates each path contributes before fusion.")
+    candidates: int = Field(50, ge=5, description="Dense candidates before fusion (BM25 and the cards score every chunk).")
     hnsw_threshold: int = Field(
         50_000, description="Above this many chunks FAISS uses an approximate HNSW index instead of exact search."
     )

@@ -2,8 +2,10 @@
 
 Routing reads the documents a question names (a 文号, "2013年政府工作报告", "十八大报告", 《…》) against each
 document's card; a strictly named document that no document fits means the documents do not hold the answer.
-Retrieval fuses three scores per chunk: BM25 over the chunk's headings and text, BM25 over its document's card, and
-the dense similarity, each max-normalised (weights in weights.py).
+Retrieval fuses three scores per chunk, each max-normalised (weights in weights.py): BM25 over the chunk's headings and
+text, where a word of the document's own title counts for less (the card carries it); BM25 over its document's card;
+and the dense similarity. The best few are then reranked by the weighted share of the question's terms the passage
+itself holds.
 """
 
 from __future__ import annotations
@@ -100,6 +102,7 @@ def search(
     *,
     top_k: int = 5,
     dense_weight: float = 0.5,
+    candidates: int = 50,
     route_to: Route | None = None,
 ) -> list[Hit]:
     """The best passages for an analysed question, best first, from the routed documents only."""
@@ -122,7 +125,7 @@ def search(
         fused += weights.HEADER * card_of_chunk * index.header_chunks
     dense_all = np.zeros(len(index.chunks), dtype=np.float32)
     if embedder is not None and dense_weight > 0:
-        rows, scores = index.dense_search(embedder.embed([query.asked], query=True)[0], weights.CANDIDATES_PER_PATH)
+        rows, scores = index.dense_search(embedder.embed([query.asked], query=True)[0], candidates)
         if len(rows):
             dense_all[rows] = scores
             low, high = float(scores.min()), float(scores.max())
@@ -134,8 +137,8 @@ def search(
     if route_to.documents is not None:
         rows_of = [i for i, d in enumerate(index.document_ids) if d in route_to.documents]
         fused[~np.isin(index.chunk_documents, rows_of)] = -np.inf
-    candidates = np.flatnonzero(np.isfinite(fused) & (fused > 0))
-    order = candidates[np.lexsort((candidates, -fused[candidates]))][: weights.RERANKED]
+    scored = np.flatnonzero(np.isfinite(fused) & (fused > 0))
+    order = scored[np.lexsort((scored, -fused[scored]))][: weights.RERANKED]
     if len(order) and weights.COVERAGE > 0:
         # rerank the best few by how many of the question's distinct terms the passage itself holds
         term_weight = {term: index.term_weight(term) for term in query.terms if not term.isdigit()}

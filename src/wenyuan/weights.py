@@ -10,11 +10,10 @@ from __future__ import annotations
 CARD = 0.6  # the document's card (title, subtitle, 文号, issuer, year, file name) against the question, max-normalised
 HEADER = 1.0  # a question asking for a 文号 adds this times the card score to each document's first passage
 OWN_TITLE = 0.3  # BM25 of a word inside the passages of a document whose own card holds it counts this much
-OTHER_FORMS = 0.3  # BM25 of the other forms of the question's terms (lexicon, 以下简称) against the asked words'
+OTHER_FORMS = 0.3  # BM25 of the other forms of the question's terms (lexicon, 以下简称), against 1 for its own words
 NAMED = 1.0  # a document the question names loosely (《…》, 十八大 without 报告) gets this on top
 COVERAGE = 1.5  # the best RERANKED passages gain this times the weighted share of the question's terms they hold
 RERANKED = 30
-CANDIDATES_PER_PATH = 50  # dense candidates before fusion (BM25 and cards score every chunk)
 
 FEW_ROUTED = 2  # a question routed to at most this many documents ...
 ROUTED_PASSAGES = 12  # ... is answered from this many of their passages (the sources shown stay the top ones)
@@ -25,11 +24,11 @@ OUTLINE_PENALTY = 0.85  # a 【提纲】 outline passage loses to the body that 
 LIST_HEADING_MATCH = 0.5  # share of the question's weighted terms a list's heading must hold when it lacks the focus
 LIST_PHRASE = 0.5  # a list whose lead-in holds the asked words as written (主要任务, not 重点任务) gains this
 MAX_LIST_ITEMS = 12
-ASK_BACK_COVERAGE = 0.9  # ... and only documents whose passage holds (nearly) every key term of the question
 FIGURE_NEAR = 0.3  # a figure question's sentence whose figure follows an asked word within 20 characters
 TARGET = 0.3  # a target question's sentence that sets a target (左右, 预期目标, 力争, 今年 …)
 ENUMERATION = 0.3  # a list question's sentence answer prefers a sentence that enumerates (A、B、C)
 ASK_BACK_MARGIN = 0.9  # another document's best passage within this share of the best one's score makes it a candidate
+ASK_BACK_COVERAGE = 0.9  # ... and only documents whose passage holds (nearly) every key term of the question
 SLOT_SHARE = 0.34  # share of the asked slot's weighted words the quoted words and their headings must hold
 SLOT_TERMS = 3  # how many of the rarest key terms make the asked slot of a question that is not a list
 FEW_CARDS = 0.1  # a question word found in the cards of at most this share of documents names those documents

@@ -16,18 +16,19 @@ _LEAD_REACH = 200  # characters before a passage where the sentence that introdu
 
 
 def lead_lists(text: str, start: int, end: int) -> Iterator[tuple[int, int, list[tuple[int, int]]]]:
-    """Lists introduced by a sentence ending in a colon ("必须把握好以下原则："): the items after the colon in the
-    same paragraph (一是…, or clauses split by ；), then following paragraphs that open with an item marker (二是, ——,
-    （一）, 1.), or that end in ；."""
+    """Lists that reach into text[start:end], introduced by a sentence ending in a colon ("必须把握好以下原则："): the
+    items after the colon in the same paragraph (一是…, or clauses split by ；), then following paragraphs that open
+    with an item marker (二是, ——, （一）, 1.), or that end in ；."""
     reach = max(0, start - _LEAD_REACH)
-    for colon in re.finditer(r"[：:]", text[reach:end]):
+    # a colon, or the end of a paragraph that ——lines follow ("…努力实现新的要求。\n——经济持续健康发展。")
+    for colon in re.finditer(r"[：:]|[。]\n(?=[—–－]{1,2})", text[reach:end]):
         colon_at = reach + colon.start()
         paragraph_start = text.rfind("\n", 0, colon_at) + 1
         paragraph_end = text.find("\n", colon_at)
         paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
         lead_start = max(paragraph_start, max(text.rfind(mark, paragraph_start, colon_at) for mark in "。；！？") + 1)
         items = items_after(text, colon_at + 1, paragraph_end)
-        if len(items) >= 2:
+        if len(items) >= 2 and items[-1][1] > start:  # a list that reaches into the passage
             yield lead_start, colon_at + 1, items
 
 

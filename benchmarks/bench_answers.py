@@ -117,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         counts = f"{summary['answerable']} / {summary['unanswerable']}"
         rows.append(
             f"| {name} | {counts} | Wenyuan | {fmt(summary['recall@1'])} | {fmt(summary['recall@5'])} | "
-            f"{fmt(summary['answers_correct'])} | {fmt(summary['median_answer_chars'])} | "
+            f"{fmt(summary['answers_correct'])} | {summary['median_answer_chars'] or 0:.0f} | "
             f"{fmt(summary['refusal_rate_unanswerable'])} | {fmt(summary['false_refusal_rate'])} |"
         )
         rows.append(

@@ -38,7 +38,10 @@ _MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+")
 ENUM_MARKER = re.compile(rf"(?:(?<=^)|(?<=[。；;！!？?：:，,\s]))(?P<marker>[{CN_NUM}]{{1,2}}[要是]|第[{CN_NUM}]{{1,2}}[，,、])")
 
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号")
-_DATE_LINE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$|^[二〇零一三四五六七八九十○]{4}年[^。]{1,6}日$")
+# A line that is only a date (a 落款 date, a law's 公布 date): 2018年12月4日, 二〇一八年十二月四日, （2013年5月28日）
+DATE_LINE = re.compile(
+    r"^[（(]?\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[二〇零一三四五六七八九十○]{4}年[^。]{1,6}日)\s*[）)]?$"
+)
 _PAGE_FURNITURE = re.compile(
     r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$"
 )
@@ -118,7 +121,7 @@ _DASH_LINE = re.compile(r"^[—–－]{1,2}|^-{2}")
 def _is_standalone(text: str) -> bool:
     """A line that must stay a line of its own: a short heading, a document number, a date, a salutation, or a line
     that opens with a dash (a subtitle "——2013年3月5日在…", or a "——必须坚持…" item)."""
-    if DOC_NUMBER.fullmatch(text) or _DATE_LINE.match(text) or _DASH_LINE.match(text):
+    if DOC_NUMBER.fullmatch(text) or DATE_LINE.match(text) or _DASH_LINE.match(text):
         return True
     if len(text) <= _MAX_HEADING_LINE and text[-1] in "：:" and "，" not in text:
         return True  # a salutation (同志们：) or the 主送机关 line (各区人民政府：)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from wenyuan.clean import DOC_NUMBER, chinese_number, fold, heading_level
+from wenyuan.clean import DATE_LINE, DOC_NUMBER, chinese_number, fold, heading_level
 
 # The kinds of document users ask about, by the word that ends their title (longest first where one contains another).
 KINDS = (
@@ -29,7 +29,6 @@ _ISSUER_IN_TITLE = re.compile(rf"^(?P<issuer>[\u4e00-\u9fff、，,]{{2,40}}?{_OR
 _SUBTITLE = re.compile(r"^(?:[—–－-]{1,3}\s*(?=.{0,40}\d{4}\s*年)|[（(]\s*(?=\d{4}\s*年))")
 _DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*[年./-]\s*(?P<m>\d{1,2})\s*[月./-]\s*(?:(?P<d>\d{1,2})\s*日?)?")
 _CN_DATE = re.compile(r"(?P<y>[零〇○o0一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?:(?P<d>[一二三四五六七八九十]{1,3})日)?")
-_DATE_ONLY = re.compile(r"^[（(]?\s*(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[零〇○一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)\s*[）)]?$")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _FURNITURE = re.compile(
     r"https?://|www\.|^(?:发布时间|发布日期|来源|信息来源|作者|点击|浏览|字号|【字体|打印|关闭)|窗体[顶底]端|^第[一二三四五六七八九十百零\d]+号$|"
@@ -68,10 +67,11 @@ def describe(lines: list[str], fallback_title: str) -> Description:
     title_index = None
     for index, line in enumerate(head):
         line = head[index] = _LABEL.sub("", line.split("\n")[0]).lstrip("#").strip()
-        if not line or _FURNITURE.search(line) or DOC_NUMBER.fullmatch(line) or _DATE_ONLY.match(line):
+        if _DECREE.match(line):  # 国务院令第706号, or 第706号 under a 中华人民共和国国务院令 line
+            before = head[index - 1] if index else ""
+            number = number or re.sub(r"\s+", "", (before if before.endswith("令") else "") + line)
             continue
-        if _DECREE.match(line):
-            number = number or re.sub(r"\s+", "", line)
+        if not line or _FURNITURE.search(line) or DOC_NUMBER.fullmatch(line) or DATE_LINE.match(line):
             continue
         red = _RED_HEADER.match(line)
         if red and index < 4:
@@ -151,7 +151,7 @@ def _iso(year: int, month: int, day: int | None) -> str:
 def _closing_date(lines: list[str]) -> str:
     """The 落款 date: a line of its own near the end."""
     for line in reversed([line.strip() for line in lines[-_TAIL_LINES:]]):
-        if _DATE_ONLY.match(line):
+        if DATE_LINE.match(line):
             return _date_in(line)
     return ""
 
@@ -159,7 +159,7 @@ def _closing_date(lines: list[str]) -> str:
 def _opening_date(head: list[str]) -> str:
     """A date line of its own near the top (a law's 公布 date, a web page's 发布时间)."""
     for line in head:
-        if _DATE_ONLY.match(line) or line.startswith(("发布时间", "发布日期", "成文日期")):
+        if DATE_LINE.match(line) or line.startswith(("发布时间", "发布日期", "成文日期")):
             found = _date_in(line)
             if found:
                 return found
@@ -170,7 +170,7 @@ def _closing_issuer(lines: list[str]) -> str:
     """The 落款: the issuing body's line just above the closing date."""
     tail = [line.strip() for line in lines[-_TAIL_LINES:] if line.strip()]
     for index in range(len(tail) - 1, 0, -1):
-        if _DATE_ONLY.match(tail[index]) and _ISSUER_LINE.match(tail[index - 1]):
+        if DATE_LINE.match(tail[index]) and _ISSUER_LINE.match(tail[index - 1]):
             return tail[index - 1]
     return ""
 

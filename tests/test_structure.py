@@ -1,0 +1,52 @@
+"""What a document is, read from its own lines: a table of the 公文 and report layouts users load."""
+
+from __future__ import annotations
+
+import pytest
+
+from wenyuan.structure import describe
+
+
+@pytest.mark.parametrize(
+    ("lines", "fallback", "expected"),
+    [
+        (  # a 公文: red header, 文号, title, 主送, body, 落款 and date
+            ["某市人民政府办公室文件", "某政办发〔2020〕8号", "某市人民政府办公室关于规范审批时限的通知", "各区人民政府：",
+             "一、审批时限", "审批机关应当自受理之日起30个工作日内作出决定。", "某市人民政府办公室", "2020年3月2日"],
+            "通知8",
+            {"title": "某市人民政府办公室关于规范审批时限的通知", "number": "某政办发〔2020〕8号",
+             "issuer": "某市人民政府办公室", "date": "2020-03-02", "year": 2020, "kind": "通知"},
+        ),
+        (  # a report whose year is only in its subtitle
+            ["政府工作报告", "——2013年3月5日在第十二届全国人民代表大会第一次会议上", "各位代表：", "一、过去五年工作回顾"],
+            "工作报告甲",
+            {"title": "政府工作报告", "subtitle": "——2013年3月5日在第十二届全国人民代表大会第一次会议上",
+             "date": "2013-03-05", "year": 2013, "kind": "报告"},
+        ),
+        (  # a report that opens with its salutation: the file name is the title
+            ["各位代表：", "现在，我代表国务院，向大会报告政府工作，请各位代表审议。", "一、2008年工作回顾"],
+            "2009年国务院政府工作报告",
+            {"title": "2009年国务院政府工作报告", "year": 2009, "kind": "报告"},
+        ),
+        (  # an NPC resolution: the year follows from the session
+            ["第十一届全国人民代表大会第三次会议关于政府工作报告的决议", "第十一届全国人民代表大会第三次会议听取和审议了政府工作报告。"],
+            "决议",
+            {"title": "第十一届全国人民代表大会第三次会议关于政府工作报告的决议", "year": 2010, "kind": "决议"},
+        ),
+        (  # a Party congress report
+            ["中国共产党第十八次全国代表大会报告", "同志们："], "十八大", {"year": 2012, "kind": "报告"},
+        ),
+        (  # a title broken over two lines (Word), a decree number, a Chinese-numeral date
+            ["中华人民共和国国务院令", "第706号", "专利代理条例", "第一章　总则"], "专利代理条例",
+            {"title": "专利代理条例", "number": "中华人民共和国国务院令第706号", "kind": "条例"},
+        ),
+        (  # web furniture is never the title
+            ["窗体顶端", "发布时间：2016-03-30", "北京市2016年普通高等学校招生工作规定", "一、报名"], "规定",
+            {"title": "北京市2016年普通高等学校招生工作规定", "date": "2016-03-30", "year": 2016, "kind": "规定"},
+        ),
+    ],
+)
+def test_describe(lines: list[str], fallback: str, expected: dict) -> None:
+    about = describe(lines, fallback)
+    for field, value in expected.items():
+        assert getattr(about, field) == value, (field, getattr(about, field))

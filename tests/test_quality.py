@@ -112,6 +112,13 @@ def test_a_year_only_in_the_subtitle_picks_the_document(assistant, question: str
     assert "《政府工作报告（" in answer.text  # the answer says which document, with its year
 
 
+def test_a_name_no_document_fits_falls_back_to_its_shorter_reading(assistant) -> None:
+    # "…报告关于就业的意见": no 2013 意见 here, but the 2013 report is
+    answer = assistant.ask("2013年政府工作报告关于城镇新增就业的意见是什么？")
+    assert not answer.refused, answer.text
+    assert _cited_docs(answer) == {"工作报告甲.txt"} and "900万人" in answer.text
+
+
 def test_a_named_document_that_is_not_there_is_refused(assistant) -> None:
     answer = assistant.ask("2014年政府工作报告的GDP目标是多少？")
     assert answer.refused and "没有找到" in answer.text and not answer.citations
@@ -202,5 +209,7 @@ def test_a_document_number_in_the_question_routes_to_its_document(tmp_path: Path
     assistant.build()
     answer = assistant.ask("某政办发[2020]8号规定审批时限是多少个工作日？")
     assert "30个工作日" in answer.text and _cited_docs(answer) == {"通知8.txt"}
+    spoken = assistant.ask("请问某政办发〔2020〕7号规定审批时限是多少个工作日？")  # words before the 文号
+    assert "15个工作日" in spoken.text and _cited_docs(spoken) == {"通知7.txt"}
     missing = assistant.ask("某政办发〔2020〕9号规定审批时限是多少？")
     assert missing.refused

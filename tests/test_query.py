@@ -65,6 +65,18 @@ def test_numbered_congresses_and_sessions_are_spelt_out() -> None:
     assert session.card_words == ("第十一届全国人民代表大会第三次会议",) and session.kind == "决议"
 
 
+def test_congress_ordinals_from_eleven_up() -> None:
+    assert [n.card_words for n in analyse("二十大报告提出了什么？").named] == [("第二十次全国代表大会",)]
+    assert analyse("十大工程有哪些？").named == ()  # ten projects, not the tenth congress
+    assert analyse("党的十九大以来有哪些变化？").alternatives["十九大"] == ("第十九次全国代表大会",)
+
+
+def test_a_longer_name_keeps_its_shorter_reading() -> None:
+    named = analyse("2013年政府工作报告关于就业的意见是什么？").named[0]
+    assert named.kind == "意见" and named.fallback is not None
+    assert (named.fallback.phrase, named.fallback.kind) == ("2013年政府工作报告", "报告")
+
+
 def test_document_numbers_name_a_document_in_any_bracket_style() -> None:
     named = analyse("国办发[2019]6号规定了什么？").named
     assert [n.card_words for n in named] == [("国办发〔2019〕6号",)]

@@ -67,8 +67,8 @@ class Assistant:
     def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
         self.settings = settings or Settings()
         self._embedder = embedder
-        self._index: Index | None = None
-        self._answerer: Answerer | None = None
+        # what serves requests: the index and its answerer, swapped in together by one assignment
+        self._serving: tuple[Index, Answerer] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -84,19 +84,24 @@ class Assistant:
     @property
     def index(self) -> Index:
         """The index in use, loaded from disk on first use."""
-        if self._index is None:
+        return self._snapshot()[0]
+
+    def _snapshot(self) -> tuple[Index, Answerer]:
+        """The index and answerer in use, read once per request so that a rebuild never pairs one with the other."""
+        serving = self._serving
+        if serving is None:
             with self._lock:
-                if self._index is None:
+                if self._serving is None:
                     self._use(Index.load(self.settings.index_dir, self.settings, self.embedder_name))
-        return self._index
+                serving = self._serving
+        return serving
 
     def _use(self, index: Index) -> None:
-        self._answerer = make_answerer(self.settings, index)
-        self._index = index
+        self._serving = (index, make_answerer(self.settings, index))
 
     def build(self, paths: Iterable[Path] | None = None, progress: Progress | None = None) -> BuildReport:
         """Index the documents (data/ by default), re-embedding only what changed, then switch to the new index."""
-        previous = self._index
+        previous = self._serving[0] if self._serving is not None else None
         if previous is None:
             try:
                 previous = Index.load(self.settings.index_dir, self.settings, self.embedder_name, for_rebuild=True)
@@ -142,7 +147,7 @@ class Assistant:
         the final Answer, which may differ (unbacked sentences dropped, markers renumbered); the extractive
         answerer, done in milliseconds, yields the Answer alone."""
         question = question.strip()
-        index, answerer = self.index, self._answerer  # one snapshot for the whole request
+        index, answerer = self._snapshot()  # one snapshot for the whole request
         item = _follow_up_item(question, history)
         resolved = question
         if item is not None:  # "第二项具体怎么要求？": about that item, in its own document

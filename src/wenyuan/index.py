@@ -32,6 +32,8 @@ import numpy as np
 
 from wenyuan import lexical, weights
 from wenyuan.chunking import CHUNKER_VERSION, Structure, build_structure, chunk_document
+from wenyuan.clean import fold
+from wenyuan.structure import names
 from wenyuan.config import Settings
 from wenyuan.embed import Embedder, embedder_dimension
 from wenyuan.ingest import IngestError, discover, load, sha256_of
@@ -97,6 +99,7 @@ class Index:
     faiss_index: object = None
     generation: Path | None = None
     _token_idf: np.ndarray | None = None
+    _common_idf: float | None = None
 
     # ---- search: the raw scores that retrieve.py fuses ---------------------------------------------------------
     document_ids: tuple[str, ...] = ()  # documents in card order
@@ -106,13 +109,9 @@ class Index:
     definitions: dict[str, str] | None = None  # short names documents define (以下简称) -> their long form
     card_frequency: dict[str, int] | None = None  # how many documents' cards hold each word
     card_rows: dict[str, np.ndarray] | None = None  # the documents (rows in `document_ids`) whose card holds a word
-
-    def own_title_chunks(self, token: str) -> np.ndarray:
-        """A mask over chunks: those whose document's card holds the word (bigram tokens count as their words)."""
-        rows = (self.card_rows or {}).get(token.removeprefix("▁"))
-        if rows is None:
-            return np.zeros(len(self.chunks), dtype=bool)
-        return np.isin(self.chunk_documents, rows)
+    document_names: dict[str, set[str]] | None = None  # the names a question may call each document by
+    path_ids: dict[str, str] | None = None  # document path -> id
+    _folded_cards: dict[str, str] | None = None
 
     def names_few_documents(self, term: str) -> bool:
         """Whether a word names a few documents (a place, an issuer, a topic of a title: 天津, 公积金): it is in the
@@ -152,7 +151,14 @@ class Index:
         self.definitions = {}
         for document in self.documents.values():
             self.definitions.update(lexical.definitions(document.text))
+        self._folded_cards = {doc_id: fold(d.card()) for doc_id, d in self.documents.items()}
+        self.document_names = {doc_id: names(d.title, d.path) for doc_id, d in self.documents.items()}
+        self.path_ids = {d.path: doc_id for doc_id, d in self.documents.items()}
         return self
+
+    def folded_card(self, doc_id: str) -> str:
+        """A document's card, folded for matching (worked out once)."""
+        return self._folded_cards[doc_id]
 
     def lexical_scores(self, tokens: list[str], own_title_weight: float = 1.0) -> np.ndarray:
         """BM25 score of every chunk for the query's tokens; with `own_title_weight` < 1, a word counts that much
@@ -166,11 +172,19 @@ class Index:
             if not ids:
                 return np.zeros(len(self.chunks), dtype=np.float32)
             return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
-        total = np.zeros(len(self.chunks), dtype=np.float32)
-        for token in tokens:
+        ids = self.bm25.get_tokens_ids(tokens)
+        if not ids:
+            return np.zeros(len(self.chunks), dtype=np.float32)
+        total = np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
+        for token in tokens:  # only the few words that are in some document's card are scored apart
+            rows = (self.card_rows or {}).get(token.removeprefix("▁"))
+            if rows is None:
+                continue
+            in_card = np.zeros(len(self.document_ids), dtype=bool)
+            in_card[rows] = True
+            own = in_card[self.chunk_documents]
             scores = np.asarray(self.bm25.get_scores_from_ids([self.bm25.vocab_dict[token]]), dtype=np.float32)
-            scores[self.own_title_chunks(token)] *= own_title_weight
-            total += scores
+            total[own] -= (1.0 - own_title_weight) * scores[own]
         return total
 
     def card_scores(self, tokens: list[str]) -> np.ndarray:
@@ -190,8 +204,11 @@ class Index:
     # ---- term weights used by the answerer --------------------------------------------------------------
     def common_weight(self) -> float:
         """The inverse document frequency of a common word: the 10th percentile over the words the passages hold."""
-        self.term_weight("")
-        return float(np.percentile(self._token_idf, 10)) if self._token_idf is not None and len(self._token_idf) else 1.0
+        if self._common_idf is None:
+            self.term_weight("")
+            idf = self._token_idf
+            self._common_idf = float(np.percentile(idf, 10)) if idf is not None and len(idf) else 1.0
+        return self._common_idf
 
     def knows(self, token: str) -> bool:
         """Whether some passage holds the word."""

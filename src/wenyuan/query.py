@@ -45,13 +45,15 @@ QUESTION_FRAME = frozenset(
     "钱 位 人 次 天 岁 号 名 哪一年 哪年 几位 多少钱 多长 多久 多大 多高 一下 有关 相关 分别 各 是 有".split()
 )
 _TWO_DIGIT_YEAR = re.compile(r"(?<![\d.])(0\d|1\d|9\d)(?=年(?:的|度)?(?:政府|国务院|全国|中央|人大|两会|政协|工作|[^\d年]{0,4}(?:报告|决议|文件|通知|意见)))")
-_CONGRESS = re.compile(r"(?:党的)?十([一二三四五六七八九])?大")
+# 十八大, 党的二十大 (not the 十大 of 十大工程, nor the 十大 inside 二十大)
+_CONGRESS = re.compile(r"(?<![一二三四五六七八九十\d])(?:党的)?(二十[一二三四五六七八九]?|十[一二三四五六七八九])大")
 _NPC_SESSION = re.compile(r"第?([一二三四五六七八九十]{1,3})届全国(人大|政协)(?:第?([一二三四五六七八九十]{1,2})次(?:会议)?)?")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _KIND_WORDS = "|".join(sorted(KINDS, key=len, reverse=True))
 # "2013年政府工作报告", "2010年人大关于政府工作报告的决议", "2016年的招生工作意见": a year that names a document of a kind
 _YEAR_NAMED = re.compile(rf"((?:19|20)\d{{2}})年(?:度)?(?:的)?([^，。？?,;；\s]{{0,16}})({_KIND_WORDS})(?![单书表人者会期栏员稿])")
-_CONGRESS_NAMED = re.compile(r"第([一二三四五六七八九十]{1,3})次全国代表大会(?:的)?(报告)?")
+_YEAR_NAMED_SHORTEST = re.compile(_YEAR_NAMED.pattern.replace("{0,16})", "{0,16}?)"))
+_CONGRESS_NAMED = re.compile(r"第([一二三四五六七八九十]{1,3})次全国代表大会")
 _TITLE_QUOTE = re.compile(r"《([^》]{2,60})》")
 
 
@@ -64,6 +66,7 @@ class NamedDocument:
     kind: str = ""  # the kind word the name ends with (报告, 决议, 通知 …)
     card_words: tuple[str, ...] = ()  # text the document's card must contain (第十八次全国代表大会, a 文号)
     strict: bool = True  # a named document that no document matches means the documents do not say
+    fallback: NamedDocument | None = None  # a shorter reading of the same words, tried when none fits this one
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +87,6 @@ class Query:
     def other_forms(self) -> str:
         """The other forms of the question's terms, which retrieval searches for too (with less weight)."""
         return " ".join(dict.fromkeys(form for forms in self.alternatives.values() for form in forms))
-
-    @property
-    def search_text(self) -> str:
-        """The normalised question and the other forms of its terms."""
-        return " ".join([self.text, self.other_forms])
 
     def forms(self, term: str) -> tuple[str, ...]:
         """The term and its other forms, folded."""
@@ -113,7 +111,7 @@ def aliases() -> dict[str, tuple[str, ...]]:
 
 
 def normalise(question: str) -> str:
-    """The question folded, with 08年 → 2008年 and numbered congresses and sessions spelt out beside the short form."""
+    """The question folded, with 08年 → 2008年 (二〇〇八年 → 2008年 comes with `fold`)."""
     text = fold(question.strip())
     text = _TWO_DIGIT_YEAR.sub(lambda m: ("19" if m.group(1)[0] == "9" else "20") + m.group(1), text)
     return text
@@ -123,8 +121,7 @@ def _spelt_out(text: str) -> list[str]:
     """Full names of the congresses and sessions a question abbreviates (十八大 → 第十八次全国代表大会)."""
     names = []
     for match in _CONGRESS.finditer(text):
-        ordinal = "十" + (match.group(1) or "")
-        names.append(f"第{ordinal}次全国代表大会")
+        names.append(f"第{match.group(1)}次全国代表大会")
     for match in _NPC_SESSION.finditer(text):
         body = "全国人民代表大会" if match.group(2) == "人大" else "全国委员会"
         sitting = f"第{match.group(3)}次会议" if match.group(3) else ""
@@ -140,12 +137,18 @@ def _named_documents(text: str, spelt: list[str]) -> list[NamedDocument]:
         year, kind = int(match.group(1)), match.group(3)
         if kind in ("方案", "规定") and not match.group(2):  # "2016年方案" is rare; "2016年规定的…" is not a name
             continue
-        named.append(NamedDocument(match.group(0), year=year, kind=kind))
+        # the longest name first ("2010年人大关于政府工作报告的决议"); if no document fits it, the shortest
+        # ("2019年政府工作报告" in "2019年政府工作报告关于减税的规定…")
+        shortest = _YEAR_NAMED_SHORTEST.match(text, match.start())
+        fallback = None
+        if shortest and shortest.group(0) != match.group(0):
+            fallback = NamedDocument(shortest.group(0), year=year, kind=shortest.group(3))
+        named.append(NamedDocument(match.group(0), year=year, kind=kind, fallback=fallback))
     for name in spelt:
         congress = _CONGRESS_NAMED.fullmatch(name)
         if congress:
             # "十八大报告" names the report; "十八大提出的…" may mean any document of that congress
-            report = re.search(rf"十{name[2:-7]}大(?:的)?报告", text) is not None
+            report = re.search(rf"{congress.group(1)}大(?:的)?报告", text) is not None
             named.append(NamedDocument(name, card_words=(name,), kind="报告" if report else "", strict=report))
         elif "会议" in name:
             resolution = "决议" in text
@@ -158,7 +161,7 @@ def _named_documents(text: str, spelt: list[str]) -> list[NamedDocument]:
 _QUESTION_WORD = re.compile(r"^(?:哪|什么|多少|几|怎|如何|是否|为何|为什么|第几|各是|各为|各有)")
 
 
-def _outermost(phrases: dict[str, list[str]], text: str) -> list[str]:
+def _outermost(phrases: dict[str, list[str]]) -> list[str]:
     """The phrases found in the text that no longer found phrase contains."""
     kept: list[str] = []
     for phrase in sorted(phrases, key=len, reverse=True):
@@ -228,7 +231,7 @@ def analyse(question: str, definitions: dict[str, str] | None = None) -> Query:
     for phrase, forms in lexicon.items():  # multi-word entries jieba splits (人大常委会, 个人所得税专项附加扣除)
         if len(phrase) >= 3 and phrase in text:
             phrases.setdefault(phrase, []).extend(forms)
-    kept = _outermost(phrases, text)
+    kept = _outermost(phrases)
     words = [t for t in lexical.terms(text) if _content(t) and not any(t in phrase for phrase in kept)]
     terms = tuple(sorted([*kept, *words], key=lambda t: text.find(t)))
     for term in terms:

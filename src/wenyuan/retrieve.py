@@ -2,15 +2,14 @@
 
 Routing reads the documents a question names (a 文号, "2013年政府工作报告", "十八大报告", 《…》) against each
 document's card; a strictly named document that no document fits means the documents do not hold the answer.
-Retrieval fuses three scores per chunk, each max-normalised (weights in weights.py): BM25 over the chunk's headings and
-text, where a word of the document's own title counts for less (the card carries it); BM25 over its document's card;
-and the dense similarity. The best few are then reranked by the weighted share of the question's terms the passage
+Retrieval fuses three scores per chunk (weights in weights.py): BM25 over the chunk's headings and text, where a word of
+the document's own title counts for less (the card carries it), and BM25 over its document's card, each divided by its
+best score; and the dense similarity, min-max scaled over the dense candidates. The best few are then reranked by the weighted share of the question's terms the passage
 itself holds.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -33,12 +32,13 @@ class Route:
     missing: NamedDocument | None = None
 
 
-def fits(document: Document, named: NamedDocument, query: Query) -> bool:
+def fits(document: Document, named: NamedDocument, query: Query, index: Index) -> bool:
     """Whether a document is the one a question names."""
-    card = fold(document.card())
-    numbers = {canonical_number(document.number)} if document.number else set()
+    card = index.folded_card(document.id)
+    number = canonical_number(document.number) if document.number else ""
     for word in named.card_words:
-        if word not in card and canonical_number(word) not in numbers:
+        # a 文号 may come with words before it ("请问国办发〔2019〕6号…")
+        if word not in card and not (number and canonical_number(word).endswith(number)):
             return False
     if named.year is not None and document.year != named.year and f"{named.year}年" not in fold(document.title):
         return False
@@ -49,7 +49,7 @@ def fits(document: Document, named: NamedDocument, query: Query) -> bool:
         middle = named.phrase.split("年", 1)[-1].removesuffix(named.kind)
         terms = [t for t in lexical.terms(middle) if t not in ("的", "关于", "度")]
         held = sum(any(form in card for form in query.forms(t)) for t in terms)
-        if terms and held / len(terms) < 0.6:
+        if terms and held / len(terms) < weights.NAME_WORDS:
             return False
     return True
 
@@ -62,7 +62,13 @@ def route(query: Query, index: Index, documents: Collection[str] | None = None) 
         allowed = {doc_id for doc_id, d in index.documents.items() if d.path in chosen}
     preferred: set[str] = set()
     for named in query.named:
-        matching = {doc_id for doc_id, d in index.documents.items() if fits(d, named, query)}
+        reading: NamedDocument | None = named
+        matching: set[str] = set()
+        while reading is not None and not matching:  # the longest reading of the name that some document fits
+            matching = {doc_id for doc_id, d in index.documents.items() if fits(d, reading, query, index)}
+            if not matching:
+                reading = reading.fallback
+        named = reading or named
         # of those, the ones of the very kind named ("2010年政府工作报告": the report, not the resolution on it)
         preferred |= {doc_id for doc_id in matching if _of_kind(index.documents[doc_id], named.kind)}
         if not named.strict:
@@ -70,25 +76,10 @@ def route(query: Query, index: Index, documents: Collection[str] | None = None) 
         if not matching:
             return Route(frozenset(allowed) if allowed is not None else None, frozenset(), named)
         allowed = matching if allowed is None else (allowed & matching) or allowed
-    mentioned = {doc_id for doc_id, d in index.documents.items() if any(name in query.text for name in names(d))}
+    mentioned = {doc_id for doc_id, names in index.document_names.items() if any(n in query.text for n in names)}
     if mentioned:  # "天津市居住证管理办法的有效期…": the question spells out a document's name
         allowed = mentioned if allowed is None else (allowed & mentioned) or allowed
     return Route(frozenset(allowed) if allowed is not None else None, frozenset(preferred))
-
-
-_WRAPPED = re.compile(r"(?:关于)?(?:印发|转发|发布|实施)?《([^》]{4,})》")
-_NAME_MIN = 6
-
-
-def names(document: Document) -> set[str]:
-    """The names a question may call a document by, folded: its title, the 《…》 title it issues, its file name."""
-    title = fold(document.title).replace(" ", "")
-    stem = fold(document.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]).replace(" ", "")
-    found = {title, stem, re.sub(r"^[a-z]{1,4}-", "", stem)}
-    for inner in _WRAPPED.finditer(title):
-        found.add(inner.group(1))
-    found |= {name.removeprefix("中华人民共和国").removeprefix("中国") for name in found}
-    return {name for name in found if len(name) >= _NAME_MIN and not name.isascii()}
 
 
 def _of_kind(document: Document, kind: str) -> bool:
@@ -144,7 +135,7 @@ def search(
         term_weight = {term: index.term_weight(term) for term in query.terms if not term.isdigit()}
         for row in order.tolist():
             chunk = index.chunks[row]
-            card = fold(index.documents[chunk.doc_id].card())
+            card = index.folded_card(chunk.doc_id)
             own = {t: w for t, w in term_weight.items() if not any(f in card for f in query.forms(t))}
             words = fold(chunk.lexical_text())
             held = sum(w for term, w in own.items() if any(f in words for f in query.forms(term)))

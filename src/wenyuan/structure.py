@@ -31,7 +31,7 @@ _DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*[年./-]\s*(?P<m>\d{1,2})\s*[月./-
 _CN_DATE = re.compile(r"(?P<y>[零〇○o0一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?:(?P<d>[一二三四五六七八九十]{1,3})日)?")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _FURNITURE = re.compile(
-    r"https?://|www\.|^(?:发布时间|发布日期|来源|信息来源|作者|点击|浏览|字号|【字体|打印|关闭)|窗体[顶底]端|^第[一二三四五六七八九十百零\d]+号$|"
+    r"https?://|www\.|^(?:发布时间|发布日期|来源|信息来源|作者|点击|浏览|字号|【字体|打印|关闭)|窗体[顶底]端|"
     r"^签发人|^(?:索引号|主题分类|发文机关|成文日期|发布机构)[:：]|\||首页|简体|繁体"
 )
 _DECREE = re.compile(r"^(?:.{2,24}?令\s*)?第\s*[\d一二三四五六七八九十百零]+\s*号(?:令)?$")  # 国务院令第706号: a 文号 of its own
@@ -199,3 +199,18 @@ def _session_year(text: str) -> int | None:
 def _first_year(text: str) -> int | None:
     found = _YEAR.search(fold(text or ""))
     return int(found.group(1)) if found else None
+
+
+_WRAPPED = re.compile(r"(?:关于)?(?:印发|转发|发布|实施)?《([^》]{4,})》")
+_NAME_MIN = 6
+
+
+def names(title: str, path: str) -> set[str]:
+    """The names a question may call a document by, folded: its title, the 《…》 title it issues, its file name."""
+    title = fold(title).replace(" ", "")
+    stem = fold(path.rsplit("/", 1)[-1].rsplit(".", 1)[0]).replace(" ", "")
+    found = {title, stem, re.sub(r"^[a-z]{1,4}-", "", stem)}
+    for inner in _WRAPPED.finditer(title):
+        found.add(inner.group(1))
+    found |= {name.removeprefix("中华人民共和国").removeprefix("中国") for name in found}
+    return {name for name in found if len(name) >= _NAME_MIN and not name.isascii()}

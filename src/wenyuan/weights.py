@@ -1,4 +1,5 @@
-"""Every weight and threshold of retrieval and answering, named in one place, each with what it was measured on.
+"""The tuned weights and thresholds of retrieval and answering, named in one place (lengths that describe text, such
+as how long a bare label or an item is, stay beside the code that reads them).
 
 Tuned on the development sets only (benchmarks/questions/gov-dev.jsonl, ../shared/bench/govqa, the demo set); the
 frozen test part is run to report, never to tune (benchmarks/bench_answers.py).
@@ -15,6 +16,7 @@ NAMED = 1.0  # a document the question names loosely (《…》, 十八大 witho
 COVERAGE = 1.5  # the best RERANKED passages gain this times the weighted share of the question's terms they hold
 RERANKED = 30
 
+NAME_WORDS = 0.6  # share of the words between a year and a kind ("2013年政府工作报告") a document's card must hold
 FEW_ROUTED = 2  # a question routed to at most this many documents ...
 ROUTED_PASSAGES = 12  # ... is answered from this many of their passages (the sources shown stay the top ones)
 

@@ -15,14 +15,16 @@ ITEM_BODY = 90  # characters of an item's own words shown in a list
 _LEAD_REACH = 200  # characters before a passage where the sentence that introduces its list may stand
 
 
+_LEAD_END = re.compile(r"[：:]|[。]\n(?=[—–－]{1,2})")
+
+
 def lead_lists(text: str, start: int, end: int) -> Iterator[tuple[int, int, list[tuple[int, int]]]]:
     """Lists that reach into text[start:end], introduced by a sentence ending in a colon ("必须把握好以下原则："): the
     items after the colon in the same paragraph (一是…, or clauses split by ；), then following paragraphs that open
     with an item marker (二是, ——, （一）, 1.), or that end in ；."""
-    reach = max(0, start - _LEAD_REACH)
     # a colon, or the end of a paragraph that ——lines follow ("…努力实现新的要求。\n——经济持续健康发展。")
-    for colon in re.finditer(r"[：:]|[。]\n(?=[—–－]{1,2})", text[reach:end]):
-        colon_at = reach + colon.start()
+    for colon in _LEAD_END.finditer(text, max(0, start - _LEAD_REACH), min(len(text), end + 3)):
+        colon_at = colon.start()
         paragraph_start = text.rfind("\n", 0, colon_at) + 1
         paragraph_end = text.find("\n", colon_at)
         paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
@@ -50,15 +52,17 @@ def marker(line: str) -> tuple[str, int | None] | None:
     return None
 
 
-def item_span(text: str, start: int, stop: int) -> tuple[int, int]:
-    """An item: its first sentence, and the sentences after it while the item stays short."""
+def item_span(text: str, start: int, stop: int) -> tuple[int, int] | None:
+    """An item: its first sentence, and the sentences after it while the item stays short (None: no words)."""
     spans = sentence_spans(text, start, stop)
+    if not spans:
+        return None
     end = spans[0][1]
     for _, sentence_end in spans[1:]:
-        if sentence_end - start > ITEM_BODY * 2:
+        if sentence_end - spans[0][0] > ITEM_BODY * 2:
             break
         end = sentence_end
-    return start, end
+    return spans[0][0], end
 
 
 def items_after(text: str, begin: int, paragraph_end: int) -> list[tuple[int, int]]:
@@ -79,7 +83,8 @@ def items_after(text: str, begin: int, paragraph_end: int) -> list[tuple[int, in
         kind, number = marked
         markers = [m.start("marker") for m in ENUM_MARKER.finditer(text, offset, paragraph_end)]
         inline = enumerated(text, markers, paragraph_end) if len(markers) >= 2 else []
-        items = inline or [item_span(text, offset, paragraph_end)]
+        first = item_span(text, offset, paragraph_end)
+        items = inline or ([first] if first else [])
         expected = (number or 1) + len(items) if number is not None else None
     cursor, passed = paragraph_end + 1, 0
     while cursor < len(text) and len(items) < 30:
@@ -104,7 +109,10 @@ def items_after(text: str, begin: int, paragraph_end: int) -> list[tuple[int, in
         elif marked is not None and marked[0] == kind:
             if expected is not None and marked[1] != expected:
                 break
-            items.append(item_span(text, offset, line_end))
+            span = item_span(text, offset, line_end)
+            if span is None:
+                break
+            items.append(span)
             expected = expected + 1 if expected is not None else None
             passed = 0
         elif kind in (None, "dash") or (heading_level(line) or 99) < 8 or passed >= 6:
@@ -154,16 +162,9 @@ def enumerated(text: str, markers: list[int], stop: int) -> list[tuple[int, int]
     for index, start in enumerate(markers):
         limit = markers[index + 1] if index + 1 < len(markers) else stop
         paragraph_end = text.find("\n", start, limit)
-        limit = paragraph_end if paragraph_end >= 0 else limit
-        spans = sentence_spans(text, start, limit)
-        if not spans:
-            continue
-        end = spans[0][1]
-        for _, sentence_end in spans[1:]:
-            if sentence_end - start > ITEM_BODY * 2:
-                break
-            end = sentence_end
-        items.append((spans[0][0], end))
+        span = item_span(text, start, paragraph_end if paragraph_end >= 0 else limit)
+        if span is not None:
+            items.append(span)
     return items if len(items) >= 2 else []
 
 

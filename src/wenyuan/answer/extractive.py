@@ -12,6 +12,7 @@ names no document and passages of several documents answer it equally well, the 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -37,7 +38,6 @@ _CN_FIGURE = re.compile(
 )
 _DASH_ITEM = re.compile(r"^[—–－-]{1,2}")
 _BARE_LABEL = 16  # a sub-heading this short is a label: its answer is the sentence that develops it
-enumerations.ITEM_BODY = 90  # characters of an item's own words shown in a list
 
 
 class Answerer(Protocol):
@@ -80,6 +80,7 @@ class ExtractiveAnswerer:
         self._index = index
         self._min_coverage = min_coverage
         self._folded_texts: dict[str, str] = {}
+        self._folded_lock = threading.Lock()
 
     def analyse(self, question: Query | str) -> Query:
         return question if isinstance(question, Query) else analyse(question, self._index.definitions)
@@ -87,7 +88,7 @@ class ExtractiveAnswerer:
     def context(self, hit: Hit) -> str:
         """What a passage speaks about: its document's card, its headings and its words (folded)."""
         document = self._index.documents[hit.chunk.doc_id]
-        return fold(document.card() + "\n" + hit.chunk.embedding_text())
+        return self._index.folded_card(document.id) + "\n" + fold(hit.chunk.embedding_text())
 
     def coverage(self, question: Query | str, hit: Hit, term_weight: dict[str, float] | None = None) -> float:
         """Share of the question's weighted key terms a passage, its headings and its document's card hold."""
@@ -109,7 +110,7 @@ class ExtractiveAnswerer:
             numbered = self._document_number_answer(query, hits)
             if numbered is not None:
                 return numbered
-        asked_back = self._ask_back(query, hits)
+        asked_back = self._ask_back(query, hits, term_weight)
         if asked_back is not None:
             return asked_back
         # a list question may be answered by a sentence that enumerates, when no list passes the gate
@@ -123,7 +124,7 @@ class ExtractiveAnswerer:
         first = answer.citations[0]
         document = self._index.documents[self._doc_id(first.doc)]
         quoted = fold(" ".join(" ".join(c.heading_path) + " " + c.passage for c in answer.citations))
-        card = fold(document.card())
+        card = self._index.folded_card(document.id)
         if not gate.years_held(query, document, card + quoted):
             return False
         # a place or title word of other documents that this one never uses (天津 asked, a 武汉 rule found) means
@@ -139,7 +140,7 @@ class ExtractiveAnswerer:
         elsewhere = fold(" ".join(h.chunk.embedding_text() for h in hits if h.chunk.doc_id != document.id))
         if any(any(c in elsewhere for c in forms) and not any(c in whole for c in forms) for forms in _compounds(query)):
             return False
-        return gate.slot_share(query, term_weight, document, quoted, self._index.knows) >= weights.SLOT_SHARE
+        return gate.slot_share(query, term_weight, card, quoted, self._index.knows) >= weights.SLOT_SHARE
 
     def _leads(self, answer: Answer) -> str:
         """The lead-in sentences (ending in a colon) of the quoted clauses, folded."""
@@ -152,18 +153,23 @@ class ExtractiveAnswerer:
         return fold(" ".join(leads))
 
     def _folded(self, doc_id: str) -> str:
-        """A document's whole text folded for matching, kept for the documents answered from recently."""
-        if doc_id not in self._folded_texts:
-            if len(self._folded_texts) >= 32:
-                self._folded_texts.pop(next(iter(self._folded_texts)))
-            self._folded_texts[doc_id] = fold(self._index.documents[doc_id].text)
-        return self._folded_texts[doc_id]
+        """A document's whole text folded for matching, kept for the documents answered from recently (the web app
+        answers several questions at once: the cache is shared under a lock)."""
+        with self._folded_lock:
+            folded = self._folded_texts.get(doc_id)
+        if folded is None:
+            folded = fold(self._index.documents[doc_id].text)
+            with self._folded_lock:
+                while len(self._folded_texts) >= 32:
+                    self._folded_texts.pop(next(iter(self._folded_texts)), None)
+                self._folded_texts[doc_id] = folded
+        return folded
 
     def _doc_id(self, path: str) -> str:
-        return next(doc_id for doc_id, d in self._index.documents.items() if d.path == path)
+        return self._index.path_ids[path]
 
     # ---- several documents, and the question names none --------------------------------------------------------
-    def _ask_back(self, query: Query, hits: Sequence[Hit]) -> Answer | None:
+    def _ask_back(self, query: Query, hits: Sequence[Hit], term_weight: dict[str, float]) -> Answer | None:
         """"您问的是哪份文件？" when the question names no document and the best passages of two or more documents
         hold the question equally well."""
         if query.named or len(hits) < 2:
@@ -176,7 +182,7 @@ class ExtractiveAnswerer:
         ranked = sorted(best.values(), key=lambda h: -h.score)
         top = ranked[0]
         close = [h for h in ranked if h.score >= weights.ASK_BACK_MARGIN * top.score
-                 and self.coverage(query, h) >= weights.ASK_BACK_COVERAGE]
+                 and self.coverage(query, h, term_weight) >= weights.ASK_BACK_COVERAGE]
         if len(close) < 2:
             return None
         # only when the question's words sit in the same place in each: a section heading they all share
@@ -282,9 +288,10 @@ class ExtractiveAnswerer:
         for hit in hits:
             chunk = hit.chunk
             document = self._index.documents[chunk.doc_id]
-            context = fold(document.card() + " " + " ".join(chunk.heading_path))
+            card = self._index.folded_card(document.id)
+            context = card + " " + fold(" ".join(chunk.heading_path))
             header_end = _header_end(document)
-            names_only = all(gate.held(query, term, fold(document.card())) for term in query.terms)
+            names_only = all(gate.held(query, term, card) for term in query.terms)
             for start, end in sentence_spans(document.text, chunk.start, chunk.end):
                 words = fold(document.text[start:end])
                 if len(words) < 6 or _is_question(words):
@@ -372,7 +379,9 @@ class ExtractiveAnswerer:
             twin = next((h for h in _twins(structure, owner) if h.end > h.start), owner)
             cited_start, cited_end = twin.start, twin.end
         heading_n = citations.cite(listed.doc_id, cited_start, cited_end, listed.score, (cited_start, cited_end))
-        lines = [f"{_named(document)}“{_short(owner_text)}”部分列出了{len(listed.items)}项：[{heading_n}]"]
+        shown = len(listed.items[: weights.MAX_LIST_ITEMS])
+        count = f"列出了{shown}项" if shown == len(listed.items) else f"共{len(listed.items)}项，以下是前{shown}项"
+        lines = [f"{_named(document)}“{_short(owner_text)}”部分{count}：[{heading_n}]"]
         items = []
         for number, (start, end) in enumerate(listed.items[: weights.MAX_LIST_ITEMS], 1):
             item_start, item_end = self._prefer_body(listed.doc_id, start, end)
@@ -383,7 +392,9 @@ class ExtractiveAnswerer:
                 words += "…"
             prefix = "" if heading_level(words) is not None else f"{number}. "
             lines.append(f"{prefix}{words}[{n}]")
-            items.append(AnswerItem(document.path, item_start, item_end, document.text[start:end].strip()))
+            label = document.text[start:end]
+            label_start = start + len(label) - len(label.lstrip())
+            items.append(AnswerItem(document.path, label_start, label_start + len(label.strip()), label.strip()))
         return Answer(query.asked, "\n".join(lines), tuple(citations.items), False, "list", tuple(hits),
                       items=tuple(items))
 
@@ -399,7 +410,6 @@ class ExtractiveAnswerer:
         if heading is None:
             return end
         section_end = structure.section_end(heading)
-        line_end = text.find("\n", heading.end)
         stop = len(text) if section_end < 0 else section_end
         following = sentence_spans(text, heading.end, stop)[:1]
         if not following or _is_question(text[following[0][0] : following[0][1]]):
@@ -408,7 +418,7 @@ class ExtractiveAnswerer:
         if body_end - body_start <= enumerations.ITEM_BODY:
             return body_end
         cut = max(text.rfind(mark, body_start, body_start + enumerations.ITEM_BODY) for mark in "，,；;")
-        return cut + 1 if cut > body_start else body_start + enumerations.ITEM_BODY if line_end != body_start else end
+        return cut + 1 if cut > body_start else body_start + enumerations.ITEM_BODY
 
     def _owners(self, structure: Structure, hit: Hit) -> list[Heading]:
         """Sections that may hold the listed items: those governing the passage, deepest first."""

@@ -15,7 +15,6 @@ import re
 from functools import lru_cache
 
 from wenyuan import lexical, weights
-from wenyuan.clean import fold
 from wenyuan.index import Index
 from wenyuan.query import LIST, LIST_NOUNS, QUESTION_FRAME, Query
 from wenyuan.types import Document
@@ -68,10 +67,10 @@ def coverage(query: Query, term_weight: dict[str, float], document: Document, co
     return sum(weight for term, weight in term_weight.items() if held(query, term, context)) / total
 
 
-def slot_terms(query: Query, term_weight: dict[str, float], document: Document, index_knows=lambda _: True) -> list[str]:
+def slot_terms(query: Query, term_weight: dict[str, float], card: str, index_knows=lambda _: True) -> list[str]:
     """What the question asks about, less the words that only name its document: for a list, what it is a list of
-    (the focus words); else the three rarest key terms. Years are checked apart."""
-    card = fold(document.card())
+    (the focus words); else the focus words and then the rarest key terms, three in all. Years are checked apart.
+    `card` is the answering document's folded card."""
     naming = {term for term in query.terms if held(query, term, card)}
     usable = [t for t in query.terms if t not in naming and _telling(t, index_knows)]
     focus = [t for t in query.focus if t in usable and t not in LIST_NOUNS]
@@ -105,10 +104,10 @@ def target_held(query: Query, answer_context: str) -> bool:
     return not _TARGET_ASKED.search(query.text) or bool(_TARGET_SAID.search(answer_context))
 
 
-def slot_share(query: Query, term_weight: dict[str, float], document: Document, answer_context: str,
+def slot_share(query: Query, term_weight: dict[str, float], card: str, answer_context: str,
                index_knows=lambda _: True) -> float:
     """The weighted share of the asked slot that the quoted words (and their headings) hold."""
-    slot = slot_terms(query, term_weight, document, index_knows)
+    slot = slot_terms(query, term_weight, card, index_knows)
     if not slot:
         return 1.0
     total = sum(term_weight.get(t, 1.0) for t in slot)

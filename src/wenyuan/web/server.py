@@ -113,7 +113,7 @@ _UPLOADS = ("/gradio_api/upload", "/gradio_api/process_recording")
 
 def ensure_index(assistant: Assistant) -> None:
     """Build the index from data/ on first start, when there is none yet, or when it was made by another version
-    (then unchanged documents keep their vectors)."""
+    (unchanged documents keep their vectors when only the BM25 word list changed)."""
     if (assistant.settings.index_dir / MANIFEST).exists():
         try:
             assistant.index

@@ -30,11 +30,12 @@ from wenyuan.types import Answer, AnswerItem, Candidate, Document, Heading, Hit
 _QUESTION_WORDS = re.compile(
     r"是什么|是谁|是多少|有哪些|哪几[条项个点]|哪些|什么|多少|怎么|怎样|如何|是否|哪个|哪一|为什么|吗|呢|请问|[？?。！!，,\s]"
 )
-_HEADING_MARKER = re.compile(r"^(?:[（(]?\d{1,2}[）).、．]|[（(][一二三四五六七八九十]+[）)])")
+# item and article markers are not figures: 1.摸底排查, （二）…, 第二十七条
+_HEADING_MARKER = re.compile(r"^(?:[（(]?\d{1,2}[）).、．]|[（(][一二三四五六七八九十]+[）)])|第[一二三四五六七八九十百零\d]+条")
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _CN_FIGURE = re.compile(
     r"[一二三四五六七八九十百千万亿两半]+(?:个|项|条|家|所|天|年|倍|成|亿元|万元|日|周岁|岁|%|次|周|季度|批|名|人|号|届|期)|"
-    r"[零〇一二三四五六七八九十]年|[一二三四五六七八九十]+月|每(?:年|月|季度|周|半年|天|日)"
+    r"[零〇一二三四五六七八九十]年|[一二三四五六七八九十]+月"
 )
 _DASH_ITEM = re.compile(r"^[—–－-]{1,2}")
 _BARE_LABEL = 16  # a sub-heading this short is a label: its answer is the sentence that develops it
@@ -132,7 +133,8 @@ class ExtractiveAnswerer:
         if any(self._index.names_few_documents(t) and not gate.held(query, t, card + self._folded(document.id))
                for t in query.terms):
             return False
-        if query.shape == FIGURE and not gate.target_held(query, quoted + self._leads(answer)):
+        said = fold(" ".join(c.quote for c in answer.citations))
+        if query.shape == FIGURE and not gate.target_held(query, said + self._leads(answer)):
             return False
         # a compound of the question (学习教育) that other passages found hold but this document never writes means
         # a passage about something else (职业教育, 学习账号)
@@ -298,7 +300,7 @@ class ExtractiveAnswerer:
                     continue  # a FAQ's own question line is not its answer
                 if start < header_end and not (names_only or about_header):
                     continue  # the title, 文号 and 主送 lines name the document; they answer little else
-                figures_in = _HEADING_MARKER.sub("", words)  # "1.摸底排查" holds no figure
+                figures_in = _HEADING_MARKER.sub("", words)
                 if require_figure and not (set(_FIGURE.findall(figures_in)) - asked_figures or _CN_FIGURE.search(figures_in)):
                     continue
                 own = sum(w for term, w in term_weight.items() if gate.held(query, term, words)) / total

@@ -32,6 +32,8 @@ def _lists(text: str) -> list[tuple[str, list[str]]]:
         # a paragraph ending in 。 that ——lines follow introduces them too
         ("要在已确立目标的基础上努力实现新的要求。\n——经济持续健康发展。\n——人民民主不断扩大。\n下一段。\n",
          "要在已确立目标的基础上努力实现新的要求。", ["——经济持续健康发展。", "——人民民主不断扩大。"]),
+        # ――lines typed with the horizontal bar, as web pages often have them
+        ("必须做到：\n――必须坚持以人为本。\n――必须坚持统筹兼顾。\n", "必须做到：", ["――必须坚持以人为本。", "――必须坚持统筹兼顾。"]),
         # （一）（二） items in order; a marker of another kind ends the list
         ("申请人须同时符合下列条件：\n（一）具有本市户籍；\n（二）在本市无房；\n1.其他\n",
          "申请人须同时符合下列条件：", ["（一）具有本市户籍；", "（二）在本市无房；"]),

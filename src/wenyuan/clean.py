@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 CN_NUM = "一二三四五六七八九十百零〇两"
+DASHES = "—–－―─"  # the dashes documents open "——必须坚持…" items and subtitles with (em dash, horizontal bar …)
 
 # Official heading hierarchy, deepest last. Level numbers are what the section tree nests by.
 LEVEL_PART = 1  # 第X编 / 第X章 / markdown "#"
@@ -43,7 +44,7 @@ DATE_LINE = re.compile(
     r"^[（(]?\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[二〇零一三四五六七八九十○]{4}年[^。]{1,6}日)\s*[）)]?$"
 )
 _PAGE_FURNITURE = re.compile(
-    r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$"
+    rf"^(?:[-{DASHES}]\s*\d{{1,4}}\s*[-{DASHES}]|第\s*\d{{1,4}}\s*页(?:\s*[，,/]?\s*共\s*\d{{1,4}}\s*页)?|\d{{1,4}}\s*/\s*\d{{1,4}})$"
 )
 _BARE_PAGE_NUMBER = re.compile(r"^\d{1,4}$")
 # A line ending in one of these ends a sentence or a block; any other line was broken by the export.
@@ -115,7 +116,7 @@ def _is_furniture(text: str, bare_numbers: bool) -> bool:
     return bool(_PAGE_FURNITURE.match(text) or (bare_numbers and _BARE_PAGE_NUMBER.match(text)))
 
 
-_DASH_LINE = re.compile(r"^[—–－]{1,2}|^-{2}")
+_DASH_LINE = re.compile(rf"^[{DASHES}]{{1,2}}|^-{{2}}")
 
 
 def _is_standalone(text: str) -> bool:

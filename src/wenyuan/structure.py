@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from wenyuan.clean import DATE_LINE, DOC_NUMBER, chinese_number, fold, heading_level
+from wenyuan.clean import DASHES, DATE_LINE, DOC_NUMBER, chinese_number, fold, heading_level
 
 # The kinds of document users ask about, by the word that ends their title (longest first where one contains another).
 KINDS = (
@@ -26,7 +26,7 @@ _ORGAN = r"(?:人民政府|办公厅|办公室|委员会|常委会|国务院|政
 _RED_HEADER = re.compile(rf"^(?P<issuer>.{{2,30}}?{_ORGAN}(?:[、，,].{{2,20}}?{_ORGAN})*)\s*(?:文件|公告|通告|令)$")
 _ISSUER_LINE = re.compile(rf"^[\u4e00-\u9fff、（）()]{{2,40}}{_ORGAN}$")
 _ISSUER_IN_TITLE = re.compile(rf"^(?P<issuer>[\u4e00-\u9fff、，,]{{2,40}}?{_ORGAN})(?:关于|对|转发|印发)")
-_SUBTITLE = re.compile(r"^(?:[—–－-]{1,3}\s*(?=.{0,40}\d{4}\s*年)|[（(]\s*(?=\d{4}\s*年))")
+_SUBTITLE = re.compile(rf"^(?:[{DASHES}-]{{1,3}}\s*(?=.{{0,40}}\d{{4}}\s*年)|[（(]\s*(?=\d{{4}}\s*年))")
 _DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*[年./-]\s*(?P<m>\d{1,2})\s*[月./-]\s*(?:(?P<d>\d{1,2})\s*日?)?")
 _CN_DATE = re.compile(r"(?P<y>[零〇○o0一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?:(?P<d>[一二三四五六七八九十]{1,3})日)?")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")

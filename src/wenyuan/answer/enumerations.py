@@ -8,14 +8,14 @@ import re
 from collections.abc import Iterator
 
 from wenyuan.chunking import sentence_spans
-from wenyuan.clean import ENUM_MARKER, chinese_number, heading_level
+from wenyuan.clean import DASHES, ENUM_MARKER, chinese_number, heading_level
 
 ITEM_BODY = 90  # characters of an item's own words shown in a list
 
 _LEAD_REACH = 200  # characters before a passage where the sentence that introduces its list may stand
 
 
-_LEAD_END = re.compile(r"[：:]|[。]\n(?=[—–－]{1,2})")
+_LEAD_END = re.compile(rf"[：:]|[。]\n(?=[{DASHES}]{{1,2}})")
 
 
 def lead_lists(text: str, start: int, end: int) -> Iterator[tuple[int, int, list[tuple[int, int]]]]:
@@ -39,7 +39,7 @@ def marker(line: str) -> tuple[str, int | None] | None:
     enum = re.match(r"^(?:([一二三四五六七八九十]{1,2})([要是])|第([一二三四五六七八九十]{1,2})[，,、])", line)
     if enum:
         return (enum.group(2) or "第", chinese_number(enum.group(1) or enum.group(3)))
-    if re.match(r"^[—–－]{1,2}", line):
+    if re.match(rf"^[{DASHES}]{{1,2}}", line):
         return ("dash", None)
     paren = re.match(r"^[（(]([一二三四五六七八九十]{1,3}|\d{1,2})[）)]", line)
     if paren:

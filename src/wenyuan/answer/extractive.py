@@ -22,7 +22,7 @@ from wenyuan import weights
 from wenyuan.answer import enumerations, gate
 from wenyuan.answer.citations import Citations
 from wenyuan.chunking import Structure, sentence_spans
-from wenyuan.clean import ENUM_MARKER, fold, heading_level
+from wenyuan.clean import DASHES, ENUM_MARKER, fold, heading_level
 from wenyuan.index import Index
 from wenyuan.query import DOC_NUMBER_SHAPE, FIGURE, LIST, NamedDocument, Query, analyse
 from wenyuan.types import Answer, AnswerItem, Candidate, Document, Heading, Hit
@@ -37,7 +37,7 @@ _CN_FIGURE = re.compile(
     r"[一二三四五六七八九十百千万亿两半]+(?:个|项|条|家|所|天|年|倍|成|亿元|万元|日|周岁|岁|%|次|周|季度|批|名|人|号|届|期)|"
     r"[零〇一二三四五六七八九十]年|[一二三四五六七八九十]+月"
 )
-_DASH_ITEM = re.compile(r"^[—–－-]{1,2}")
+_DASH_ITEM = re.compile(rf"^[{DASHES}-]{{1,2}}")
 _BARE_LABEL = 16  # a sub-heading this short is a label: its answer is the sentence that develops it
 
 

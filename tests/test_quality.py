@@ -44,6 +44,14 @@ QUALIFICATIONS = """某市人力资源和社会保障局关于规范职业资格
 企业如何申请延期缴纳社会保险费？
 企业应当向社会保险经办机构提出书面申请，经批准后可以延期缴纳，延期最长不超过6个月。
 """
+POINTS = """某市居住证积分管理办法
+第一章　总则
+第一条　积分指标体系由基础指标、加分指标、减分指标和一票否决指标组成。
+第二章　积分指标及分值
+第二条　年龄指标最高分值30分。
+第三条　教育背景指标最高分值110分。
+第四条　专业技术职称指标最高分值140分。
+"""
 PLAN_A = """某市养老服务体系建设实施方案
 一、总体要求
 （一）指导思想。坚持以人民为中心，完善居家社区机构相协调的养老服务体系。
@@ -77,6 +85,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, embedder):
         "职业资格通知.txt": QUALIFICATIONS,
         "养老服务方案.txt": PLAN_A,
         "托育服务方案.txt": PLAN_B,
+        "积分办法.txt": POINTS,
     }.items():
         (data / name).write_text(text, encoding="utf-8")
     assistant = Assistant(Settings(data_dir=data, index_dir=root / "index", progress=False), embedder)
@@ -145,6 +154,13 @@ def test_an_enumeration_inside_a_sentence_comes_back_whole(assistant) -> None:
     answer = assistant.ask("五位一体总体布局包括哪些建设？")
     for item in ["经济建设", "政治建设", "文化建设", "社会建设", "生态文明建设"]:
         assert item in answer.text
+
+
+def test_a_documents_own_summary_of_a_list_answers_it(assistant) -> None:
+    answer = assistant.ask("积分指标体系由哪几类指标组成？")
+    for kind in ["基础指标", "加分指标", "减分指标", "一票否决指标"]:
+        assert kind in answer.text
+    assert "年龄指标" not in answer.text  # not the chapter's articles
 
 
 def test_a_list_of_dash_lines_comes_back_complete(assistant) -> None:

@@ -24,7 +24,7 @@ from wenyuan.answer.citations import Citations
 from wenyuan.chunking import Structure, sentence_spans
 from wenyuan.clean import DASHES, ENUM_MARKER, fold, heading_level
 from wenyuan.index import Index
-from wenyuan.query import DOC_NUMBER_SHAPE, FIGURE, LIST, NamedDocument, Query, analyse
+from wenyuan.query import DOC_NUMBER_SHAPE, FIGURE, LIST, LIST_NOUNS, NamedDocument, Query, analyse
 from wenyuan.types import Answer, AnswerItem, Candidate, Document, Heading, Hit
 
 _QUESTION_WORDS = re.compile(
@@ -37,6 +37,7 @@ _CN_FIGURE = re.compile(
     r"[一二三四五六七八九十百千万亿两半]+(?:个|项|条|家|所|天|年|倍|成|亿元|万元|日|周岁|岁|%|次|周|季度|批|名|人|号|届|期)|"
     r"[零〇一二三四五六七八九十]年|[一二三四五六七八九十]+月"
 )
+_SUMMARY = re.compile(r"由.{4,120}(?:组成|构成)|包括.{4,120}|分为.{4,120}|等[\d一二三四五六七八九十]+(?:项|个|类|种|方面)")
 _DASH_ITEM = re.compile(rf"^[{DASHES}-]{{1,2}}")
 _BARE_LABEL = 16  # a sub-heading this short is a label: its answer is the sentence that develops it
 
@@ -114,12 +115,27 @@ class ExtractiveAnswerer:
         asked_back = self._ask_back(query, hits, term_weight)
         if asked_back is not None:
             return asked_back
-        # a list question may be answered by a sentence that enumerates, when no list passes the gate
-        for compose in ((self._list_answer, self._sentence_answer) if query.shape == LIST else (self._sentence_answer,)):
+        # a list question is answered by the document's own summary of the list when it has one ("由基础指标、加分指标、
+        # 减分指标和一票否决指标组成"), else by the list's items, else by a sentence that enumerates
+        composers = (self._summary_answer, self._list_answer, self._sentence_answer) if query.shape == LIST \
+            else (self._sentence_answer,)
+        for compose in composers:
             answer = compose(query, hits, term_weight)
             if answer is not None and self._slot_held(query, term_weight, answer, hits):
                 return answer
         return refusal(query.asked, hits)
+
+    def _summary_answer(self, query: Query, hits: Sequence[Hit], term_weight: dict[str, float]) -> Answer | None:
+        """The best sentence, when it sums the asked list up itself: it enumerates (A、B和C) within 由…组成, 包括…,
+        分为…, …等N项 and holds what was asked."""
+        answer = self._sentence_answer(query, hits, term_weight)
+        if answer is None or len(answer.citations) != 1:
+            return None
+        quote = fold(answer.citations[0].quote)
+        slot = [t for t in query.focus if t not in LIST_NOUNS] or list(query.focus)
+        if not (_SUMMARY.search(quote) and quote.count("、") >= 2 and slot and all(gate.held(query, t, quote) for t in slot)):
+            return None
+        return answer
 
     def _slot_held(self, query: Query, term_weight: dict[str, float], answer: Answer, hits: Sequence[Hit]) -> bool:
         first = answer.citations[0]

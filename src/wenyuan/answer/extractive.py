@@ -1,8 +1,9 @@
 """Answers from retrieved passages, every sentence cited: the extractive answerer that needs no LLM.
 
 Composition follows the question's shape (query.py):
-- list: the enumerated items of the section the question names, each with its content, in order (sub-headings with
-  the sentence that develops them, 一是…二是… with each item's whole clause, ——lines);
+- list: the document's own summary of the list (由…组成, 包括…, 等N项), else the enumerated items of the section the
+  question names, each with its content, in order (sub-headings with the sentence that develops them, 一是…二是… with
+  each item's whole clause, ——lines), else a sentence that enumerates;
 - figure: the sentence that holds the figure; fact: the one or two sentences that cover the question best;
 - doc_number: the document's 文号 from its header.
 Every answer names its document (《…》). The gate (gate.py) refuses what the passages do not hold; when the question

@@ -230,8 +230,9 @@ class ExtractiveAnswerer:
         best = ranked[0]
         chosen = [best]
         for other in ranked[1:3]:
-            if (other.score >= 0.8 * best.score and not figure and other.doc_id == best.doc_id
-                    and not _overlaps(other, chosen)):
+            # a second sentence when it is nearly as good; for a figure, only when the two are close to a tie
+            close = weights.SECOND_FIGURE if figure else weights.SECOND_SENTENCE
+            if other.score >= close * best.score and other.doc_id == best.doc_id and not _overlaps(other, chosen):
                 chosen.append(other)
                 break
         document = self._index.documents[best.doc_id]

@@ -200,6 +200,12 @@ def test_a_follow_up_resolves_against_the_items_of_the_last_answer(assistant) ->
     assert follow.searched.startswith("二要强化资金保障")
 
 
+def test_a_long_piece_of_a_documents_name_points_at_it(assistant) -> None:
+    paths = {assistant.index.documents[d].path for d in assistant.index.named_in("养老服务体系建设有哪些保障措施")}
+    assert paths == {"养老服务方案.txt"}
+    assert assistant.index.named_in("服务体系有哪些") == set()  # seven characters are not a name
+
+
 def test_a_question_that_fits_several_documents_asks_back(assistant) -> None:
     answer = assistant.ask("总体要求的指导思想是什么？")
     assert answer.mode == "ask_back", answer.text

@@ -39,6 +39,7 @@ from wenyuan.embed import Embedder, embedder_dimension
 from wenyuan.ingest import IngestError, discover, load, sha256_of
 from wenyuan.types import Chunk, Document, Heading
 
+NAME_GRAM = 8  # characters of a document's name a question must quote to point at it
 FORMAT_VERSION = 2  # 2: documents know their subtitle, issuer, date, year and kind; BM25 counts titles apart
 MANIFEST = "manifest.json"
 log = logging.getLogger(__name__)
@@ -111,6 +112,15 @@ class Index:
     card_rows: dict[str, np.ndarray] | None = None  # the documents (rows in `document_ids`) whose card holds a word
     document_names: dict[str, set[str]] | None = None  # the names a question may call each document by
     path_ids: dict[str, str] | None = None  # document path -> id
+    name_grams: dict[str, set[str]] | None = None  # every 8 characters of a document's names -> the documents
+
+    def named_in(self, text: str) -> set[str]:
+        """The documents a text quotes eight or more characters of the name of ("个人所得税专项附加扣除" for
+        国务院关于印发个人所得税专项附加扣除暂行办法的通知)."""
+        found: set[str] = set()
+        for at in range(len(text) - NAME_GRAM + 1):
+            found |= (self.name_grams or {}).get(text[at : at + NAME_GRAM], set())
+        return found
     _folded_cards: dict[str, str] | None = None
 
     def names_few_documents(self, term: str) -> bool:
@@ -153,6 +163,11 @@ class Index:
             self.definitions.update(lexical.definitions(document.text))
         self._folded_cards = {doc_id: fold(d.card()) for doc_id, d in self.documents.items()}
         self.document_names = {doc_id: names(d.title, d.path) for doc_id, d in self.documents.items()}
+        self.name_grams = {}
+        for doc_id, known in self.document_names.items():
+            for name in known:
+                for at in range(len(name) - NAME_GRAM + 1):
+                    self.name_grams.setdefault(name[at : at + NAME_GRAM], set()).add(doc_id)
         self.path_ids = {d.path: doc_id for doc_id, d in self.documents.items()}
         return self
 

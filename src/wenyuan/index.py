@@ -108,11 +108,11 @@ class Index:
     header_chunks: np.ndarray | None = None  # 1.0 for each document's first chunk (title, 文号, 主送), else 0.0
     cards: object = None  # BM25 over each document's card (title, subtitle, 文号, issuer, year, file name)
     definitions: dict[str, str] | None = None  # short names documents define (以下简称) -> their long form
-    card_frequency: dict[str, int] | None = None  # how many documents' cards hold each word
     card_rows: dict[str, np.ndarray] | None = None  # the documents (rows in `document_ids`) whose card holds a word
     document_names: dict[str, set[str]] | None = None  # the names a question may call each document by
     path_ids: dict[str, str] | None = None  # document path -> id
     name_grams: dict[str, set[str]] | None = None  # every 8 characters of a document's names -> the documents
+    _folded_cards: dict[str, str] | None = None
 
     def named_in(self, text: str) -> set[str]:
         """The documents a text quotes eight or more characters of the name of ("个人所得税专项附加扣除" for
@@ -121,13 +121,12 @@ class Index:
         for at in range(len(text) - NAME_GRAM + 1):
             found |= (self.name_grams or {}).get(text[at : at + NAME_GRAM], set())
         return found
-    _folded_cards: dict[str, str] | None = None
 
     def names_few_documents(self, term: str) -> bool:
         """Whether a word names a few documents (a place, an issuer, a topic of a title: 天津, 公积金): it is in the
         cards of some documents but few, and most passages that use it belong to those documents (unlike 一次,
         found in a few titles but used everywhere)."""
-        count = (self.card_frequency or {}).get(term, 0)
+        count = len((self.card_rows or {}).get(term, ()))
         if not 0 < count <= max(1, weights.FEW_CARDS * len(self.document_ids)):
             return False
         token_id = self.bm25.vocab_dict.get(term) if self.bm25 is not None else None
@@ -147,7 +146,7 @@ class Index:
         row_of = {doc_id: row for row, doc_id in enumerate(self.document_ids)}
         self.chunk_documents = np.fromiter((row_of[c.doc_id] for c in self.chunks), dtype=np.int32, count=len(self.chunks))
         self.header_chunks = np.fromiter((c.ordinal == 0 for c in self.chunks), dtype=np.float32, count=len(self.chunks))
-        self.card_frequency = {}
+        self.card_rows = {}
         if self.documents:
             card_tokens = [lexical.tokenize(self.documents[d].card(), "words") or [""] for d in self.document_ids]
             self.cards = bm25s.BM25()
@@ -156,7 +155,6 @@ class Index:
             for row, tokens in enumerate(card_tokens):
                 for token in set(tokens):
                     rows_with.setdefault(token, []).append(row)
-            self.card_frequency = {token: len(rows) for token, rows in rows_with.items()}
             self.card_rows = {token: np.asarray(rows, dtype=np.int32) for token, rows in rows_with.items()}
         self.definitions = {}
         for document in self.documents.values():

@@ -4,13 +4,13 @@ Routing reads the documents a question names (a 文号, "2013年政府工作报�
 document's card; a strictly named document that no document fits means the documents do not hold the answer.
 Retrieval fuses three scores per chunk (weights in weights.py): BM25 over the chunk's headings and text, where a word of
 the document's own title counts for less (the card carries it), and BM25 over its document's card, each divided by its
-best score; and the dense similarity, min-max scaled over the dense candidates. The best few are then reranked by the weighted share of the question's terms the passage
-itself holds.
+best score; and the dense similarity, min-max scaled over the dense candidates. The best few are then reranked by the
+weighted share of the question's terms the passage itself holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,14 +103,10 @@ def search(
     route_to = route_to or Route()
     # the question's own words count fully; the other forms of its terms (GDP → 国内生产总值) count for less; a word
     # of a document's own title says little about which of its passages answers (the card carries it)
-    asked_tokens = lexical.tokenize(query.text, index.lexical_tokens)
-    other_tokens = [t for t in lexical.tokenize(query.other_forms, index.lexical_tokens) if t not in asked_tokens]
-    lexical_all = index.lexical_scores(asked_tokens, weights.OWN_TITLE) + weights.OTHER_FORMS * index.lexical_scores(
-        other_tokens, weights.OWN_TITLE)
+    lexical_all = _asked_and_other(query, index.lexical_tokens,
+                                   lambda tokens: index.lexical_scores(tokens, weights.OWN_TITLE))
     fused = _normalised(lexical_all)
-    asked_words = lexical.tokenize(query.text, "words")
-    card_all = index.card_scores(asked_words) + weights.OTHER_FORMS * index.card_scores(
-        [t for t in lexical.tokenize(query.other_forms, "words") if t not in asked_words])
+    card_all = _asked_and_other(query, "words", index.card_scores)
     card_of_chunk = _normalised(card_all)[index.chunk_documents]
     fused += weights.CARD * card_of_chunk
     if query.shape == DOC_NUMBER_SHAPE:  # "…的文号是多少": the header passage of the document the question names
@@ -124,11 +120,9 @@ def search(
             if high > low:
                 fused[rows] += (dense_weight if lexical_all.max() > 0 else 1.0) * (scores - low) / (high - low)
     if route_to.preferred:
-        rows_of = [i for i, d in enumerate(index.document_ids) if d in route_to.preferred]
-        fused += weights.NAMED * np.isin(index.chunk_documents, rows_of)
+        fused += weights.NAMED * _chunks_of(index, route_to.preferred)
     if route_to.documents is not None:
-        rows_of = [i for i, d in enumerate(index.document_ids) if d in route_to.documents]
-        fused[~np.isin(index.chunk_documents, rows_of)] = -np.inf
+        fused[~_chunks_of(index, route_to.documents)] = -np.inf
     scored = np.flatnonzero(np.isfinite(fused) & (fused > 0))
     order = scored[np.lexsort((scored, -fused[scored]))][: weights.RERANKED]
     if len(order) and weights.COVERAGE > 0:
@@ -147,6 +141,19 @@ def search(
         Hit(index.chunks[row], float(fused[row]), rank, float(lexical_all[row]), float(dense_all[row]))
         for rank, row in enumerate(order.tolist(), 1)
     ]
+
+
+def _asked_and_other(query: Query, mode: str, scores: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """Scores for the question's own words plus, with less weight, for the other forms of its terms."""
+    asked = lexical.tokenize(query.text, mode)
+    other = [token for token in lexical.tokenize(query.other_forms, mode) if token not in asked]
+    return scores(asked) + weights.OTHER_FORMS * scores(other)
+
+
+def _chunks_of(index: Index, doc_ids: Collection[str]) -> np.ndarray:
+    """A mask over chunks: those of the given documents."""
+    chosen = np.fromiter((d in doc_ids for d in index.document_ids), dtype=bool, count=len(index.document_ids))
+    return chosen[index.chunk_documents]
 
 
 def _normalised(scores: np.ndarray) -> np.ndarray:

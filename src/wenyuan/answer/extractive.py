@@ -116,27 +116,16 @@ class ExtractiveAnswerer:
         asked_back = self._ask_back(query, hits, term_weight)
         if asked_back is not None:
             return asked_back
-        # a list question is answered by the document's own summary of the list when it has one ("由基础指标、加分指标、
-        # 减分指标和一票否决指标组成"), else by the list's items, else by a sentence that enumerates
-        composers = (self._summary_answer, self._list_answer, self._sentence_answer) if query.shape == LIST \
-            else (self._sentence_answer,)
-        for compose in composers:
-            answer = compose(query, hits, term_weight)
+        sentence = self._sentence_answer(query, hits, term_weight)
+        candidates = [sentence]
+        if query.shape == LIST:
+            listed = self._list_answer(query, hits, term_weight)
+            # the document's own summary of the list first, else the list's items, else a sentence that enumerates
+            candidates = [sentence, listed] if _sums_up(query, sentence) else [listed, sentence]
+        for answer in candidates:
             if answer is not None and self._slot_held(query, term_weight, answer, hits):
                 return answer
         return refusal(query.asked, hits)
-
-    def _summary_answer(self, query: Query, hits: Sequence[Hit], term_weight: dict[str, float]) -> Answer | None:
-        """The best sentence, when it sums the asked list up itself: it enumerates (A、B和C) within 由…组成, 包括…,
-        分为…, …等N项 and holds what was asked."""
-        answer = self._sentence_answer(query, hits, term_weight)
-        if answer is None or len(answer.citations) != 1:
-            return None
-        quote = fold(answer.citations[0].quote)
-        slot = [t for t in query.focus if t not in LIST_NOUNS] or list(query.focus)
-        if not (_SUMMARY.search(quote) and quote.count("、") >= 2 and slot and all(gate.held(query, t, quote) for t in slot)):
-            return None
-        return answer
 
     def _slot_held(self, query: Query, term_weight: dict[str, float], answer: Answer, hits: Sequence[Hit]) -> bool:
         first = answer.citations[0]
@@ -147,15 +136,14 @@ class ExtractiveAnswerer:
             return False
         # a place or title word of other documents that this one never uses (天津 asked, a 武汉 rule found) means
         # the wrong document
-        if any(self._index.names_few_documents(t) and not gate.held(query, t, card + self._folded(document.id))
-               for t in query.terms):
+        whole = self._folded(document.id)
+        if any(self._index.names_few_documents(t) and not gate.held(query, t, card + whole) for t in query.terms):
             return False
         said = fold(" ".join(c.quote for c in answer.citations))
         if query.shape == FIGURE and not gate.target_held(query, said + self._leads(answer)):
             return False
         # a compound of the question (学习教育) that other passages found hold but this document never writes means
         # a passage about something else (职业教育, 学习账号)
-        whole = self._folded(document.id)
         elsewhere = fold(" ".join(h.chunk.embedding_text() for h in hits if h.chunk.doc_id != document.id))
         if any(any(c in elsewhere for c in forms) and not any(c in whole for c in forms) for forms in _compounds(query)):
             return False
@@ -239,12 +227,12 @@ class ExtractiveAnswerer:
         citations = Citations(self._index)
         if document.number and document.text[best.start : best.end].strip() == document.number:
             # the question names a document by its number: answer with the document's title and number
-            header_end = document.text.find(document.number) + len(document.number)
+            header_end = _number_end(document)
             n = citations.cite(best.doc_id, 0, header_end, best.score, (0, header_end))
             text = f"{_named(document)}（{document.number}）[{n}]"
             return Answer(query.asked, text, tuple(citations.items), False, "fact", tuple(hits))
-        if self._heading_at(best) is not None:
-            heading = self._heading_at(best)
+        heading = self._heading_at(best)
+        if heading is not None:
             structure = self._index.structures[best.doc_id]
             items = self._items(best.doc_id, structure, heading)
             if len(items) >= 2 and not figure:  # 如何…结合？ answered by a heading that lists its ways
@@ -270,8 +258,7 @@ class ExtractiveAnswerer:
         )
         if document is None:
             return None
-        header_end = document.text.find(document.number)
-        header_end = header_end + len(document.number) if header_end >= 0 else min(len(document.text), 80)
+        header_end = _number_end(document)
         citations = Citations(self._index)
         n = citations.cite(document.id, 0, header_end, hits[0].score, (0, header_end))
         text = f"{_named(document)}的文号是{document.number}。[{n}]"
@@ -357,13 +344,13 @@ class ExtractiveAnswerer:
         for hit in hits:
             doc_id = hit.chunk.doc_id
             structure = self._index.structures[doc_id]
+            fits = self.coverage(query, hit, term_weight)
             for candidate in self._candidate_lists(doc_id, structure, hit):
                 lead = fold(candidate.owner_text)
                 match = sum(w for term, w in term_weight.items() if gate.held(query, term, lead)) / total
                 focused = sum(gate.held(query, term, lead) for term in focus) / len(focus) if focus else 0.0
                 if focused == 0 and match < weights.LIST_HEADING_MATCH:
                     continue  # a list under a heading the question does not name is not what was asked
-                fits = gate.coverage(query, term_weight, self._index.documents[doc_id], self.context(hit))
                 named = weights.LIST_PHRASE if len(query.asked_for) >= 2 and query.asked_for in lead else 0.0
                 score = match + focused + fits + named + 0.5 * hit.score / top + 0.05 * min(len(candidate.items), 6)
                 if hit.chunk.outline:
@@ -490,6 +477,16 @@ class ExtractiveAnswerer:
         return start, len(text) if end < 0 else end
 
 
+def _sums_up(query: Query, answer: Answer | None) -> bool:
+    """Whether a one-sentence answer sums the asked list up itself: it enumerates (A、B和C) within 由…组成, 包括…,
+    分为…, …等N项 and holds what was asked."""
+    if answer is None or len(answer.citations) != 1:
+        return False
+    quote = fold(answer.citations[0].quote)
+    slot = [t for t in query.focus if t not in LIST_NOUNS] or list(query.focus)
+    return bool(_SUMMARY.search(quote) and quote.count("、") >= 2 and slot and all(gate.held(query, t, quote) for t in slot))
+
+
 def _compounds(query: Query) -> list[list[str]]:
     """Two key terms written next to each other in the question (学习 + 教育 -> 学习教育), in all their forms
     (公租房申请, 公共租赁住房申请)."""
@@ -498,6 +495,12 @@ def _compounds(query: Query) -> list[list[str]]:
         if len(first) >= 2 and len(second) >= 2 and first + second in query.text:
             found.append([a + b for a in query.forms(first) for b in query.forms(second)])
     return found
+
+
+def _number_end(document: Document) -> int:
+    """Where a document's 文号 ends in its text (its first 80 characters when the text does not write it)."""
+    at = document.text.find(document.number)
+    return at + len(document.number) if at >= 0 else min(len(document.text), 80)
 
 
 def _header_end(document: Document) -> int:

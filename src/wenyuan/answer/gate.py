@@ -101,7 +101,7 @@ def asks_target(query: Query) -> bool:
 def target_held(query: Query, answer_context: str) -> bool:
     """A question about a target (目标, 预期, 计划) is answered by words that set one ("增长8%左右", "到2020年…",
     "预期目标是："), not by last year's result ("增长17.8%")."""
-    return not _TARGET_ASKED.search(query.text) or bool(_TARGET_SAID.search(answer_context))
+    return not asks_target(query) or bool(_TARGET_SAID.search(answer_context))
 
 
 def slot_share(query: Query, term_weight: dict[str, float], card: str, answer_context: str,

@@ -1,6 +1,7 @@
 """Split the written question sets once, by document, into a dev part (tune on it) and a frozen test part.
 
-    python benchmarks/questions/split.py
+    python benchmarks/questions/split.py              # set-a/b/c -> gov-dev.jsonl, gov-test.jsonl
+    python benchmarks/questions/split.py real-files   # real-files -> real-dev.jsonl, real-test.jsonl
 
 A question belongs to its document ("doc", or "near_doc" for an unanswerable near miss); a document goes to the test
 part when the first byte of the SHA-1 of its path is even. So no document has questions on both sides, and tuning on
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -21,11 +23,12 @@ def part(document: str) -> str:
     return "test" if hashlib.sha1(document.encode("utf-8")).digest()[0] % 2 == 0 else "dev"
 
 
-def main() -> None:
+def main(group: str = "gov") -> None:
+    pattern, prefix = ("real-files.jsonl", "real") if group == "real-files" else ("set-*.jsonl", "gov")
     parts: dict[str, list[str]] = {"dev": [], "test": []}
     kinds: dict[str, Counter] = {"dev": Counter(), "test": Counter()}
     documents: dict[str, set] = {"dev": set(), "test": set()}
-    for path in sorted((HERE / "written").glob("set-*.jsonl")):
+    for path in sorted((HERE / "written").glob(pattern)):
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
@@ -36,9 +39,9 @@ def main() -> None:
             kinds[side][record["type"]] += 1
             documents[side].add(document)
     for side, lines in parts.items():
-        (HERE / f"gov-{side}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (HERE / f"{prefix}-{side}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"{side}: {len(lines)} questions over {len(documents[side])} documents, {dict(kinds[side])}")
 
 
 if __name__ == "__main__":
-    main()
+    main(*sys.argv[1:2])

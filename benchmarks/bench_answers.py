@@ -10,6 +10,8 @@ own index of data/, as the app ships.
 Question sets (JSONL as in `wenyuan eval`; "doc" relative to ../shared/corpus/):
 - test:  benchmarks/questions/gov-test.jsonl, the frozen test part of our own questions: run to report, never to tune;
 - dev:   benchmarks/questions/gov-dev.jsonl, the part we tune on;
+- real-test / real-dev: benchmarks/questions/real-{test,dev}.jsonl, questions about files of real/ and formats/ in
+  every format (pdf, scans, doc, docx, wps, ofd), split the same way;
 - govqa: ../shared/bench/govqa/questions.jsonl, written outside the team, used as a development set;
 - demo:  benchmarks/questions_demo.jsonl on data/: the 40 questions the answerer was first tuned on.
 
@@ -45,6 +47,8 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 SETS = {
     "test": (BENCH / "questions" / "gov-test.jsonl", "corpus"),
     "dev": (BENCH / "questions" / "gov-dev.jsonl", "corpus"),
+    "real-test": (BENCH / "questions" / "real-test.jsonl", "corpus"),
+    "real-dev": (BENCH / "questions" / "real-dev.jsonl", "corpus"),
     "govqa": (ROOT.parent / "shared" / "bench" / "govqa" / "questions.jsonl", "corpus"),
     "demo": (DEMO_QUESTIONS, "demo"),
 }
@@ -77,6 +81,12 @@ def baseline_ranks(baseline: PlainBm25, questions: Sequence[Question]) -> list[i
     return ranks
 
 
+def _formats(path: Path) -> dict[str, str]:
+    """Each question's file format, for the sets that record it (real-files: pdf, scan, doc, docx, wps, ofd)."""
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {r["id"]: r["format"] for r in records if "format" in r}
+
+
 def fmt(value) -> str:
     return "—" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
@@ -85,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="*", default=list(SETS), choices=list(SETS))
     parser.add_argument("--out", type=Path, default=RESULTS / "answers.md")
+    parser.add_argument("--label", default="Wenyuan", help="the method's name in the table (e.g. 'Wenyuan before')")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     embedder = UseEmbedder()
@@ -116,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         n = max(len(ranks), 1)
         counts = f"{summary['answerable']} / {summary['unanswerable']}"
         rows.append(
-            f"| {name} | {counts} | Wenyuan | {fmt(summary['recall@1'])} | {fmt(summary['recall@5'])} | "
+            f"| {name} | {counts} | {args.label} | {fmt(summary['recall@1'])} | {fmt(summary['recall@5'])} | "
             f"{fmt(summary['answers_correct'])} | {summary['median_answer_chars'] or 0:.0f} | "
             f"{fmt(summary['refusal_rate_unanswerable'])} | {fmt(summary['false_refusal_rate'])} |"
         )
@@ -125,11 +136,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{sum(r is not None for r in ranks) / n:.3f} | — | — | — | — |"
         )
         kinds: dict[str, list] = defaultdict(list)
+        formats = _formats(path)
         for outcome in report.outcomes:
             kinds[outcome.question.kind or "—"].append(outcome)
+            if formats:
+                kinds["format " + formats[outcome_json(outcome)["id"]]].append(outcome)
         for kind, outcomes in sorted(kinds.items()):
             part = summarise(outcomes)
             score = part["answers_correct"] if kind != "unanswerable" else part["refusal_rate_unanswerable"]
+            if kind.startswith("format "):  # answerable questions right and cited, unanswerable ones refused
+                right = [o for o in outcomes if o.question.answerable and o.correct]
+                refused = [o for o in outcomes if not o.question.answerable and o.refused]
+                score = (len(right) + len(refused)) / len(outcomes)
             by_kind_rows.append(f"| {name} | {kind}{' (refused)' if kind == 'unanswerable' else ''} | "
                                 f"{len(outcomes)} | {fmt(score)} |")
         print(f"[{name}] done", file=sys.stderr)

@@ -6,6 +6,7 @@ Imported as `common` (the scripts run as `python benchmarks/<script>.py`, so thi
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -19,7 +20,9 @@ from wenyuan.evaluate import normalise as squash  # NFKC, no white space: how `w
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks"
-CACHE = BENCH / ".cache"
+# another folder for a run of other code (WENYUAN_BENCH_CACHE=/tmp/before-cache …): built indexes are reused by
+# file hash, so two versions of the readers must not share one
+CACHE = Path(os.environ.get("WENYUAN_BENCH_CACHE", BENCH / ".cache"))
 RESULTS = BENCH / "results"
 DATA = ROOT / "data"
 DEMO_QUESTIONS = BENCH / "questions_demo.jsonl"

@@ -73,7 +73,8 @@ def test_html_text_without_scripts_or_styles(tmp_path: Path) -> None:
         ("空白.txt", b"   \n\n ", "空的"),
         ("坏的.pdf", b"%PDF-1.4 this is not really a pdf", "PDF"),
         ("坏的.docx", b"PK\x03\x04 broken zip", "Word"),
-        ("旧格式.doc", b"\xd0\xcf\x11\xe0 old word", ".docx"),
+        ("坏的.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 broken word", "已损坏"),
+            ("截断.doc", b"\xd0\xcf\x11\xe0 old word", "不是 .doc 格式"),
         ("图片.png", b"\x89PNG\r\n", "不支持"),
     ],
 )

@@ -12,10 +12,10 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from wenyuan.clean import ENUM_MARKER, LEVEL_CN, LEVEL_CN_PAREN, LEVEL_ENUM, fold, heading_level
+from wenyuan.clean import CN_NUM, ENUM_MARKER, LEVEL_ARTICLE, LEVEL_CN, LEVEL_CN_PAREN, LEVEL_ENUM, fold, heading_level
 from wenyuan.types import Chunk, Document, Heading
 
-CHUNKER_VERSION = 4  # 4: 公文 anatomy (subtitle, salutation and dash lines stay lines), 一、2008年… is a heading
+CHUNKER_VERSION = 5  # 5: a chunk inside a table carries the table's header row, an article (第X条) is a unit; 4: 4: 公文 anatomy (subtitle, salutation and dash lines stay lines), 一、2008年… is a heading
 OUTLINE_LABEL = "【提纲】"
 
 _SENTENCE_END = re.compile(r"(?:[。！？；!?;]|…+)[”’」』）)》]*|\n")
@@ -24,6 +24,7 @@ _OUTLINE_START = re.compile(r"^(?:【(?:提纲|目录)】|(?:提纲|目录|目\s
 _OUTLINE_ITEM = re.compile(
     r"(?:(?<=^)|(?<=[。；;】:：]))\s*(?=[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,2}[要是])"
 )
+_ARTICLE_LABEL = re.compile(rf"第[{CN_NUM}\d]+条")
 _OUTLINE_LABEL = re.compile(r"【[^】\n]{1,6}】")
 _TRAILING_PUNCT = "。；;：:，, "
 
@@ -212,7 +213,9 @@ def build_structure(document: Document) -> Structure:
             continue
         if level == LEVEL_ENUM and sum(1 for _ in ENUM_MARKER.finditer(text, start, end)) > 1:
             continue  # 一是…；二是…；三是… in one paragraph is a list inside the text, not a heading
-        head_end = _heading_text(text, start, end)
+        article = _ARTICLE_LABEL.match(text, start, end) if level == LEVEL_ARTICLE else None
+        # an article's heading is its label (第十一条): its text is the article's body, a unit of its own
+        head_end = article.end() if article else _heading_text(text, start, end)
         heading = Heading(start, head_end, level, _clean_heading(text[start:head_end]))
         parent = outline_parents.get(fold(heading.text)) if fold(heading.text) in outline_items else None
         if parent is not None and not any(h.level <= parent.level for h in body_stack if fold(h.text) == fold(parent.text)):
@@ -276,10 +279,11 @@ def _split_long(text: str, start: int, end: int, size: int, overlap: int) -> lis
 def chunk_document(document: Document, structure: Structure, size: int = 300, overlap: int = 50) -> list[Chunk]:
     """Sentence-aware chunks of about `size` characters that never cross a （一）-level section or the outline."""
     text = document.text
+    in_articles = _inside_articles(structure.headings)
     boundaries = {
         h.start
         for h in structure.headings
-        if h.start != h.end and h.level <= (LEVEL_CN if h.outline else LEVEL_CN_PAREN)
+        if h.start != h.end and h.level <= (LEVEL_CN if h.outline else LEVEL_CN_PAREN) and h.start not in in_articles
     }
     heading_lines = {h.start for h in structure.headings if h.end >= _line_end(text, h.start)}
     groups: list[list[tuple[int, int]]] = []
@@ -292,6 +296,7 @@ def chunk_document(document: Document, structure: Structure, size: int = 300, ov
         else:
             current.append(unit)
 
+    tables = _tables(text)
     chunks: list[Chunk] = []
     for group in groups:
         for w_start, w_end in _windows(text, group, heading_lines, size, overlap):
@@ -313,9 +318,39 @@ def chunk_document(document: Document, structure: Structure, size: int = 300, ov
                     heading_path=_common_prefix(structure.path_at(first), structure.path_at(last)),
                     page=document.page_at(w_start),
                     outline=structure.in_outline(w_start),
+                    table_header=next((header for start, end, header in tables if start < w_start < end), ""),
                 )
             )
     return chunks
+
+
+def _inside_articles(headings: tuple[Heading, ...]) -> set[int]:
+    """Starts of the headings inside an article (第八条 …下列事项：（一）…（二）…): they stay in the article's unit."""
+    inside: set[int] = set()
+    stack: list[Heading] = []
+    for heading in headings:
+        while stack and stack[-1].level >= heading.level:
+            stack.pop()
+        if heading.level > LEVEL_ARTICLE and any(h.level == LEVEL_ARTICLE for h in stack):
+            inside.add(heading.start)
+        stack.append(heading)
+    return inside
+
+
+def _tables(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, header row) of each run of two or more table rows (lines with cells joined by " | ")."""
+    tables: list[tuple[int, int, str]] = []
+    run: list[tuple[int, str]] = []
+    offset = 0
+    for line in text.split("\n") + [""]:
+        if " | " in line:
+            run.append((offset, line))
+        else:
+            if len(run) >= 2:
+                tables.append((run[0][0], run[-1][0] + len(run[-1][1]), run[0][1]))
+            run = []
+        offset += len(line) + 1
+    return tables
 
 
 def _windows(

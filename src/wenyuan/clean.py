@@ -57,11 +57,16 @@ _MAX_HEADING_LINE = 40
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """A line or paragraph of a loaded file, with the heading level its format declared and its PDF page."""
+    """A line or paragraph of a loaded file, with the heading level its format declared and its PDF page.
+
+    `continues`: the reader saw the line run into the right margin without ending a sentence (a PDF line wrapped
+    inside a paragraph), so it joins the next line even when it looks like a heading (`第一条　为了实现…协调发`).
+    """
 
     text: str
     level: int | None = None
     page: int | None = None
+    continues: bool = False
 
 
 def heading_level(line: str) -> int | None:
@@ -104,6 +109,20 @@ def fold(text: str) -> str:
     return _CN_YEAR.sub(lambda m: "".join(str(_CN_DIGIT[ch]) for ch in m.group(0)), folded)
 
 
+def _radical_table() -> dict[int, str]:
+    table = {}
+    for code in list(range(0x2E80, 0x2EF4)) + list(range(0x2F00, 0x2FD6)):
+        normal = unicodedata.normalize("NFKC", chr(code))
+        if len(normal) == 1 and normal != chr(code):
+            table[code] = normal
+    return table
+
+
+# PDF text layers often carry Kangxi radicals (⼀ ⼈ ⽇, U+2F00…) where the document shows 一 人 日: they look the
+# same and match nothing, so they are read as the characters they show.
+_RADICALS = _radical_table()
+
+
 def _collapse_spaces(text: str) -> str:
     def keep_after_article(match: re.Match[str]) -> str:
         before = text[max(0, match.start() - 6) : match.start()]
@@ -130,6 +149,8 @@ def _is_standalone(text: str) -> bool:
 
 
 def _joins(previous: Line, following: Line) -> bool:
+    if previous.continues and following.level is None:
+        return True
     if previous.level is not None or following.level is not None:
         return False
     if previous.text[-1] in _LINE_END or following.text.startswith("【"):
@@ -147,20 +168,21 @@ def repair(lines: list[Line], *, join_broken: bool = True, bare_page_numbers: bo
     """Trim lines, drop page furniture, collapse spaces between Chinese characters and join broken lines.
 
     A blank line always ends a paragraph. With `join_broken`, a line that does not end a sentence is joined to the
-    next one unless either is a heading, a document number or a date (titles split over two lines join too).
+    next one unless either is a heading, a document number or a date (titles split over two lines join too); a line
+    its reader marked as `continues` is joined in any format.
     """
     paragraphs: list[Line] = []
     open_paragraph = False
     for line in lines:
-        text = _collapse_spaces(line.text.replace("\r", "").strip(" \t\u3000\u00a0\ufeff\x0c"))
+        text = _collapse_spaces(line.text.replace("\r", "").strip(" \t\u3000\u00a0\ufeff\x0c").translate(_RADICALS))
         if not text:
             open_paragraph = False
             continue
         if _is_furniture(text, bare_page_numbers):
             continue
         current = replace(line, text=text)
-        if join_broken and open_paragraph and paragraphs and _joins(paragraphs[-1], current):
-            paragraphs[-1] = replace(paragraphs[-1], text=_glue(paragraphs[-1].text, text))
+        if open_paragraph and paragraphs and (join_broken or paragraphs[-1].continues) and _joins(paragraphs[-1], current):
+            paragraphs[-1] = replace(paragraphs[-1], text=_glue(paragraphs[-1].text, text), continues=line.continues)
         else:
             paragraphs.append(current)
         open_paragraph = True

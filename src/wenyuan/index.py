@@ -63,6 +63,7 @@ class BuildReport:
     chunks: int = 0
     embedded: int = 0
     seconds: float = 0.0
+    warned: tuple[tuple[str, str], ...] = ()  # files indexed with something to check: OCR pages, garbled pages …
 
     def summary(self) -> str:
         lines = [
@@ -71,6 +72,7 @@ class BuildReport:
             f"{self.chunks} chunks, {self.embedded} embedded, {self.seconds:.1f} s"
         ]
         lines += [f"  skipped {path}: {reason}" for path, reason in self.skipped]
+        lines += [f"  warning {path}: {warning}" for path, warning in self.warned]
         return "\n".join(lines)
 
 
@@ -301,6 +303,8 @@ def _read_generation(generation: Path, manifest: dict) -> Index:
             outline = tuple(record.pop("outline_span")) if record.get("outline_span") else None
             record.pop("outline_span", None)
             record["page_starts"] = tuple(record["page_starts"])
+            record["ocr_pages"] = tuple(record.get("ocr_pages", ()))
+            record["warnings"] = tuple(record.get("warnings", ()))
             record["styled_headings"] = tuple(tuple(x) for x in record["styled_headings"])
             document = Document(**record)
             documents[document.id] = document
@@ -323,6 +327,7 @@ def _read_generation(generation: Path, manifest: dict) -> Index:
                     heading_path=tuple(record["heading_path"]),
                     page=record["page"],
                     outline=record["outline"],
+                    table_header=record.get("table_header", ""),
                 )
             )
     vectors = np.load(generation / "vectors.npy", allow_pickle=False)
@@ -514,6 +519,7 @@ def build_index(
     report = BuildReport(
         tuple(added), tuple(changed), tuple(unchanged), tuple(removed), tuple(skipped),
         len(index.chunks), embedded, time.perf_counter() - began,
+        tuple((entry.document.path, warning) for entry, _ in to_embed for warning in entry.document.warnings),
     )
     return index, report
 
@@ -566,6 +572,11 @@ def _assemble(entries: list[_DocEntry], settings: Settings, embedder_name: str, 
                 "sha256": entry.sha256,
                 "chunks": len(entry.chunks),
                 "indexed_at": entry.indexed_at,
+                "reader": entry.document.reader,
+                "pages": entry.document.pages,
+                "characters": len(entry.document.text),
+                "ocr_pages": list(entry.document.ocr_pages),
+                "warnings": list(entry.document.warnings),
             }
             for entry in entries
         ],
@@ -607,6 +618,7 @@ def _write(index: Index, entries: list[_DocEntry], directory: Path) -> None:
                 "heading_path": list(chunk.heading_path),
                 "page": chunk.page,
                 "outline": chunk.outline,
+                "table_header": chunk.table_header,
                 "text": chunk.text,
             }
             stream.write(json.dumps(record, ensure_ascii=False) + "\n")

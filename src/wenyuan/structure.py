@@ -34,9 +34,10 @@ _FURNITURE = re.compile(
     r"https?://|www\.|^(?:发布时间|发布日期|来源|信息来源|作者|点击|浏览|字号|【字体|打印|关闭)|窗体[顶底]端|"
     r"^签发人|^(?:索引号|主题分类|发文机关|成文日期|发布机构)[:：]|\||首页|简体|繁体"
 )
-_DECREE = re.compile(r"^(?:.{2,24}?令\s*)?第\s*[\d一二三四五六七八九十百零]+\s*号(?:令)?$")  # 国务院令第706号: a 文号 of its own
+_DECREE = re.compile(r"^(?:.{2,24}?(?:令\s*)?)?[（(]?第\s*[\d一二三四五六七八九十百零]+\s*号(?:令)?[）)]?$")  # 国务院令第706号: a 文号 of its own
 _ARTICLE = re.compile(r"^第[一二三四五六七八九十百零\d]+[编章节条]")
-_LABEL = re.compile(r"^【[^】]{1,6}】\s*")
+_LABEL = re.compile(r"^(?:【[^】]{1,6}】|(?:文件名称|标题|名称)[:：]\s*|\[[^\]]{1,6}\])+\s*")
+_ENCLOSED = re.compile(r"^[（(].*[）)]$")
 # 第十一届全国人民代表大会第三次会议 (2010), 中国共产党第十八次全国代表大会 (2012): the year follows from the ordinals
 _SESSION = re.compile(r"第([一二三四五六七八九十]{1,3})届全国(?:人民代表大会|委员会)第([一二三四五六七八九十]{1,2})次(?:全体)?会议")
 _PARTY_CONGRESS = re.compile(r"中国共产党第([一二三四五六七八九十]{1,3})次全国代表大会")
@@ -65,6 +66,7 @@ def describe(lines: list[str], fallback_title: str) -> Description:
     number = _number(head)
     red_issuer = ""
     title_index = None
+    run_start, last_candidate = None, -2  # the consecutive lines the title may be spread over
     for index, line in enumerate(head):
         line = head[index] = _LABEL.sub("", line.split("\n")[0]).lstrip("#").strip()
         if _DECREE.match(line):  # 国务院令第706号, or 第706号 under a 中华人民共和国国务院令 line
@@ -83,11 +85,16 @@ def describe(lines: list[str], fallback_title: str) -> Description:
             continue
         if heading_level(line) not in (None, 1) or _ARTICLE.match(line):
             break
+        if _ENCLOSED.match(line):
+            continue  # （2011年12月28日…通过）: a note on the title, not the title
         if title_index is None or (_KIND_AT_END.search(line) and not _KIND_AT_END.search(head[title_index])):
             previous = title_index
             title_index = index
-            if previous == index - 1 and len(head[previous]) + len(line) <= _TITLE_MAX:
-                head[index] = head[previous] + line  # 南京市人力资源和社会保障局 / 关于印发…的通知: one title
+            if previous is not None and previous == run_start and len("".join(head[previous:index + 1])) <= _TITLE_MAX:
+                head[index] = "".join(head[previous : index + 1])  # 重庆市人民政府关于 / 印发…管理 / 暂行办法的通知
+        if run_start is None or index != last_candidate + 1:
+            run_start = index
+        last_candidate = index
         if _KIND_AT_END.search(line):
             break
     title = head[title_index] if title_index is not None else ""
@@ -98,7 +105,7 @@ def describe(lines: list[str], fallback_title: str) -> Description:
             title += following  # a title broken over two lines
     if len(title.strip("—－-《》 ")) < 5 or title in KINDS:  # "实施意见" alone, a dash: not a title
         title = ""
-    title = title or fallback_title
+    title = title or fallback_title.strip(" \u3000")
     subtitle = _subtitle(head, title)
     date = _date_in(subtitle) or _closing_date(lines) or _opening_date(head)
     issuer = red_issuer or _closing_issuer(lines) or _issuer_in_title(title)

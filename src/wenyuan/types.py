@@ -39,6 +39,10 @@ class Document:
     date: str = ""  # ISO date of the 落款 or subtitle (yyyy-mm-dd or yyyy-mm)
     year: int | None = None
     kind: str = ""  # 通知, 意见, 报告, 讲话 … (the word that ends the title)
+    reader: str = ""  # how the file was read: text, html, docx, pdf, pdf+ocr, ofd, LibreOffice, antiword
+    pages: int = 0  # pages of a PDF or OFD file
+    ocr_pages: tuple[int, ...] = ()  # pages whose text came from OCR: citations of them say so
+    warnings: tuple[str, ...] = ()  # what the reader noticed: garbled or scanned pages, a misnamed file …
 
     @property
     def display_title(self) -> str:
@@ -78,10 +82,15 @@ class Chunk:
     heading_path: tuple[str, ...]  # (title, 一、…, （一）…)
     page: int | None = None
     outline: bool = False
+    table_header: str = ""  # the header row of the table this chunk continues ("家庭人口 | 面积标准"), when not in it
 
     def embedding_text(self) -> str:
-        """What is embedded for this chunk: title and heading path in front of the passage itself."""
-        return HEADING_SEPARATOR.join(self.heading_path) + "\n" + self.text
+        """What is embedded for this chunk: title and heading path in front of the passage itself (and the table's
+        header row, so a question about one row finds it by the columns' names)."""
+        return HEADING_SEPARATOR.join(self.heading_path) + "\n" + self._header() + self.text
+
+    def _header(self) -> str:
+        return self.table_header + "\n" if self.table_header else ""
 
     def lexical_text(self) -> str:
         """What BM25 counts for this chunk: its headings and the passage without the lines of the document's title;
@@ -89,7 +98,7 @@ class Chunk:
         document, so the header passage does not win every question that names its document."""
         title = self.title.replace(" ", "")
         lines = [line for line in self.text.split("\n") if len(line.strip()) < 4 or line.strip() not in title]
-        return HEADING_SEPARATOR.join(self.heading_path[1:]) + "\n" + "\n".join(lines)
+        return HEADING_SEPARATOR.join(self.heading_path[1:]) + "\n" + self._header() + "\n".join(lines)
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,6 +126,20 @@ def example_questions(assistant: Assistant, limit: int = 6) -> list[str]:
     return questions
 
 
+def _reading(entry: dict) -> str:
+    """How a file was read, as the documents table shows it: reader, pages, characters, OCR pages, warnings."""
+    parts = [entry.get("reader") or "—"]
+    if entry.get("pages"):
+        parts.append(f"{entry['pages']} 页")
+    if "characters" in entry:
+        parts.append(f"{entry['characters']} 字")
+    if entry.get("ocr_pages"):
+        parts.append(f"OCR {len(entry['ocr_pages'])} 页")
+    if entry.get("warnings"):
+        parts.append("⚠ " + "；".join(entry["warnings"]))
+    return "，".join(parts)
+
+
 def _local_time(stamp: str) -> str:
     """An ISO time from the manifest (UTC) in the server's local time, with its UTC offset: 2026-11-27 08:05 +08:00."""
     try:
@@ -243,10 +257,13 @@ class AdminHandlers:
             manifest = self.assistant.index.manifest
         except Exception as error:
             return [], f"索引不可用：{error}", gr.update(choices=[])
-        rows = [[d["title"], d["path"], d["chunks"], _local_time(d["indexed_at"])] for d in manifest["documents"]]
+        rows = [[d["title"], d["path"], _reading(d), d["chunks"], _local_time(d["indexed_at"])]
+                for d in manifest["documents"]]
         failed = manifest.get("skipped", [])
         note = "；".join(f"{item['path']}：{item['reason']}" for item in failed)
+        warned = "；".join(f"{d['path']}：{'，'.join(d['warnings'])}" for d in manifest["documents"] if d.get("warnings"))
         status = f"共 {len(rows)} 篇文档，{manifest['chunks']} 个片段。" + (f"\n\n**未能索引：** {note}" if note else "")
+        status += f"\n\n**请核对：** {warned}" if warned else ""
         return rows, status, gr.update(choices=[d["path"] for d in manifest["documents"]], value=None)
 
     def upload(self, files: list | None, token: str | None) -> str:
@@ -360,7 +377,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 with gr.Column(visible=not protected) as admin_panel:
                     status = gr.Markdown("", elem_id="wy-doc-status")
                     table = gr.Dataframe(
-                        headers=["标题", "文件", "片段数", "索引时间"], interactive=False, elem_id="wy-doc-table",
+                        headers=["标题", "文件", "读取", "片段数", "索引时间"], interactive=False, elem_id="wy-doc-table",
                         wrap=True, column_widths=["38%", "38%", "8%", "16%"],
                     )
                     with gr.Row():

@@ -1,0 +1,73 @@
+"""What every reader returns, and the one error a file that cannot be used raises."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+from wenyuan.clean import Line
+
+_WRAP_SHARE = 0.85  # a line this close to the text's full width ran into the right margin: it continues
+_LINE_END = frozenset("。！？；：…”」』）)!?;:》")
+_MIN_WIDTH = 10
+_CELL = " | "  # between the cells of a table row
+_HAND_WRAPPED = 0.3  # of a Word file's longer lines stopping mid-sentence: the file was wrapped by hand
+_HAND_WRAP_SHARE = 0.75
+_OPENS_CONTINUATION = frozenset("，、。；：）》,;:)")
+
+
+class IngestError(Exception):
+    """A file that cannot be indexed; the message says why, in Chinese, for the person who put it there."""
+
+
+@dataclass(slots=True)
+class Reading:
+    """A file's lines as its format gave them, and what the reader noticed on the way (shown to the administrator).
+
+    `join_broken`: lines may end mid-sentence (plain text, PDF, OFD), so the cleaner joins them;
+    `pages`: 0 for formats without pages; `ocr_pages`: pages whose text came from optical character recognition.
+    """
+
+    lines: list[Line]
+    reader: str
+    join_broken: bool = False
+    pages: int = 0
+    ocr_pages: tuple[int, ...] = ()
+    warnings: list[str] = field(default_factory=list)
+
+
+def width(text: str) -> float:
+    """Display width in Chinese characters: a full-width character counts 1, a Latin letter or digit ½."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+
+
+def mark_wrapped(lines: list[Line], *, typeset: bool = True) -> list[Line]:
+    """Lines that run to the right margin without ending a sentence, marked as continuing on the next line.
+
+    The margin is the most common width of the longer lines. Text typeset in pages (PDF) always wraps. A Word file
+    was wrapped by hand (text pasted from a fixed-width source) only when many of its longer lines stop without
+    ending a sentence; it is left alone otherwise, and when it was, the indentation it lost makes the first line of a
+    paragraph shorter, so the bar is lower. A line followed by one that opens with a comma continues in any case.
+    """
+    widths = [0 if _CELL in line.text else round(width(line.text.strip())) for line in lines]  # rows never wrap
+    long = Counter(w for w in widths if w >= _MIN_WIDTH)
+    if not long:
+        return lines
+    top = max(long.values())
+    full = max(w for w, count in long.items() if count >= top / 2)
+    share = _WRAP_SHARE
+    if not typeset:
+        ends = [line.text.strip()[-1] in _LINE_END for line, w in zip(lines, widths) if w >= full / 2]
+        if ends.count(False) < _HAND_WRAPPED * len(ends):
+            full = 0  # paragraphs as the author typed them: only a comma at a line's start says it continues
+        share = _HAND_WRAP_SHARE
+    marked = list(lines)
+    for position, line in enumerate(lines):
+        text = line.text.strip()
+        following = lines[position + 1].text.strip() if position + 1 < len(lines) else ""
+        if not text or not following or text[-1] in _LINE_END or _CELL in line.text or _CELL in following:
+            continue
+        if (full and widths[position] >= full * share) or following[0] in _OPENS_CONTINUATION:
+            marked[position] = replace(line, continues=True)
+    return marked

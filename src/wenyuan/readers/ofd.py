@@ -1,0 +1,720 @@
+"""Text of OFD files (GB/T 33190-2016, the Chinese fixed-layout format), page by page, in reading order.
+
+An OFD file is a zip of XML parts: OFD.xml names each document's Document.xml, which lists the pages and the
+template pages they draw on; a page's Content.xml holds layers of graphic objects. Text is in TextObject elements
+whose TextCode children place each character. Nothing in the file says which characters form a line or a
+paragraph, so both are rebuilt from positions:
+
+* a character sits at its TextCode's X/Y plus DeltaX/DeltaY, mapped through its object's CTM and Boundary origin
+  (and through the CompositeObject that may hold it, as CNKI's files do for all their text) to page millimetres;
+* characters whose baselines lie within `LINE_TOLERANCE` font sizes of a line's first character join that line;
+  lines are read top to bottom by the tops of their characters, each from left to right;
+* a run (one TextCode's string) is the producer's own text and is kept as it is, however wide its letter spacing
+  (an invoice spreads "名      称："); between runs, a gap of `WORD_GAP` font sizes becomes a space and one of
+  `CELL_GAP` font sizes becomes " | ", the mark between table cells, so an invoice's row stays one line;
+* a run written top to bottom (an invoice's stacked "购买方") or rotated is kept whole where it starts;
+* dot leaders (a table of contents' "……") are dropped; the gap they leave separates entry and page number;
+* where a gutter runs down a stretch of lines with prose on both sides, each column is read before the next
+  (a magazine's two or three columns); a table's narrow or ragged cells do not make columns;
+* a paragraph ends at a vertical gap of `PARAGRAPH_GAP` typical line spacings, before a line that starts further
+  right than the one above (a first-line indent), after a line that stops short of the right edge, at a change
+  of font size and around every table row; it runs on from one column into the next.
+
+Characters in Unicode's private use area (a font's own numbering, unreadable without that font) are left out
+and counted. Annotations (stamps, watermarks drawn over the page), signatures and attachments are not read: they
+are not the document's own text.
+
+The archive is untrusted: the number of members, each part's size and the bytes decompressed in all are capped
+(images and fonts are never decompressed), XML declaring a DTD is refused before it is parsed (no entity
+expansion, no external entities), and composite graphics may nest only so deep and draw only so much.
+"""
+
+from __future__ import annotations
+
+import math
+import posixpath
+import re
+import statistics
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+from xml.etree import ElementTree
+
+from wenyuan.clean import Line
+from wenyuan.readers.base import IngestError, Reading
+
+MAX_MEMBERS = 10_000  # an OFD of a thousand pages has a few thousand members
+MAX_PART_BYTES = 64 << 20  # one XML part
+MAX_READ_BYTES = 200 << 20  # everything decompressed from one file (images and fonts are never decompressed)
+MAX_NESTING = 16  # CompositeObject inside CompositeGraphicUnit inside ...: deeper is a loop or an attack
+MAX_OBJECTS = 1_000_000  # graphic objects drawn for one page, composite units counted each time they are drawn
+
+# Distances in font sizes.
+LINE_TOLERANCE = 0.6  # baselines this close (in the smaller font) are one line
+WORD_GAP = 0.3  # a gap between two runs (in the smaller font) that reads as a space
+CELL_GAP = 1.0  # a gap between two runs that separates table cells (an invoice's quantity and unit price)
+INDENT = 1.0  # a line starting this much further right than the line before opens a paragraph
+SHORT_LINE = 2.0  # a line ending this much before its block's right edge closes its paragraph
+MAX_LEADING = 2.5  # no paragraph sets its lines further apart, so two lines on a page need not be one paragraph
+COLUMN_WIDTH = 8.0  # a cell this wide may be a line of a column of prose; narrower ones are table cells
+
+PARAGRAPH_GAP = 1.6  # in typical line spacings: a wider vertical gap separates paragraphs
+SIZE_CHANGE = 1.2  # neighbouring lines whose font sizes differ by this factor belong to different paragraphs
+FORM_ROWS = 3  # a block with this many table rows is a form: its rows mark how far its lines reach
+MIN_COLUMN_LINES = 3  # full prose lines needed on both sides of a gutter before the text is read as columns
+LEADER_DOTS = frozenset(".．…·")
+MIN_LEADER = 4  # this many dots in a row lead to a page number; two are an ellipsis ("……")
+
+CELL_SEPARATOR = " | "
+_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_WHITE_SPACE = re.compile(r"\s+")
+
+_Affine = tuple[float, float, float, float, float, float]  # a b c d e f: x' = a x + c y + e, y' = b x + d y + f
+_IDENTITY: _Affine = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+class OfdError(Exception):
+    """An OFD file that cannot be read; the message says why, in Chinese, for the person who supplied it."""
+
+
+@dataclass(frozen=True, slots=True)
+class OfdPage:
+    """One page: its number (from 1), its paragraphs in reading order, how many images it draws, and how many
+    characters were left out as unreadable (private-use code points that only the embedded font can map)."""
+
+    number: int
+    paragraphs: tuple[str, ...]
+    images: int
+    unreadable: int = 0
+
+    @property
+    def image_only(self) -> bool:
+        """A page with pictures but no text: a scan that needs OCR before it can be searched."""
+        return not self.paragraphs and self.images > 0
+
+
+def read_ofd(path: Path) -> list[tuple[int, list[str]]]:
+    """Each page's number and paragraphs, in document order (see `read_ofd_pages` for images)."""
+    return [(page.number, list(page.paragraphs)) for page in read_ofd_pages(path)]
+
+
+def read_ofd_pages(path: Path) -> list[OfdPage]:
+    """Every page of every document in the file, numbered from 1 across documents, with its text and images;
+    raises OfdError saying why when the file cannot be read."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as error:
+        raise OfdError("不是 OFD 文件（不是 zip 压缩包，或文件已损坏）") from error
+    with archive:
+        package = _Package(archive)
+        pages: list[OfdPage] = []
+        for document_path in package.document_paths():
+            for ink in _DocumentReader(package, document_path).pages():
+                pages.append(OfdPage(len(pages) + 1, _page_paragraphs(ink.glyphs), ink.images, ink.unreadable))
+        return pages
+
+
+# --- the package: zip members, paths, safe XML ------------------------------------------------------------------
+
+
+class _Package:
+    """The zip's members, decompressed under a byte budget and parsed as XML only after the DTD check."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        members = archive.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise OfdError(f"OFD 压缩包内文件过多（{len(members)} 个），拒绝读取")
+        if any(member.flag_bits & 0x1 for member in members):
+            raise OfdError("OFD 文件已加密（压缩包设有密码），请先解密")
+        self._archive = archive
+        self._members = {_normalise(member.filename): member for member in members if not member.is_dir()}
+        self._decompressed = 0
+        if "Encryptions.xml" in self._members:
+            raise OfdError("OFD 文件已加密（GM/T 0099 加密文档），请先解密")
+        if "OFD.xml" not in self._members:
+            raise OfdError("压缩包中没有 OFD.xml，不是 OFD 文件")
+
+    def document_paths(self) -> list[str]:
+        """Each DocBody's Document.xml, in the order OFD.xml lists them."""
+        root = self.xml("OFD.xml")
+        if _local(root.tag) != "OFD":
+            raise OfdError(f"OFD.xml 的根元素是 {_local(root.tag)}，不是 OFD，无法识别")
+        locations = [_text(body, "DocRoot") for body in _children(root, "DocBody")]
+        if not any(locations):
+            raise OfdError("OFD.xml 没有指明文档入口（DocRoot）")
+        return [self.resolve(location, "") for location in locations if location]
+
+    def resolve(self, location: str, folder: str) -> str:
+        """The member a reference names: from the zip root if it starts with "/", else from `folder`.
+
+        The standard makes references relative to the referring part's folder; some producers write them from the
+        root without the leading "/", so the root is taken when only it names a member.
+        """
+        location = location.strip().replace("\\", "/")
+        from_root = _normalise(location)
+        if location.startswith("/"):
+            return from_root
+        relative = _normalise(posixpath.join(folder, location))
+        return from_root if relative not in self._members and from_root in self._members else relative
+
+    def xml(self, name: str) -> ElementTree.Element:
+        """The parsed part `name`; refused if missing, too large or declaring a DTD."""
+        return _parse(self._bytes(name), name)
+
+    def _bytes(self, name: str) -> bytes:
+        member = self._members.get(name)
+        if member is None:
+            raise OfdError(f"OFD 文件不完整：缺少 {name}")
+        if member.file_size > MAX_PART_BYTES or self._decompressed + member.file_size > MAX_READ_BYTES:
+            raise OfdError(f"{name} 解压后过大（{member.file_size} 字节），疑似压缩炸弹，拒绝读取")
+        try:
+            with self._archive.open(member) as stream:
+                # zipfile stops at the declared size; reading one byte more catches a lie about it anyway
+                raw = stream.read(MAX_PART_BYTES + 1)
+        except NotImplementedError as error:
+            raise OfdError(f"{name} 使用了不支持的压缩方式") from error
+        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError) as error:
+            raise OfdError(f"OFD 文件已损坏：{name} 无法解压（{error}）") from error
+        if len(raw) > MAX_PART_BYTES:
+            raise OfdError(f"{name} 解压后过大，疑似压缩炸弹，拒绝读取")
+        self._decompressed += len(raw)
+        return raw
+
+
+def _normalise(name: str) -> str:
+    """A member name without leading "/", "./" or "..": the form the member table is keyed by."""
+    return posixpath.normpath("/" + name).lstrip("/")
+
+
+def _parse(raw: bytes, name: str) -> ElementTree.Element:
+    """XML without a DTD, parsed by the standard library (which then has no entities to expand)."""
+    # NUL bytes removed so that UTF-16 and UTF-32 declarations are caught too
+    if _DTD.search(raw) or _DTD.search(raw.replace(b"\x00", b"")):
+        raise OfdError(f"{name} 含有 DTD 或实体声明（DOCTYPE/ENTITY），出于安全原因拒绝读取")
+    try:
+        return ElementTree.fromstring(raw)
+    except ElementTree.ParseError as error:
+        raise OfdError(f"{name} 不是有效的 XML（可能已加密或损坏）：{error}") from error
+
+
+def _local(tag: str) -> str:
+    """An element's name without its namespace: producers use the 2016 namespace, older ones, or none."""
+    return tag.rpartition("}")[2]
+
+
+def _children(element: ElementTree.Element, name: str) -> list[ElementTree.Element]:
+    return [child for child in element if _local(child.tag) == name]
+
+
+def _child(element: ElementTree.Element, name: str) -> ElementTree.Element | None:
+    return next((child for child in element if _local(child.tag) == name), None)
+
+
+def _text(element: ElementTree.Element, name: str) -> str:
+    child = _child(element, name)
+    return (child.text or "").strip() if child is not None else ""
+
+
+# --- documents and pages: from Document.xml to positioned characters --------------------------------------------
+
+
+@dataclass(slots=True)
+class _Glyph:
+    """A character (or a whole vertical or rotated run) at its baseline origin on the page, in millimetres."""
+
+    x: float
+    y: float
+    size: float
+    text: str
+    run: int  # which TextCode it came from
+    index: int  # its place in that run
+
+
+@dataclass(slots=True)
+class _Ink:
+    """What one page draws that matters for reading: its characters, images and unreadable characters."""
+
+    glyphs: list[_Glyph] = field(default_factory=list)
+    images: int = 0
+    unreadable: int = 0
+    runs: int = 0
+    objects: int = 0
+
+    def add_run(self, pieces: list[tuple[str, tuple[float, float]]], transform: _Affine, size: float) -> None:
+        """Add one TextCode's characters, each at its place on the page; characters in Unicode's private use
+        area are only counted: they are a font's own numbering, which says nothing without that font."""
+        run, self.runs = self.runs, self.runs + 1
+        for index, (piece, (x, y)) in enumerate(pieces):
+            readable = "".join(char for char in piece if unicodedata.category(char) != "Co")
+            self.unreadable += len(piece) - len(readable)
+            if readable:
+                page_x, page_y = _apply(transform, x, y)
+                self.glyphs.append(_Glyph(page_x, page_y, size, readable, run, index))
+
+
+class _DocumentReader:
+    """One Document.xml: its pages, its template pages and the composite graphics its resources define."""
+
+    def __init__(self, package: _Package, document_path: str) -> None:
+        self.package = package
+        self.folder = posixpath.dirname(document_path)
+        self._cache: dict[str, ElementTree.Element] = {}  # templates and page resources, parsed once for all pages
+        root = package.xml(document_path)
+        common = _child(root, "CommonData")
+        self.templates: dict[str, str] = {}
+        self.units: dict[str, ElementTree.Element] = {}
+        if common is not None:
+            for template in _children(common, "TemplatePage"):
+                self.templates[template.get("ID", "")] = package.resolve(template.get("BaseLoc", ""), self.folder)
+            for kind in ("PublicRes", "DocumentRes"):
+                for resource in _children(common, kind):
+                    self.units |= self._units(resource.text or "", self.folder)
+        pages = _child(root, "Pages")
+        self.page_paths = [
+            package.resolve(page.get("BaseLoc", ""), self.folder)
+            for page in (_children(pages, "Page") if pages is not None else [])
+        ]
+
+    def pages(self) -> Iterator[_Ink]:
+        """Each page's ink: its templates' and its own, every layer."""
+        for page_path in self.page_paths:
+            ink = _Ink()
+            page = self.package.xml(page_path)
+            for template in _children(page, "Template"):
+                template_path = self.templates.get(template.get("TemplateID", ""))
+                if template_path is None:
+                    raise OfdError(f"{page_path} 引用的模板页 {template.get('TemplateID')} 不存在")
+                self._draw_page(self._shared(template_path), template_path, ink)
+            self._draw_page(page, page_path, ink)
+            yield ink
+
+    def _draw_page(self, page: ElementTree.Element, page_path: str, ink: _Ink) -> None:
+        units = dict(self.units)
+        for resource in _children(page, "PageRes"):
+            units |= self._units(resource.text or "", posixpath.dirname(page_path))
+        content = _child(page, "Content")
+        if content is not None:
+            for layer in _children(content, "Layer"):
+                _draw(layer, _IDENTITY, units, ink, 0)
+
+    def _shared(self, name: str) -> ElementTree.Element:
+        if name not in self._cache:
+            self._cache[name] = self.package.xml(name)
+        return self._cache[name]
+
+    def _units(self, location: str, folder: str) -> dict[str, ElementTree.Element]:
+        """The CompositeGraphicUnits a resource file defines, by ID (CNKI's OFDs keep all their text there)."""
+        resource = self._shared(self.package.resolve(location, folder))
+        return {
+            unit.get("ID", ""): unit
+            for units in _children(resource, "CompositeGraphicUnits")
+            for unit in _children(units, "CompositeGraphicUnit")
+        }
+
+
+def _draw(block: ElementTree.Element, transform: _Affine, units: dict[str, ElementTree.Element], ink: _Ink,
+          depth: int) -> None:
+    """Collect the text and images of a layer, page block or composite unit, in page coordinates."""
+    if depth > MAX_NESTING:
+        raise OfdError("OFD 图形嵌套过深（复合对象循环引用？），拒绝读取")
+    for element in block:
+        ink.objects += 1
+        if ink.objects > MAX_OBJECTS:
+            raise OfdError(f"OFD 页面绘制的图形对象超过 {MAX_OBJECTS} 个（复合对象层层引用？），拒绝读取")
+        name = _local(element.tag)
+        if name == "TextObject":
+            _draw_text(element, transform, ink)
+        elif name == "ImageObject":
+            ink.images += 1
+        elif name == "PageBlock":
+            _draw(element, transform, units, ink, depth + 1)
+        elif name == "CompositeObject":
+            unit = units.get(element.get("ResourceID", ""))
+            content = _child(unit, "Content") if unit is not None else None
+            if content is not None:
+                _draw(content, _then(_placement(element), transform), units, ink, depth + 1)
+
+
+def _draw_text(text_object: ElementTree.Element, parent: _Affine, ink: _Ink) -> None:
+    """Place every character of a TextObject; a vertical or rotated run becomes one glyph where it starts."""
+    transform = _then(_placement(text_object), parent)
+    scale = math.sqrt(abs(transform[0] * transform[3] - transform[1] * transform[2]))
+    size = _number(text_object.get("Size"), 0.0)
+    rotated = abs(transform[1]) + abs(transform[2]) > 1e-6 * scale
+    x = y = 0.0
+    for code in _children(text_object, "TextCode"):
+        # control characters draw nothing and take no DeltaX entry (one producer starts its codes with a newline)
+        text = "".join(char for char in code.text or "" if unicodedata.category(char) != "Cc")
+        x, y = _number(code.get("X"), x), _number(code.get("Y"), y)
+        starts = list(_positions(text, x, y, code.get("DeltaX"), code.get("DeltaY"), size))
+        if not starts:
+            continue
+        x, y = starts[-1][0] + _advance(text[-1], size), starts[-1][1]
+        vertical = len(starts) > 1 and all(abs(b[1] - a[1]) > abs(b[0] - a[0]) for a, b in pairwise(starts))
+        pieces = list(zip(text, starts))
+        if rotated or vertical:
+            pieces = [(text.strip(), starts[0])] if text.strip() else []
+        ink.add_run(pieces, transform, size * scale)
+
+
+def _positions(text: str, x: float, y: float, delta_x: str | None, delta_y: str | None,
+               size: float) -> Iterator[tuple[float, float]]:
+    """Where each character of a TextCode starts, in the object's own coordinates.
+
+    A character without a DeltaX entry advances by its estimated width, except in a code that gives only DeltaY:
+    that one is written top to bottom and stays in its column.
+    """
+    steps_x, steps_y = _deltas(delta_x), _deltas(delta_y)
+    stacked = delta_x is None and any(steps_y)
+    for index, char in enumerate(text):
+        if index:
+            previous = index - 1
+            x += steps_x[previous] if previous < len(steps_x) else (0.0 if stacked else _advance(text[previous], size))
+            y += steps_y[previous] if previous < len(steps_y) else 0.0
+        yield x, y
+
+
+def _deltas(value: str | None) -> list[float]:
+    """A DeltaX/DeltaY list, with "g n d" (n times d) expanded."""
+    tokens = (value or "").split()
+    deltas: list[float] = []
+    position = 0
+    try:
+        while position < len(tokens):
+            if tokens[position] == "g":
+                deltas.extend([float(tokens[position + 2])] * int(tokens[position + 1]))
+                position += 3
+            else:
+                deltas.append(float(tokens[position]))
+                position += 1
+    except (IndexError, ValueError) as error:
+        raise OfdError(f"字符间距 “{value}” 格式错误") from error
+    return deltas
+
+
+def _advance(char: str, size: float) -> float:
+    """A character's width when the file does not say: a Chinese character is square, a Latin one half as wide."""
+    return size if unicodedata.east_asian_width(char) in "WFA" else size / 2
+
+
+def _placement(element: ElementTree.Element) -> _Affine:
+    """The map from an object's own space to its parent's: its CTM, then a shift to its Boundary's origin."""
+    boundary = _numbers(element.get("Boundary"), 4) or [0.0] * 4
+    ctm = _numbers(element.get("CTM"), 6) or list(_IDENTITY)
+    a, b, c, d, e, f = ctm
+    return a, b, c, d, e + boundary[0], f + boundary[1]
+
+
+def _then(inner: _Affine, outer: _Affine) -> _Affine:
+    """`inner` followed by `outer`, as one map."""
+    a, b, c, d, e, f = inner
+    oa, ob, oc, od, oe, of = outer
+    return (a * oa + b * oc, a * ob + b * od, c * oa + d * oc, c * ob + d * od,
+            e * oa + f * oc + oe, e * ob + f * od + of)
+
+
+def _apply(transform: _Affine, x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = transform
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def _number(value: str | None, default: float) -> float:
+    try:
+        return float(value) if value is not None else default
+    except ValueError as error:
+        raise OfdError(f"数值 “{value}” 格式错误") from error
+
+
+def _numbers(value: str | None, count: int) -> list[float] | None:
+    """A space-separated list of exactly `count` numbers, or None when the attribute is absent."""
+    if value is None:
+        return None
+    numbers = [_number(token, 0.0) for token in value.split()]
+    if len(numbers) != count:
+        raise OfdError(f"“{value}” 应有 {count} 个数值")
+    return numbers
+
+
+# --- layout: characters -> lines -> columns -> paragraphs -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    """A stretch of a line without a wide gap: a table cell, one column's share of a line, or the whole line."""
+
+    left: float
+    right: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """A line of text: its baseline, its font size and its cells, left to right."""
+
+    y: float
+    size: float
+    cells: tuple[_Cell, ...]
+
+    @property
+    def text(self) -> str:
+        return CELL_SEPARATOR.join(cell.text for cell in self.cells)
+
+    @property
+    def left(self) -> float:
+        return self.cells[0].left
+
+    @property
+    def right(self) -> float:
+        return self.cells[-1].right
+
+    @property
+    def is_row(self) -> bool:
+        return len(self.cells) > 1
+
+
+def _page_paragraphs(glyphs: list[_Glyph]) -> tuple[str, ...]:
+    """A page's paragraphs in reading order, block after block."""
+    paragraphs: list[str] = []
+    previous: list[_Line] = []
+    for block in _blocks(_lines(glyphs)):
+        texts = _paragraphs(block)
+        if previous and _runs_on(previous, block):
+            paragraphs[-1] = _join(paragraphs[-1], texts.pop(0))
+        paragraphs.extend(texts)
+        previous = block
+    return tuple(paragraphs)
+
+
+def _lines(glyphs: list[_Glyph]) -> list[_Line]:
+    """Characters grouped by baseline into lines, top to bottom, each read left to right; blank lines dropped."""
+    groups: list[list[_Glyph]] = []
+    for glyph in sorted(glyphs, key=lambda glyph: (glyph.y, glyph.x)):
+        if groups:
+            first = groups[-1][0]
+            if glyph.y - first.y <= LINE_TOLERANCE * min(first.size, glyph.size):
+                groups[-1].append(glyph)
+                continue
+        groups.append([glyph])
+    lines = [_line(sorted(group, key=lambda glyph: glyph.x)) for group in groups]
+    # in the order of their tops: a large title comes before the small print beside it whose baseline is higher
+    return sorted((line for line in lines if line is not None), key=lambda line: line.y - line.size)
+
+
+def _line(glyphs: list[_Glyph]) -> _Line | None:
+    """One line cut into cells at wide gaps; None when it holds only white space."""
+    glyphs = _without_leaders(glyphs)
+    cells: list[_Cell] = []
+    start = 0
+    for index in range(1, len(glyphs) + 1):
+        if index == len(glyphs) or _separator(glyphs[index - 1], glyphs[index]) == CELL_SEPARATOR:
+            cells.append(_cell(glyphs[start:index]))
+            start = index
+    cells = [cell for cell in cells if cell.text]
+    if not cells:
+        return None
+    return _Line(
+        y=statistics.median(glyph.y for glyph in glyphs),
+        size=statistics.median(glyph.size for glyph in glyphs),
+        cells=tuple(cells),
+    )
+
+
+def _without_leaders(glyphs: list[_Glyph]) -> list[_Glyph]:
+    """The glyphs without dot leaders (a table of contents' "……"): the gap they leave then parts the cells."""
+    kept: list[_Glyph] = []
+    dots: list[_Glyph] = []
+    for glyph in [*glyphs, None]:
+        if glyph is not None and glyph.text in LEADER_DOTS:
+            dots.append(glyph)
+            continue
+        if len(dots) < MIN_LEADER:
+            kept.extend(dots)
+        dots = []
+        if glyph is not None:
+            kept.append(glyph)
+    return kept
+
+
+def _cell(glyphs: list[_Glyph]) -> _Cell:
+    """A cell's text, runs joined by spaces where their gap is wide, and its extent."""
+    parts = [glyphs[0].text]
+    for previous, glyph in pairwise(glyphs):
+        parts.append(_separator(previous, glyph) + glyph.text)
+    last = glyphs[-1]
+    text = _WHITE_SPACE.sub(" ", "".join(parts)).strip()
+    return _Cell(glyphs[0].x, last.x + _advance(last.text[-1], last.size), text)
+
+
+def _separator(previous: _Glyph, glyph: _Glyph) -> str:
+    """Nothing inside a run; between runs, a space or a cell mark depending on the gap (in the smaller font)."""
+    if glyph.run == previous.run and glyph.index == previous.index + 1:
+        return ""
+    gap = glyph.x - (previous.x + _advance(previous.text[-1], previous.size))
+    size = min(previous.size, glyph.size)
+    if gap >= CELL_GAP * size:
+        return CELL_SEPARATOR
+    return " " if gap >= WORD_GAP * size else ""
+
+
+def _blocks(lines: list[_Line]) -> list[list[_Line]]:
+    """Lines in blocks read one after another: where a gutter splits a run of lines into prose columns (a
+    magazine's two or three columns), each column is a block read top to bottom before the next."""
+    found = _gutter(lines)
+    if found is None:
+        return [lines] if lines else []
+    x, start, end = found
+    zone = lines[start:end]
+    left = [part for line in zone if (part := _side(line, x, right=False)) is not None]
+    right = [part for line in zone if (part := _side(line, x, right=True)) is not None]
+    return _blocks(lines[:start]) + _blocks(left) + _blocks(right) + _blocks(lines[end:])
+
+
+def _gutter(lines: list[_Line]) -> tuple[float, int, int] | None:
+    """The column gutter with the longest run of lines beside it, and that run's bounds; None on a page without.
+
+    Candidates are the gaps between cells. A run ends at a line with a cell across the gutter (a title spanning
+    the columns). Text on both sides must read as prose (see `_prose_lines`), so a table's rows stay rows.
+    """
+    # a table's rows offer the same gaps again and again: each is tried once
+    candidates = sorted({round((left.right + right.left) / 2, 1)
+                         for line in lines for left, right in pairwise(line.cells)})
+    best: tuple[int, int, float, int, int] | None = None
+    for x in candidates:
+        for start, end in _runs(lines, x):
+            prose = _prose_lines(lines[start:end], x)
+            if prose >= MIN_COLUMN_LINES and (best is None or (end - start, prose) > best[:2]):
+                best = (end - start, prose, x, start, end)
+    return best[2:] if best is not None else None
+
+
+def _runs(lines: list[_Line], x: float) -> Iterator[tuple[int, int]]:
+    """Where each run of lines that no cell crosses at x starts and ends."""
+    start = 0
+    for index, line in enumerate([*lines, None]):
+        if line is None or any(cell.left < x < cell.right for cell in line.cells):
+            if index > start:
+                yield start, index
+            start = index + 1
+
+
+def _prose_lines(lines: list[_Line], x: float) -> int:
+    """How many lines read as prose on both sides of x: the fewer of the full cells next to x on either side."""
+    left = [(cells[-1], line.size) for line in lines if (cells := [c for c in line.cells if c.right <= x])]
+    right = [(cells[0], line.size) for line in lines if (cells := [c for c in line.cells if c.left >= x])]
+    return min(_full_cells(left), _full_cells(right))
+
+
+def _full_cells(cells: list[tuple[_Cell, float]]) -> int:
+    """How many cells are as wide as a column of prose and reach the column's right edge, as justified text does
+    (a table's cells are narrow or ragged)."""
+    if not cells:
+        return 0
+    edge = max(cell.right for cell, _ in cells)
+    return sum(cell.right >= edge - size and cell.right - cell.left >= COLUMN_WIDTH * size for cell, size in cells)
+
+
+def _side(line: _Line, x: float, *, right: bool) -> _Line | None:
+    """The part of a line on one side of a gutter, if any."""
+    cells = tuple(cell for cell in line.cells if (cell.left >= x) == right)
+    return _Line(line.y, line.size, cells) if cells else None
+
+
+def _paragraphs(lines: list[_Line]) -> list[str]:
+    """A block's lines joined into paragraphs at gaps, indents, short lines, size changes and table rows."""
+    spacing = _line_spacing(lines)
+    right_edge = _right_edge(lines)
+    paragraphs = [lines[0].text]
+    for previous, line in pairwise(lines):
+        if _starts_paragraph(previous, line, spacing, right_edge):
+            paragraphs.append(line.text)
+        else:
+            paragraphs[-1] = _join(paragraphs[-1], line.text)
+    return paragraphs
+
+
+def _line_spacing(lines: list[_Line]) -> float:
+    """The block's typical distance between baselines, measured between neighbouring lines of one font size (a
+    heading's or a table's distances would inflate it on a short page)."""
+    every = list(pairwise(lines))
+    body = [(previous, line) for previous, line in every
+            if not (previous.is_row or line.is_row) and abs(line.size - previous.size) <= 0.1 * line.size]
+    return statistics.median([line.y - previous.y for previous, line in body or every] or [0.0])
+
+
+def _right_edge(lines: list[_Line]) -> float:
+    """Where the block's lines end: the right end of its widest line in the body font.
+
+    Table rows count only in a form (a block of `FORM_ROWS` rows or more), whose one-field lines ("发票代码：…")
+    then end short and stay apart; a lone row, such as a photo caption beside a column's line, would make the
+    whole column look short.
+    """
+    body_size = statistics.median(line.size for line in lines)
+    form = sum(line.is_row for line in lines) >= FORM_ROWS
+    counted = [line for line in lines if abs(line.size - body_size) <= 0.1 * body_size and (form or not line.is_row)]
+    return max(line.right for line in counted or lines)
+
+
+def _runs_on(previous: list[_Line], block: list[_Line]) -> bool:
+    """Whether a block's first line continues the paragraph that ends the block before it: text running on from
+    the foot of one column to the head of the next, or a paragraph's last line caught beside a column gutter.
+    A block of one line (a title) has no right edge of its own to judge by, so nothing runs on from it."""
+    last, first = previous[-1], block[0]
+    size = max(last.size, first.size)
+    margin = min(line.left for line in block)
+    return (
+        len(previous) > 1
+        and not (last.is_row or first.is_row)
+        and size <= SIZE_CHANGE * min(last.size, first.size)
+        and last.right >= _right_edge(previous) - SHORT_LINE * size
+        and min(first.left - last.left, first.left - margin) <= INDENT * size
+    )
+
+
+def _starts_paragraph(previous: _Line, line: _Line, spacing: float, right_edge: float) -> bool:
+    """Whether `line` opens a new paragraph rather than continuing the one `previous` belongs to."""
+    size = max(previous.size, line.size)
+    return (
+        previous.is_row
+        or line.is_row
+        or line.y - previous.y > PARAGRAPH_GAP * min(spacing, MAX_LEADING * size)
+        or line.left - previous.left > INDENT * size
+        or previous.right < right_edge - SHORT_LINE * size
+        or size > SIZE_CHANGE * min(previous.size, line.size)
+    )
+
+
+def _join(text: str, continuation: str) -> str:
+    """A paragraph and its next line: Chinese joins directly, Latin words keep a space between them."""
+    if text[-1].isascii() and text[-1].isalnum() and continuation[0].isascii() and continuation[0].isalnum():
+        return f"{text} {continuation}"
+    return text + continuation
+
+
+def read_ofd_lines(path: Path) -> Reading:
+    """The file's paragraphs as lines with their pages, for the cleaner; image-only pages and unreadable characters
+    are reported. A paragraph is kept whole; between pages no break is made, so a sentence continued on the next page
+    is joined again."""
+    try:
+        pages = read_ofd_pages(path)
+    except OfdError as error:
+        raise IngestError(str(error)) from error
+    lines: list[Line] = []
+    for page in pages:
+        for position, paragraph in enumerate(page.paragraphs):
+            if position:
+                lines.append(Line(""))
+            lines.append(Line(paragraph, None, page.number))
+    reading = Reading(lines, "ofd", join_broken=True, pages=len(pages))
+    scanned = [page.number for page in pages if page.image_only]
+    if scanned:
+        reading.warnings.append(f"第 {'、'.join(map(str, scanned))} 页只有图片（扫描页），其中文字未能识别")
+    unreadable = sum(page.unreadable for page in pages)
+    if unreadable:
+        reading.warnings.append(f"{unreadable} 个字符使用文件内嵌字体的私有编码，无法读出，已略去")
+    if not any(page.paragraphs for page in pages):
+        raise IngestError("OFD 文件中没有可读的文字（可能是扫描件）")
+    return reading

@@ -1,0 +1,257 @@
+"""Real files as departments have them: what printing, Word and old formats do to the text, each fixed on a small
+file the test makes itself."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from make_files import write_pdf
+from wenyuan.ingest import IngestError, SourceFile, load
+from wenyuan.readers import legacy
+from wenyuan.readers.quality import garbled
+
+FULL = "第一条　为了规范公共租赁住房的管理工作，根据有关规定，结合本市实际制定本办法。住房城乡建设部门是公共租赁住房工"
+
+
+def _load(path: Path):
+    return load(SourceFile(path, path.name))
+
+
+def _wrapped(text: str, width: int = 30) -> list[str]:
+    return [text[i : i + width] for i in range(0, len(text), width)]
+
+
+def test_pdf_joins_a_wrapped_article_line_and_keeps_numbers_alone_on_a_line(tmp_path: Path) -> None:
+    article = "第一条　为了规范公共租赁住房管理，市住房保障部门是本市公共租赁住房工作的主管部门，负责政策制定和监督管理。"
+    body = _wrapped("第二条　申请人应当如实申报家庭收入和住房状况，审核部门应当在受理后及时完成审核并公示结果，公示期不得少于")
+    page = ["公共租赁住房管理办法", "", *_wrapped(article), *body, "15", "个工作日。违反规定的，处", "3", "万元以下罚款。"]
+    document = _load(write_pdf(tmp_path / "办法.pdf", [page]))
+    assert "市住房保障部门是本市公共租赁住房工作的主管部门" in document.text  # the 第一条 line is joined
+    assert "公示期不得少于15个工作日。" in document.text
+    assert "处3万元以下罚款。" in document.text
+
+
+def test_pdf_drops_page_furniture_and_joins_sentences_across_pages(tmp_path: Path) -> None:
+    url = "http://www.example.gov.cn/zwgk/2015/content_1234.htm"
+    pages = [
+        ["某市人民政府公报", "关于做好城乡居民医疗保险工作的通知", "", *_wrapped("各区人民政府要把城乡居民医疗保险工作列入重要议事日程，切实加强组织领导，确保参保人员按时足额"),
+         url, "1 of 3 11/18/2015 03:25 PM", "—", "1", "—"],
+        ["某市人民政府公报", "缴费，待遇及时兑现。", "二、目录", "第一章 总则........................3", url,
+         "2 of 3 11/18/2015 03:25 PM", "— 2 —"],
+        ["某市人民政府公报", "三、本通知自2016年1月1日起施行。", url, "3 of 3 11/18/2015 03:25 PM", "第3页 共3页"],
+    ]
+    document = _load(write_pdf(tmp_path / "通知.pdf", pages))
+    assert "确保参保人员按时足额缴费，待遇及时兑现。" in document.text
+    for furniture in ("http://", "of 3", "PM", "—\n", "第3页", "...", "某市人民政府公报"):
+        assert furniture not in document.text, furniture
+    assert document.page_at(document.text.index("三、本通知")) == 3
+
+
+def test_docx_soft_line_breaks_nested_tables_and_fields(tmp_path: Path) -> None:
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    pasted = document.add_paragraph()
+    for line in ["\u3000\u3000一、总体要求", "\u3000\u3000到2025年基本建成公共服务体系。", "\u3000\u3000二、主要任务"]:
+        pasted.add_run(line).add_break()
+    field = document.add_paragraph()
+    field._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr="DOCPROPERTY 文号"><w:r><w:t>渝府发〔2010〕61号</w:t></w:r></w:fldSimple>'))
+    layout = document.add_table(rows=1, cols=1)
+    cell = layout.cell(0, 0)
+    cell.paragraphs[0].text = "三、保障措施"
+    inner = cell.add_table(rows=2, cols=2)
+    for row, values in enumerate([("家庭人口", "面积标准"), ("2人户", "不超过40平方米")]):
+        for column, value in enumerate(values):
+            inner.cell(row, column).text = value
+    document.save(tmp_path / "网页粘贴.docx")
+    text = _load(tmp_path / "网页粘贴.docx").text
+    lines = text.split("\n")
+    assert "一、总体要求" in lines and "二、主要任务" in lines  # soft breaks end lines; indentation does not hide them
+    assert "渝府发〔2010〕61号" in text  # a field's shown value
+    assert "三、保障措施" in lines
+    assert "2人户 | 不超过40平方米" in lines  # the nested table is kept, one row per line
+
+
+def test_file_type_comes_from_the_bytes(tmp_path: Path) -> None:
+    from make_files import write_docx
+
+    renamed = tmp_path / "其实是docx.doc"
+    shutil.copyfile(write_docx(tmp_path / "原件.docx"), renamed)
+    document = _load(renamed)
+    assert "社区养老服务设施覆盖率达到95%" in document.text
+    assert any("内容其实是 .docx" in warning for warning in document.warnings)
+    page = tmp_path / "网页.pdf"
+    page.write_text("<!DOCTYPE html><html><body><p>第一条　本办法自2016年1月1日起施行。</p></body></html>", encoding="utf-8")
+    document = _load(page)
+    assert "本办法自2016年1月1日起施行" in document.text and document.warnings
+    fake = tmp_path / "表格.doc"
+    fake.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "Workbook".encode("utf-16-le") + b"\0" * 512)
+    with pytest.raises(IngestError, match="Excel"):
+        _load(fake)
+
+
+def _word_97(tmp_path: Path) -> Path:
+    """A Word 97 .doc with a table, saved by LibreOffice as an office system would save it."""
+    source = tmp_path / "source.html"
+    source.write_text(
+        "<html><head><meta charset='utf-8'></head><body><p>上海市行政规范性文件管理规定</p>"
+        "<p>第一条　为了规范行政规范性文件的制定和备案工作，制定本规定。</p>"
+        "<p>第二条　规范性文件应当自公布之日起15日内报送备案。</p>"
+        "<table border='1'><tr><td>文件类别</td><td>有效期</td></tr><tr><td>通告</td><td>1年</td></tr></table>"
+        "</body></html>", encoding="utf-8")
+    subprocess.run([legacy.soffice(), f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "doc:MS Word 97", "--outdir", str(tmp_path), str(source)], check=True,
+                   capture_output=True, timeout=180)
+    return tmp_path / "source.doc"
+
+
+needs_libreoffice = pytest.mark.skipif(legacy.soffice() is None, reason="LibreOffice is not installed (setup.sh --full)")
+
+
+@needs_libreoffice
+def test_doc_and_wps_files_are_read_through_libreoffice(tmp_path: Path) -> None:
+    doc = _word_97(tmp_path)
+    named = tmp_path / "上海市行政规范性文件管理规定.doc"
+    doc.rename(named)
+    document = _load(named)
+    assert document.reader == "LibreOffice"
+    assert document.title == "上海市行政规范性文件管理规定"
+    assert "规范性文件应当自公布之日起15日内报送备案。" in document.text
+    assert "通告 | 1年" in document.text.split("\n")
+    wps = tmp_path / "规定.wps"  # WPS Writer saves the same OLE Word format under its own extension
+    shutil.copyfile(named, wps)
+    assert "15日内报送备案" in _load(wps).text
+
+
+@needs_libreoffice
+@pytest.mark.skipif(shutil.which("antiword") is None, reason="antiword is not installed")
+def test_antiword_reads_a_doc_when_libreoffice_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = _word_97(tmp_path)
+    monkeypatch.setattr(legacy, "soffice", lambda: None)
+    document = _load(doc)
+    assert document.reader == "antiword"
+    assert "规范性文件应当自公布之日起15日内报送备案。" in document.text
+    assert any("LibreOffice" in warning for warning in document.warnings)
+
+
+def test_without_readers_a_doc_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(legacy, "soffice", lambda: None)
+    monkeypatch.setattr(legacy.shutil, "which", lambda name: None)
+    path = tmp_path / "旧文件.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le") + b"\0" * 512)
+    with pytest.raises(IngestError, match="LibreOffice"):
+        _load(path)
+
+
+def test_garbled_text_is_recognised() -> None:
+    assert garbled("犌犅／犜２２２３９—２０１９犐犆犛０３．１００" * 5)
+    assert garbled("\ue001\ue002\ue003\ue004" * 10)
+    assert not garbled("第一条　为了规范公共租赁住房的管理工作，根据有关规定，结合本市实际，制定本办法。" * 2)
+    assert not garbled("第一條　為了規範公共租賃住房的管理工作，根據有關規定，結合本市實際，制定本辦法。" * 2)
+
+
+def test_a_text_file_of_garbage_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "乱码.txt"
+    path.write_text("犌犅／犜２２２３９—２０１９犐犆犛０３．１００犔６７犌犅犜犕犓" * 5, encoding="utf-8")
+    with pytest.raises(IngestError, match="乱码"):
+        _load(path)
+
+
+def test_zip_that_is_neither_docx_nor_ofd_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "打包.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(IngestError, match="不是 Word"):
+        _load(path)
+
+
+def test_kangxi_radicals_in_a_text_layer_read_as_the_characters_they_show(tmp_path: Path) -> None:
+    path = tmp_path / "送审稿.txt"
+    path.write_text("北京市居住证管理办法\n第⼀条　持证⼈在本市居住满⼀年的，可以申请。\n", encoding="utf-8")
+    assert "第一条　持证人在本市居住满一年的" in _load(path).text
+
+
+def test_the_index_reports_how_each_file_was_read(tmp_path: Path, embedder) -> None:
+    import json
+
+    from make_files import write_docx
+    from wenyuan.config import Settings
+    from wenyuan.index import build_index
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copyfile(write_docx(tmp_path / "原件.docx"), data / "养老方案.doc")
+    (data / "损坏.pdf").write_bytes(b"%PDF-1.4 truncated")
+    settings = Settings(data_dir=data, index_dir=tmp_path / "index", progress=False)
+    index, report = build_index([data], tmp_path / "index", settings, embedder)
+    assert [path for path, _ in report.skipped] == ["损坏.pdf"]
+    assert "warning 养老方案.doc: 扩展名是 .doc，内容其实是 .docx 格式" in report.summary()
+    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text(encoding="utf-8"))
+    (entry,) = manifest["documents"]
+    assert entry["reader"] == "docx" and entry["characters"] > 100 and entry["warnings"]
+
+
+def test_rows_of_a_long_table_are_indexed_with_the_header_row(tmp_path: Path) -> None:
+    import docx
+
+    from wenyuan.chunking import build_structure, chunk_document
+
+    document = docx.Document()
+    document.add_paragraph("武汉市公共租赁住房租金标准")
+    table = document.add_table(rows=41, cols=3)
+    for column, name in enumerate(("行政区", "小区名称", "月租金标准")):
+        table.cell(0, column).text = name
+    for row in range(1, 41):
+        for column, value in enumerate((f"第{row}区", f"幸福家园{row}期小区", f"每平方米{10 + row}元")):
+            table.cell(row, column).text = value
+    document.save(tmp_path / "租金.docx")
+    loaded = _load(tmp_path / "租金.docx")
+    assert "第7区 | 幸福家园7期小区 | 每平方米17元" in loaded.text.split("\n")
+    chunks = chunk_document(loaded, build_structure(loaded), 300, 50)
+    later = next(c for c in chunks if "幸福家园35期小区" in c.text)
+    assert "行政区 | 小区名称 | 月租金标准" not in later.text
+    assert later.table_header == "行政区 | 小区名称 | 月租金标准"
+    assert "月租金标准" in later.embedding_text() and "月租金标准" in later.lexical_text()
+
+
+def test_each_article_of_a_regulation_is_a_unit_under_its_chapter(tmp_path: Path) -> None:
+    from wenyuan.chunking import build_structure, chunk_document
+
+    lines = ["某市公共租赁住房管理条例", "第一章 总则"]
+    lines += [f"第{n}条 本条规定第{n}项管理事项，有关部门应当依法履行职责。" for n in "一二三四五六"]
+    lines += ["第二章 申请", "第七条 申请公共租赁住房应当符合下列条件：", "（一）在本市有稳定就业；", "（二）本人及家庭在本市无住房；",
+              "第八条 审核部门应当自受理之日起20个工作日内完成审核。"]
+    path = tmp_path / "条例.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    document = _load(path)
+    chunks = chunk_document(document, build_structure(document), 300, 50)
+    seventh = next(c for c in chunks if "第七条" in c.text)
+    assert seventh.heading_path == ("某市公共租赁住房管理条例", "第二章 申请", "第七条")
+    assert "（二）本人及家庭在本市无住房；" in seventh.text and "第八条" not in seventh.text
+    assert next(c for c in chunks if c.text.startswith("第三条")).heading_path[-2:] == ("第一章 总则", "第三条")
+
+
+def test_a_title_spread_over_three_lines_and_a_word_file_wrapped_by_hand(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    for line in ["渝府发〔2010〕61号", "重庆市人民政府关于", "印发重庆市公共租赁住房管理", "暂行办法的通知",
+                 "各区县（自治县）人民政府，市政府有关部门："]:
+        document.add_paragraph(line)
+    body = ("第一条 为加快推进统筹城乡发展，完善我市住房保障体系，解决城市住房困难群体的住房问题，根据有关规定，结合本市实际，制定本办法。"
+            "第二条 本办法适用于本市行政区域内公共租赁住房规划、建设、分配、使用、管理及监督，市国土房管部门负责组织实施。")
+    for piece in _wrapped(body, 34):  # pasted from a fixed-width source: a hard break every 34 characters
+        document.add_paragraph("\ue003" + piece)
+    document.save(tmp_path / "办法.docx")
+    loaded = _load(tmp_path / "办法.docx")
+    assert loaded.title == "重庆市人民政府关于印发重庆市公共租赁住房管理暂行办法的通知"
+    assert loaded.number == "渝府发〔2010〕61号"
+    assert "解决城市住房困难群体的住房问题，根据有关规定" in loaded.text
+    assert "\ue003" not in loaded.text

@@ -60,7 +60,7 @@ class Line:
     """A line or paragraph of a loaded file, with the heading level its format declared and its PDF page.
 
     `continues`: the reader saw the line run into the right margin without ending a sentence (a PDF line wrapped
-    inside a paragraph), so it joins the next line even when it looks like a heading (`第一条　为了实现…协调发`).
+    inside a paragraph), so it joins the next line even when it looks like a heading itself (`第一条　为了实现…协调发`).
     """
 
     text: str
@@ -149,8 +149,8 @@ def _is_standalone(text: str) -> bool:
 
 
 def _joins(previous: Line, following: Line) -> bool:
-    if previous.continues and following.level is None:
-        return True
+    if previous.continues and following.level is None and heading_level(following.text) is None:
+        return True  # a line run to the margin goes on, unless what follows opens a heading (2. 食材准备)
     if previous.level is not None or following.level is not None:
         return False
     if previous.text[-1] in _LINE_END or following.text.startswith("【"):

@@ -87,7 +87,7 @@ def _print_answer(answer: Answer) -> None:
         return
     print("来源：")
     for citation in answer.citations:
-        page = f" 第{citation.page}页" if citation.page else ""
+        page = f" {citation.page_label()}" if citation.page else ""
         print(f"[{citation.n}] {citation.source_line()}{page} › {HEADING_SEPARATOR.join(citation.heading_path[1:])}")
         print(f"    “{citation.quote.strip()}”  ({citation.doc} {citation.start}-{citation.end})")
 
@@ -190,7 +190,7 @@ class _TqdmProgress:
 
         bar = self._bars.get(stage)
         if bar is None:
-            label = {"files": "读取文件", "chunks": "向量化片段"}.get(stage, stage)
+            label = {"files": "读取文件", "ocr": "OCR 识别扫描页", "chunks": "向量化片段"}.get(stage, stage)
             bar = self._bars[stage] = tqdm(total=total, desc=label, unit=" 个", file=sys.stderr, leave=True)
         bar.total = total
         bar.n = done

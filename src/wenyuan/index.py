@@ -471,7 +471,8 @@ def build_index(
                 unchanged.append(source.relative)
                 seen_ids.add(sha)
                 continue
-            document = load(source, max_bytes=int(settings.max_file_mb * (1 << 20)), sha256=sha)
+            pages = (lambda page, total: progress("ocr", page, total)) if progress else None
+            document = load(source, max_bytes=int(settings.max_file_mb * (1 << 20)), sha256=sha, progress=pages)
         except IngestError as error:
             skipped.append((source.relative, str(error)))
             log.warning("skipped %s: %s", source.relative, error)

@@ -130,6 +130,13 @@ class Citation:
     page: int | None = None
     number: str = ""  # the document's 文号
     date: str = ""  # the document's date (ISO), from its 落款 or subtitle
+    ocr: bool = False  # the quoted page was read by OCR: the words may differ from the original
+
+    def page_label(self) -> str:
+        """第3页 (and that its text came from OCR), or nothing for formats without pages."""
+        if not self.page:
+            return ""
+        return f"第{self.page}页" + ("（OCR 识别，请核对原件）" if self.ocr else "")
 
     def to_json(self) -> dict:
         """The citation in the command-line JSON contract."""
@@ -147,6 +154,10 @@ class Citation:
             payload["number"] = self.number
         if self.date:
             payload["date"] = self.date
+        if self.page:
+            payload["page"] = self.page
+        if self.ocr:
+            payload["ocr"] = True
         return payload
 
     def source_line(self) -> str:

@@ -38,6 +38,7 @@ class Citations:
                 page=document.page_at(start),
                 number=document.number,
                 date=document.date,
+                ocr=document.page_at(start) in document.ocr_pages,
             )
         )
         return n

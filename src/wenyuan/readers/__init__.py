@@ -7,6 +7,7 @@ saved as .pdf, a WPS file: each is read by the reader for what it is, and a mism
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from wenyuan.readers.base import IngestError, Reading
@@ -57,8 +58,9 @@ def _check_ole(raw: bytes) -> None:
         raise IngestError("Word 文件已损坏（找不到正文）")
 
 
-def read(path: Path, raw: bytes) -> Reading:
-    """Lines of the file, read by the reader for what its bytes are; raises IngestError saying why it cannot be."""
+def read(path: Path, raw: bytes, progress: Callable[[int, int], None] | None = None) -> Reading:
+    """Lines of the file, read by the reader for what its bytes are; raises IngestError saying why it cannot be.
+    `progress(done, total)` follows the pages read by OCR, a second or more each."""
     suffix = path.suffix.lower()
     kind = sniff(raw, path)
     if kind == "text" and suffix not in TEXT_SUFFIXES:
@@ -69,7 +71,7 @@ def read(path: Path, raw: bytes) -> Reading:
         case "pdf":
             from wenyuan.readers.pdf import read_pdf
 
-            reading = read_pdf(path, raw)
+            reading = read_pdf(path, raw, progress)
         case "docx":
             from wenyuan.readers.docx import read_docx
 

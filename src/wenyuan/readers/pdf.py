@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from wenyuan.clean import DASHES, Line
 from wenyuan.readers.base import IngestError, Reading, mark_wrapped
 from wenyuan.readers.quality import garbled
+
+PageProgress = Callable[[int, int], None]
 
 # Lines that are only page furniture when they stand at the top or bottom of a page.
 _PAGE_NUMBER = re.compile(
@@ -86,7 +89,8 @@ def page_lines(pages: list[str]) -> list[Line]:
     return mark_wrapped(lines)
 
 
-def read_pdf(path: Path, raw: bytes) -> Reading:
+def read_pdf(path: Path, raw: bytes, progress: PageProgress | None = None) -> Reading:
+    """The PDF's text layer; scanned or garbled pages through OCR (`progress(done, total)` after each such page)."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -105,36 +109,36 @@ def read_pdf(path: Path, raw: bytes) -> Reading:
     reading = Reading([], "pdf", join_broken=True, pages=len(pages))
     unusable = [n for n, text in enumerate(pages, 1) if len("".join(text.split())) < 5 or garbled(text)]
     if unusable:
-        pages = _read_unusable_pages(path, pages, unusable, reading)
+        pages = _read_unusable_pages(path, pages, unusable, reading, progress)
     if not any(page.strip() for page in pages):
         raise IngestError(_no_text_reason(reading))
     reading.lines = page_lines(pages)
     return reading
 
 
-def _read_unusable_pages(path: Path, pages: list[str], unusable: list[int], reading: Reading) -> list[str]:
+def _read_unusable_pages(path: Path, pages: list[str], unusable: list[int], reading: Reading,
+                         progress: PageProgress | None) -> list[str]:
     """Pages without a text layer, or with a garbled one, read by OCR when installed; otherwise left out, and said."""
     from wenyuan.readers import ocr
 
     pages = list(pages)
     garbled_pages = [n for n in unusable if garbled(pages[n - 1])]
+    for n in garbled_pages:
+        pages[n - 1] = ""
     if ocr.available() is None:
-        for n in garbled_pages:
-            pages[n - 1] = ""
         if garbled_pages:
-            reading.warnings.append(f"第 {_page_list(garbled_pages)} 页文字层是乱码（字体编码异常），已跳过；"
-                                    f"{ocr.INSTALL_HINT}后可识别")
+            reading.warnings.append(f"第 {_page_list(garbled_pages)} 页文字层是乱码（字体编码异常），已跳过。{ocr.INSTALL_HINT}")
         blank = [n for n in unusable if n not in garbled_pages]
         if blank and len(blank) < len(pages):
-            reading.warnings.append(f"第 {_page_list(blank)} 页没有文字层（扫描页），未识别；{ocr.INSTALL_HINT}后可识别")
+            reading.warnings.append(f"第 {_page_list(blank)} 页没有文字层（扫描页），未识别。{ocr.INSTALL_HINT}")
         return pages
-    recognised = ocr.recognise_pdf_pages(path, unusable)
+    recognised = ocr.recognise_pdf_pages(path, unusable, progress)
     for n, text in recognised.items():
         pages[n - 1] = text
     reading.ocr_pages = tuple(sorted(n for n, text in recognised.items() if text.strip()))
     if reading.ocr_pages:
-        reading.reader = "pdf+ocr"
-        reading.warnings.append(f"第 {_page_list(list(reading.ocr_pages))} 页由 OCR 识别，引用前请核对")
+        reading.reader = f"pdf+OCR（{ocr.available()}）"
+        reading.warnings.append(f"第 {_page_list(list(reading.ocr_pages))} 页的文字由 OCR 识别，引用前请核对原件")
     return pages
 
 
@@ -142,7 +146,7 @@ def _no_text_reason(reading: Reading) -> str:
     from wenyuan.readers import ocr
 
     if ocr.available() is None:
-        return f"PDF 没有可用的文字层（扫描件或字体编码异常），需要 OCR 文字识别：请{ocr.INSTALL_HINT}"
+        return f"PDF 没有可用的文字层（扫描件或字体编码异常），需要 OCR 文字识别。{ocr.INSTALL_HINT}"
     return "PDF 没有文字层，OCR 也没有识别出文字"
 
 

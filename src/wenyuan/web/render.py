@@ -94,7 +94,7 @@ def sources_html(answer: Answer | None, turn: int) -> str:
             )
         return '<div class="wy-sources">' + "".join(cards) + "</div>"
     for citation in answer.citations:
-        page = f" · 第{citation.page}页" if citation.page else ""
+        page = f" · {citation.page_label()}" if citation.page else ""
         about = " · ".join(part for part in (citation.number, citation.date) if part)
         cards.append(
             f'<div class="wy-card" id="wy-src-{turn}-{citation.n}">'
@@ -126,7 +126,7 @@ def viewer_html(document: Document, citation: Citation | None, heading_path: tup
         )
     else:
         body = html.escape(text)
-    page = f" · 第{citation.page}页" if citation is not None and citation.page else ""
+    page = f" · {citation.page_label()}" if citation is not None and citation.page else ""
     number = f" · {html.escape(document.number)}" if document.number else ""
     path = html.escape(_path(heading_path)) if heading_path else ""
     return (
@@ -144,7 +144,7 @@ def plain_text(answer: Answer) -> str:
         return text
     lines = [text, ""]
     for citation in answer.citations:
-        page = f"，第{citation.page}页" if citation.page else ""
+        page = f"，{citation.page_label()}" if citation.page else ""
         lines.append(f"【来源{citation.n}】{citation.source_line()}{page} {HEADING_SEPARATOR.join(citation.heading_path[1:])}")
         lines.append(f"    “{citation.quote.strip()}”")
     return "\n".join(lines)

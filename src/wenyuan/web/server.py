@@ -207,7 +207,7 @@ def create_app(assistant: Assistant) -> FastAPI:
                     sent = point
             payload = answer.to_json()
             payload["passages"] = [
-                {"n": c.n, "passage": c.passage, "passage_start": c.passage_start, "page": c.page}
+                {"n": c.n, "passage": c.passage, "passage_start": c.passage_start, "page": c.page, "ocr": c.ocr}
                 for c in answer.citations
             ]
             yield _event("answer", payload)

@@ -311,7 +311,7 @@ class AdminHandlers:
 
     def rebuild(self, token: str | None, progress=gr.Progress()):
         self.check(token)
-        labels = {"files": "读取文件", "chunks": "向量化片段"}
+        labels = {"files": "读取文件", "ocr": "OCR 识别扫描页", "chunks": "向量化片段"}
 
         def report_progress(stage: str, done: int, total: int) -> None:
             progress(done / total if total else 1.0, desc=f"{labels.get(stage, stage)} {done}/{total}")

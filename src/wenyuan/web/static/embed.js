@@ -54,7 +54,7 @@
     const citation = answer.citations.find(function (c) { return c.n === n; });
     if (!citation) return;
     const extra = (answer.passages || []).find(function (p) { return p.n === n; }) || {};
-    source.querySelector(".title").textContent = citation.title + (extra.page ? " · 第" + extra.page + "页" : "");
+    source.querySelector(".title").textContent = citation.title + (extra.page ? " · 第" + extra.page + "页" + (extra.ocr ? "（OCR 识别，请核对原件）" : "") : "");
     source.querySelector(".path").textContent = citation.heading_path.slice(1).join(" › ") || "（正文开头）";
     const text = source.querySelector(".text");
     text.textContent = "";

@@ -255,3 +255,20 @@ def test_a_title_spread_over_three_lines_and_a_word_file_wrapped_by_hand(tmp_pat
     assert loaded.number == "渝府发〔2010〕61号"
     assert "解决城市住房困难群体的住房问题，根据有关规定" in loaded.text
     assert "\ue003" not in loaded.text
+
+
+def test_gongwen_furniture_is_not_the_title_and_an_attachment_is_a_section(tmp_path: Path) -> None:
+    from wenyuan.chunking import build_structure, chunk_document
+
+    lines = ["HFGS—2015—31", "合肥市人民政府文件", "合政〔2015〕88号", "", "关于印发合肥市公共租赁住房管理办法的通知", "",
+             "各县（市）、区人民政府：", "现将《合肥市公共租赁住房管理办法》印发给你们，请认真贯彻执行。", "", "附件：合肥市公共租赁住房管理办法",
+             "", "合肥市人民政府", "2015年6月1日", "", "附件", "", "合肥市公共租赁住房管理办法", "",
+             "第一条 为规范公共租赁住房管理，制定本办法。", "第二条 本办法自2015年7月1日起施行。"]
+    path = tmp_path / "合政88号.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    document = _load(path)
+    assert document.title == "关于印发合肥市公共租赁住房管理办法的通知"
+    assert document.number == "合政〔2015〕88号" and document.issuer == "合肥市人民政府"
+    chunks = chunk_document(document, build_structure(document), 300, 50)
+    second = next(c for c in chunks if "2015年7月1日起施行" in c.text)
+    assert second.heading_path[:2] == (document.title, "附件")

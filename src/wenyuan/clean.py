@@ -25,6 +25,7 @@ LEVEL_ENUM = 8  # 一要… 一是… 第一，… 首先，…
 
 _HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (LEVEL_PART, re.compile(rf"^第[{CN_NUM}\d]+[编章](?=\s|[^\w]|[\u4e00-\u9fff]|$)")),
+    (LEVEL_PART, re.compile(r"^附\s*件\s*\d{0,2}\s*[:：]?$")),  # 附件 / 附件2 alone on a line: an attachment begins
     (LEVEL_SECTION, re.compile(rf"^第[{CN_NUM}\d]+节")),
     (LEVEL_ARTICLE, re.compile(rf"^第[{CN_NUM}\d]+条(?=[\s\u3000]|[\u4e00-\u9fff])")),
     (LEVEL_CN, re.compile(rf"^[{CN_NUM}]{{1,3}}(?:、|[．.](?!\d))(?![、．.])")),
@@ -38,6 +39,8 @@ _MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+")
 # In-paragraph enumerations: 一要…二要…, 一是…二是…, 第一…第二…
 ENUM_MARKER = re.compile(rf"(?:(?<=^)|(?<=[。；;！!？?：:，,\s]))(?P<marker>[{CN_NUM}]{{1,2}}[要是]|第[{CN_NUM}]{{1,2}}[，,、])")
 
+# A 规范性文件 registration number printed above the red header: HFGS—2015—31, BJZ-2016-004
+REGISTRATION_NUMBER = re.compile(r"^[A-Z]{2,8}\s*[-—－]\s*\d{4}\s*[-—－]\s*\d{1,4}$")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号")
 # A line that is only a date (a 落款 date, a law's 公布 date): 2018年12月4日, 二〇一八年十二月四日, （2013年5月28日）
 DATE_LINE = re.compile(
@@ -141,7 +144,7 @@ _DASH_LINE = re.compile(rf"^[{DASHES}]{{1,2}}|^-{{2}}")
 def _is_standalone(text: str) -> bool:
     """A line that must stay a line of its own: a short heading, a document number, a date, a salutation, or a line
     that opens with a dash (a subtitle "——2013年3月5日在…", or a "——必须坚持…" item)."""
-    if DOC_NUMBER.fullmatch(text) or DATE_LINE.match(text) or _DASH_LINE.match(text):
+    if DOC_NUMBER.fullmatch(text) or DATE_LINE.match(text) or _DASH_LINE.match(text) or REGISTRATION_NUMBER.match(text):
         return True
     if len(text) <= _MAX_HEADING_LINE and text[-1] in "：:" and "，" not in text:
         return True  # a salutation (同志们：) or the 主送机关 line (各区人民政府：)

@@ -272,3 +272,19 @@ def test_gongwen_furniture_is_not_the_title_and_an_attachment_is_a_section(tmp_p
     chunks = chunk_document(document, build_structure(document), 300, 50)
     second = next(c for c in chunks if "2015年7月1日起施行" in c.text)
     assert second.heading_path[:2] == (document.title, "附件")
+
+
+def test_a_title_styled_as_a_heading_is_not_repeated_in_heading_paths(tmp_path: Path) -> None:
+    import docx
+
+    from wenyuan.chunking import build_structure, chunk_document
+
+    document = docx.Document()
+    document.add_heading("江浙住房政策梳理", level=1)
+    document.add_paragraph("一、公共租赁住房")
+    document.add_paragraph("申请人应当在本市连续缴纳社会保险满一年。")
+    document.save(tmp_path / "梳理.docx")
+    loaded = _load(tmp_path / "梳理.docx")
+    chunks = chunk_document(loaded, build_structure(loaded), 300, 50)
+    body = next(c for c in chunks if "社会保险" in c.text)
+    assert body.heading_path == ("江浙住房政策梳理", "一、公共租赁住房")

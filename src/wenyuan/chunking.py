@@ -24,6 +24,7 @@ _OUTLINE_START = re.compile(r"^(?:【(?:提纲|目录)】|(?:提纲|目录|目\s
 _OUTLINE_ITEM = re.compile(
     r"(?:(?<=^)|(?<=[。；;】:：]))\s*(?=[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,2}[要是])"
 )
+_TITLE_ZONE = 300  # characters from the start where the title may stand again, styled as a heading
 _ARTICLE_LABEL = re.compile(rf"第[{CN_NUM}\d]+条")
 _OUTLINE_LABEL = re.compile(r"【[^】\n]{1,6}】")
 _TRAILING_PUNCT = "。；;：:，, "
@@ -204,13 +205,14 @@ def build_structure(document: Document) -> Structure:
         parent_stack.append(heading)
 
     styled = dict(document.styled_headings)
+    title = _squeezed(document.title)
     body_stack: list[Heading] = []
     for start, end in spans:
         if outline and start < outline[1]:
             continue
         level = styled.get(start) or heading_level(text[start:end])
-        if level is None:
-            continue
+        if level is None or (start < _TITLE_ZONE and _squeezed(text[start:end]) == title):
+            continue  # the title styled as a heading: it heads every path already
         if level == LEVEL_ENUM and sum(1 for _ in ENUM_MARKER.finditer(text, start, end)) > 1:
             continue  # 一是…；二是…；三是… in one paragraph is a list inside the text, not a heading
         article = _ARTICLE_LABEL.match(text, start, end) if level == LEVEL_ARTICLE else None
@@ -229,6 +231,10 @@ def build_structure(document: Document) -> Structure:
         body_stack.append(heading)
         headings.append(heading)
     return Structure.of(document.title, tuple(headings), outline)
+
+
+def _squeezed(words: str) -> str:
+    return "".join(fold(words).split())
 
 
 def _units(text: str, structure: Structure) -> list[tuple[int, int]]:

@@ -134,3 +134,35 @@ def test_without_an_ocr_engine_a_scan_is_reported_with_what_to_install(scanned_p
     monkeypatch.setattr(ocr, "available", lambda: None)
     with pytest.raises(IngestError, match=r"OCR.*wenyuan\[ocr\]"):
         load(SourceFile(scanned_pdf, scanned_pdf.name))
+
+
+def test_a_scanned_ofd_page_is_read_by_ocr(tmp_path: Path) -> None:
+    if ocr.available() is None:
+        pytest.skip('no OCR engine installed (pip install "wenyuan[ocr]")')
+    image_module = pytest.importorskip("PIL.Image")
+    from PIL import ImageDraw, ImageFont
+
+    from test_ofd import NS, document, image_object, page, write_ofd
+    from wenyuan.ingest import SourceFile, load
+
+    font_path = cjk_font()
+    if font_path is None:
+        pytest.skip("no CJK font on this machine (apt-get install fonts-wqy-microhei)")
+    picture = image_module.new("RGB", (1300, 300), "white")
+    ImageDraw.Draw(picture).text((60, 100), SECOND, font=ImageFont.truetype(font_path, 40), fill="black")
+    png = tmp_path / "scan.png"
+    picture.save(png)
+    resources = (f'<ofd:Res xmlns:ofd="{NS}" BaseLoc="Res"><ofd:MultiMedias><ofd:MultiMedia ID="8" Type="Image" '
+                 'Format="PNG"><ofd:MediaFile>image_8.png</ofd:MediaFile></ofd:MultiMedia></ofd:MultiMedias></ofd:Res>')
+    path = write_ofd(tmp_path / "扫描公文.ofd", {
+        "Doc_0/Document.xml": document(["Pages/Page_0/Content.xml"], resources="DocumentRes.xml"),
+        "Doc_0/DocumentRes.xml": resources,
+        "Doc_0/Pages/Page_0/Content.xml": page(image_object()),
+    })
+    import zipfile
+
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.write(png, "Doc_0/Res/image_8.png")
+    document_read = load(SourceFile(path, path.name))
+    assert difflib.SequenceMatcher(None, squash(document_read.text), squash(SECOND)).ratio() >= 0.9, document_read.text
+    assert document_read.ocr_pages == (1,) and "OCR" in document_read.reader

@@ -79,7 +79,7 @@ def read(path: Path, raw: bytes, progress: Callable[[int, int], None] | None = N
         case "ofd":
             from wenyuan.readers.ofd import read_ofd_lines
 
-            reading = read_ofd_lines(path)
+            reading = read_ofd_lines(path, progress)
         case "ole" | "rtf":
             if kind == "ole":
                 _check_ole(raw)

@@ -25,12 +25,13 @@ and counted. Annotations (stamps, watermarks drawn over the page), signatures an
 are not the document's own text.
 
 The archive is untrusted: the number of members, each part's size and the bytes decompressed in all are capped
-(images and fonts are never decompressed), XML declaring a DTD is refused before it is parsed (no entity
+(fonts never are; images only on pages that are nothing but a picture, for OCR), XML declaring a DTD is refused before it is parsed (no entity
 expansion, no external entities), and composite graphics may nest only so deep and draw only so much.
 """
 
 from __future__ import annotations
 
+import io
 import math
 import posixpath
 import re
@@ -38,7 +39,7 @@ import statistics
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -49,7 +50,7 @@ from wenyuan.readers.base import IngestError, Reading
 
 MAX_MEMBERS = 10_000  # an OFD of a thousand pages has a few thousand members
 MAX_PART_BYTES = 64 << 20  # one XML part
-MAX_READ_BYTES = 200 << 20  # everything decompressed from one file (images and fonts are never decompressed)
+MAX_READ_BYTES = 200 << 20  # everything decompressed from one file (fonts never; images of scanned pages only)
 MAX_NESTING = 16  # CompositeObject inside CompositeGraphicUnit inside ...: deeper is a loop or an attack
 MAX_OBJECTS = 1_000_000  # graphic objects drawn for one page, composite units counted each time they are drawn
 
@@ -90,6 +91,7 @@ class OfdPage:
     paragraphs: tuple[str, ...]
     images: int
     unreadable: int = 0
+    image_bytes: tuple[bytes, ...] = ()  # an image-only page's pictures (PNG, JPEG …), for OCR
 
     @property
     def image_only(self) -> bool:
@@ -113,8 +115,11 @@ def read_ofd_pages(path: Path) -> list[OfdPage]:
         package = _Package(archive)
         pages: list[OfdPage] = []
         for document_path in package.document_paths():
-            for ink in _DocumentReader(package, document_path).pages():
-                pages.append(OfdPage(len(pages) + 1, _page_paragraphs(ink.glyphs), ink.images, ink.unreadable))
+            reader = _DocumentReader(package, document_path)
+            for ink in reader.pages():
+                paragraphs = _page_paragraphs(ink.glyphs)
+                scans = () if paragraphs else reader.images(ink.image_ids)
+                pages.append(OfdPage(len(pages) + 1, paragraphs, ink.images, ink.unreadable, scans))
         return pages
 
 
@@ -160,6 +165,13 @@ class _Package:
             return from_root
         relative = _normalise(posixpath.join(folder, location))
         return from_root if relative not in self._members and from_root in self._members else relative
+
+    def has(self, name: str) -> bool:
+        return name in self._members
+
+    def media_bytes(self, name: str) -> bytes:
+        """An image's bytes, within the same budget as the XML (a scan is a few megabytes a page)."""
+        return self._bytes(name)
 
     def xml(self, name: str) -> ElementTree.Element:
         """The parsed part `name`; refused if missing, too large or declaring a DTD."""
@@ -240,6 +252,7 @@ class _Ink:
 
     glyphs: list[_Glyph] = field(default_factory=list)
     images: int = 0
+    image_ids: list[str] = field(default_factory=list)  # the MultiMedia resources the ImageObjects draw
     unreadable: int = 0
     runs: int = 0
     objects: int = 0
@@ -267,12 +280,14 @@ class _DocumentReader:
         common = _child(root, "CommonData")
         self.templates: dict[str, str] = {}
         self.units: dict[str, ElementTree.Element] = {}
+        self.media: dict[str, str] = {}  # MultiMedia ID -> zip member
         if common is not None:
             for template in _children(common, "TemplatePage"):
                 self.templates[template.get("ID", "")] = package.resolve(template.get("BaseLoc", ""), self.folder)
             for kind in ("PublicRes", "DocumentRes"):
                 for resource in _children(common, kind):
                     self.units |= self._units(resource.text or "", self.folder)
+                    self.media |= self._media(resource.text or "", self.folder)
         pages = _child(root, "Pages")
         self.page_paths = [
             package.resolve(page.get("BaseLoc", ""), self.folder)
@@ -306,6 +321,24 @@ class _DocumentReader:
             self._cache[name] = self.package.xml(name)
         return self._cache[name]
 
+    def images(self, ids: list[str]) -> tuple[bytes, ...]:
+        """The bytes of the images with these resource IDs (those the resources name and the zip holds)."""
+        return tuple(self.package.media_bytes(self.media[i]) for i in ids if i in self.media
+                     and self.package.has(self.media[i]))
+
+    def _media(self, location: str, folder: str) -> dict[str, str]:
+        """The image files a resource file names (MultiMedia/MediaFile), from its BaseLoc folder."""
+        name = self.package.resolve(location, folder)
+        resource = self._shared(name)
+        base = self.package.resolve(resource.get("BaseLoc", ""), posixpath.dirname(name)) if resource.get(
+            "BaseLoc") else posixpath.dirname(name)
+        return {
+            media.get("ID", ""): self.package.resolve(_text(media, "MediaFile"), base)
+            for group in _children(resource, "MultiMedias")
+            for media in _children(group, "MultiMedia")
+            if _text(media, "MediaFile")
+        }
+
     def _units(self, location: str, folder: str) -> dict[str, ElementTree.Element]:
         """The CompositeGraphicUnits a resource file defines, by ID (CNKI's OFDs keep all their text there)."""
         resource = self._shared(self.package.resolve(location, folder))
@@ -330,6 +363,7 @@ def _draw(block: ElementTree.Element, transform: _Affine, units: dict[str, Eleme
             _draw_text(element, transform, ink)
         elif name == "ImageObject":
             ink.images += 1
+            ink.image_ids.append(element.get("ResourceID", ""))
         elif name == "PageBlock":
             _draw(element, transform, units, ink, depth + 1)
         elif name == "CompositeObject":
@@ -694,27 +728,61 @@ def _join(text: str, continuation: str) -> str:
     return text + continuation
 
 
-def read_ofd_lines(path: Path) -> Reading:
-    """The file's paragraphs as lines with their pages, for the cleaner; image-only pages and unreadable characters
-    are reported. A paragraph is kept whole; between pages no break is made, so a sentence continued on the next page
-    is joined again."""
+def read_ofd_lines(path: Path, progress: Callable[[int, int], None] | None = None) -> Reading:
+    """The file's paragraphs as lines with their pages, for the cleaner; pages that are only a picture (a scan) go
+    through OCR when it is installed, and are reported otherwise, as are unreadable characters. A paragraph is kept
+    whole; between pages no break is made, so a sentence continued on the next page is joined again."""
     try:
         pages = read_ofd_pages(path)
     except OfdError as error:
         raise IngestError(str(error)) from error
-    lines: list[Line] = []
-    for page in pages:
-        for position, paragraph in enumerate(page.paragraphs):
-            if position:
-                lines.append(Line(""))
-            lines.append(Line(paragraph, None, page.number))
-    reading = Reading(lines, "ofd", join_broken=True, pages=len(pages))
-    scanned = [page.number for page in pages if page.image_only]
+    reading = Reading([], "ofd", join_broken=True, pages=len(pages))
+    paragraphs = {page.number: list(page.paragraphs) for page in pages}
+    scanned = [page for page in pages if page.image_only]
     if scanned:
-        reading.warnings.append(f"第 {'、'.join(map(str, scanned))} 页只有图片（扫描页），其中文字未能识别")
+        _recognise(scanned, paragraphs, reading, progress)
+    for number in sorted(paragraphs):
+        for position, paragraph in enumerate(paragraphs[number]):
+            if position:
+                reading.lines.append(Line(""))
+            reading.lines.append(Line(paragraph, None, number))
     unreadable = sum(page.unreadable for page in pages)
     if unreadable:
         reading.warnings.append(f"{unreadable} 个字符使用文件内嵌字体的私有编码，无法读出，已略去")
-    if not any(page.paragraphs for page in pages):
-        raise IngestError("OFD 文件中没有可读的文字（可能是扫描件）")
+    if not any(paragraphs.values()):
+        raise IngestError("OFD 文件中没有可读的文字（扫描件需要 OCR 文字识别）")
     return reading
+
+
+def _recognise(scanned: list[OfdPage], paragraphs: dict[int, list[str]], reading: Reading,
+               progress: Callable[[int, int], None] | None) -> None:
+    """Text of the image-only pages by OCR, blank-line separated blocks as paragraphs; said when it cannot be."""
+    from wenyuan.readers import ocr
+
+    numbers = "、".join(str(page.number) for page in scanned)
+    if ocr.available() is None:
+        reading.warnings.append(f"第 {numbers} 页只有图片（扫描页），未识别。{ocr.INSTALL_HINT}")
+        return
+    from PIL import Image, UnidentifiedImageError
+
+    done: list[int] = []
+    for count, page in enumerate(scanned, start=1):
+        texts = []
+        for raw in page.image_bytes:
+            try:
+                texts.append(ocr.recognise_image(Image.open(io.BytesIO(raw))))
+            except (UnidentifiedImageError, OSError):
+                continue  # JBIG2 and other formats Pillow cannot open: the page stays reported below
+        blocks = [" ".join(block.split("\n")).strip() for text in texts for block in text.split("\n\n")]
+        paragraphs[page.number] = [block for block in blocks if block]
+        if paragraphs[page.number]:
+            done.append(page.number)
+        if progress is not None:
+            progress(count, len(scanned))
+    reading.ocr_pages = tuple(done)
+    if done:
+        reading.reader = f"ofd+OCR（{ocr.available()}）"
+        reading.warnings.append(f"第 {'、'.join(map(str, done))} 页的文字由 OCR 识别，引用前请核对原件")
+    missed = [page.number for page in scanned if page.number not in done]
+    if missed:
+        reading.warnings.append(f"第 {'、'.join(map(str, missed))} 页只有图片，其格式无法识别，未读出文字")

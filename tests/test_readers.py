@@ -246,7 +246,9 @@ def test_a_title_spread_over_three_lines_and_a_word_file_wrapped_by_hand(tmp_pat
                  "各区县（自治县）人民政府，市政府有关部门："]:
         document.add_paragraph(line)
     body = ("第一条 为加快推进统筹城乡发展，完善我市住房保障体系，解决城市住房困难群体的住房问题，根据有关规定，结合本市实际，制定本办法。"
-            "第二条 本办法适用于本市行政区域内公共租赁住房规划、建设、分配、使用、管理及监督，市国土房管部门负责组织实施。")
+            "第二条 本办法适用于本市行政区域内公共租赁住房规划、建设、分配、使用、管理及监督，市国土房管部门负责组织实施。"
+            "第三条 本办法所称公共租赁住房，是指政府投资并提供政策支持，限定套型面积和按优惠租金标准向符合条件的家庭供应的保障性住房。"
+            "第四条 公共租赁住房的规划建设应当遵循统筹规划、分步实施的原则，由市和区县人民政府按照职责分工组织实施。")
     for piece in _wrapped(body, 34):  # pasted from a fixed-width source: a hard break every 34 characters
         document.add_paragraph("\ue003" + piece)
     document.save(tmp_path / "办法.docx")
@@ -288,3 +290,16 @@ def test_a_title_styled_as_a_heading_is_not_repeated_in_heading_paths(tmp_path: 
     chunks = chunk_document(loaded, build_structure(loaded), 300, 50)
     body = next(c for c in chunks if "社会保险" in c.text)
     assert body.heading_path == ("江浙住房政策梳理", "一、公共租赁住房")
+
+
+def test_title_and_document_number_typed_into_one_paragraph_are_two_lines(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("重庆市人民政府关于印发重庆市公共租赁住房管理暂行办法的通知\u3000\u3000渝府发〔2010〕61号")
+    document.add_paragraph("各区县（自治县）人民政府：")
+    document.add_paragraph("现将《重庆市公共租赁住房管理暂行办法》印发给你们，请遵照执行。")
+    document.save(tmp_path / "通知.docx")
+    loaded = _load(tmp_path / "通知.docx")
+    assert loaded.title == "重庆市人民政府关于印发重庆市公共租赁住房管理暂行办法的通知"
+    assert loaded.number == "渝府发〔2010〕61号"

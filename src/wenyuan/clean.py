@@ -141,6 +141,11 @@ def _is_furniture(text: str, bare_numbers: bool) -> bool:
 _DASH_LINE = re.compile(rf"^[{DASHES}]{{1,2}}|^-{{2}}")
 
 
+def _opens_block(text: str) -> bool:
+    """A heading, a document number or a date line: never the rest of the line before it."""
+    return heading_level(text) is not None or bool(DOC_NUMBER.fullmatch(text) or DATE_LINE.match(text))
+
+
 def _is_standalone(text: str) -> bool:
     """A line that must stay a line of its own: a short heading, a document number, a date, a salutation, or a line
     that opens with a dash (a subtitle "——2013年3月5日在…", or a "——必须坚持…" item)."""
@@ -152,8 +157,8 @@ def _is_standalone(text: str) -> bool:
 
 
 def _joins(previous: Line, following: Line) -> bool:
-    if previous.continues and following.level is None and heading_level(following.text) is None:
-        return True  # a line run to the margin goes on, unless what follows opens a heading (2. 食材准备)
+    if previous.continues and following.level is None and not _opens_block(following.text):
+        return True  # a line run to the margin goes on, unless what follows opens a heading (2. 食材准备) or is a 文号
     if previous.level is not None or following.level is not None:
         return False
     if previous.text[-1] in _LINE_END or following.text.startswith("【"):

@@ -14,6 +14,7 @@ _MIN_WIDTH = 10
 _CELL = " | "  # between the cells of a table row
 _HAND_WRAPPED = 0.3  # of a Word file's longer lines stopping mid-sentence: the file was wrapped by hand
 _HAND_WRAP_SHARE = 0.75
+_HAND_WRAPPED_LINES = 8  # a file this short says too little about how it was typed
 _OPENS_CONTINUATION = frozenset("，、。；：）》,;:)")
 
 
@@ -59,7 +60,7 @@ def mark_wrapped(lines: list[Line], *, typeset: bool = True) -> list[Line]:
     share = _WRAP_SHARE
     if not typeset:
         ends = [line.text.strip()[-1] in _LINE_END for line, w in zip(lines, widths) if w >= full / 2]
-        if ends.count(False) < _HAND_WRAPPED * len(ends):
+        if len(ends) < _HAND_WRAPPED_LINES or ends.count(False) < _HAND_WRAPPED * len(ends):
             full = 0  # paragraphs as the author typed them: only a comma at a line's start says it continues
         share = _HAND_WRAP_SHARE
     marked = list(lines)

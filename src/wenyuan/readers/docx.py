@@ -20,6 +20,10 @@ _LAYOUT_CELL_CHARS = 150
 _LAYOUT_CELL_PARAGRAPHS = 4
 # Word's field and cell marks that converters leave in the text as private-use characters (U+E000…)
 _WORD_MARKS = dict.fromkeys(range(0xE000, 0xE020))
+_NUMBER = r"[\u4e00-\u9fff]{1,10}\s*[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d{1,4}\s*号"
+_NUMBER_AFTER = re.compile(rf"^(.{{4,}}?[\u4e00-\u9fff》）)])\s+({_NUMBER})$")
+_NUMBER_BEFORE = re.compile(rf"^({_NUMBER})\s+([\u4e00-\u9fff《].{{4,}})$")
+_GLUED_MAX = 100
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 _CN_DIGITS = "零一二三四五六七八九"
 
@@ -121,6 +125,16 @@ def _paragraph_text(paragraph) -> str:
     return "".join(parts)
 
 
+def _unglued(line: str) -> list[str]:
+    """A title and its 文号 typed into one paragraph ("关于…的通知 渝府发〔2010〕61号") as the two lines they are."""
+    if len(line) <= _GLUED_MAX:
+        for pattern in (_NUMBER_AFTER, _NUMBER_BEFORE):
+            found = pattern.match(line)
+            if found:
+                return [part.strip() for part in found.groups()]
+    return [line]
+
+
 def _style_level(paragraph, styles: dict[str, str]) -> int | None:
     properties = paragraph.find(f"{_W}pPr")
     style = properties.find(f"{_W}pStyle") if properties is not None else None
@@ -143,8 +157,8 @@ class _Body:
         text = self.numbering.label(element) + _paragraph_text(element)
         level = _style_level(element, self.styles)
         pieces = text.split("\n")  # soft line breaks: web text pasted into Word keeps each paragraph on one
+        pieces = [part for piece in pieces for part in _unglued(_SPACES.sub(" ", piece.translate(_WORD_MARKS)).strip())]
         for piece in pieces:
-            piece = _SPACES.sub(" ", piece.translate(_WORD_MARKS)).strip()
             self.lines.append(Line(piece, level if len(pieces) == 1 and heading_level(piece) is None else None))
 
     def table(self, element) -> None:

@@ -16,7 +16,6 @@ import sys
 import time
 from collections import defaultdict
 from datetime import datetime
-from pathlib import Path
 
 from common import RESULTS, ROOT, write_report
 from wenyuan.ingest import IngestError, SourceFile, load

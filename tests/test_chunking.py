@@ -158,3 +158,20 @@ def test_seed_outline_is_marked_and_repairs_the_lost_body_heading() -> None:
     zhencha = next(c for c in layout if c["begins"].startswith("二要在“真查”"))
     assert zhencha["heading_path"][1:] == ["二、准确把握学习教育的总体要求和目标任务", "二要在“真查”上挖根源"]
     assert not zhencha["outline"]
+
+
+@pytest.mark.parametrize("kind", ["articles", "headings"])
+def test_thousands_of_one_line_articles_or_headings_keep_the_chunk_size(tmp_path: Path, kind: str) -> None:
+
+    digits = "一二三四五六七八九"
+    if kind == "articles":  # a long 条例 of one-line articles: each a unit, none grows into a giant chunk
+        lines = ["某市条例"] + [f"第{n}条 本条规定第{n}项管理事项，有关部门应当依法履行职责。" for n in range(1, 3000)]
+    else:  # thousands of heading lines with no text under them
+        lines = ["某市方案"] + [f"{digits[n % 9]}、标题{n}" for n in range(1, 5000)]
+    path = tmp_path / f"{kind}.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    document = load(SourceFile(path, path.name))
+    chunks = chunk_document(document, build_structure(document), 300, 50)
+    assert max(len(chunk.text) for chunk in chunks) <= 450
+    assert all(chunk.text == document.text[chunk.start : chunk.end] for chunk in chunks)
+    assert "".join(chunk.text for chunk in chunks).count("第2999条" if kind == "articles" else "标题4999") == 1

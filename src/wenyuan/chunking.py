@@ -293,14 +293,17 @@ def chunk_document(document: Document, structure: Structure, size: int = 300, ov
     }
     heading_lines = {h.start for h in structure.headings if h.end >= _line_end(text, h.start)}
     groups: list[list[tuple[int, int]]] = []
+    has_body = False  # the current group holds more than heading lines (kept as we go: a scan per unit is quadratic)
     for unit in _units(text, structure):
         current = groups[-1] if groups else None
         starts_new = current is None or unit[0] in boundaries
         starts_new = starts_new or structure.in_outline(unit[0]) != structure.in_outline(current[0][0])
-        if starts_new and (current is None or any(u[0] not in heading_lines for u in current)):
+        if starts_new and (current is None or has_body):
             groups.append([unit])
+            has_body = False
         else:
             current.append(unit)
+        has_body = has_body or unit[0] not in heading_lines
 
     tables = _tables(text)
     chunks: list[Chunk] = []
@@ -378,7 +381,7 @@ def _windows(
                 windows.append(pending)
             windows.extend(parts)
             pending = None
-        elif pending and (end - pending[0] <= size or pending_is_heading):
+        elif pending and (end - pending[0] <= size or (pending_is_heading and end - pending[0] <= longest)):
             pending = (pending[0], end)
             pending_is_heading = pending_is_heading and start in heading_lines
         else:

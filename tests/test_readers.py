@@ -303,3 +303,32 @@ def test_title_and_document_number_typed_into_one_paragraph_are_two_lines(tmp_pa
     loaded = _load(tmp_path / "通知.docx")
     assert loaded.title == "重庆市人民政府关于印发重庆市公共租赁住房管理暂行办法的通知"
     assert loaded.number == "渝府发〔2010〕61号"
+
+
+@pytest.mark.parametrize("encoding", ["big5", "utf-16-le", "utf-16-be"])
+def test_big5_and_utf16_without_a_bom_are_detected_not_read_as_gb18030(tmp_path: Path, encoding: str) -> None:
+    text = "臺北市政府公告\n第一條　為規範公共住宅之申請，依相關規定訂定本辦法。\n第二條　申請人應設籍本市滿一年。\n" * 3
+    path = tmp_path / f"公告-{encoding}.txt"
+    path.write_bytes(text.encode(encoding))
+    assert "第二條　申請人應設籍本市滿一年。" in _load(path).text
+
+
+def test_bytes_that_are_no_text_in_any_encoding_are_reported_and_an_encoding_can_be_forced(tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(7)
+    noise = bytes(rng.randrange(256) for _ in range(4000))
+    path = tmp_path / "数据.txt"
+    path.write_bytes(noise)
+    with pytest.raises(IngestError, match="编码"):
+        _load(path)
+    big5 = tmp_path / "繁體.txt"
+    big5.write_bytes("第一條　為規範公共住宅之申請，訂定本辦法。".encode("big5"))
+    assert "為規範公共住宅" in load(SourceFile(big5, big5.name), encoding="big5").text
+
+
+def test_a_gbk_file_with_a_damaged_byte_is_still_read(tmp_path: Path) -> None:
+    raw = ("第一条　为规范公共租赁住房管理，制定本办法。" * 40).encode("gbk")
+    path = tmp_path / "损坏一处.txt"
+    path.write_bytes(raw[:301] + b"\xff" + raw[302:])
+    assert "为规范公共租赁住房管理" in _load(path).text

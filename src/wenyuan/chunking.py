@@ -25,7 +25,7 @@ _OUTLINE_ITEM = re.compile(
     r"(?:(?<=^)|(?<=[。；;】:：]))\s*(?=[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,2}[要是])"
 )
 _TITLE_ZONE = 300  # characters from the start where the title may stand again, styled as a heading
-_ARTICLE_LABEL = re.compile(rf"第[{CN_NUM}\d]+条")
+_ARTICLE_LABEL = re.compile(rf"第[{CN_NUM}\d]+[条條]")
 _OUTLINE_LABEL = re.compile(r"【[^】\n]{1,6}】")
 _TRAILING_PUNCT = "。；;：:，, "
 

@@ -24,10 +24,10 @@ LEVEL_ARABIC_PAREN = 7  # （1）
 LEVEL_ENUM = 8  # 一要… 一是… 第一，… 首先，…
 
 _HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (LEVEL_PART, re.compile(rf"^第[{CN_NUM}\d]+[编章](?=\s|[^\w]|[\u4e00-\u9fff]|$)")),
+    (LEVEL_PART, re.compile(rf"^第[{CN_NUM}\d]+[编章編](?=\s|[^\w]|[\u4e00-\u9fff]|$)")),
     (LEVEL_PART, re.compile(r"^附\s*件\s*\d{0,2}\s*[:：]?$")),  # 附件 / 附件2 alone on a line: an attachment begins
-    (LEVEL_SECTION, re.compile(rf"^第[{CN_NUM}\d]+节")),
-    (LEVEL_ARTICLE, re.compile(rf"^第[{CN_NUM}\d]+条(?=[\s\u3000]|[\u4e00-\u9fff])")),
+    (LEVEL_SECTION, re.compile(rf"^第[{CN_NUM}\d]+[节節]")),
+    (LEVEL_ARTICLE, re.compile(rf"^第[{CN_NUM}\d]+[条條](?=[\s\u3000]|[\u4e00-\u9fff])")),
     (LEVEL_CN, re.compile(rf"^[{CN_NUM}]{{1,3}}(?:、|[．.](?!\d))(?![、．.])")),
     (LEVEL_CN_PAREN, re.compile(rf"^[（(][{CN_NUM}]{{1,3}}[）)]")),
     (LEVEL_ARABIC, re.compile(r"^\d{1,2}[.、．](?![\d.．%％])")),
@@ -54,7 +54,7 @@ _BARE_PAGE_NUMBER = re.compile(r"^\d{1,4}$")
 _LINE_END = frozenset("。！？；：…”」』）)!?;:》")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000\u00a0]+(?=[{_CJK}])")
-_ARTICLE_PREFIX = re.compile(rf"第[{CN_NUM}\d]+[编章节条]$")
+_ARTICLE_PREFIX = re.compile(rf"第[{CN_NUM}\d]+[编章节条編節條]$")
 _MAX_HEADING_LINE = 40
 
 

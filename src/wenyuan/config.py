@@ -70,6 +70,11 @@ class Settings(BaseSettings):
         "below it the assistant says the documents do not contain the answer (calibrated in benchmarks/).",
     )
     max_file_mb: float = Field(50.0, description="Larger files are skipped when indexing and refused on upload.")
+    encoding: str | None = Field(
+        None,
+        description="Encoding of plain-text files (e.g. big5, gb18030), when detection gets it wrong; by default it "
+        "is detected and checked to give plausible Chinese text.",
+    )
 
     answerer: Literal["extractive", "llm"] = Field(
         "extractive",

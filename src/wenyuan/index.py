@@ -472,7 +472,8 @@ def build_index(
                 seen_ids.add(sha)
                 continue
             pages = (lambda page, total: progress("ocr", page, total)) if progress else None
-            document = load(source, max_bytes=int(settings.max_file_mb * (1 << 20)), sha256=sha, progress=pages)
+            document = load(source, max_bytes=int(settings.max_file_mb * (1 << 20)), sha256=sha, progress=pages,
+                            encoding=settings.encoding)
         except IngestError as error:
             skipped.append((source.relative, str(error)))
             log.warning("skipped %s: %s", source.relative, error)

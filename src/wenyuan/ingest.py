@@ -54,7 +54,7 @@ def sha256_of(path: Path) -> str:
 
 
 def load(source: SourceFile, *, max_bytes: int | None = None, sha256: str | None = None,
-         progress: Callable[[int, int], None] | None = None) -> Document:
+         progress: Callable[[int, int], None] | None = None, encoding: str | None = None) -> Document:
     """Read, clean and describe one file; raises IngestError saying why a file cannot be used."""
     suffix = source.path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -68,7 +68,7 @@ def load(source: SourceFile, *, max_bytes: int | None = None, sha256: str | None
         raise IngestError(f"文件无法读取（{error.strerror or error}）") from error
     if not raw.strip():
         raise IngestError("文件是空的")
-    reading = read(source.path, raw, progress)
+    reading = read(source.path, raw, progress, encoding)
     paragraphs = repair(reading.lines, join_broken=reading.join_broken)
     if garbled("".join(paragraph.text for paragraph in paragraphs[:400])):
         raise IngestError("文字是乱码（字体或编码异常），无法使用：请换用原始文件，或另存为 PDF 后用 OCR 识别")

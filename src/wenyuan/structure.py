@@ -36,7 +36,7 @@ _FURNITURE = re.compile(
     r"^附\s*件\s*\d{0,2}\s*[:：]?$"
 )
 _DECREE = re.compile(r"^(?:.{2,24}?(?:令\s*)?)?[（(]?第\s*[\d一二三四五六七八九十百零]+\s*号(?:令)?[）)]?$")  # 国务院令第706号: a 文号 of its own
-_ARTICLE = re.compile(r"^第[一二三四五六七八九十百零\d]+[编章节条]")
+_ARTICLE = re.compile(r"^第[一二三四五六七八九十百零\d]+[编章节条編節條]")
 _LABEL = re.compile(r"^(?:【[^】]{1,6}】|(?:文件名称|标题|名称)[:：]\s*|\[[^\]]{1,6}\])+\s*")
 _ENCLOSED = re.compile(r"^[（(].*[）)]$")
 # 第十一届全国人民代表大会第三次会议 (2010), 中国共产党第十八次全国代表大会 (2012): the year follows from the ordinals

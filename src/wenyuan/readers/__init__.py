@@ -58,9 +58,11 @@ def _check_ole(raw: bytes) -> None:
         raise IngestError("Word 文件已损坏（找不到正文）")
 
 
-def read(path: Path, raw: bytes, progress: Callable[[int, int], None] | None = None) -> Reading:
+def read(path: Path, raw: bytes, progress: Callable[[int, int], None] | None = None,
+         encoding: str | None = None) -> Reading:
     """Lines of the file, read by the reader for what its bytes are; raises IngestError saying why it cannot be.
-    `progress(done, total)` follows the pages read by OCR, a second or more each."""
+    `progress(done, total)` follows the pages read by OCR, a second or more each; `encoding` overrides the detected
+    encoding of plain-text and HTML files."""
     suffix = path.suffix.lower()
     kind = sniff(raw, path)
     if kind == "text" and suffix not in TEXT_SUFFIXES:
@@ -89,11 +91,11 @@ def read(path: Path, raw: bytes, progress: Callable[[int, int], None] | None = N
         case "html":
             from wenyuan.readers.text import read_html
 
-            reading = read_html(raw)
+            reading = read_html(raw, encoding)
         case _:
             from wenyuan.readers.text import read_text
 
-            reading = read_text(raw)
+            reading = read_text(raw, encoding)
     expected = _NAMES[kind]
     mismatch = suffix != expected and not (kind == "ole" and suffix in (".doc", ".wps")) and not (
         kind == "html" and suffix == ".htm") and not (kind == "text" and suffix in TEXT_SUFFIXES)

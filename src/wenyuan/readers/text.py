@@ -2,42 +2,72 @@
 
 from __future__ import annotations
 
+
 from wenyuan.clean import LEVEL_ARTICLE, Line, heading_level, split_lines
 from wenyuan.readers.base import IngestError, Reading
+from wenyuan.readers.quality import garbled
 
 _HEADING_SENTINEL = "\ue000"  # marks an HTML heading line and its level until the line is split off
 
 
-def decode(raw: bytes) -> str:
-    """Text from bytes in UTF-8 (with or without BOM), UTF-16, GB18030/GBK, or whatever charset-normalizer finds."""
+# Tried in this order after UTF-8: GB18030 decodes almost any bytes, so each result must also read as language
+_CANDIDATES = ("gb18030", "big5", "utf-16-le", "utf-16-be", "shift_jis")
+_USUAL_SHARE = 0.95
+_DAMAGED_SHARE = 0.005  # undecodable bytes a text file may have and still be read, each shown as �
+
+
+def decode(raw: bytes, encoding: str | None = None) -> str:
+    """Text from bytes in UTF-8 (with or without BOM), UTF-16 (with or without BOM), GB18030/GBK, Big5 or Shift-JIS;
+    a decoding is taken only when it reads as language (see `quality.garbled`). `encoding` forces one."""
+    if encoding:
+        try:
+            return raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as error:
+            raise IngestError(f"文件不是 {encoding} 编码（{error}）") from error
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="replace")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16", errors="replace")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
         if "\x00" not in text:
             return text
-    from charset_normalizer import from_bytes
+    for candidate in _CANDIDATES:
+        try:
+            text = raw.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text and not garbled(text) and _printable(text):
+            return text
+    for candidate in ("utf-8", "gb18030"):  # a few damaged bytes in an otherwise good file
+        text = raw.decode(candidate, errors="replace")
+        if text.count("\ufffd") <= len(text) * _DAMAGED_SHARE and not garbled(text) and _printable(text):
+            return text
+    raise IngestError("文件编码无法识别，或不是文本文件（支持 UTF-8、GB18030/GBK、Big5、UTF-16）；"
+                      "可用 WENYUAN_ENCODING 指定编码")
 
-    best = from_bytes(raw).best()
-    if best is None:
-        raise IngestError("不是文本文件，或编码无法识别（支持 UTF-8、GB18030/GBK、UTF-16）")
-    return str(best)
+
+def _printable(text: str) -> bool:
+    """Mostly characters Chinese documents are written in: Chinese, ASCII, full-width forms and punctuation (and
+    kana); not control codes, unassigned code points or the Hangul a wrong UTF-16 guess turns Chinese into."""
+    sample = text[:20000]
+    usual = sum(1 for ch in sample if ch.isascii() or "\u3000" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff"
+                or "\uff00" <= ch <= "\uffef" or ch in "\u2014\u2018\u2019\u201c\u201d\u2026\u00b7\ufffd")
+    return usual >= len(sample) * _USUAL_SHARE
 
 
-def read_text(raw: bytes) -> Reading:
-    return Reading(split_lines(decode(raw)), "text", join_broken=True)
+def read_text(raw: bytes, encoding: str | None = None) -> Reading:
+    return Reading(split_lines(decode(raw, encoding)), "text", join_broken=True)
 
 
-def read_html(raw: bytes) -> Reading:
+def read_html(raw: bytes, encoding: str | None = None) -> Reading:
     """The visible text of a web page saved to disk: one line per block, table cells joined by " | "."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(decode(raw), "html.parser")
+    soup = BeautifulSoup(decode(raw, encoding), "html.parser")
     for hidden in soup(["script", "style", "noscript", "template", "head", "nav", "footer"]):
         hidden.decompose()
     for br in soup.find_all("br"):

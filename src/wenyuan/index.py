@@ -16,6 +16,7 @@ mid-build leaves the previous index loadable.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -36,7 +37,7 @@ from wenyuan.clean import fold
 from wenyuan.structure import names
 from wenyuan.config import Settings
 from wenyuan.embed import Embedder, embedder_dimension
-from wenyuan.ingest import IngestError, discover, load, sha256_of
+from wenyuan.ingest import IngestError, discover, load, read_bytes
 from wenyuan.types import Chunk, Document, Heading
 
 NAME_GRAM = 8  # characters of a document's name a question must quote to point at it
@@ -461,8 +462,8 @@ def build_index(
         if progress:
             progress("files", done, len(files))
         try:
-            sha = sha256_of(source.path)
-            size = source.path.stat().st_size
+            raw = read_bytes(source, int(settings.max_file_mb * (1 << 20)))
+            sha, size = hashlib.sha256(raw).hexdigest(), len(raw)
             if sha in seen_ids:
                 skipped.append((source.relative, "与已收录的另一个文件内容相同"))
                 continue
@@ -472,18 +473,17 @@ def build_index(
                 seen_ids.add(sha)
                 continue
             pages = (lambda page, total: progress("ocr", page, total)) if progress else None
-            document = load(source, max_bytes=int(settings.max_file_mb * (1 << 20)), sha256=sha, progress=pages,
-                            encoding=settings.encoding)
+            document = load(source, sha256=sha, progress=pages, encoding=settings.encoding, raw=raw)
+            structure = build_structure(document)
+            chunks = chunk_document(document, structure, settings.chunk_size, settings.chunk_overlap)
         except IngestError as error:
             skipped.append((source.relative, str(error)))
             log.warning("skipped %s: %s", source.relative, error)
             continue
-        except Exception as error:  # a loader library failing on a malformed file must not stop the batch
+        except Exception as error:  # a reader, structure or chunking failing on one odd file must not stop the batch
             skipped.append((source.relative, f"文件无法读取（{type(error).__name__}: {error}）"))
             log.warning("skipped %s: %s", source.relative, error, exc_info=True)
             continue
-        structure = build_structure(document)
-        chunks = chunk_document(document, structure, settings.chunk_size, settings.chunk_overlap)
         if not chunks:
             skipped.append((source.relative, "文件中没有文字"))
             continue

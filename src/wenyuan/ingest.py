@@ -19,7 +19,7 @@ from wenyuan.structure import describe
 from wenyuan.types import Document
 
 __all__ = ["IngestError", "SUPPORTED_SUFFIXES", "TEXT_SUFFIXES", "SourceFile", "decode", "discover", "load",
-           "sha256_of"]
+           "read_bytes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,17 +45,9 @@ def discover(paths: Iterable[Path]) -> Iterator[SourceFile]:
                 yield SourceFile(path, relative.as_posix())
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def load(source: SourceFile, *, max_bytes: int | None = None, sha256: str | None = None,
-         progress: Callable[[int, int], None] | None = None, encoding: str | None = None) -> Document:
-    """Read, clean and describe one file; raises IngestError saying why a file cannot be used."""
+def read_bytes(source: SourceFile, max_bytes: int | None = None) -> bytes:
+    """The file's bytes, read once (what is hashed is what is parsed); raises IngestError for a file too large,
+    of a type no reader takes, or unreadable."""
     suffix = source.path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise IngestError(f"不支持的文件类型“{suffix or source.path.name}”（支持 {' '.join(sorted(SUPPORTED_SUFFIXES))}）")
@@ -63,9 +55,17 @@ def load(source: SourceFile, *, max_bytes: int | None = None, sha256: str | None
         size = source.path.stat().st_size
         if max_bytes is not None and size > max_bytes:
             raise IngestError(f"文件超过 {max_bytes / (1 << 20):g} MB 的上限")
-        raw = source.path.read_bytes()
+        return source.path.read_bytes()
     except OSError as error:
         raise IngestError(f"文件无法读取（{error.strerror or error}）") from error
+
+
+def load(source: SourceFile, *, max_bytes: int | None = None, sha256: str | None = None,
+         progress: Callable[[int, int], None] | None = None, encoding: str | None = None,
+         raw: bytes | None = None) -> Document:
+    """Read, clean and describe one file (from `raw` when the caller has read it already); raises IngestError saying
+    why a file cannot be used."""
+    raw = read_bytes(source, max_bytes) if raw is None else raw
     if not raw.strip():
         raise IngestError("文件是空的")
     reading = read(source.path, raw, progress, encoding)

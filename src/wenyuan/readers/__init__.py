@@ -6,6 +6,7 @@ saved as .pdf, a WPS file: each is read by the reader for what it is, and a mism
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +28,7 @@ def sniff(raw: bytes, path: Path) -> str:
         return "pdf"
     if raw.startswith(b"PK\x03\x04"):
         try:
-            with zipfile.ZipFile(path) as archive:
+            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
                 names = set(archive.namelist())
         except zipfile.BadZipFile as error:
             kind = {".docx": "Word ", ".ofd": "OFD "}.get(path.suffix.lower(), "")
@@ -61,6 +62,7 @@ def _check_ole(raw: bytes) -> None:
 def read(path: Path, raw: bytes, progress: Callable[[int, int], None] | None = None,
          encoding: str | None = None) -> Reading:
     """Lines of the file, read by the reader for what its bytes are; raises IngestError saying why it cannot be.
+    Only `raw` is read (the path gives the name): what is hashed is what is parsed, even if the file changes.
     `progress(done, total)` follows the pages read by OCR, a second or more each; `encoding` overrides the detected
     encoding of plain-text and HTML files."""
     suffix = path.suffix.lower()
@@ -73,21 +75,21 @@ def read(path: Path, raw: bytes, progress: Callable[[int, int], None] | None = N
         case "pdf":
             from wenyuan.readers.pdf import read_pdf
 
-            reading = read_pdf(path, raw, progress)
+            reading = read_pdf(raw, progress)
         case "docx":
             from wenyuan.readers.docx import read_docx
 
-            reading = read_docx(path, raw)
+            reading = read_docx(raw)
         case "ofd":
             from wenyuan.readers.ofd import read_ofd_lines
 
-            reading = read_ofd_lines(path, progress)
+            reading = read_ofd_lines(raw, progress)
         case "ole" | "rtf":
             if kind == "ole":
                 _check_ole(raw)
             from wenyuan.readers.legacy import read_legacy
 
-            reading = read_legacy(path, ".rtf" if kind == "rtf" else (".wps" if suffix == ".wps" else ".doc"))
+            reading = read_legacy(raw, ".rtf" if kind == "rtf" else (".wps" if suffix == ".wps" else ".doc"))
         case "html":
             from wenyuan.readers.text import read_html
 

@@ -6,9 +6,9 @@ systems keep 文号 and title as DOCPROPERTY values) and text boxes, and flatten
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
-from pathlib import Path
 
 from wenyuan.clean import LEVEL_ARTICLE, LEVEL_CN, Line, heading_level
 from wenyuan.readers.base import IngestError, Reading, mark_wrapped
@@ -208,12 +208,12 @@ class _Body:
         )
 
 
-def read_docx(path: Path, raw: bytes) -> Reading:
+def read_docx(raw: bytes) -> Reading:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(io.BytesIO(raw))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
         raise IngestError(f"Word 文件已损坏或不是 .docx（{error}）") from error
     body = _Body(document)

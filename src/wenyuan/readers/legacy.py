@@ -39,14 +39,14 @@ def _profile_dir() -> Path:
     return _profile
 
 
-def convert_to_docx(path: Path, suffix: str) -> bytes:
+def convert_to_docx(raw: bytes, suffix: str) -> bytes:
     """The file converted to .docx by LibreOffice; raises IngestError on a timeout or a failed conversion."""
     program = soffice()
     if program is None:
         raise IngestError(f"读取 {suffix} 文件需要 LibreOffice：请{INSTALL_HINT}")
     with _lock, tempfile.TemporaryDirectory(prefix="wenyuan-convert-") as work:
         source = Path(work) / f"source{suffix}"  # an ASCII name: file names in other encodings confuse soffice
-        shutil.copyfile(path, source)
+        source.write_bytes(raw)
         command = [
             program, f"-env:UserInstallation={_profile_dir().as_uri()}", "--headless", "--norestore",
             "--convert-to", "docx:MS Word 2007 XML", "--outdir", work, str(source),
@@ -65,16 +65,19 @@ def convert_to_docx(path: Path, suffix: str) -> bytes:
         return converted.read_bytes()
 
 
-def read_with_antiword(path: Path) -> Reading:
+def read_with_antiword(raw: bytes) -> Reading:
     """The text antiword finds, one paragraph per line; no tables' structure, no automatic numbers."""
     program = shutil.which("antiword")
     if program is None:
         raise IngestError(f"读取 .doc/.wps 文件需要 LibreOffice 或 antiword：请{INSTALL_HINT}")
-    try:
-        result = subprocess.run([program, "-m", "UTF-8.txt", "-w", "0", str(path)], capture_output=True,
-                                timeout=CONVERT_TIMEOUT_S, check=False)
-    except subprocess.TimeoutExpired:
-        raise IngestError(f"antiword 读取超过 {CONVERT_TIMEOUT_S} 秒，已放弃") from None
+    with tempfile.TemporaryDirectory(prefix="wenyuan-antiword-") as work:
+        source = Path(work) / "source.doc"
+        source.write_bytes(raw)
+        try:
+            result = subprocess.run([program, "-m", "UTF-8.txt", "-w", "0", str(source)], capture_output=True,
+                                    timeout=CONVERT_TIMEOUT_S, check=False)
+        except subprocess.TimeoutExpired:
+            raise IngestError(f"antiword 读取超过 {CONVERT_TIMEOUT_S} 秒，已放弃") from None
     text = result.stdout.decode("utf-8", "replace")
     if result.returncode != 0 or not text.strip():
         reason = result.stderr.decode("utf-8", "replace").strip().splitlines()[:1] or ["没有文字"]
@@ -82,23 +85,20 @@ def read_with_antiword(path: Path) -> Reading:
     return Reading(split_lines(text), "antiword")
 
 
-def read_legacy(path: Path, suffix: str) -> Reading:
+def read_legacy(raw: bytes, suffix: str) -> Reading:
     """A .doc or .wps file: through LibreOffice when installed, else (or when it fails) through antiword."""
     failure = None
     if soffice() is not None:
         try:
-            converted = convert_to_docx(path, suffix)
+            converted = convert_to_docx(raw, suffix)
         except IngestError as error:
             failure = error
         else:
-            with tempfile.TemporaryDirectory(prefix="wenyuan-docx-") as work:
-                docx_path = Path(work) / "converted.docx"
-                docx_path.write_bytes(converted)
-                reading = read_docx(docx_path, converted)
+            reading = read_docx(converted)
             reading.reader = "LibreOffice"
             return reading
     try:
-        reading = read_with_antiword(path)
+        reading = read_with_antiword(raw)
     except IngestError:
         if failure is not None:
             raise failure from None

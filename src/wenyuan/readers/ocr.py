@@ -112,14 +112,15 @@ def available() -> str | None:
 
 
 def recognise_pdf_pages(
-    path: Path,
+    path: Path | bytes,
     pages: Sequence[int],
     progress: Callable[[int, int], None] | None = None,
     *,
     engine: str | None = None,
     dpi: int = DEFAULT_DPI,
 ) -> dict[int, str]:
-    """The text of the given pages (1-based) of a scanned PDF, one string per page with lines in reading order.
+    """The text of the given pages (1-based) of a scanned PDF (a path or its bytes), one string per page with lines
+    in reading order.
 
     Pages are rendered and recognised one at a time, so memory stays that of one page. `progress(done, total)` is
     called after each page, because a page takes a second or more and a long scan should show that it is moving.
@@ -138,7 +139,7 @@ def recognise_pdf_pages(
         count = len(document)
         for number in pages:
             if not 1 <= number <= count:
-                raise ValueError(f"page {number} is outside {path.name}, which has {count} pages")
+                raise ValueError(f"page {number} is outside the document, which has {count} pages")
         for done, number in enumerate(pages, start=1):
             page = document[number - 1]
             try:

@@ -104,11 +104,11 @@ def read_ofd(path: Path) -> list[tuple[int, list[str]]]:
     return [(page.number, list(page.paragraphs)) for page in read_ofd_pages(path)]
 
 
-def read_ofd_pages(path: Path) -> list[OfdPage]:
+def read_ofd_pages(path: Path | bytes) -> list[OfdPage]:
     """Every page of every document in the file, numbered from 1 across documents, with its text and images;
     raises OfdError saying why when the file cannot be read."""
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(io.BytesIO(path) if isinstance(path, bytes) else path)
     except zipfile.BadZipFile as error:
         raise OfdError("不是 OFD 文件（不是 zip 压缩包，或文件已损坏）") from error
     with archive:
@@ -728,12 +728,12 @@ def _join(text: str, continuation: str) -> str:
     return text + continuation
 
 
-def read_ofd_lines(path: Path, progress: Callable[[int, int], None] | None = None) -> Reading:
+def read_ofd_lines(raw: bytes, progress: Callable[[int, int], None] | None = None) -> Reading:
     """The file's paragraphs as lines with their pages, for the cleaner; pages that are only a picture (a scan) go
     through OCR when it is installed, and are reported otherwise, as are unreadable characters. A paragraph is kept
     whole; between pages no break is made, so a sentence continued on the next page is joined again."""
     try:
-        pages = read_ofd_pages(path)
+        pages = read_ofd_pages(raw)
     except OfdError as error:
         raise IngestError(str(error)) from error
     reading = Reading([], "ofd", join_broken=True, pages=len(pages))

@@ -5,10 +5,10 @@ included. Pages without usable text go to OCR when it is installed, else are rep
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 
 from wenyuan.clean import DASHES, Line
 from wenyuan.readers.base import IngestError, Reading, mark_wrapped
@@ -89,13 +89,13 @@ def page_lines(pages: list[str]) -> list[Line]:
     return mark_wrapped(lines)
 
 
-def read_pdf(path: Path, raw: bytes, progress: PageProgress | None = None) -> Reading:
+def read_pdf(raw: bytes, progress: PageProgress | None = None) -> Reading:
     """The PDF's text layer; scanned or garbled pages through OCR (`progress(done, total)` after each such page)."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(path)
+        reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
             raise IngestError("PDF 文件设有密码保护，请先解除密码")
         pages = [page.extract_text() or "" for page in reader.pages]
@@ -109,14 +109,14 @@ def read_pdf(path: Path, raw: bytes, progress: PageProgress | None = None) -> Re
     reading = Reading([], "pdf", join_broken=True, pages=len(pages))
     unusable = [n for n, text in enumerate(pages, 1) if len("".join(text.split())) < 5 or garbled(text)]
     if unusable:
-        pages = _read_unusable_pages(path, pages, unusable, reading, progress)
+        pages = _read_unusable_pages(raw, pages, unusable, reading, progress)
     if not any(page.strip() for page in pages):
         raise IngestError(_no_text_reason(reading))
     reading.lines = page_lines(pages)
     return reading
 
 
-def _read_unusable_pages(path: Path, pages: list[str], unusable: list[int], reading: Reading,
+def _read_unusable_pages(raw: bytes, pages: list[str], unusable: list[int], reading: Reading,
                          progress: PageProgress | None) -> list[str]:
     """Pages without a text layer, or with a garbled one, read by OCR when installed; otherwise left out, and said."""
     from wenyuan.readers import ocr
@@ -132,7 +132,7 @@ def _read_unusable_pages(path: Path, pages: list[str], unusable: list[int], read
         if blank and len(blank) < len(pages):
             reading.warnings.append(f"第 {_page_list(blank)} 页没有文字层（扫描页），未识别。{ocr.INSTALL_HINT}")
         return pages
-    recognised = ocr.recognise_pdf_pages(path, unusable, progress)
+    recognised = ocr.recognise_pdf_pages(raw, unusable, progress)
     for n, text in recognised.items():
         pages[n - 1] = text
     reading.ocr_pages = tuple(sorted(n for n, text in recognised.items() if text.strip()))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 
 from wenyuan.clean import LEVEL_ARTICLE, Line, heading_level, split_lines
 from wenyuan.readers.base import IngestError, Reading
@@ -63,27 +65,51 @@ def read_text(raw: bytes, encoding: str | None = None) -> Reading:
     return Reading(split_lines(decode(raw, encoding)), "text", join_broken=True)
 
 
+class _VisibleText(HTMLParser):
+    """The visible text of a page in one pass (linear however deep the tags nest): a line break around each block,
+    " | " after each table cell, a marker before each heading; scripts, styles and page chrome left out."""
+
+    _HIDDEN = frozenset("script style noscript template head nav footer".split())
+    _BLOCKS = frozenset("p div section article li tr h1 h2 h3 h4 h5 h6 blockquote pre table ul ol dd dt".split())
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0  # depth inside hidden elements
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in self._HIDDEN:
+            self._hidden += 1
+        elif tag == "br":
+            self.parts.append("\n")
+        elif tag in self._BLOCKS:
+            heading = tag[0] == "h" and tag[1:].isdigit()
+            self.parts.append(f"\n{_HEADING_SENTINEL}{tag[1]}" if heading else "\n")
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        if tag == "br":
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._HIDDEN:
+            self._hidden = max(self._hidden - 1, 0)
+        elif tag in ("td", "th"):
+            self.parts.append(" | ")
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data.replace("\n", " "))
+
+
 def read_html(raw: bytes, encoding: str | None = None) -> Reading:
     """The visible text of a web page saved to disk: one line per block, table cells joined by " | "."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(decode(raw, encoding), "html.parser")
-    for hidden in soup(["script", "style", "noscript", "template", "head", "nav", "footer"]):
-        hidden.decompose()
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    blocks = "p div section article li tr td th h1 h2 h3 h4 h5 h6 blockquote pre table ul ol dd dt".split()
-    for tag in soup.find_all(blocks):
-        if tag.name in ("td", "th"):
-            tag.insert_after(" | ")
-            continue
-        if tag.name[0] == "h" and tag.name[1:].isdigit():
-            tag.insert_before(f"\n{_HEADING_SENTINEL}{tag.name[1]}")
-        else:
-            tag.insert_before("\n")
-        tag.insert_after("\n")
+    parser = _VisibleText()
+    parser.feed(decode(raw, encoding))
+    parser.close()
     lines = []
-    for line in soup.get_text().split("\n"):
+    for line in "".join(parser.parts).split("\n"):
         line = line.strip().removesuffix("|").strip()
         level = None
         if line.startswith(_HEADING_SENTINEL):

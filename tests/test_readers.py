@@ -248,7 +248,9 @@ def test_a_title_spread_over_three_lines_and_a_word_file_wrapped_by_hand(tmp_pat
     body = ("第一条 为加快推进统筹城乡发展，完善我市住房保障体系，解决城市住房困难群体的住房问题，根据有关规定，结合本市实际，制定本办法。"
             "第二条 本办法适用于本市行政区域内公共租赁住房规划、建设、分配、使用、管理及监督，市国土房管部门负责组织实施。"
             "第三条 本办法所称公共租赁住房，是指政府投资并提供政策支持，限定套型面积和按优惠租金标准向符合条件的家庭供应的保障性住房。"
-            "第四条 公共租赁住房的规划建设应当遵循统筹规划、分步实施的原则，由市和区县人民政府按照职责分工组织实施。")
+            "第四条 公共租赁住房的规划建设应当遵循统筹规划、分步实施的原则，由市和区县人民政府按照职责分工组织实施。"
+            "第五条 申请公共租赁住房的家庭应当如实申报家庭人口、收入和住房状况，并接受有关部门的调查核实和定期复核。"
+            "第六条 公共租赁住房的租金标准由市物价部门会同市国土房管部门确定，原则上不超过同地段市场租金的百分之六十。")
     for piece in _wrapped(body, 34):  # pasted from a fixed-width source: a hard break every 34 characters
         document.add_paragraph("\ue003" + piece)
     document.save(tmp_path / "办法.docx")
@@ -332,3 +334,19 @@ def test_a_gbk_file_with_a_damaged_byte_is_still_read(tmp_path: Path) -> None:
     path = tmp_path / "损坏一处.txt"
     path.write_bytes(raw[:301] + b"\xff" + raw[302:])
     assert "为规范公共租赁住房管理" in _load(path).text
+
+
+def test_an_ordinary_word_file_keeps_its_paragraphs_apart(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("市教育局关于进一步规范新生入学管理工作的通知")
+    document.add_paragraph("武教基〔2016〕16号")
+    document.add_paragraph("各区教育局，局直属有关中小学：")
+    for n in range(1, 11):  # a list of short items without final punctuation, each its own paragraph
+        document.add_paragraph(f"{n}、第{n}学区招生范围划定工作安排")
+    document.add_paragraph("请各单位认真贯彻执行。")
+    document.save(tmp_path / "通知.docx")
+    loaded = _load(tmp_path / "通知.docx")
+    assert loaded.number == "武教基〔2016〕16号"
+    assert "3、第3学区招生范围划定工作安排" in loaded.text.split("\n")

@@ -50,3 +50,8 @@ def test_describe(lines: list[str], fallback: str, expected: dict) -> None:
     about = describe(lines, fallback)
     for field, value in expected.items():
         assert getattr(about, field) == value, (field, getattr(about, field))
+
+
+def test_a_document_number_between_issuer_and_title_keeps_them_apart() -> None:
+    about = describe(["南京市教育局", "宁教发〔2016〕5号", "关于做好2016年招生工作的通知", "各区教育局："], "x")
+    assert about.title == "关于做好2016年招生工作的通知" and about.number == "宁教发〔2016〕5号"

@@ -89,14 +89,14 @@ def describe(lines: list[str], fallback_title: str) -> Description:
             break
         if _ENCLOSED.match(line):
             continue  # （2011年12月28日…通过）: a note on the title, not the title
+        if run_start is None or index != last_candidate + 1:
+            run_start = index  # a skipped line (文号, date, red header) between two lines parts them
+        last_candidate = index
         if title_index is None or (_KIND_AT_END.search(line) and not _KIND_AT_END.search(head[title_index])):
             previous = title_index
             title_index = index
             if previous is not None and previous == run_start and len("".join(head[previous:index + 1])) <= _TITLE_MAX:
                 head[index] = "".join(head[previous : index + 1])  # 重庆市人民政府关于 / 印发…管理 / 暂行办法的通知
-        if run_start is None or index != last_candidate + 1:
-            run_start = index
-        last_candidate = index
         if _KIND_AT_END.search(line):
             break
     title = head[title_index] if title_index is not None else ""
@@ -107,7 +107,7 @@ def describe(lines: list[str], fallback_title: str) -> Description:
             title += following  # a title broken over two lines
     if len(title.strip("—－-《》 ")) < 5 or title in KINDS:  # "实施意见" alone, a dash: not a title
         title = ""
-    title = title or fallback_title.strip(" \u3000")
+    title = title or fallback_title.strip()
     subtitle = _subtitle(head, title)
     date = _date_in(subtitle) or _closing_date(lines) or _opening_date(head)
     issuer = red_issuer or _closing_issuer(lines) or _issuer_in_title(title)

@@ -6,13 +6,17 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from wenyuan.clean import Line
+from wenyuan.clean import DOC_NUMBER, Line
 
 _WRAP_SHARE = 0.85  # a line this close to the text's full width ran into the right margin: it continues
 _LINE_END = frozenset("。！？；：…”」』）)!?;:》")
 _MIN_WIDTH = 10
 _CELL = " | "  # between the cells of a table row
-_HAND_WRAPPED = 0.3  # of a Word file's longer lines stopping mid-sentence: the file was wrapped by hand
+# a Word file was wrapped by hand when this share of its longer lines reach one width (within a character) and this
+# share of them stop mid-sentence (measured on real/: the hand-wrapped files have 0.21–0.56 and 0.56–0.80, the
+# others at most 0.19 or 0.34)
+_AT_MARGIN = 0.2
+_MID_SENTENCE = 0.5
 _HAND_WRAP_SHARE = 0.75
 _HAND_WRAPPED_LINES = 8  # a file this short says too little about how it was typed
 _OPENS_CONTINUATION = frozenset("，、。；：）》,;:)")
@@ -47,9 +51,11 @@ def mark_wrapped(lines: list[Line], *, typeset: bool = True) -> list[Line]:
     """Lines that run to the right margin without ending a sentence, marked as continuing on the next line.
 
     The margin is the most common width of the longer lines. Text typeset in pages (PDF) always wraps. A Word file
-    was wrapped by hand (text pasted from a fixed-width source) only when many of its longer lines stop without
-    ending a sentence; it is left alone otherwise, and when it was, the indentation it lost makes the first line of a
-    paragraph shorter, so the bar is lower. A line followed by one that opens with a comma continues in any case.
+    was wrapped by hand (text pasted from a fixed-width source) only when many of its lines share one width within a
+    character and many of its longer lines stop without ending a sentence; it is left alone otherwise (ordinary
+    paragraphs all differ in width). In a hand-wrapped file the indentation it lost makes the first line of a
+    paragraph shorter, so the bar is lower, and a 文号 never continues. A line followed by one that opens with a
+    comma continues in any case.
     """
     widths = [0 if _CELL in line.text else round(width(line.text.strip())) for line in lines]  # rows never wrap
     long = Counter(w for w in widths if w >= _MIN_WIDTH)
@@ -59,8 +65,10 @@ def mark_wrapped(lines: list[Line], *, typeset: bool = True) -> list[Line]:
     full = max(w for w, count in long.items() if count >= top / 2)
     share = _WRAP_SHARE
     if not typeset:
+        at_margin = sum(count for w, count in long.items() if abs(w - full) <= 1)
         ends = [line.text.strip()[-1] in _LINE_END for line, w in zip(lines, widths) if w >= full / 2]
-        if len(ends) < _HAND_WRAPPED_LINES or ends.count(False) < _HAND_WRAPPED * len(ends):
+        if at_margin < max(_HAND_WRAPPED_LINES, _AT_MARGIN * sum(long.values())) \
+                or ends.count(False) < _MID_SENTENCE * len(ends):
             full = 0  # paragraphs as the author typed them: only a comma at a line's start says it continues
         share = _HAND_WRAP_SHARE
     marked = list(lines)
@@ -68,6 +76,8 @@ def mark_wrapped(lines: list[Line], *, typeset: bool = True) -> list[Line]:
         text = line.text.strip()
         following = lines[position + 1].text.strip() if position + 1 < len(lines) else ""
         if not text or not following or text[-1] in _LINE_END or _CELL in line.text or _CELL in following:
+            continue
+        if not typeset and DOC_NUMBER.fullmatch(text):
             continue
         if (full and widths[position] >= full * share) or following[0] in _OPENS_CONTINUATION:
             marked[position] = replace(line, continues=True)

@@ -350,3 +350,40 @@ def test_an_ordinary_word_file_keeps_its_paragraphs_apart(tmp_path: Path) -> Non
     loaded = _load(tmp_path / "通知.docx")
     assert loaded.number == "武教基〔2016〕16号"
     assert "3、第3学区招生范围划定工作安排" in loaded.text.split("\n")
+
+
+def test_a_saved_web_page_with_a_long_head_and_a_fragment_are_read_as_html(tmp_path: Path) -> None:
+    saved = tmp_path / "网页.html"
+    saved.write_text("<!-- saved from url=(0040)http://www.example.gov.cn/ -->\n<html><head><style>"
+                     + "p { color: red; }\n" * 400 + "</style></head><body><p>第一条 本办法自2016年1月1日起施行。</p>"
+                     "</body></html>", encoding="utf-8")
+    assert "本办法自2016年1月1日起施行。" in _load(saved).text
+    fragment = tmp_path / "片段.htm"
+    fragment.write_text("<span>第二条</span> 申请人应当如实申报。", encoding="utf-8")
+    assert "申请人应当如实申报" in _load(fragment).text
+
+
+def test_a_text_box_in_a_table_cell_is_read_once(tmp_path: Path) -> None:
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "办理窗口"
+    box = (f'<w:r {nsdecls("w", "wp", "a")} xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+           'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
+           "<mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><wp:anchor><a:graphic><a:graphicData>"
+           "<wps:wsp><wps:txbx><w:txbxContent><w:p><w:r><w:t>市民中心二楼</w:t></w:r></w:p></w:txbxContent></wps:txbx>"
+           "</wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent>"
+           "<w:p><w:r><w:t>市民中心二楼</w:t></w:r></w:p></w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r>")
+    table.cell(0, 1).paragraphs[0]._p.append(parse_xml(box))
+    document.save(tmp_path / "流程.docx")
+    assert _load(tmp_path / "流程.docx").text.count("市民中心二楼") == 1
+
+
+def test_automatic_chinese_numbers_past_one_hundred(tmp_path: Path) -> None:
+    from wenyuan.readers.docx import _chinese_number
+
+    assert [_chinese_number(n) for n in (99, 100, 101, 110, 115, 200, 1001)] == [
+        "九十九", "一百", "一百零一", "一百一十", "一百一十五", "二百", "一千零一"]

@@ -14,7 +14,7 @@ from pathlib import Path
 from wenyuan.readers.base import IngestError, Reading
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".docx", ".doc", ".wps", ".pdf", ".ofd", ".html", ".htm"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".docx", ".doc", ".wps", ".rtf", ".pdf", ".ofd", ".html", ".htm"}
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _NAMES = {"pdf": ".pdf", "docx": ".docx", "ofd": ".ofd", "ole": ".doc", "rtf": ".rtf", "html": ".html", "text": ".txt"}
 
@@ -43,8 +43,11 @@ def sniff(raw: bytes, path: Path) -> str:
     if head.lstrip().startswith(b"{\\rtf"):
         return "rtf"
     sample = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if sample.startswith((b"<!doctype html", b"<html")) or (sample.startswith(b"<") and b"<body" in raw[:4096].lower()):
-        return "html"
+    opening = raw[: 1 << 16].lower()
+    if sample.startswith((b"<!doctype html", b"<html")) or (
+        sample.startswith(b"<") and any(tag in opening for tag in (b"<html", b"<body", b"<div", b"<p>", b"<table"))
+    ):
+        return "html"  # also a page saved with a "<!-- saved from url -->" comment or a long <head> first
     return "text"
 
 
@@ -67,6 +70,8 @@ def read(path: Path, raw: bytes, progress: Callable[[int, int], None] | None = N
     encoding of plain-text and HTML files."""
     suffix = path.suffix.lower()
     kind = sniff(raw, path)
+    if kind == "text" and suffix in (".html", ".htm"):
+        kind = "html"  # a fragment of a page: its name says what it is
     if kind == "text" and suffix not in TEXT_SUFFIXES:
         if suffix in (".pdf", ".docx", ".doc", ".wps", ".ofd"):
             raise IngestError(f"文件内容不是 {suffix} 格式（已损坏，或扩展名有误）")

@@ -16,6 +16,7 @@ from wenyuan.readers.base import IngestError, Reading, mark_wrapped
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 # A table cell holding this much is page layout (a whole document laid out in a table), not a table of data.
+_MAX_XML_BYTES = 200 << 20  # the XML of the longest real documents is a few megabytes
 _LAYOUT_CELL_CHARS = 150
 _LAYOUT_CELL_PARAGRAPHS = 4
 # Word's field and cell marks that converters leave in the text as private-use characters (U+E000…)
@@ -29,10 +30,21 @@ _CN_DIGITS = "零一二三四五六七八九"
 
 
 def _chinese_number(n: int) -> str:
+    """一 … 十 … 九十九 … 一百零一 … 九千九百九十九: Word's chineseCounting list numbers."""
     if n < 10:
         return _CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+    for unit, size in (("千", 1000), ("百", 100)):
+        if n >= size:
+            lead, rest = divmod(n, size)
+            if not rest:
+                return _CN_DIGITS[lead] + unit
+            gap = "零" if rest < size // 10 else ""
+            tail = _chinese_number(rest)
+            return _CN_DIGITS[lead] + unit + gap + ("一" + tail if rest < 20 and tail.startswith("十") else tail)
+    return str(n)
 
 
 def _format_number(value: int, fmt: str) -> str:
@@ -193,25 +205,36 @@ class _Body:
                     self.block(content)
 
     def _cell_text(self, cell) -> str:
-        texts = []
-        for element in cell.iter(f"{_W}p"):
-            texts.append(_paragraph_text(element).replace("\n", " "))
-        return " ".join(texts)
+        """A cell's own paragraphs (text boxes inside them included once, by `_paragraph_text`)."""
+        return " ".join(_paragraph_text(p).replace("\n", " ") for p in cell.findall(f"{_W}p"))
 
     @staticmethod
     def _is_layout(cell) -> bool:
         if cell.find(f".//{_W}tbl") is not None:
             return True
-        paragraphs = [p for p in cell.iter(f"{_W}p") if _paragraph_text(p).strip()]
+        paragraphs = [p for p in cell.findall(f"{_W}p") if _paragraph_text(p).strip()]
         return len(paragraphs) >= _LAYOUT_CELL_PARAGRAPHS or sum(len(_paragraph_text(p)) for p in paragraphs) > (
             _LAYOUT_CELL_CHARS * 3
         )
 
 
+def _check_sizes(raw: bytes) -> None:
+    """Refuse a .docx whose XML would unpack to more than a real document ever is (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            total = sum(member.file_size for member in archive.infolist() if member.filename.endswith(".xml"))
+    except zipfile.BadZipFile as error:
+        raise IngestError(f"Word 文件已损坏或不是 .docx（{error}）") from error
+    if total > _MAX_XML_BYTES:
+        raise IngestError(f"Word 文件解压后过大（{total >> 20} MB），疑似压缩炸弹，拒绝读取")
+
+
 def read_docx(raw: bytes) -> Reading:
+    """A .docx's paragraphs and tables in order, as lines; hand-wrapped text marked to be joined again."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    _check_sizes(raw)
     try:
         document = docx.Document(io.BytesIO(raw))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:

@@ -304,10 +304,23 @@ def test_a_zip_without_ofd_xml_is_refused(tmp_path: Path) -> None:
         read_ofd(path)
 
 
-def test_a_missing_page_is_reported(tmp_path: Path) -> None:
-    path = write_ofd(tmp_path / "a.ofd", {"Doc_0/Document.xml": document(["Pages/Page_0/Content.xml"])})
-    with pytest.raises(OfdError, match="缺少 Doc_0/Pages/Page_0/Content.xml"):
-        read_ofd(path)
+def test_a_missing_page_or_resource_is_reported_and_the_rest_read(tmp_path: Path) -> None:
+    from wenyuan.readers import IngestError, read
+
+    path = write_ofd(tmp_path / "a.ofd", {
+        "Doc_0/Document.xml": document(["Pages/Page_0/Content.xml", "Pages/Page_1/Content.xml"],
+                                       resources="DocumentRes.xml"),
+        "Doc_0/Pages/Page_1/Content.xml": page(text_object(20, 30, "第二页的正文")),
+    })
+    pages = read_ofd_pages(path)
+    assert [(p.paragraphs, p.missing) for p in pages] == [
+        ((), ("Doc_0/DocumentRes.xml", "Doc_0/Pages/Page_0/Content.xml")), (("第二页的正文",), ("Doc_0/DocumentRes.xml",)),
+    ]
+    reading = read(path, path.read_bytes())
+    assert any("缺少 Doc_0/DocumentRes.xml、Doc_0/Pages/Page_0/Content.xml" in w for w in reading.warnings)
+    empty = write_ofd(tmp_path / "b.ofd", {"Doc_0/Document.xml": document(["Pages/Page_0/Content.xml"])})
+    with pytest.raises(IngestError, match="没有可读的文字"):
+        read(empty, empty.read_bytes())
 
 
 BILLION_LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'

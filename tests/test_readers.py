@@ -387,3 +387,11 @@ def test_automatic_chinese_numbers_past_one_hundred(tmp_path: Path) -> None:
 
     assert [_chinese_number(n) for n in (99, 100, 101, 110, 115, 200, 1001)] == [
         "九十九", "一百", "一百零一", "一百一十", "一百一十五", "二百", "一千零一"]
+
+
+def test_numbers_that_end_a_page_are_text_unless_they_can_be_its_page_number(tmp_path: Path) -> None:
+    pages = [["各区补贴标准如下：", "市区每户每年补贴", "2100", "元，远郊区县每户补贴", "80", "95", "— 1 —"],
+             ["二、本通知自印发之日起施行。", "2"]]
+    text = _load(write_pdf(tmp_path / "补贴.pdf", pages)).text
+    assert "市区每户每年补贴2100元" in text and "80" in text and "95" in text
+    assert "— 1 —" not in text and not text.rstrip().endswith("2")

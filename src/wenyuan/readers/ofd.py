@@ -92,6 +92,7 @@ class OfdPage:
     images: int
     unreadable: int = 0
     image_bytes: tuple[bytes, ...] = ()  # an image-only page's pictures (PNG, JPEG …), for OCR
+    missing: tuple[str, ...] = ()  # parts the page needs that the file lacks: the page is read without them
 
     @property
     def image_only(self) -> bool:
@@ -119,7 +120,8 @@ def read_ofd_pages(path: Path | bytes) -> list[OfdPage]:
             for ink in reader.pages():
                 paragraphs = _page_paragraphs(ink.glyphs)
                 scans = () if paragraphs else reader.images(ink.image_ids)
-                pages.append(OfdPage(len(pages) + 1, paragraphs, ink.images, ink.unreadable, scans))
+                pages.append(OfdPage(len(pages) + 1, paragraphs, ink.images, ink.unreadable, scans,
+                                     tuple(ink.missing)))
         return pages
 
 
@@ -253,6 +255,7 @@ class _Ink:
     glyphs: list[_Glyph] = field(default_factory=list)
     images: int = 0
     image_ids: list[str] = field(default_factory=list)  # the MultiMedia resources the ImageObjects draw
+    missing: list[str] = field(default_factory=list)  # parts named but absent from the zip
     unreadable: int = 0
     runs: int = 0
     objects: int = 0
@@ -281,6 +284,7 @@ class _DocumentReader:
         self.templates: dict[str, str] = {}
         self.units: dict[str, ElementTree.Element] = {}
         self.media: dict[str, str] = {}  # MultiMedia ID -> zip member
+        self.missing: list[str] = []  # resource files named but absent: their fonts, images or graphics are lost
         if common is not None:
             for template in _children(common, "TemplatePage"):
                 self.templates[template.get("ID", "")] = package.resolve(template.get("BaseLoc", ""), self.folder)
@@ -297,7 +301,11 @@ class _DocumentReader:
     def pages(self) -> Iterator[_Ink]:
         """Each page's ink: its templates' and its own, every layer."""
         for page_path in self.page_paths:
-            ink = _Ink()
+            ink = _Ink(missing=list(self.missing))
+            if not self.package.has(page_path):
+                ink.missing.append(page_path)  # the page is lost; the others are still read
+                yield ink
+                continue
             page = self.package.xml(page_path)
             for template in _children(page, "Template"):
                 template_path = self.templates.get(template.get("TemplateID", ""))
@@ -329,6 +337,8 @@ class _DocumentReader:
     def _media(self, location: str, folder: str) -> dict[str, str]:
         """The image files a resource file names (MultiMedia/MediaFile), from its BaseLoc folder."""
         name = self.package.resolve(location, folder)
+        if not self.package.has(name):
+            return {}
         resource = self._shared(name)
         base = self.package.resolve(resource.get("BaseLoc", ""), posixpath.dirname(name)) if resource.get(
             "BaseLoc") else posixpath.dirname(name)
@@ -341,7 +351,12 @@ class _DocumentReader:
 
     def _units(self, location: str, folder: str) -> dict[str, ElementTree.Element]:
         """The CompositeGraphicUnits a resource file defines, by ID (CNKI's OFDs keep all their text there)."""
-        resource = self._shared(self.package.resolve(location, folder))
+        name = self.package.resolve(location, folder)
+        if not self.package.has(name):
+            if name not in self.missing:
+                self.missing.append(name)
+            return {}
+        resource = self._shared(name)
         return {
             unit.get("ID", ""): unit
             for units in _children(resource, "CompositeGraphicUnits")
@@ -746,6 +761,9 @@ def read_ofd_lines(raw: bytes, progress: Callable[[int, int], None] | None = Non
             if position:
                 reading.lines.append(Line(""))
             reading.lines.append(Line(paragraph, None, number))
+    missing = sorted({part for page in pages for part in page.missing})
+    if missing:
+        reading.warnings.append(f"文件不完整，缺少 {'、'.join(missing[:5])}{'等' if len(missing) > 5 else ''}，其余内容照常读取")
     unreadable = sum(page.unreadable for page in pages)
     if unreadable:
         reading.warnings.append(f"{unreadable} 个字符使用文件内嵌字体的私有编码，无法读出，已略去")

@@ -26,6 +26,8 @@ _PAGE_NUMBER = re.compile(
 _PRINT_FURNITURE = re.compile(r"^\s*https?://\S+\s*$|\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2}", re.IGNORECASE)
 _TOC_LEADER = re.compile(r"(?:[.．·…。_]\s*){4,}\s*\d{1,4}$")
 _EDGE_LINES = 3  # how far from a page's top or bottom furniture is looked for
+_MIN_RUNNING = 2  # characters a running head or footer has at least
+_PAGE_SLACK = 10  # a bare number at a page's edge is its page number when at most this far past the page count
 
 
 def _shape(text: str) -> str:
@@ -40,13 +42,22 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
     counts: Counter[str] = Counter()
     for lines in pages:
         edge = {_shape(line) for line in lines[:2] + lines[-2:]}
-        counts.update(shape for shape in edge if shape)
+        counts.update(shape for shape in edge if len(shape) >= _MIN_RUNNING)  # not a lone "。" or "—"
     return {shape for shape, count in counts.items() if count >= max(3, len(pages) / 2)}
 
 
-def _is_edge_furniture(line: str, running: set[str]) -> bool:
+def _is_page_number(text: str, pages: int) -> bool:
+    """A page number: `— 3 —`, `第3页 共9页`, `3/9`, `3 of 9`, or a bare number no larger than a page number can be
+    (a table's last cell `2100` at a page's foot is text)."""
+    text = "".join(text.split())
+    if not _PAGE_NUMBER.match(text):
+        return False
+    return not text.isdigit() or int(text) <= pages + _PAGE_SLACK
+
+
+def _is_edge_furniture(line: str, running: set[str], pages: int) -> bool:
     squeezed = "".join(line.split())
-    return bool(_PAGE_NUMBER.match(line.strip()) or _PRINT_FURNITURE.search(line) or _shape(squeezed) in running)
+    return bool(_is_page_number(line, pages) or _PRINT_FURNITURE.search(line) or _shape(squeezed) in running)
 
 
 def _trim_blank(lines: list[str]) -> list[str]:
@@ -58,22 +69,24 @@ def _trim_blank(lines: list[str]) -> list[str]:
     return lines[start:end]
 
 
-def _strip_edges(lines: list[str], running: set[str]) -> list[str]:
+def _strip_edges(lines: list[str], running: set[str], pages: int) -> list[str]:
     """The page's lines without the furniture at its top and bottom; a page number split over lines (`—` `1` `—`)
-    is recognised joined. Blank lines inside the page stay: they separate blocks (title, 主送, paragraphs)."""
+    is recognised joined (only with its dashes: two table cells `80` `95` are not page 8095). Blank lines inside the
+    page stay: they separate blocks (title, 主送, paragraphs)."""
     lines = _trim_blank(lines)
     for _ in range(_EDGE_LINES):
         joined = ["".join("".join(lines[-span:]).split()) for span in (3, 2)]
-        span = next((k for k, text in zip((3, 2), joined) if len(lines) >= k and _PAGE_NUMBER.match(text)), 0)
+        span = next((k for k, text in zip((3, 2), joined)
+                     if len(lines) >= k and not text.isdigit() and _is_page_number(text, pages)), 0)
         if span:
             del lines[-span:]
-        elif lines and _is_edge_furniture(lines[-1], running):
+        elif lines and _is_edge_furniture(lines[-1], running, pages):
             lines.pop()
         else:
             break
         lines = _trim_blank(lines)
     for _ in range(_EDGE_LINES):
-        if lines and _is_edge_furniture(lines[0], running):
+        if lines and _is_edge_furniture(lines[0], running, pages):
             lines = _trim_blank(lines[1:])
     return lines
 
@@ -83,7 +96,7 @@ def page_lines(pages: list[str]) -> list[Line]:
     a sentence marked as continuing on the next (across a page break too: no blank line is put between pages)."""
     split = [page.replace("\r", "\n").split("\n") for page in pages]
     running = _running_lines([[line for line in lines if line.strip()] for lines in split])
-    split = [_strip_edges(lines, running) for lines in split]
+    split = [_strip_edges(lines, running, len(pages)) for lines in split]
     lines = [Line(text, None, number) for number, page in enumerate(split, start=1) for text in page
              if not _TOC_LEADER.search(text.strip())]
     return mark_wrapped(lines)

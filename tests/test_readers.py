@@ -395,3 +395,19 @@ def test_numbers_that_end_a_page_are_text_unless_they_can_be_its_page_number(tmp
     text = _load(write_pdf(tmp_path / "补贴.pdf", pages)).text
     assert "市区每户每年补贴2100元" in text and "80" in text and "95" in text
     assert "— 1 —" not in text and not text.rstrip().endswith("2")
+
+
+def test_sections_after_the_last_article_are_sections_again(tmp_path: Path) -> None:
+    from wenyuan.chunking import build_structure, chunk_document
+
+    lines = ["某市居住证办法", "第一条 申请人应当提交下列材料：", "（一）身份证；", "（二）居住证明。",
+             "第二条 本办法自2016年1月1日起施行。", "附件1：材料清单", "一、身份证明", "申请人应当提交身份证复印件。",
+             "二、居住证明", "申请人应当提交房屋租赁合同。"]
+    path = tmp_path / "办法.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    document = _load(path)
+    chunks = chunk_document(document, build_structure(document), 300, 50)
+    first = next(c for c in chunks if "（二）居住证明" in c.text)
+    assert first.heading_path[-1] == "第一条"
+    second = next(c for c in chunks if "房屋租赁合同" in c.text)
+    assert second.text.startswith("二、居住证明") and second.heading_path[-1] == "二、居住证明"

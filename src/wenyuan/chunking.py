@@ -334,15 +334,15 @@ def chunk_document(document: Document, structure: Structure, size: int = 300, ov
 
 
 def _inside_articles(headings: tuple[Heading, ...]) -> set[int]:
-    """Starts of the headings inside an article (第八条 …下列事项：（一）…（二）…): they stay in the article's unit."""
+    """Starts of the items inside an article (第八条 …下列事项：（一）…（二）…): they stay in the article's unit.
+    A 一、 closes the article (an attachment's own sections after the last 第X条 are sections again)."""
     inside: set[int] = set()
-    stack: list[Heading] = []
+    in_article = False
     for heading in headings:
-        while stack and stack[-1].level >= heading.level:
-            stack.pop()
-        if heading.level > LEVEL_ARTICLE and any(h.level == LEVEL_ARTICLE for h in stack):
+        if heading.level <= LEVEL_CN:
+            in_article = heading.level == LEVEL_ARTICLE and bool(_ARTICLE_LABEL.fullmatch(heading.text))
+        elif in_article:
             inside.add(heading.start)
-        stack.append(heading)
     return inside
 
 

@@ -411,3 +411,28 @@ def test_sections_after_the_last_article_are_sections_again(tmp_path: Path) -> N
     assert first.heading_path[-1] == "第一条"
     second = next(c for c in chunks if "房屋租赁合同" in c.text)
     assert second.text.startswith("二、居住证明") and second.heading_path[-1] == "二、居住证明"
+
+
+def test_each_word_table_keeps_its_own_header_row(tmp_path: Path) -> None:
+    import docx
+
+    from wenyuan.chunking import build_structure, chunk_document
+
+    document = docx.Document()
+    document.add_paragraph("招生学校一览")
+    for header, prefix in ((("学校名称", "招生人数", "联系电话"), "公办"), (("街道", "对口中学", "地址"), "街道")):
+        table = document.add_table(rows=31, cols=3)
+        for column, name in enumerate(header):
+            table.cell(0, column).text = name
+        table.cell(1, 0).merge(table.cell(1, 2)).text = f"{prefix}分组"  # a merged group row
+        for row in range(2, 31):
+            for column in range(3):
+                table.cell(row, column).text = f"{prefix}{row}号{header[column]}内容"
+        document.add_paragraph("")
+    document.save(tmp_path / "学校.docx")
+    loaded = _load(tmp_path / "学校.docx")
+    chunks = chunk_document(loaded, build_structure(loaded), 300, 50)
+    later = next(c for c in chunks if "街道28号街道内容" in c.text)
+    assert later.table_header == "街道 | 对口中学 | 地址"
+    first = next(c for c in chunks if "公办28号学校名称内容" in c.text)
+    assert first.table_header == "学校名称 | 招生人数 | 联系电话"

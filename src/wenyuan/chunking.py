@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from wenyuan.clean import CN_NUM, ENUM_MARKER, LEVEL_ARTICLE, LEVEL_CN, LEVEL_CN_PAREN, LEVEL_ENUM, fold, heading_level
 from wenyuan.types import Chunk, Document, Heading
 
-CHUNKER_VERSION = 6  # 6: a run of heading lines is cut at the chunk size; 5: a chunk inside a table carries the table's header row, an article (第X条) is a unit; 4: 公文 anatomy (subtitle, salutation and dash lines stay lines), 一、2008年… is a heading
+CHUNKER_VERSION = 7  # 7: a Word table heads its chunks with its own first row; 6: a run of heading lines is cut at the chunk size; 5: a chunk inside a table carries the table's header row, an article (第X条) is a unit; 4: 公文 anatomy (subtitle, salutation and dash lines stay lines), 一、2008年… is a heading
 OUTLINE_LABEL = "【提纲】"
 
 _SENTENCE_END = re.compile(r"(?:[。！？；!?;]|…+)[”’」』）)》]*|\n")
@@ -305,7 +305,7 @@ def chunk_document(document: Document, structure: Structure, size: int = 300, ov
             current.append(unit)
         has_body = has_body or unit[0] not in heading_lines
 
-    tables = _tables(text)
+    tables = _tables(document)
     chunks: list[Chunk] = []
     for group in groups:
         for w_start, w_end in _windows(text, group, heading_lines, size, overlap):
@@ -346,8 +346,12 @@ def _inside_articles(headings: tuple[Heading, ...]) -> set[int]:
     return inside
 
 
-def _tables(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, header row) of each run of two or more table rows (lines with cells joined by " | ")."""
+def _tables(document: Document) -> list[tuple[int, int, str]]:
+    """(start, end, header row) of each table: those its reader declared (a Word table: first row, whatever follows
+    it), else each run of two or more lines with cells joined by " | " (a web page's or an OFD invoice's rows)."""
+    text = document.text
+    if document.tables:
+        return [(start, end, text[start:_line_end(text, start)]) for start, end in document.tables]
     tables: list[tuple[int, int, str]] = []
     run: list[tuple[int, str]] = []
     offset = 0

@@ -70,6 +70,7 @@ class Line:
     level: int | None = None
     page: int | None = None
     continues: bool = False
+    table: int | None = None  # the number of the table this line is a row of (its first row is the header)
 
 
 def heading_level(line: str) -> int | None:

@@ -307,6 +307,7 @@ def _read_generation(generation: Path, manifest: dict) -> Index:
             record["ocr_pages"] = tuple(record.get("ocr_pages", ()))
             record["warnings"] = tuple(record.get("warnings", ()))
             record["styled_headings"] = tuple(tuple(x) for x in record["styled_headings"])
+            record["tables"] = tuple(tuple(x) for x in record.get("tables", ()))
             document = Document(**record)
             documents[document.id] = document
             structures[document.id] = Structure.of(document.title, headings, outline)

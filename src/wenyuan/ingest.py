@@ -77,6 +77,7 @@ def load(source: SourceFile, *, max_bytes: int | None = None, sha256: str | None
     text_parts: list[str] = []
     page_starts: list[int] = []
     styled: list[tuple[int, int]] = []
+    tables: dict[int, list[int]] = {}  # table number -> [start, end]
     offset = 0
     for paragraph in paragraphs:
         if paragraph.page is not None:
@@ -84,6 +85,8 @@ def load(source: SourceFile, *, max_bytes: int | None = None, sha256: str | None
                 page_starts.append(offset)
         if paragraph.level:
             styled.append((offset, paragraph.level))
+        if paragraph.table is not None:
+            tables.setdefault(paragraph.table, [offset, offset])[1] = offset + len(paragraph.text)
         text_parts.append(paragraph.text)
         offset += len(paragraph.text) + 1
     about = describe(text_parts, Path(source.relative).stem)
@@ -95,6 +98,7 @@ def load(source: SourceFile, *, max_bytes: int | None = None, sha256: str | None
         number=about.number,
         page_starts=tuple(page_starts),
         styled_headings=tuple(styled),
+        tables=tuple((start, end) for start, end in tables.values()),
         subtitle=about.subtitle,
         issuer=about.issuer,
         date=about.date,

@@ -34,6 +34,7 @@ class Document:
     number: str = ""  # document number such as 国发〔2019〕4号, when there is one
     page_starts: tuple[int, ...] = ()  # offset in `text` where each PDF page starts; empty for other formats
     styled_headings: tuple[tuple[int, int], ...] = ()  # (offset, level) of headings the format declared (docx styles)
+    tables: tuple[tuple[int, int], ...] = ()  # (start, end) of each table the format declared; its first row heads it
     subtitle: str = ""  # ——2013年3月5日在第十二届全国人民代表大会第一次会议上
     issuer: str = ""  # 发文机关 (red header or 落款)
     date: str = ""  # ISO date of the 落款 or subtitle (yyyy-mm-dd or yyyy-mm)

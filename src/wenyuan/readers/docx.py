@@ -164,6 +164,7 @@ class _Body:
         self.numbering = _Numbering(document)
         self.styles = {s.style_id: s.name or "" for s in document.styles} if document.styles is not None else {}
         self.lines: list[Line] = []
+        self.tables = 0
 
     def paragraph(self, element) -> None:
         text = self.numbering.label(element) + _paragraph_text(element)
@@ -181,6 +182,7 @@ class _Body:
                 for cell in row:
                     self.block(cell)
             return
+        self.tables += 1
         self.lines.append(Line(""))
         for row in cells_of:
             texts: list[str] = []
@@ -189,7 +191,7 @@ class _Body:
                 if words and (not texts or texts[-1] != words):  # a merged cell repeats its text
                     texts.append(words)
             if texts:
-                self.lines.append(Line(" | ".join(texts)))
+                self.lines.append(Line(" | ".join(texts), table=self.tables))
         self.lines.append(Line(""))
 
     def block(self, container) -> None:

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from wenyuan.clean import CN_NUM, ENUM_MARKER, LEVEL_ARTICLE, LEVEL_CN, LEVEL_CN_PAREN, LEVEL_ENUM, fold, heading_level
 from wenyuan.types import Chunk, Document, Heading
 
-CHUNKER_VERSION = 7  # 7: a Word table heads its chunks with its own first row; 6: a run of heading lines is cut at the chunk size; 5: a chunk inside a table carries the table's header row, an article (第X条) is a unit; 4: 公文 anatomy (subtitle, salutation and dash lines stay lines), 一、2008年… is a heading
+# 7: a Word table heads its chunks with its own first row; 6: a run of heading lines is cut at the chunk size;
+# 5: a chunk inside a table carries its header row, an article (第X条) is a unit; 4: 公文 anatomy (subtitle, salutation
+# and dash lines stay lines), 一、2008年… is a heading
+CHUNKER_VERSION = 7
 OUTLINE_LABEL = "【提纲】"
 
 _SENTENCE_END = re.compile(r"(?:[。！？；!?;]|…+)[”’」』）)》]*|\n")

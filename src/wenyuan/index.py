@@ -473,8 +473,8 @@ def build_index(
                 unchanged.append(source.relative)
                 seen_ids.add(sha)
                 continue
-            pages = (lambda page, total: progress("ocr", page, total)) if progress else None
-            document = load(source, sha256=sha, progress=pages, encoding=settings.encoding, raw=raw)
+            ocr_progress = (lambda page, total: progress("ocr", page, total)) if progress else None
+            document = load(source, sha256=sha, progress=ocr_progress, encoding=settings.encoding, raw=raw)
             structure = build_structure(document)
             chunks = chunk_document(document, structure, settings.chunk_size, settings.chunk_overlap)
         except IngestError as error:

@@ -40,7 +40,7 @@ class Document:
     date: str = ""  # ISO date of the 落款 or subtitle (yyyy-mm-dd or yyyy-mm)
     year: int | None = None
     kind: str = ""  # 通知, 意见, 报告, 讲话 … (the word that ends the title)
-    reader: str = ""  # how the file was read: text, html, docx, pdf, pdf+ocr, ofd, LibreOffice, antiword
+    reader: str = ""  # how the file was read: text, html, docx, pdf, ofd, LibreOffice, antiword, pdf+OCR（rapidocr）…
     pages: int = 0  # pages of a PDF or OFD file
     ocr_pages: tuple[int, ...] = ()  # pages whose text came from OCR: citations of them say so
     warnings: tuple[str, ...] = ()  # what the reader noticed: garbled or scanned pages, a misnamed file …

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-
 from wenyuan.clean import LEVEL_ARTICLE, Line, heading_level, split_lines
 from wenyuan.readers.base import IngestError, Reading
 from wenyuan.readers.quality import garbled
@@ -62,6 +61,7 @@ def _printable(text: str) -> bool:
 
 
 def read_text(raw: bytes, encoding: str | None = None) -> Reading:
+    """A plain-text or markdown file's lines; broken lines are joined by the cleaner."""
     return Reading(split_lines(decode(raw, encoding)), "text", join_broken=True)
 
 
@@ -69,8 +69,8 @@ class _VisibleText(HTMLParser):
     """The visible text of a page in one pass (linear however deep the tags nest): a line break around each block,
     " | " after each table cell, a marker before each heading; scripts, styles and page chrome left out."""
 
-    _HIDDEN = frozenset("script style noscript template head nav footer".split())
-    _BLOCKS = frozenset("p div section article li tr h1 h2 h3 h4 h5 h6 blockquote pre table ul ol dd dt".split())
+    _HIDDEN = frozenset(["script", "style", "noscript", "template", "head", "nav", "footer"])
+    _BLOCKS = frozenset(["p", "div", "section", "article", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul", "ol", "dd", "dt"])
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

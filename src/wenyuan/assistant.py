@@ -15,7 +15,7 @@ from wenyuan.answer import Answerer, ExtractiveAnswerer, StreamingAnswerer, refu
 from wenyuan.clean import chinese_number
 from wenyuan.config import DEFAULT_EMBEDDER, Settings
 from wenyuan.embed import Embedder
-from wenyuan.index import BuildReport, Index, Progress, build_index
+from wenyuan.index import MANIFEST, BuildReport, Index, IndexNotUsable, Progress, build_index
 from wenyuan.query import Query, analyse
 from wenyuan.types import Answer, AnswerItem, Hit
 
@@ -69,6 +69,7 @@ class Assistant:
         self._embedder = embedder
         # what serves requests: the index and its answerer, swapped in together by one assignment
         self._serving: tuple[Index, Answerer] | None = None
+        self._stamp: tuple[int, int] | None = None  # the manifest's (mtime, size) when the serving index was loaded
         self._lock = threading.Lock()
 
     @property
@@ -87,20 +88,34 @@ class Assistant:
         return self._snapshot()[0]
 
     def _snapshot(self) -> tuple[Index, Answerer]:
-        """The index and answerer in use, read once per request so that a rebuild never pairs one with the other."""
+        """The index and answerer in use, read once per request so that a rebuild never pairs one with the other.
+        An index rebuilt by another process (`wenyuan index` in a shell) is noticed by its manifest and swapped in."""
         serving = self._serving
-        if serving is None:
+        stamp = _manifest_stamp(self.settings.index_dir)
+        if serving is None or (stamp is not None and stamp != self._stamp):
             with self._lock:
-                if self._serving is None:
-                    self._use(Index.load(self.settings.index_dir, self.settings, self.embedder_name))
+                stamp = _manifest_stamp(self.settings.index_dir)
+                if self._serving is None or (stamp is not None and stamp != self._stamp):
+                    try:
+                        self._use(Index.load(self.settings.index_dir, self.settings, self.embedder_name), stamp)
+                    except IndexNotUsable:
+                        if self._serving is None:
+                            raise
+                        log.warning("the index on disk changed but cannot be loaded: still serving the one in use")
+                        self._stamp = stamp
                 serving = self._serving
         return serving
 
-    def _use(self, index: Index) -> None:
+    def _use(self, index: Index, stamp: tuple[int, int] | None) -> None:
         self._serving = (index, make_answerer(self.settings, index))
+        self._stamp = stamp
 
-    def build(self, paths: Iterable[Path] | None = None, progress: Progress | None = None) -> BuildReport:
-        """Index the documents (data/ by default), re-embedding only what changed, then switch to the new index."""
+    def build(self, paths: Iterable[Path] | None = None, progress: Progress | None = None, *,
+              prune: bool | None = None, wait: bool = True) -> BuildReport:
+        """Index the documents (data/ by default), re-embedding only what changed, then switch to the new index.
+
+        Documents indexed before stay when `paths` names other files or folders, unless `prune`; a build of the
+        data folder itself prunes. With `wait=False` a build while another runs raises IndexBusy at once."""
         previous = self._serving[0] if self._serving is not None else None
         if previous is None:
             try:
@@ -108,10 +123,12 @@ class Assistant:
             except Exception as error:  # no index yet, or one built with other settings: start afresh
                 log.info("building a new index: %s", error)
         roots = list(paths) if paths else [self.settings.data_dir]
+        if prune is None:
+            prune = all(Path(root).resolve() == Path(self.settings.data_dir).resolve() for root in roots)
         index, report = build_index(roots, self.settings.index_dir, self.settings, self.embedder,
-                                    previous=previous, progress=progress)
+                                    previous=previous, progress=progress, wait=wait, prune=prune)
         with self._lock:
-            self._use(index)
+            self._use(index, _manifest_stamp(self.settings.index_dir))
         return report
 
     def search(self, query: str, top_k: int | None = None, documents: Collection[str] | None = None) -> list[Hit]:
@@ -184,3 +201,11 @@ def _follow_up_item(question: str, history: Sequence[Answer]) -> AnswerItem | No
 def _canonical(name: str) -> str:
     return DEFAULT_EMBEDDER if name in ("use", DEFAULT_EMBEDDER) else name
 
+
+def _manifest_stamp(directory: Path) -> tuple[int, int] | None:
+    """When and how big the index's manifest is: a stat, cheap enough for every request."""
+    try:
+        status = (Path(directory) / MANIFEST).stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size

@@ -116,7 +116,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             return 2
     progress = _TqdmProgress(enabled=assistant.settings.progress and not args.quiet)
     try:
-        report = assistant.build(paths, progress=progress)
+        report = assistant.build(paths, progress=progress, prune=True if args.prune else None)
     finally:
         progress.close()
     print(report.summary())
@@ -206,7 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     index = commands.add_parser("index", help="build or update the index from documents (default: data/)")
-    index.add_argument("paths", nargs="*", help="files or folders to index")
+    index.add_argument("paths", nargs="*", help="files or folders to add or update (the others already indexed stay)")
+    index.add_argument("--prune", action="store_true",
+                       help="remove from the index what the given paths no longer hold (always so for data/)")
     index.add_argument("--index", help="index folder (default: index/)")
     index.add_argument("--quiet", action="store_true", help="no progress bars")
     index.set_defaults(run=cmd_index)

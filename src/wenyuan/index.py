@@ -24,6 +24,7 @@ import os
 import shutil
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
@@ -437,6 +438,13 @@ def _relocated(entry: _DocEntry, path: str) -> _DocEntry:
     )
 
 
+class IndexBusy(Exception):
+    """Another build of the same index is running (from the documents tab or a `wenyuan index` in a shell)."""
+
+
+BUILD_LOCK = ".build.lock"
+
+
 def build_index(
     sources: Iterable[Path],
     directory: Path,
@@ -445,10 +453,42 @@ def build_index(
     *,
     previous: Index | None = None,
     progress: Progress | None = None,
+    wait: bool = True,
+    prune: bool = True,
 ) -> tuple[Index, BuildReport]:
-    """Index every supported file under `sources` into `directory`, re-embedding only new or changed files."""
-    began = time.perf_counter()
+    """Index every supported file under `sources` into `directory`, re-embedding only new or changed files.
+
+    One build at a time per index folder (a file lock, across processes): a second one waits for the first, or with
+    `wait=False` raises IndexBusy. With `prune=False` the documents indexed before from elsewhere are kept (adding
+    one file does not drop the rest); with `prune` the index holds exactly what `sources` hold.
+    """
+    from filelock import FileLock, Timeout
+
     directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(directory / BUILD_LOCK)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if not wait:
+            raise IndexBusy("另一个索引任务正在进行（文档页或命令行），请等它完成后再试") from None
+        log.warning("another build of %s is running: waiting for it to finish", directory)
+        lock.acquire()
+    try:
+        if previous is not None and (previous.generation is None
+                                     or previous.generation.name != _current_generation(directory)):
+            try:  # another builder switched in a newer index meanwhile: build on that one
+                previous = Index.load(directory, settings, embedder.name, for_rebuild=True)
+            except IndexNotUsable:
+                previous = None
+        return _build_index(sources, directory, settings, embedder, previous, progress, prune)
+    finally:
+        lock.release()
+
+
+def _build_index(sources: Iterable[Path], directory: Path, settings: Settings, embedder: Embedder,
+                 previous: Index | None, progress: Progress | None, prune: bool) -> tuple[Index, BuildReport]:
+    began = time.perf_counter()
     if previous is not None and not _reusable_for(previous.manifest, settings, embedder):
         previous = None  # vectors or chunks made another way cannot be mixed into this index
     reusable = _previous_entries(previous)
@@ -495,7 +535,13 @@ def build_index(
         seen_ids.add(sha)
 
     present = {source.relative for source in files}
-    removed = sorted(path for path in old_paths if path not in present)
+    # without prune, documents indexed before from other paths stay, unless one of this run's files is the same one
+    replaced = set(seen_ids)
+    removed = sorted(path for path in old_paths if path not in present and (prune or old_paths[path] in replaced))
+    if not prune:
+        kept = [entry for sha, entry in reusable.items() if entry.document.path not in present and sha not in replaced]
+        entries.extend(kept)
+        unchanged.extend(entry.document.path for entry in kept)
     if previous is not None and not to_embed and _nothing_changed(previous, entries, skipped, directory, settings):
         report = BuildReport((), (), tuple(unchanged), (), tuple(skipped), len(previous.chunks), 0,
                              time.perf_counter() - began)
@@ -634,9 +680,44 @@ def _write(index: Index, entries: list[_DocEntry], directory: Path) -> None:
         index.bm25.save(str(generation / "bm25"), allow_pickle=False)
     if index.manifest["faiss"]["kind"] == "hnsw":
         faiss.write_index(index.faiss_index, str(generation / "hnsw.faiss"))
-    temporary = directory / (MANIFEST + ".tmp")
-    temporary.write_text(json.dumps(index.manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    _sync_tree(generation)  # on disk before the switch: a power cut leaves the old manifest or a whole new index
+    previous = _current_generation(directory)
+    temporary = directory / f"{MANIFEST}.{os.getpid()}.{uuid.uuid4().hex}.tmp"
+    with temporary.open("w", encoding="utf-8") as stream:
+        stream.write(json.dumps(index.manifest, ensure_ascii=False, indent=1))
+        stream.flush()
+        os.fsync(stream.fileno())
     os.replace(temporary, directory / MANIFEST)  # the switch: readers see the old index or the new one, whole
+    _sync_directory(directory)
+    keep = {index.manifest["generation"], previous}  # the one just replaced may still be read by a running app
     for stale in directory.glob("gen-*"):
-        if stale.name != index.manifest["generation"]:
+        if stale.name not in keep:
             shutil.rmtree(stale, ignore_errors=True)
+    for leftover in directory.glob(f"{MANIFEST}.*.tmp"):  # a killed build's, never this one's (it was renamed)
+        leftover.unlink(missing_ok=True)
+
+
+def _current_generation(directory: Path) -> str | None:
+    try:
+        return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))["generation"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _sync_tree(folder: Path) -> None:
+    """fsync every file under `folder`, then each folder, so that what the manifest names survives a power cut."""
+    for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if path.is_file():
+            with path.open("rb") as stream:
+                os.fsync(stream.fileno())
+        else:
+            _sync_directory(path)
+    _sync_directory(folder)
+
+
+def _sync_directory(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

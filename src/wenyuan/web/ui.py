@@ -18,6 +18,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # air-gapped intrane
 import gradio as gr  # noqa: E402
 
 from wenyuan.assistant import Assistant  # noqa: E402
+from wenyuan.index import IndexBusy  # noqa: E402
 from wenyuan.ingest import SUPPORTED_SUFFIXES  # noqa: E402
 from wenyuan.types import Answer, Citation, Document  # noqa: E402
 from wenyuan.web import render  # noqa: E402
@@ -316,7 +317,11 @@ class AdminHandlers:
         def report_progress(stage: str, done: int, total: int) -> None:
             progress(done / total if total else 1.0, desc=f"{labels.get(stage, stage)} {done}/{total}")
 
-        report = self.assistant.build(progress=report_progress)
+        try:
+            report = self.assistant.build(progress=report_progress, wait=False)
+        except IndexBusy as error:
+            rows, status, choices = self.listing(token)
+            return f"**未重建**：{error}", rows, status, choices
         summary = (
             f"**重建完成**：新增 {len(report.added)}，更新 {len(report.changed)}，删除 {len(report.removed)}，"
             f"未变 {len(report.unchanged)}，跳过 {len(report.skipped)}；共 {report.chunks} 个片段，"

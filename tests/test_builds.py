@@ -1,0 +1,89 @@
+"""Builds that share an index folder: one at a time, the previous generation kept, a running app following along,
+and explicit paths that add without dropping the rest."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from wenyuan.assistant import Assistant
+from wenyuan.config import Settings
+from wenyuan.index import BUILD_LOCK, IndexBusy
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _assistant(root: Path, embedder) -> Assistant:
+    return Assistant(Settings(data_dir=root / "data", index_dir=root / "index", progress=False), embedder)
+
+
+def _paths(root: Path) -> set[str]:
+    manifest = json.loads((root / "index" / "manifest.json").read_text(encoding="utf-8"))
+    return {document["path"] for document in manifest["documents"]}
+
+
+def test_a_second_build_waits_or_is_refused_while_one_runs(tmp_path: Path, embedder) -> None:
+    from filelock import FileLock
+
+    _write(tmp_path / "data", "养老方案.txt", "养老服务实施方案\n一、目标\n到2027年社区养老服务设施覆盖率达到95%。")
+    assistant = _assistant(tmp_path, embedder)
+    (tmp_path / "index").mkdir()
+    held = FileLock(tmp_path / "index" / BUILD_LOCK)
+    held.acquire()
+    try:
+        with pytest.raises(IndexBusy, match="另一个索引任务正在进行"):
+            assistant.build(wait=False)
+        finished = threading.Event()
+        waiting = threading.Thread(target=lambda: (assistant.build(), finished.set()))
+        waiting.start()
+        assert not finished.wait(1.0)  # blocked by the other build
+    finally:
+        held.release()
+    waiting.join(timeout=120)
+    assert finished.is_set() and _paths(tmp_path) == {"养老方案.txt"}
+
+
+def test_the_previous_generation_is_kept_and_older_ones_go(tmp_path: Path, embedder) -> None:
+    data = tmp_path / "data"
+    assistant = _assistant(tmp_path, embedder)
+    for n in range(3):
+        _write(data, f"通知{n}.txt", f"关于第{n}批项目的通知\n各单位要在{n + 10}日内完成申报。")
+        assistant.build()
+    index = tmp_path / "index"
+    current = json.loads((index / "manifest.json").read_text(encoding="utf-8"))["generation"]
+    generations = sorted(p.name for p in index.glob("gen-*"))
+    assert len(generations) == 2 and current in generations
+    assert not list(index.glob("manifest.json.*"))
+
+
+def test_a_running_app_notices_an_index_rebuilt_by_another_process(tmp_path: Path, embedder) -> None:
+    data = tmp_path / "data"
+    _write(data, "养老方案.txt", "养老服务实施方案\n一、目标\n到2027年社区养老服务设施覆盖率达到95%。")
+    serving = _assistant(tmp_path, embedder)
+    serving.build()
+    assert "医保" not in "".join(c.doc for c in serving.ask("门诊报销比例是多少？").citations)
+    _write(data, "医保办法.txt", "城乡居民医保办法\n第一条 门诊报销比例为50%，年度限额2000元。")
+    _assistant(tmp_path, embedder).build()  # as `wenyuan index` from a shell would
+    answer = serving.ask("门诊报销比例是多少？")
+    assert "50%" in answer.text and answer.citations[0].doc == "医保办法.txt"
+
+
+def test_indexing_one_file_keeps_the_others_unless_pruned(tmp_path: Path, embedder) -> None:
+    data = tmp_path / "data"
+    _write(data, "养老方案.txt", "养老服务实施方案\n一、目标\n到2027年社区养老服务设施覆盖率达到95%。")
+    _write(data, "医保办法.txt", "城乡居民医保办法\n第一条 门诊报销比例为50%，年度限额2000元。")
+    assistant = _assistant(tmp_path, embedder)
+    assistant.build()
+    extra = _write(tmp_path / "inbox", "住房通知.txt", "公共租赁住房通知\n申请人应在本市连续缴纳社保满一年。")
+    report = assistant.build([extra])
+    assert _paths(tmp_path) == {"养老方案.txt", "医保办法.txt", "住房通知.txt"} and not report.removed
+    report = assistant.build([extra], prune=True)
+    assert _paths(tmp_path) == {"住房通知.txt"} and set(report.removed) == {"养老方案.txt", "医保办法.txt"}

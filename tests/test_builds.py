@@ -4,7 +4,13 @@ and explicit paths that add without dropping the rest."""
 from __future__ import annotations
 
 import json
+import os
+import random
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -87,3 +93,53 @@ def test_indexing_one_file_keeps_the_others_unless_pruned(tmp_path: Path, embedd
     assert _paths(tmp_path) == {"养老方案.txt", "医保办法.txt", "住房通知.txt"} and not report.removed
     report = assistant.build([extra], prune=True)
     assert _paths(tmp_path) == {"住房通知.txt"} and set(report.removed) == {"养老方案.txt", "医保办法.txt"}
+
+
+def _cli(root: Path, *args: str) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WENYUAN_")}
+    return subprocess.Popen([sys.executable, "-m", "wenyuan.cli", *args], cwd=root, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _corpus(data: Path, round_: int) -> None:
+    for n in range(12):
+        _write(data, f"文件{n:02d}.txt", f"关于第{n}项工作的通知（第{round_}版）\n一、各单位要在{n + round_}日内完成。\n"
+               + "二、加强组织领导，压实工作责任，确保各项任务落到实处。" * 20)
+
+
+@pytest.mark.slow
+def test_killing_builds_at_random_moments_never_leaves_a_broken_index(tmp_path: Path, embedder) -> None:
+    from wenyuan.index import Index, IndexNotUsable
+
+    data = tmp_path / "data"
+    settings = Settings(data_dir=data, index_dir=tmp_path / "index", progress=False)
+    rng = random.Random(11)
+    deadline = time.monotonic() + 240
+    kills = 0
+    while kills < 30 and time.monotonic() < deadline:
+        _corpus(data, kills)  # every round changes every file: each build has work to do when it is killed
+        process = _cli(tmp_path, "index", "--quiet")
+        time.sleep(rng.uniform(0.2, 2.5))
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+        kills += 1
+        if (tmp_path / "index" / "manifest.json").exists():
+            try:
+                Index.load(tmp_path / "index", settings, embedder.name)
+            except IndexNotUsable as error:  # pragma: no cover - the failure this test exists to catch
+                pytest.fail(f"after kill {kills} the index does not load: {error}")
+    assert kills >= 10
+    finished = _cli(tmp_path, "index", "--quiet")
+    assert finished.wait(timeout=300) == 0, finished.stderr.read()
+    answer = _assistant(tmp_path, embedder).ask("第3项工作要在几日内完成？")
+    assert not answer.refused and "文件03.txt" in {c.doc for c in answer.citations}
+    assert len(list((tmp_path / "index").glob("gen-*"))) <= 2
+
+
+def test_two_builders_started_together_both_finish_with_one_index(tmp_path: Path, embedder) -> None:
+    _corpus(tmp_path / "data", 0)
+    first, second = _cli(tmp_path, "index", "--quiet"), _cli(tmp_path, "index", "--quiet")
+    outputs = [process.communicate(timeout=300) for process in (first, second)]
+    assert first.returncode == second.returncode == 0, outputs
+    assert sum("another build" in err for _, err in outputs) <= 1
+    assert len(_paths(tmp_path)) == 12 and len(list((tmp_path / "index").glob("gen-*"))) <= 2

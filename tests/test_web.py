@@ -289,9 +289,10 @@ def test_admin_logs_in_sees_failures_and_uploads_in_the_browser(browser, tmp_pat
         page.click("#wy-delete-choice input")
         page.get_by_role("option", name=GOV).click()
         page.click("#wy-delete")
-        page.wait_for_function("() => document.querySelector('#wy-rebuild-status').innerText.includes('已删除')",
+        page.wait_for_function("() => document.querySelector('#wy-rebuild-status').innerText.includes('回收文件夹')",
                                timeout=15_000)
         assert not (data / GOV).exists()
+        assert [p.name for p in (data / ".回收站").glob("*/*")] == [GOV]  # moved aside, restorable
         page.click("#wy-rebuild")
         page.wait_for_function("() => document.querySelector('#wy-rebuild-status').innerText.includes('重建完成')",
                                timeout=120_000)

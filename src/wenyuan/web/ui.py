@@ -9,6 +9,7 @@ import re
 import shutil
 import time
 import unicodedata
+import uuid
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
@@ -125,6 +126,9 @@ def example_questions(assistant: Assistant, limit: int = 6) -> list[str]:
         if len(questions) >= limit:
             break
     return questions
+
+
+RECYCLE_FOLDER = ".回收站"  # inside data/; hidden, so never indexed
 
 
 def _reading(entry: dict) -> str:
@@ -285,7 +289,7 @@ class AdminHandlers:
                 lines.append(f"✗ {original}：{error}")
                 continue
             if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-                lines.append(f"✗ {name}：不支持的文件类型（支持 .txt .md .docx .pdf .html）")
+                lines.append(f"✗ {name}：不支持的文件类型（支持 {' '.join(sorted(SUPPORTED_SUFFIXES))}）")
                 continue
             if source.stat().st_size > limit:
                 lines.append(f"✗ {name}：超过 {self.settings.max_file_mb:g} MB 的上限")
@@ -295,7 +299,13 @@ class AdminHandlers:
                 lines.append(f"✗ {original}：文件名不安全")
                 continue
             existed = target.exists()
-            shutil.copyfile(source, target)
+            # copied under a hidden name, then renamed: a rebuild never sees half a file
+            partial = data / f".{uuid.uuid4().hex}.upload"
+            try:
+                shutil.copyfile(source, partial)
+                os.replace(partial, target)
+            finally:
+                partial.unlink(missing_ok=True)
             lines.append(f"✓ {name}{'（已替换旧版本）' if existed else ''}")
         return "\n\n".join(lines) + "\n\n上传完成后请点击“重建索引”。"
 
@@ -307,8 +317,11 @@ class AdminHandlers:
         target = (data / path).resolve()
         if data not in target.parents or not target.is_file():
             return f"找不到文档：{path}"
-        target.unlink()
-        return f"已删除 {path}。点击“重建索引”后，它将不再出现在回答中。"
+        recycle = data / RECYCLE_FOLDER / datetime.now().strftime("%Y%m%d-%H%M%S")
+        recycle.mkdir(parents=True, exist_ok=True)
+        os.replace(target, recycle / target.name)  # moved aside, not destroyed: an administrator can put it back
+        return (f"已将 {path} 移入回收文件夹 {RECYCLE_FOLDER}/{recycle.name}/（可从那里恢复）。"
+                "点击“重建索引”后，它将不再出现在回答中。")
 
     def rebuild(self, token: str | None, progress=gr.Progress()):
         self.check(token)

@@ -222,3 +222,41 @@ def test_a_failing_or_missing_endpoint_falls_back_to_the_extractive_answer(demo_
         assert len(failing.requests) == 1
     finally:
         failing.stop()
+
+
+def test_an_endpoint_that_never_answers_is_skipped_after_repeated_failures(demo_assistant) -> None:
+    import socket
+
+    from wenyuan.llm import UNAVAILABLE_NOTE, CircuitBreaker
+
+    # a server that accepts connections and never says a word: each question would wait for the read timeout
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                accepted.append(silent.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        port = silent.getsockname()[1]
+        settings = Settings(answerer="llm", llm_base_url=f"http://127.0.0.1:{port}/v1", llm_model="fake-qwen",
+                            llm_timeout=1, llm_failures=2, llm_cooldown=60)
+        breaker = CircuitBreaker(settings.llm_failures, settings.llm_cooldown)
+        answerer = make_answerer(settings, demo_assistant.index, breaker)
+        question = "城镇化率提升到了多少？"
+        hits = demo_assistant.search(question)
+        for _ in range(4):
+            answer = answerer.answer(question, hits)
+            assert answer.text.startswith(UNAVAILABLE_NOTE) and "60.37%" in answer.text
+        assert len(accepted) == 2  # after two failures the endpoint is not asked again during the cooldown
+        assert not breaker.allows()
+    finally:
+        silent.close()
+        for connection in accepted:
+            connection.close()

@@ -46,18 +46,21 @@ def make_embedder(settings: Settings) -> Embedder:
             return SentenceTransformerEmbedder(name, settings.embedder_query_prefix)
 
 
-def make_answerer(settings: Settings, index: Index) -> Answerer:
-    """The answerer the settings name: extractive (no LLM), or an OpenAI-compatible LLM checked against sources."""
+def make_answerer(settings: Settings, index: Index, breaker=None) -> Answerer:
+    """The answerer the settings name: extractive (no LLM), or an OpenAI-compatible LLM checked against sources
+    (`breaker`, a `wenyuan.llm.CircuitBreaker`, remembers a failing endpoint across index snapshots)."""
     extractive = ExtractiveAnswerer(index, settings.min_coverage)
     match settings.answerer:
         case "extractive":
             return extractive
         case "llm":
-            from wenyuan.llm import LlmAnswerer
+            from wenyuan.llm import CircuitBreaker, LlmAnswerer
 
             return LlmAnswerer(
                 index, extractive, base_url=settings.llm_base_url, model=settings.llm_model,
                 api_key=settings.llm_api_key, timeout=settings.llm_timeout,
+                connect_timeout=settings.llm_connect_timeout,
+                breaker=breaker or CircuitBreaker(settings.llm_failures, settings.llm_cooldown),
             )
 
 
@@ -69,7 +72,8 @@ class Assistant:
         self._embedder = embedder
         # what serves requests: the index and its answerer, swapped in together by one assignment
         self._serving: tuple[Index, Answerer] | None = None
-        self._stamp: tuple[int, int] | None = None  # the manifest's (mtime, size) when the serving index was loaded
+        self._stamp: tuple[int, int] | None = None
+        self._breaker = None  # the LLM endpoint's circuit breaker, kept across index snapshots  # the manifest's (mtime, size) when the serving index was loaded
         self._lock = threading.Lock()
 
     @property
@@ -107,7 +111,11 @@ class Assistant:
         return serving
 
     def _use(self, index: Index, stamp: tuple[int, int] | None) -> None:
-        self._serving = (index, make_answerer(self.settings, index))
+        if self._breaker is None and self.settings.answerer == "llm":
+            from wenyuan.llm import CircuitBreaker
+
+            self._breaker = CircuitBreaker(self.settings.llm_failures, self.settings.llm_cooldown)
+        self._serving = (index, make_answerer(self.settings, index, self._breaker))
         self._stamp = stamp
 
     def build(self, paths: Iterable[Path] | None = None, progress: Progress | None = None, *,

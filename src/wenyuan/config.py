@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     )
     llm_model: str = Field("qwen2.5-7b-instruct", description="Model name the endpoint serves.")
     llm_api_key: str | None = Field(None, description="Bearer token for the endpoint, if it needs one.")
+    llm_connect_timeout: float = Field(3.0, description="Seconds to connect to the LLM endpoint; a down endpoint is known at once.")
+    llm_failures: int = Field(3, description="LLM failures in a row after which the endpoint is skipped for a while.")
+    llm_cooldown: float = Field(60.0, description="Seconds the LLM endpoint is skipped after repeated failures.")
     llm_timeout: float = Field(60.0, description="Seconds the whole LLM reply may take (streamed or not); then the extractive answer is given.")
 
     host: str = Field("127.0.0.1", description="Address the web app listens on.")

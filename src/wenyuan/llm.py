@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import closing
+from dataclasses import replace
 
 from wenyuan.answer import ExtractiveAnswerer
 from wenyuan.index import Index
@@ -27,8 +29,36 @@ SYSTEM_PROMPT = (
     "回答要简洁准确，用中文；每一句话的末尾必须用方括号注明所依据资料的编号，例如[1]或[2][3]。"
     "如果资料中没有答案，只回答：文档中没有找到能回答这个问题的内容。"
 )
+UNAVAILABLE_NOTE = "（大模型服务暂时无法使用，以下为从原文摘录的回答。）"
 _MARKERS = re.compile(r"\[(\d+)\]")
 _SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?(?:\s*\[\d+\])*")
+
+
+class CircuitBreaker:
+    """Skips an endpoint that keeps failing: after `failures` failures in a row, for `cooldown` seconds every
+    question is answered extractively at once instead of holding a worker for a connect or read timeout each time.
+    Shared by the answerers of successive index snapshots, so a rebuild does not forget an endpoint that is down."""
+
+    def __init__(self, failures: int = 3, cooldown: float = 60.0) -> None:
+        self._failures = failures
+        self._cooldown = cooldown
+        self._count = 0
+        self._open_until = 0.0
+        self._lock = threading.Lock()
+
+    def allows(self) -> bool:
+        return time.monotonic() >= self._open_until
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._count = 0
+
+    def failed(self) -> None:
+        with self._lock:
+            self._count += 1
+            if self._count >= self._failures:
+                self._open_until = time.monotonic() + self._cooldown
+                self._count = 0
 
 
 class LlmAnswerer:
@@ -43,6 +73,8 @@ class LlmAnswerer:
         model: str,
         api_key: str | None = None,
         timeout: float = 60.0,
+        connect_timeout: float = 3.0,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self._index = index
         self._fallback = fallback
@@ -50,6 +82,8 @@ class LlmAnswerer:
         self._model = model
         self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._timeout = timeout
+        self._connect_timeout = min(connect_timeout, timeout)
+        self._breaker = breaker or CircuitBreaker()
 
     def answer(self, question: Query | str, hits: Sequence[Hit], history: Sequence[Answer] = ()) -> Answer:
         """The checked answer: the last thing `stream` yields."""
@@ -67,6 +101,9 @@ class LlmAnswerer:
         if extractive.refused or extractive.mode == "ask_back" or not hits:
             yield extractive
             return
+        if not self._breaker.allows():
+            yield replace(extractive, text=UNAVAILABLE_NOTE + extractive.text)
+            return
         reply = ""
         try:
             # closing(): a reader who stops listening (a closed browser tab) ends the request to the LLM at once
@@ -75,9 +112,11 @@ class LlmAnswerer:
                     reply += piece
                     yield reply
         except Exception as error:  # the LLM is optional: any failure answers extractively
-            log.warning("LLM endpoint failed (%s); answering extractively", error)
-            yield extractive
+            log.warning("LLM endpoint failed (%s); answering extractively", type(error).__name__)
+            self._breaker.failed()
+            yield replace(extractive, text=UNAVAILABLE_NOTE + extractive.text)
             return
+        self._breaker.succeeded()
         checked = self._checked(question, reply, hits)
         yield checked if checked is not None else extractive
 
@@ -95,7 +134,9 @@ class LlmAnswerer:
         messages.append({"role": "user", "content": f"【资料】\n{sources}\n\n【问题】{question}"})
         body = {"model": self._model, "messages": messages, "temperature": 0.1, "stream": True}
         deadline = time.monotonic() + self._timeout  # for the whole reply: httpx's timeout bounds each read only
-        with httpx.stream("POST", self._url, json=body, headers=self._headers, timeout=self._timeout) as response:
+        # a short connect timeout: an endpoint that is down is known in seconds, not after the whole reply's time
+        limits = httpx.Timeout(self._timeout, connect=self._connect_timeout)
+        with httpx.stream("POST", self._url, json=body, headers=self._headers, timeout=limits) as response:
             response.raise_for_status()
             if "text/event-stream" not in response.headers.get("content-type", ""):
                 response.read()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote
@@ -194,6 +195,29 @@ def test_streaming_endpoint_sends_the_answer_in_pieces(server) -> None:
     payloads = [json.loads(data.removeprefix("data: ")) for _, data in events]
     assert names[-1] == "answer" and names.count("delta") >= 5
     assert "".join(p["text"] for p in payloads[:-1]) == payloads[-1]["answer"]
+
+
+@pytest.mark.parametrize("route", ["/api/ask", "/api/ask/stream"])
+@pytest.mark.parametrize("question", ["问" * 1_000_000, "城镇化率\ud800是多少", "城镇化率\x00是多少"])
+def test_rest_refuses_a_huge_question_or_one_that_is_not_text_with_422(server, route: str, question: str) -> None:
+    body = json.dumps({"question": question}).encode()  # json escapes the lone surrogate as \ud800
+    request = urllib.request.Request(server.url + route, data=body, headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request)
+    assert refused.value.code == 422
+
+
+def test_gradio_api_and_chat_refuse_a_huge_question(server) -> None:
+    from gradio_client import Client
+
+    client = Client(server.url + "/", verbose=False)
+    with pytest.raises(Exception, match="问题过长"):
+        client.predict("问" * 1_000_000, api_name="/ask")
+    from wenyuan.web.ui import ChatHandlers
+
+    with pytest.warns(UserWarning, match="问题过长"):  # outside a browser session Gradio's toast is a warning
+        steps = list(ChatHandlers(server.assistant, stream_delay=0).respond("问" * 5000, [], []))
+    assert len(steps) == 1 and steps[0][0] == [] and steps[0][1] == []  # nothing asked, nothing answered
 
 
 def test_gradio_client_ask_endpoint(server) -> None:

@@ -64,6 +64,21 @@ def make_answerer(settings: Settings, index: Index, breaker=None) -> Answerer:
             )
 
 
+class QuestionRejected(ValueError):
+    """A question no answer is worked out for; the message says why, for the person who asked."""
+
+
+def checked_question(question: str, limit: int) -> str:
+    """The question, stripped; refused when longer than `limit` characters or holding what is not text (a lone
+    surrogate, a control character): such input is an attack or an accident, and costs memory and time to index."""
+    question = (question or "").strip()
+    if len(question) > limit:
+        raise QuestionRejected(f"问题过长（{len(question)} 字，上限 {limit} 字），请精简后再问")
+    if any("\ud800" <= ch <= "\udfff" or (ch < " " and ch not in "\t\n\r") for ch in question):
+        raise QuestionRejected("问题中含有无法识别的字符")
+    return question
+
+
 class Assistant:
     """Searches the index and answers questions with citations; rebuilds swap the index in without a pause."""
 
@@ -170,8 +185,9 @@ class Assistant:
                    documents: Collection[str] | None = None) -> Iterator[str | Answer]:
         """Like `ask`, for showing an answer as it is written: an LLM answerer yields its text so far (str) before
         the final Answer, which may differ (unbacked sentences dropped, markers renumbered); the extractive
-        answerer, done in milliseconds, yields the Answer alone."""
-        question = question.strip()
+        answerer, done in milliseconds, yields the Answer alone. Raises QuestionRejected for a question too long
+        or not text (every route checks it here, whatever it checked before)."""
+        question = checked_question(question, self.settings.max_question_chars)
         index, answerer = self._snapshot()  # one snapshot for the whole request
         item = _follow_up_item(question, history)
         resolved = question

@@ -86,6 +86,7 @@ class Settings(BaseSettings):
     )
     llm_model: str = Field("qwen2.5-7b-instruct", description="Model name the endpoint serves.")
     llm_api_key: str | None = Field(None, description="Bearer token for the endpoint, if it needs one.")
+    max_question_chars: int = Field(2000, description="Longer questions are refused on every route (REST, Gradio API, chat, widget).")
     llm_connect_timeout: float = Field(3.0, description="Seconds to connect to the LLM endpoint; a down endpoint is known at once.")
     llm_failures: int = Field(3, description="LLM failures in a row after which the endpoint is skipped for a while.")
     llm_cooldown: float = Field(60.0, description="Seconds the LLM endpoint is skipped after repeated failures.")

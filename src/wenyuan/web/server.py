@@ -13,12 +13,13 @@ from pathlib import Path
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from fastapi import Depends, FastAPI, HTTPException, Request  # noqa: E402
+from fastapi.exceptions import RequestValidationError  # noqa: E402
 from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse  # noqa: E402
 from fastapi.security import APIKeyHeader  # noqa: E402
 from pydantic import BaseModel, Field  # noqa: E402
 
-from wenyuan.assistant import Assistant  # noqa: E402
+from wenyuan.assistant import Assistant, QuestionRejected, checked_question  # noqa: E402
 from wenyuan.config import Settings  # noqa: E402
 from wenyuan.index import MANIFEST, IndexNotUsable  # noqa: E402
 from wenyuan.types import Answer, AnswerItem  # noqa: E402
@@ -141,6 +142,14 @@ def create_app(assistant: Assistant) -> FastAPI:
         docs_url=None,  # FastAPI's pages load Swagger UI / ReDoc from a CDN: nothing here may; /openapi.json stays
         redoc_url=None,
     )
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        """422 with where and why, never the input itself: echoing a megabyte, or a lone surrogate that cannot
+        be encoded (a 500), helps nobody."""
+        detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+                  for e in error.errors()]
+        return JSONResponse(status_code=422, content={"detail": detail})
+
     widget_key = APIKeyHeader(name=KEY_HEADER, auto_error=False, description="A widget key (only when keys are configured).")
     app.add_middleware(
         CORSMiddleware, allow_origins=access.origins, allow_methods=["GET", "POST"],
@@ -175,11 +184,18 @@ def create_app(assistant: Assistant) -> FastAPI:
         return {"status": "ok", "documents": len(manifest["documents"]), "chunks": manifest["chunks"],
                 "embedder": manifest["embedder"]["name"]}
 
+    def _check(question: str) -> None:
+        try:
+            checked_question(question, assistant.settings.max_question_chars)
+        except QuestionRejected as error:
+            raise HTTPException(status_code=422, detail=str(error)) from None
+
     @app.post("/api/ask", response_model=AskResponse, dependencies=[Depends(permitted)],
               responses={401: {"description": "widget keys are configured and none valid was sent"},
                          403: {"description": "called from a browser page whose origin is not allowed"}})
     def ask(request: AskRequest) -> dict:
         """The answer with its citations, in the CLI's --json schema."""
+        _check(request.question)
         return assistant.ask(request.question, request.past(), request.documents).to_json()
 
     @app.post("/api/ask/stream", dependencies=[Depends(permitted)], response_class=StreamingResponse,
@@ -190,6 +206,7 @@ def create_app(assistant: Assistant) -> FastAPI:
                                               "before it are dropped and markers renumbered."}})
     def ask_stream(request: AskRequest) -> StreamingResponse:
         """Server-sent events: `delta` events carry the answer text as it grows, a final `answer` event the JSON."""
+        _check(request.question)
 
         def produce():
             written = ""

@@ -18,7 +18,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # air-gapped intrane
 
 import gradio as gr  # noqa: E402
 
-from wenyuan.assistant import Assistant  # noqa: E402
+from wenyuan.assistant import Assistant, QuestionRejected, checked_question  # noqa: E402
 from wenyuan.index import IndexBusy  # noqa: E402
 from wenyuan.ingest import SUPPORTED_SUFFIXES  # noqa: E402
 from wenyuan.types import Answer, Citation, Document  # noqa: E402
@@ -167,6 +167,12 @@ class ChatHandlers:
         question = (question or "").strip()
         if not question:
             yield messages, history, gr.skip(), "", gr.skip()
+            return
+        try:
+            checked_question(question, self.assistant.settings.max_question_chars)
+        except QuestionRejected as error:
+            gr.Warning(str(error))
+            yield messages, history, gr.skip(), gr.skip(), gr.skip()  # the question stays in the box, unanswered
             return
         turn = len(history)
         messages = [*messages, {"role": "user", "content": render._text(question)}, {"role": "assistant", "content": ""}]
@@ -444,7 +450,10 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
         def ask(question: str) -> dict:
             """Ask a question; returns the answer with its citations as JSON (the CLI's --json schema)."""
-            return assistant.ask(question).to_json()
+            try:
+                return assistant.ask(question).to_json()
+            except QuestionRejected as error:
+                raise gr.Error(str(error)) from None
 
         gr.api(ask, api_name="ask")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import urllib.error
@@ -422,4 +423,30 @@ def test_an_ask_back_offers_documents_that_answer_when_clicked(browser, tmp_path
         assert "普惠托育" not in page.inner_text("#wy-sources")
     finally:
         context.close()
+        running.stop()
+
+
+def test_a_call_naming_a_server_file_never_copies_it(tmp_path: Path, embedder) -> None:
+    import httpx
+
+    _corpus(tmp_path)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("这是服务器上的机密文件内容 7f3a9c", encoding="utf-8")
+    running = Server(tmp_path, embedder)
+    try:
+        payload = {"data": [[{"path": str(secret), "orig_name": "x.txt", "meta": {"_type": "gradio.FileData"}}], ""]}
+        started = httpx.post(running.url + "/gradio_api/call/upload", json=payload)
+        if started.status_code == 200:
+            event = started.json()["event_id"]
+            result = httpx.get(running.url + f"/gradio_api/call/upload/{event}", timeout=30).text
+            assert "event: error" in result
+        else:
+            assert started.status_code in (400, 403, 422)
+        assert not (tmp_path / "data" / "x.txt").exists()
+        import tempfile
+
+        gradio_cache = Path(os.environ.get("GRADIO_TEMP_DIR", Path(tempfile.gettempdir()) / "gradio"))
+        copies = [p for p in gradio_cache.rglob("secret.txt")] if gradio_cache.exists() else []
+        assert not any("7f3a9c" in p.read_text(encoding="utf-8", errors="replace") for p in copies)
+    finally:
         running.stop()

@@ -265,10 +265,15 @@ def create_app(assistant: Assistant) -> FastAPI:
         return HTMLResponse(page, headers={"Content-Security-Policy": policy, "Cache-Control": "no-cache"})
 
     demo = build_ui(assistant)
-    return gr.mount_gradio_app(
+    mounted = gr.mount_gradio_app(
         app, demo, path="/", css=CSS, head=HEAD, ssr_mode=False,
         max_file_size=int(assistant.settings.max_file_mb * (1 << 20)), footer_links=["api"],
+        allowed_paths=[], blocked_paths=[str(assistant.settings.index_dir.resolve())],
     )
+    # Gradio checks the file paths a call names (only its own upload folder for inputs) once the app "has
+    # launched"; mounting never says so, and without it any server file named in a call is copied and served
+    demo.has_launched = True
+    return mounted
 
 
 def _own_origin(request: Request) -> str:

@@ -57,10 +57,13 @@ def page(browser, server):
     page.outside_requests = []
     page.on("request", lambda r: page.outside_requests.append(r.url)
             if not r.url.startswith((server.url, "data:", "blob:")) else None)
+    blocked = []  # what the page's Content-Security-Policy stopped: the policy must not break the app
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(server.url)
     page.wait_for_selector("#wy-question textarea", timeout=60_000)
     yield page
     context.close()
+    assert not blocked, blocked
 
 
 def _ask(page, question: str) -> None:
@@ -450,3 +453,16 @@ def test_a_call_naming_a_server_file_never_copies_it(tmp_path: Path, embedder) -
         assert not any("7f3a9c" in p.read_text(encoding="utf-8", errors="replace") for p in copies)
     finally:
         running.stop()
+
+
+def test_monitoring_is_closed_pages_carry_a_full_policy_and_unknown_hosts_are_refused(server) -> None:
+    import httpx
+
+    for path in ("/monitoring", "/monitoring/summary", "/gradio_api/monitoring"):
+        assert httpx.get(server.url + path).status_code == 404
+    page = httpx.get(server.url + "/")
+    policy = page.headers["content-security-policy"]
+    assert page.status_code == 200 and "default-src 'self'" in policy and "object-src 'none'" in policy
+    rebound = httpx.get(server.url + "/api/health", headers={"Host": f"evil.example:{server.port}"})
+    assert rebound.status_code == 400
+    assert httpx.get(server.url + "/api/health", headers={"Host": f"localhost:{server.port}"}).status_code == 200

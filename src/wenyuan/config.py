@@ -106,6 +106,11 @@ class Settings(BaseSettings):
         description="Origins of intranet pages allowed to embed the chat and call its API from the browser, e.g. "
         "'http://portal.intranet'. Empty: only the app's own origin.",
     )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host names the app answers to (the intranet name users type, e.g. 'wenyuan.intranet'), against "
+        "DNS rebinding. Empty: loopback names when listening on loopback, else any (a proxy in front names it).",
+    )
     widget_keys_file: Path | None = Field(
         None,
         description="File of widget keys, one per line, re-read when it changes (rotate keys without a restart). "
@@ -115,7 +120,7 @@ class Settings(BaseSettings):
         default_factory=list, description="Widget keys given directly (no rotation)."
     )
 
-    @field_validator("allowed_origins", "widget_keys", mode="before")
+    @field_validator("allowed_origins", "allowed_hosts", "widget_keys", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         """Lists may be given as JSON or as comma-separated text in environment variables."""

@@ -156,8 +156,14 @@ def create_app(assistant: Assistant) -> FastAPI:
         allow_headers=["Content-Type", KEY_HEADER], max_age=600,
     )
 
+    hosts = _allowed_hosts(assistant.settings)
+
     @app.middleware("http")
     async def guard(request: Request, call_next):
+        if hosts and request.url.hostname not in hosts:  # a DNS-rebinding page reaches us under its own name
+            return JSONResponse({"detail": "unknown host"}, status_code=400)
+        if request.url.path.startswith(_MONITORING):  # Gradio's monitoring pages: nobody's business here
+            return JSONResponse({"detail": "Not Found"}, status_code=404)
         if request.url.path.startswith(_GUARDED) and not access.origin_allowed(request.headers.get("origin"),
                                                                                _own_origin(request)):
             return JSONResponse({"detail": "this origin is not allowed to call the API"}, status_code=403)
@@ -167,7 +173,7 @@ def create_app(assistant: Assistant) -> FastAPI:
             return JSONResponse({"detail": "上传文件需要管理口令：请先在“文档管理”中登录"}, status_code=403)
         response = await call_next(request)
         if "content-security-policy" not in response.headers:
-            response.headers["Content-Security-Policy"] = f"frame-ancestors {access.frame_ancestors()}"
+            response.headers["Content-Security-Policy"] = _PAGE_POLICY + f"; frame-ancestors {access.frame_ancestors()}"
         return response
 
     def permitted(key: str | None = Depends(widget_key)) -> None:
@@ -274,6 +280,25 @@ def create_app(assistant: Assistant) -> FastAPI:
     # launched"; mounting never says so, and without it any server file named in a call is copied and served
     demo.has_launched = True
     return mounted
+
+
+_MONITORING = ("/monitoring", "/gradio_api/monitoring")
+# Every page but the widget's own (which has a stricter one): only this server's scripts, styles, images and
+# connections; Gradio's front end needs inline scripts and styles and blob: workers.
+_PAGE_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; media-src 'self' blob:; connect-src 'self'; "
+    "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'"
+)
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _allowed_hosts(settings) -> frozenset[str]:
+    """Host names requests may carry: those configured; for an app listening on loopback only, the loopback names;
+    otherwise (behind a proxy that names it) any."""
+    if settings.allowed_hosts:
+        return frozenset(host.lower() for host in settings.allowed_hosts) | _LOOPBACK
+    return _LOOPBACK if settings.host in _LOOPBACK else frozenset()
 
 
 def _own_origin(request: Request) -> str:

@@ -466,3 +466,33 @@ def test_monitoring_is_closed_pages_carry_a_full_policy_and_unknown_hosts_are_re
     rebound = httpx.get(server.url + "/api/health", headers={"Host": f"evil.example:{server.port}"})
     assert rebound.status_code == 400
     assert httpx.get(server.url + "/api/health", headers={"Host": f"localhost:{server.port}"}).status_code == 200
+
+
+def test_every_route_records_the_question_and_administrators_export_it_as_csv(tmp_path: Path, embedder) -> None:
+    import csv
+    import io
+
+    import httpx
+    from gradio_client import Client
+
+    from wenyuan.web.ui import AdminHandlers, ChatHandlers
+
+    _corpus(tmp_path)
+    running = Server(tmp_path, embedder, question_log=tmp_path / "logs" / "questions.jsonl")
+    try:
+        httpx.post(running.url + "/api/ask", json={"question": "城镇化率提升到了多少？"})
+        httpx.post(running.url + "/api/ask/stream", json={"question": "组织领导方面提了哪几条要求？"})
+        Client(running.url + "/", verbose=False).predict("政务新媒体的基本原则有哪些？", api_name="/ask")
+        from wenyuan.web.questionlog import QuestionLog
+
+        log = QuestionLog(tmp_path / "logs" / "questions.jsonl")
+        list(ChatHandlers(running.assistant, stream_delay=0, questions=log).respond("今年GDP增长目标是多少？", [], []))
+        exported = Path(AdminHandlers(running.assistant, log).export_questions(None))
+        rows = list(csv.DictReader(io.StringIO(exported.read_text(encoding="utf-8").lstrip("\ufeff"))))
+    finally:
+        running.stop()
+    assert [row["route"] for row in rows] == ["api", "api", "gradio-api", "chat"]
+    first = rows[0]
+    assert first["question"] == "城镇化率提升到了多少？" and first["refused"] == "False" and SEED.name in first["documents"]
+    assert "60.37%" in first["answer"] and int(first["milliseconds"]) >= 0
+    assert rows[3]["refused"] == "True"  # what was not answered is recorded too

@@ -86,6 +86,11 @@ class Settings(BaseSettings):
     )
     llm_model: str = Field("qwen2.5-7b-instruct", description="Model name the endpoint serves.")
     llm_api_key: str | None = Field(None, description="Bearer token for the endpoint, if it needs one.")
+    question_log: Path | None = Field(
+        Path("logs/questions.jsonl"),
+        description="Where the web app records each question answered (time, route, question, answer mode, documents "
+        "cited, latency), rotated at 10 MB; exported as CSV from the documents tab. Empty: not recorded.",
+    )
     max_question_chars: int = Field(2000, description="Longer questions are refused on every route (REST, Gradio API, chat, widget).")
     llm_connect_timeout: float = Field(3.0, description="Seconds to connect to the LLM endpoint; a down endpoint is known at once.")
     llm_failures: int = Field(3, description="LLM failures in a row after which the endpoint is skipped for a while.")

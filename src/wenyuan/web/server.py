@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from fastapi.security import APIKeyHeader  # noqa: E402
 from pydantic import BaseModel, Field  # noqa: E402
 
 from wenyuan.assistant import Assistant, QuestionRejected, checked_question  # noqa: E402
+from wenyuan.web.questionlog import QuestionLog  # noqa: E402
 from wenyuan.config import Settings  # noqa: E402
 from wenyuan.index import MANIFEST, IndexNotUsable  # noqa: E402
 from wenyuan.types import Answer, AnswerItem  # noqa: E402
@@ -157,6 +159,7 @@ def create_app(assistant: Assistant) -> FastAPI:
     )
 
     hosts = _allowed_hosts(assistant.settings)
+    questions = QuestionLog(assistant.settings.question_log) if assistant.settings.question_log else None
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
@@ -199,10 +202,14 @@ def create_app(assistant: Assistant) -> FastAPI:
     @app.post("/api/ask", response_model=AskResponse, dependencies=[Depends(permitted)],
               responses={401: {"description": "widget keys are configured and none valid was sent"},
                          403: {"description": "called from a browser page whose origin is not allowed"}})
-    def ask(request: AskRequest) -> dict:
+    def ask(request: AskRequest, key: str | None = Depends(widget_key)) -> dict:
         """The answer with its citations, in the CLI's --json schema."""
         _check(request.question)
-        return assistant.ask(request.question, request.past(), request.documents).to_json()
+        began = time.perf_counter()
+        answer = assistant.ask(request.question, request.past(), request.documents)
+        if questions is not None:
+            questions.record("widget" if key else "api", answer, time.perf_counter() - began)
+        return answer.to_json()
 
     @app.post("/api/ask/stream", dependencies=[Depends(permitted)], response_class=StreamingResponse,
               responses={200: {"content": {"text/event-stream": {}},
@@ -210,12 +217,12 @@ def create_app(assistant: Assistant) -> FastAPI:
                                               "JSON plus `passages` (n, passage, passage_start, page). The `answer` "
                                               "event is authoritative: with an LLM, unbacked sentences streamed "
                                               "before it are dropped and markers renumbered."}})
-    def ask_stream(request: AskRequest) -> StreamingResponse:
+    def ask_stream(request: AskRequest, key: str | None = Depends(widget_key)) -> StreamingResponse:
         """Server-sent events: `delta` events carry the answer text as it grows, a final `answer` event the JSON."""
         _check(request.question)
 
         def produce():
-            written = ""
+            written, began = "", time.perf_counter()
             for item in assistant.ask_stream(request.question, request.past(), request.documents):
                 if isinstance(item, Answer):
                     answer = item
@@ -223,6 +230,8 @@ def create_app(assistant: Assistant) -> FastAPI:
                 if item.startswith(written):  # an LLM writing: what it added
                     yield _event("delta", {"text": item[len(written):]})
                 written = item
+            if questions is not None:
+                questions.record("widget" if key else "api", answer, time.perf_counter() - began)
             if not written:  # the extractive answer is whole at once: sent one cited statement at a time
                 sent = 0
                 for point in stream_points(answer):
@@ -270,7 +279,7 @@ def create_app(assistant: Assistant) -> FastAPI:
         )
         return HTMLResponse(page, headers={"Content-Security-Policy": policy, "Cache-Control": "no-cache"})
 
-    demo = build_ui(assistant)
+    demo = build_ui(assistant, questions)
     mounted = gr.mount_gradio_app(
         app, demo, path="/", css=CSS, head=HEAD, ssr_mode=False,
         max_file_size=int(assistant.settings.max_file_mb * (1 << 20)), footer_links=["api"],

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import time
+import tempfile
 import unicodedata
 import uuid
 from contextlib import closing
@@ -20,6 +21,7 @@ import gradio as gr  # noqa: E402
 
 from wenyuan.assistant import Assistant, QuestionRejected, checked_question  # noqa: E402
 from wenyuan.index import IndexBusy  # noqa: E402
+from wenyuan.web.questionlog import QuestionLog  # noqa: E402
 from wenyuan.ingest import SUPPORTED_SUFFIXES  # noqa: E402
 from wenyuan.types import Answer, Citation, Document  # noqa: E402
 from wenyuan.web import render  # noqa: E402
@@ -159,9 +161,10 @@ def _local_time(stamp: str) -> str:
 class ChatHandlers:
     """What the chat's buttons do; kept apart from the layout so tests and the API can call them."""
 
-    def __init__(self, assistant: Assistant, stream_delay: float = 0.02) -> None:
+    def __init__(self, assistant: Assistant, stream_delay: float = 0.02, questions: QuestionLog | None = None) -> None:
         self.assistant = assistant
         self.stream_delay = stream_delay
+        self.questions = questions
 
     def respond(self, question: str, messages: list, history: list[Answer]):
         question = (question or "").strip()
@@ -176,7 +179,7 @@ class ChatHandlers:
             return
         turn = len(history)
         messages = [*messages, {"role": "user", "content": render._text(question)}, {"role": "assistant", "content": ""}]
-        answer, written = None, False
+        answer, written, began = None, False, time.perf_counter()
         with closing(self.assistant.ask_stream(question, history)) as items:
             for item in items:
                 if isinstance(item, Answer):
@@ -186,6 +189,8 @@ class ChatHandlers:
                 messages[-1] = {"role": "assistant", "content": render.draft_markdown(item)}
                 yield messages, history, gr.skip(), "", gr.skip()
         history = [*history, answer]
+        if self.questions is not None:
+            self.questions.record("chat", answer, time.perf_counter() - began)
         if not written:  # the extractive answer is whole at once: shown in pieces, one cited statement at a time
             for point in render.stream_points(answer)[:-1]:
                 messages[-1] = {"role": "assistant", "content": render.chat_markdown(answer, turn, point)}
@@ -249,9 +254,20 @@ class ChatHandlers:
 class AdminHandlers:
     """The documents tab: list, upload, delete, rebuild. Every call checks the admin token when one is set."""
 
-    def __init__(self, assistant: Assistant) -> None:
+    def __init__(self, assistant: Assistant, questions: QuestionLog | None = None) -> None:
         self.assistant = assistant
         self.settings = assistant.settings
+        self.questions = questions
+
+    def export_questions(self, token: str | None) -> str:
+        """The question log as a CSV file to download."""
+        self.check(token)
+        if self.questions is None:
+            raise gr.Error("没有启用问答记录（WENYUAN_QUESTION_LOG）。")
+        folder = Path(tempfile.mkdtemp(prefix="wenyuan-export-"))
+        path = folder / f"问答记录-{datetime.now().strftime('%Y%m%d-%H%M')}.csv"
+        path.write_text(self.questions.to_csv(), encoding="utf-8")
+        return str(path)
 
     def check(self, token: str | None) -> None:
         expected = self.settings.admin_token
@@ -352,10 +368,10 @@ class AdminHandlers:
         return summary, rows, status, choices
 
 
-def build_ui(assistant: Assistant) -> gr.Blocks:
+def build_ui(assistant: Assistant, questions: QuestionLog | None = None) -> gr.Blocks:
     """The whole browser app; `assistant` must be able to load or build its index."""
-    chat = ChatHandlers(assistant)
-    admin = AdminHandlers(assistant)
+    chat = ChatHandlers(assistant, questions=questions)
+    admin = AdminHandlers(assistant, questions)
     protected = bool(assistant.settings.admin_token)
     if not protected:
         log.warning("administration is open: set WENYUAN_ADMIN_TOKEN to require a password for upload, delete and rebuild")
@@ -402,11 +418,12 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                     status = gr.Markdown("", elem_id="wy-doc-status")
                     table = gr.Dataframe(
                         headers=["标题", "文件", "读取", "片段数", "索引时间"], interactive=False, elem_id="wy-doc-table",
-                        wrap=True, column_widths=["38%", "38%", "8%", "16%"],
+                        wrap=True, column_widths=["30%", "28%", "22%", "6%", "14%"],
                     )
                     with gr.Row():
                         upload_files = gr.File(
-                            label=f"上传文档（.txt .md .docx .pdf .html，单个不超过 {assistant.settings.max_file_mb:g} MB）",
+                            label=f"上传文档（{' '.join(sorted(SUPPORTED_SUFFIXES))}，单个不超过 "
+                                  f"{assistant.settings.max_file_mb:g} MB）",
                             file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES), elem_id="wy-upload",
                         )
                         with gr.Column():
@@ -417,6 +434,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                         delete_button = gr.Button("删除", variant="stop", elem_id="wy-delete")
                     rebuild_button = gr.Button("重建索引（只处理新增和修改的文件）", variant="primary", elem_id="wy-rebuild")
                     rebuild_status = gr.Markdown("", elem_id="wy-rebuild-status")
+                    with gr.Row():
+                        export_button = gr.Button("导出问答记录（CSV）", elem_id="wy-export")
+                        export_file = gr.File(label="问答记录", interactive=False, elem_id="wy-export-file")
 
         ask_outputs = [chatbot, history, sources, question, copy_box]
         for trigger in (send.click, question.submit):  # answers take milliseconds: many users at once is fine
@@ -432,6 +452,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
         listing_outputs = [table, status, delete_choice]
         login.click(admin.login, [token], [admin_panel, login_status, *listing_outputs], api_visibility="private")
+        token.submit(admin.login, [token], [admin_panel, login_status, *listing_outputs], api_visibility="private")
+        export_button.click(admin.export_questions, [token], export_file, api_name="export_questions")
         login.click(None, [token], None, js=ADMIN_SESSION)
         upload_button.click(admin.upload, [upload_files, token], upload_status, api_name="upload").success(
             lambda: None, None, upload_files, api_visibility="private"  # empty the picker: no second upload
@@ -450,10 +472,14 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
         def ask(question: str) -> dict:
             """Ask a question; returns the answer with its citations as JSON (the CLI's --json schema)."""
+            began = time.perf_counter()
             try:
-                return assistant.ask(question).to_json()
+                answer = assistant.ask(question)
             except QuestionRejected as error:
                 raise gr.Error(str(error)) from None
+            if questions is not None:
+                questions.record("gradio-api", answer, time.perf_counter() - began)
+            return answer.to_json()
 
         gr.api(ask, api_name="ask")
 

@@ -1,0 +1,77 @@
+"""What the assistant told people: one JSON line per question answered through the web app, rotated, exportable as
+CSV from the documents tab. Departments must be able to show what was said, and on what sources.
+
+Nothing personal is recorded beyond what the intranet's proxy chooses to pass (no IP addresses, no cookies).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import logging.handlers
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+from wenyuan.types import Answer
+
+MAX_BYTES = 10 << 20  # one log file; five older ones are kept
+BACKUPS = 5
+COLUMNS = ("time", "route", "question", "mode", "refused", "documents", "milliseconds", "answer")
+
+
+class QuestionLog:
+    """Appends one line per answered question; thread-safe (the web app answers many at once)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._logger: logging.Logger | None = None
+        self._lock = threading.Lock()
+
+    def _writer(self) -> logging.Logger:
+        with self._lock:
+            if self._logger is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                handler = logging.handlers.RotatingFileHandler(self.path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
+                                                               encoding="utf-8")
+                handler.setFormatter(logging.Formatter("%(message)s"))
+                logger = logging.getLogger(f"wenyuan.questions.{self.path.resolve()}")
+                logger.propagate = False  # the questions go to their own file, not to the server's log
+                logger.setLevel(logging.INFO)
+                logger.handlers = [handler]
+                self._logger = logger
+            return self._logger
+
+    def record(self, route: str, answer: Answer, seconds: float) -> None:
+        """One answered question: when, through which route, what was asked and answered, which documents."""
+        entry = {
+            "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "route": route,
+            "question": answer.question,
+            "mode": answer.mode,
+            "refused": answer.refused,
+            "documents": sorted({citation.doc for citation in answer.citations}),
+            "milliseconds": round(seconds * 1000),
+            "answer": answer.text,
+        }
+        self._writer().info(json.dumps(entry, ensure_ascii=False))
+
+    def to_csv(self) -> str:
+        """Every recorded question, oldest first, as CSV with a header row (UTF-8 with BOM, for Excel)."""
+        files = [self.path.with_name(f"{self.path.name}.{n}") for n in range(BACKUPS, 0, -1)] + [self.path]
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)
+        for file in files:
+            if not file.exists():
+                continue
+            for line in file.read_text(encoding="utf-8").splitlines():
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue  # a line cut by a crash
+                entry["documents"] = "；".join(entry.get("documents", []))
+                writer.writerow([entry.get(column, "") for column in COLUMNS])
+        return "\ufeff" + out.getvalue()

@@ -496,3 +496,16 @@ def test_every_route_records_the_question_and_administrators_export_it_as_csv(tm
     assert first["question"] == "城镇化率提升到了多少？" and first["refused"] == "False" and SEED.name in first["documents"]
     assert "60.37%" in first["answer"] and int(first["milliseconds"]) >= 0
     assert rows[3]["refused"] == "True"  # what was not answered is recorded too
+
+
+def test_a_wrong_admin_token_is_refused_without_a_traceback_in_the_log(tmp_path: Path, embedder, capfd) -> None:
+    from gradio_client import Client
+
+    _corpus(tmp_path)
+    protected = Server(tmp_path, embedder, admin_token="s3cret")
+    try:
+        with pytest.raises(Exception, match="需要正确的管理口令"):
+            Client(protected.url + "/", verbose=False).predict("wrong", api_name="/documents")
+    finally:
+        protected.stop()
+    assert "Traceback" not in capfd.readouterr().err

@@ -130,6 +130,11 @@ def example_questions(assistant: Assistant, limit: int = 6) -> list[str]:
     return questions
 
 
+def _expected(message: str) -> gr.Error:
+    """An error the person who caused it is shown, and the log is not: a wrong password is no incident."""
+    return gr.Error(message, print_exception=False)
+
+
 RECYCLE_FOLDER = ".回收站"  # inside data/; hidden, so never indexed
 
 
@@ -263,7 +268,7 @@ class AdminHandlers:
         """The question log as a CSV file to download."""
         self.check(token)
         if self.questions is None:
-            raise gr.Error("没有启用问答记录（WENYUAN_QUESTION_LOG）。")
+            raise _expected("没有启用问答记录（WENYUAN_QUESTION_LOG）。")
         folder = Path(tempfile.mkdtemp(prefix="wenyuan-export-"))
         path = folder / f"问答记录-{datetime.now().strftime('%Y%m%d-%H%M')}.csv"
         path.write_text(self.questions.to_csv(), encoding="utf-8")
@@ -272,7 +277,7 @@ class AdminHandlers:
     def check(self, token: str | None) -> None:
         expected = self.settings.admin_token
         if expected and not hmac.compare_digest((token or "").encode(), expected.encode()):
-            raise gr.Error("需要正确的管理口令。")
+            raise _expected("需要正确的管理口令。")
 
     def login(self, token: str):
         self.check(token)
@@ -476,7 +481,7 @@ def build_ui(assistant: Assistant, questions: QuestionLog | None = None) -> gr.B
             try:
                 answer = assistant.ask(question)
             except QuestionRejected as error:
-                raise gr.Error(str(error)) from None
+                raise _expected(str(error)) from None
             if questions is not None:
                 questions.record("gradio-api", answer, time.perf_counter() - began)
             return answer.to_json()

@@ -509,3 +509,20 @@ def test_a_wrong_admin_token_is_refused_without_a_traceback_in_the_log(tmp_path:
     finally:
         protected.stop()
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_file_that_failed_to_index_can_be_chosen_for_removal(tmp_path: Path, embedder) -> None:
+    from wenyuan.assistant import Assistant
+    from wenyuan.config import Settings
+    from wenyuan.web.ui import AdminHandlers
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "通知.txt").write_text("关于开展检查的通知\n各单位要在10日内完成自查。", encoding="utf-8")
+    (data / "损坏的文件.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
+    assistant = Assistant(Settings(data_dir=data, index_dir=tmp_path / "index", progress=False), embedder)
+    assistant.build()
+    admin = AdminHandlers(assistant)
+    _, status, choices = admin.listing(None)
+    assert "损坏的文件.pdf" in status and "损坏的文件.pdf" in choices["choices"]
+    assert "回收文件夹" in admin.delete("损坏的文件.pdf", None) and not (data / "损坏的文件.pdf").exists()

@@ -296,7 +296,9 @@ class AdminHandlers:
         warned = "；".join(f"{d['path']}：{'，'.join(d['warnings'])}" for d in manifest["documents"] if d.get("warnings"))
         status = f"共 {len(rows)} 篇文档，{manifest['chunks']} 个片段。" + (f"\n\n**未能索引：** {note}" if note else "")
         status += f"\n\n**请核对：** {warned}" if warned else ""
-        return rows, status, gr.update(choices=[d["path"] for d in manifest["documents"]], value=None)
+        # files that failed to index can be removed too (a broken upload should not stay in data/ for ever)
+        choices = [d["path"] for d in manifest["documents"]] + [item["path"] for item in failed]
+        return rows, status, gr.update(choices=choices, value=None)
 
     def upload(self, files: list | None, token: str | None) -> str:
         """Copies the picked files into data/ (names sanitised, type and size checked); says what it did."""

@@ -159,6 +159,7 @@ def test_upload_rebuild_and_ask_about_the_new_document(page, server, tmp_path: P
     page.get_by_role("tab", name="文档管理").click()
     page.wait_for_selector("#wy-doc-table", timeout=15_000)
     assert "政务新媒体" in page.inner_text("#wy-doc-table")
+    assert "未设置管理口令" in page.inner_text("#wy-open-admin")  # open administration is said where it is used
     page.set_input_files("#wy-upload input[type=file]", str(new_file))
     page.wait_for_timeout(1500)
     page.click("#wy-upload-button")
@@ -298,7 +299,7 @@ def test_admin_logs_in_sees_failures_and_uploads_in_the_browser(browser, tmp_pat
         page.fill("#wy-token input", "wrong")
         page.click("#wy-login")
         page.wait_for_selector("text=需要正确的管理口令", timeout=15_000)
-        assert page.locator("#wy-doc-table").is_hidden()
+        assert page.locator("#wy-doc-table").is_hidden() and page.locator("#wy-open-admin").count() == 0
         page.fill("#wy-token input", token)
         page.click("#wy-login")
         page.wait_for_selector("#wy-doc-table", state="visible", timeout=15_000)

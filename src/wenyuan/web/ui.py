@@ -135,6 +135,8 @@ def _expected(message: str) -> gr.Error:
     return gr.Error(message, print_exception=False)
 
 
+OPEN_ADMIN_BANNER = ("**注意：未设置管理口令（WENYUAN_ADMIN_TOKEN）**，任何能打开本页的人都可以上传、删除文档和"
+                     "重建索引。在内网正式使用前请设置口令。")
 RECYCLE_FOLDER = ".回收站"  # inside data/; hidden, so never indexed
 
 
@@ -418,6 +420,8 @@ def build_ui(assistant: Assistant, questions: QuestionLog | None = None) -> gr.B
                 cite_target = gr.Textbox(visible="hidden", elem_id="wy-cite-target")
 
             with gr.Tab("文档管理", id="docs"):
+                if not protected:
+                    gr.Markdown(OPEN_ADMIN_BANNER, elem_id="wy-open-admin")
                 token = gr.Textbox(label="管理口令", type="password", visible=protected, elem_id="wy-token")
                 login = gr.Button("登录", visible=protected, elem_id="wy-login")
                 login_status = gr.Markdown("")

@@ -527,3 +527,23 @@ def test_a_file_that_failed_to_index_can_be_chosen_for_removal(tmp_path: Path, e
     _, status, choices = admin.listing(None)
     assert "损坏的文件.pdf" in status and "损坏的文件.pdf" in choices["choices"]
     assert "回收文件夹" in admin.delete("损坏的文件.pdf", None) and not (data / "损坏的文件.pdf").exists()
+
+
+def test_a_client_asking_too_fast_gets_429_with_retry_after(tmp_path: Path, embedder) -> None:
+    import httpx
+
+    _corpus(tmp_path)
+    limited = Server(tmp_path, embedder, questions_per_minute=3)
+    try:
+        codes = [httpx.post(limited.url + "/api/ask", json={"question": "城镇化率提升到了多少？"}).status_code
+                 for _ in range(3)]
+        refused = httpx.post(limited.url + "/api/ask/stream", json={"question": "城镇化率提升到了多少？"})
+        gradio = httpx.post(limited.url + "/gradio_api/call/ask", json={"data": ["城镇化率提升到了多少？"]})
+        other = httpx.post(limited.url + "/api/ask", json={"question": "城镇化率提升到了多少？"},
+                           headers={"X-Wenyuan-Key": "another-client"})
+    finally:
+        limited.stop()
+    assert codes == [200, 200, 200]
+    assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 60
+    assert gradio.status_code == 429  # the same budget on Gradio's routes
+    assert other.status_code != 429  # another client has its own

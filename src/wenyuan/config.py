@@ -91,6 +91,10 @@ class Settings(BaseSettings):
         description="Where the web app records each question answered (time, route, question, answer mode, documents "
         "cited, latency), rotated at 10 MB; exported as CSV from the documents tab. Empty: not recorded.",
     )
+    questions_per_minute: int = Field(
+        120, description="Questions one client (widget key, else address) may ask per minute through the APIs (REST "
+        "and Gradio's); more get HTTP 429 with Retry-After. 0: no limit.",
+    )
     max_question_chars: int = Field(2000, description="Longer questions are refused on every route (REST, Gradio API, chat, widget).")
     llm_connect_timeout: float = Field(3.0, description="Seconds to connect to the LLM endpoint; a down endpoint is known at once.")
     llm_failures: int = Field(3, description="LLM failures in a row after which the endpoint is skipped for a while.")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import collections
 import html
 import json
 import logging
+import math
 import os
 import threading
 import time
@@ -159,6 +161,7 @@ def create_app(assistant: Assistant) -> FastAPI:
     )
 
     hosts = _allowed_hosts(assistant.settings)
+    limiter = _RateLimiter(assistant.settings.questions_per_minute)
     questions = QuestionLog(assistant.settings.question_log) if assistant.settings.question_log else None
 
     @app.middleware("http")
@@ -167,6 +170,12 @@ def create_app(assistant: Assistant) -> FastAPI:
             return JSONResponse({"detail": "unknown host"}, status_code=400)
         if request.url.path.startswith(_MONITORING):  # Gradio's monitoring pages: nobody's business here
             return JSONResponse({"detail": "Not Found"}, status_code=404)
+        if request.method == "POST" and request.url.path.startswith(_ASKING):
+            client = request.headers.get(KEY_HEADER) or (request.client.host if request.client else "")
+            wait = limiter.wait(client)
+            if wait:
+                return JSONResponse({"detail": f"提问过于频繁，请 {wait} 秒后再试"}, status_code=429,
+                                    headers={"Retry-After": str(wait)})
         if request.url.path.startswith(_GUARDED) and not access.origin_allowed(request.headers.get("origin"),
                                                                                _own_origin(request)):
             return JSONResponse({"detail": "this origin is not allowed to call the API"}, status_code=403)
@@ -292,6 +301,36 @@ def create_app(assistant: Assistant) -> FastAPI:
 
 
 _MONITORING = ("/monitoring", "/gradio_api/monitoring")
+# the API routes that start an answer: REST and Gradio's API calls (the browser's own chat events go through
+# Gradio's queue, whose concurrency limit bounds them already, and every click there is an event)
+_ASKING = ("/api/ask", "/gradio_api/call/", "/gradio_api/run/")
+
+
+class _RateLimiter:
+    """At most `per_minute` requests per client in any sliding minute; says how many seconds to wait when over."""
+
+    def __init__(self, per_minute: int) -> None:
+        self._limit = per_minute
+        self._seen: dict[str, collections.deque] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, client: str) -> int:
+        if self._limit <= 0:
+            return 0
+        now = time.monotonic()
+        with self._lock:
+            if len(self._seen) > _MAX_CLIENTS:  # forget quiet clients so the table cannot grow without bound
+                self._seen = {c: times for c, times in self._seen.items() if times and now - times[-1] < 60}
+            times = self._seen.setdefault(client, collections.deque())
+            while times and now - times[0] >= 60:
+                times.popleft()
+            if len(times) >= self._limit:
+                return max(1, math.ceil(60 - (now - times[0])))
+            times.append(now)
+            return 0
+
+
+_MAX_CLIENTS = 10_000
 # Every page but the widget's own (which has a stricter one): only this server's scripts, styles, images and
 # connections; Gradio's front end needs inline scripts and styles and blob: workers.
 _PAGE_POLICY = (

@@ -170,6 +170,9 @@ def create_app(assistant: Assistant) -> FastAPI:
             return JSONResponse({"detail": "unknown host"}, status_code=400)
         if request.url.path.startswith(_MONITORING):  # Gradio's monitoring pages: nobody's business here
             return JSONResponse({"detail": "Not Found"}, status_code=404)
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > _MAX_REQUEST_BYTES and not request.url.path.startswith(_UPLOADS):
+            return JSONResponse({"detail": "请求过大"}, status_code=413)  # a question and its history are kilobytes
         if request.method == "POST" and request.url.path.startswith(_ASKING):
             client = request.headers.get(KEY_HEADER) or (request.client.host if request.client else "")
             wait = limiter.wait(client)
@@ -331,6 +334,7 @@ class _RateLimiter:
 
 
 _MAX_CLIENTS = 10_000
+_MAX_REQUEST_BYTES = 1 << 20  # any request but an upload: 2,000 characters and 50 turns of history fit many times
 # Every page but the widget's own (which has a stricter one): only this server's scripts, styles, images and
 # connections; Gradio's front end needs inline scripts and styles and blob: workers.
 _PAGE_POLICY = (

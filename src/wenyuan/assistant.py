@@ -90,11 +90,16 @@ class Assistant:
         self._stamp: tuple[int, int] | None = None
         self._breaker = None  # the LLM endpoint's circuit breaker, kept across index snapshots  # the manifest's (mtime, size) when the serving index was loaded
         self._lock = threading.Lock()
+        self._embedder_lock = threading.Lock()
 
     @property
     def embedder(self) -> Embedder:
+        """The embedder, loaded on first use, once: the first questions after a start arrive together, and each
+        loading its own copy of the model took seconds and gigabytes (20 at once: 2.5 GB, 13 s)."""
         if self._embedder is None:
-            self._embedder = make_embedder(self.settings)
+            with self._embedder_lock:
+                if self._embedder is None:
+                    self._embedder = make_embedder(self.settings)
         return self._embedder
 
     @property

@@ -492,7 +492,7 @@ def build_ui(assistant: Assistant, questions: QuestionLog | None = None) -> gr.B
                 questions.record("gradio-api", answer, time.perf_counter() - began)
             return answer.to_json()
 
-        gr.api(ask, api_name="ask")
+        gr.api(ask, api_name="ask", concurrency_limit=16)  # as the chat: answers take milliseconds
 
         def documents(admin_token: str = "") -> list[dict]:
             """The indexed documents (requires the admin token when one is configured)."""

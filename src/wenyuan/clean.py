@@ -23,9 +23,10 @@ LEVEL_ARABIC = 6  # 1. 1、 1．
 LEVEL_ARABIC_PAREN = 7  # （1）
 LEVEL_ENUM = 8  # 一要… 一是… 第一，… 首先，…
 
+ATTACHMENT_LINE = re.compile(r"^附\s*件\s*\d{0,2}\s*[:：]?$")  # 附件 / 附件2 alone on a line: an attachment begins
 _HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (LEVEL_PART, re.compile(rf"^第[{CN_NUM}\d]+[编章編](?=\s|[^\w]|[\u4e00-\u9fff]|$)")),
-    (LEVEL_PART, re.compile(r"^附\s*件\s*\d{0,2}\s*[:：]?$")),  # 附件 / 附件2 alone on a line: an attachment begins
+    (LEVEL_PART, ATTACHMENT_LINE),
     (LEVEL_SECTION, re.compile(rf"^第[{CN_NUM}\d]+[节節]")),
     (LEVEL_ARTICLE, re.compile(rf"^第[{CN_NUM}\d]+[条條](?=[\s\u3000]|[\u4e00-\u9fff])")),
     (LEVEL_CN, re.compile(rf"^[{CN_NUM}]{{1,3}}(?:、|[．.](?!\d))(?![、．.])")),
@@ -49,9 +50,8 @@ DATE_LINE = re.compile(
 _PAGE_FURNITURE = re.compile(
     rf"^(?:[-{DASHES}]\s*\d{{1,4}}\s*[-{DASHES}]|第\s*\d{{1,4}}\s*页(?:\s*[，,/]?\s*共\s*\d{{1,4}}\s*页)?|\d{{1,4}}\s*/\s*\d{{1,4}})$"
 )
-_BARE_PAGE_NUMBER = re.compile(r"^\d{1,4}$")
 # A line ending in one of these ends a sentence or a block; any other line was broken by the export.
-_LINE_END = frozenset("。！？；：…”」』）)!?;:》")
+LINE_END = frozenset("。！？；：…”」』）)!?;:》")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000\u00a0]+(?=[{_CJK}])")
 _ARTICLE_PREFIX = re.compile(rf"第[{CN_NUM}\d]+[编章节条編節條]$")
@@ -135,10 +135,6 @@ def _collapse_spaces(text: str) -> str:
     return _SPACE_BETWEEN_CJK.sub(keep_after_article, text)
 
 
-def _is_furniture(text: str, bare_numbers: bool) -> bool:
-    return bool(_PAGE_FURNITURE.match(text) or (bare_numbers and _BARE_PAGE_NUMBER.match(text)))
-
-
 _DASH_LINE = re.compile(rf"^[{DASHES}]{{1,2}}|^-{{2}}")
 
 
@@ -162,7 +158,7 @@ def _joins(previous: Line, following: Line) -> bool:
         return True  # a line run to the margin goes on, unless what follows opens a heading (2. 食材准备) or is a 文号
     if previous.level is not None or following.level is not None:
         return False
-    if previous.text[-1] in _LINE_END or following.text.startswith("【"):
+    if previous.text[-1] in LINE_END or following.text.startswith("【"):
         return False
     return not (_is_standalone(previous.text) or _is_standalone(following.text))
 
@@ -173,7 +169,7 @@ def _glue(left: str, right: str) -> str:
     return left + right
 
 
-def repair(lines: list[Line], *, join_broken: bool = True, bare_page_numbers: bool = False) -> list[Line]:
+def repair(lines: list[Line], *, join_broken: bool = True) -> list[Line]:
     """Trim lines, drop page furniture, collapse spaces between Chinese characters and join broken lines.
 
     A blank line always ends a paragraph. With `join_broken`, a line that does not end a sentence is joined to the
@@ -187,7 +183,7 @@ def repair(lines: list[Line], *, join_broken: bool = True, bare_page_numbers: bo
         if not text:
             open_paragraph = False
             continue
-        if _is_furniture(text, bare_page_numbers):
+        if _PAGE_FURNITURE.match(text):  # bare page numbers are the PDF reader's: only it knows a page's edges
             continue
         current = replace(line, text=text)
         if open_paragraph and paragraphs and (join_broken or paragraphs[-1].continues) and _joins(paragraphs[-1], current):

@@ -190,7 +190,9 @@ class _TqdmProgress:
 
         bar = self._bars.get(stage)
         if bar is None:
-            label = {"files": "读取文件", "ocr": "OCR 识别扫描页", "chunks": "向量化片段"}.get(stage, stage)
+            from wenyuan.index import STAGE_LABELS
+
+            label = STAGE_LABELS.get(stage, stage)
             bar = self._bars[stage] = tqdm(total=total, desc=label, unit=" 个", file=sys.stderr, leave=True)
         bar.total = total
         bar.n = done

@@ -401,10 +401,7 @@ def _nothing_changed(previous: Index, entries: list[_DocEntry], skipped: list, d
     same settings, and still the one in force in `directory`): then nothing is written at all."""
     if previous.generation is None or previous.generation.parent.resolve() != directory.resolve():
         return False
-    try:
-        current = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))["generation"]
-    except (OSError, ValueError, KeyError):
-        return False
+    current = _current_generation(directory)
     manifest = previous.manifest
     kind = "hnsw" if manifest["chunks"] > settings.hnsw_threshold else "flat"
     return (
@@ -443,6 +440,8 @@ class IndexBusy(Exception):
 
 
 BUILD_LOCK = ".build.lock"
+# what each stage `progress(stage, done, total)` reports is called where people see it (CLI, documents tab)
+STAGE_LABELS = {"files": "读取文件", "ocr": "OCR 识别扫描页", "chunks": "向量化片段"}
 
 
 def build_index(

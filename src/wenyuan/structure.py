@@ -11,7 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from wenyuan.clean import DASHES, DATE_LINE, DOC_NUMBER, REGISTRATION_NUMBER, chinese_number, fold, heading_level
+from wenyuan.clean import (
+    ATTACHMENT_LINE,
+    DASHES,
+    DATE_LINE,
+    DOC_NUMBER,
+    REGISTRATION_NUMBER,
+    chinese_number,
+    fold,
+    heading_level,
+)
 
 # The kinds of document users ask about, by the word that ends their title (longest first where one contains another).
 KINDS = (
@@ -32,8 +41,7 @@ _CN_DATE = re.compile(r"(?P<y>[零〇○o0一二三四五六七八九]{4})年(?P
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _FURNITURE = re.compile(
     r"https?://|www\.|^(?:发布时间|发布日期|来源|信息来源|作者|点击|浏览|字号|【字体|打印|关闭)|窗体[顶底]端|"
-    r"^签发人|^(?:索引号|主题分类|发文机关|成文日期|发布机构)[:：]|\||首页|简体|繁体|"
-    r"^附\s*件\s*\d{0,2}\s*[:：]?$"
+    r"^签发人|^(?:索引号|主题分类|发文机关|成文日期|发布机构)[:：]|\||首页|简体|繁体"
 )
 _DECREE = re.compile(r"^(?:.{2,24}?(?:令\s*)?)?[（(]?第\s*[\d一二三四五六七八九十百零]+\s*号(?:令)?[）)]?$")  # 国务院令第706号: a 文号 of its own
 _ARTICLE = re.compile(r"^第[一二三四五六七八九十百零\d]+[编章节条編節條]")
@@ -75,7 +83,7 @@ def describe(lines: list[str], fallback_title: str) -> Description:
             number = number or re.sub(r"\s+", "", (before if before.endswith("令") else "") + line)
             continue
         if not line or _FURNITURE.search(line) or DOC_NUMBER.fullmatch(line) or DATE_LINE.match(line) \
-                or REGISTRATION_NUMBER.match(line):
+                or REGISTRATION_NUMBER.match(line) or ATTACHMENT_LINE.match(line):
             continue
         red = _RED_HEADER.match(line)
         if red and index < 4:

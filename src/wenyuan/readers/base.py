@@ -6,10 +6,9 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from wenyuan.clean import DOC_NUMBER, Line
+from wenyuan.clean import DOC_NUMBER, LINE_END, Line
 
 _WRAP_SHARE = 0.85  # a line this close to the text's full width ran into the right margin: it continues
-_LINE_END = frozenset("。！？；：…”」』）)!?;:》")
 _MIN_WIDTH = 10
 _CELL = " | "  # between the cells of a table row
 # a Word file was wrapped by hand when this share of its longer lines reach one width (within a character) and this
@@ -66,7 +65,7 @@ def mark_wrapped(lines: list[Line], *, typeset: bool = True) -> list[Line]:
     share = _WRAP_SHARE
     if not typeset:
         at_margin = sum(count for w, count in long.items() if abs(w - full) <= 1)
-        ends = [line.text.strip()[-1] in _LINE_END for line, w in zip(lines, widths) if w >= full / 2]
+        ends = [line.text.strip()[-1] in LINE_END for line, w in zip(lines, widths) if w >= full / 2]
         if at_margin < max(_HAND_WRAPPED_LINES, _AT_MARGIN * sum(long.values())) \
                 or ends.count(False) < _MID_SENTENCE * len(ends):
             full = 0  # paragraphs as the author typed them: only a comma at a line's start says it continues
@@ -75,7 +74,7 @@ def mark_wrapped(lines: list[Line], *, typeset: bool = True) -> list[Line]:
     for position, line in enumerate(lines):
         text = line.text.strip()
         following = lines[position + 1].text.strip() if position + 1 < len(lines) else ""
-        if not text or not following or text[-1] in _LINE_END or _CELL in line.text or _CELL in following:
+        if not text or not following or text[-1] in LINE_END or _CELL in line.text or _CELL in following:
             continue
         if not typeset and DOC_NUMBER.fullmatch(text):
             continue

@@ -20,7 +20,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # air-gapped intrane
 import gradio as gr  # noqa: E402
 
 from wenyuan.assistant import Assistant, QuestionRejected, checked_question  # noqa: E402
-from wenyuan.index import IndexBusy  # noqa: E402
+from wenyuan.index import STAGE_LABELS, IndexBusy  # noqa: E402
 from wenyuan.web.questionlog import QuestionLog  # noqa: E402
 from wenyuan.ingest import SUPPORTED_SUFFIXES  # noqa: E402
 from wenyuan.types import Answer, Citation, Document  # noqa: E402
@@ -356,10 +356,9 @@ class AdminHandlers:
 
     def rebuild(self, token: str | None, progress=gr.Progress()):
         self.check(token)
-        labels = {"files": "读取文件", "ocr": "OCR 识别扫描页", "chunks": "向量化片段"}
 
         def report_progress(stage: str, done: int, total: int) -> None:
-            progress(done / total if total else 1.0, desc=f"{labels.get(stage, stage)} {done}/{total}")
+            progress(done / total if total else 1.0, desc=f"{STAGE_LABELS.get(stage, stage)} {done}/{total}")
 
         try:
             report = self.assistant.build(progress=report_progress, wait=False)

@@ -26,6 +26,7 @@ FOLDERS = [ROOT.parent / "shared" / "corpus" / "real", ROOT.parent / "shared" / 
 
 def main() -> int:
     rows: dict[str, list[tuple[str, str, float, str]]] = defaultdict(list)  # format -> (file, outcome, s, detail)
+    tables: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # format -> [tables, table rows]
     began = time.perf_counter()
     for folder in FOLDERS:
         for path in sorted(folder.iterdir()):
@@ -39,19 +40,21 @@ def main() -> int:
                 outcome, detail = "skipped", str(error)
             else:
                 fmt = "scan" if document.ocr_pages else fmt
+                tables[fmt][0] += len(document.tables)
+                tables[fmt][1] += sum(document.text.count("\n", start, end) + 1 for start, end in document.tables)
                 outcome = "warned" if document.warnings else "indexed"
                 detail = f"{document.reader}, {len(document.text)} 字" + (
                     "；" + "；".join(document.warnings) if document.warnings else "")
             seconds = time.perf_counter() - started
             rows[fmt].append((path.name, outcome, seconds, detail))
             print(f"{seconds:6.2f} s  {outcome:8} {path.name[:50]}  {detail[:100]}", file=sys.stderr)
-    table = ["| format | files | indexed | indexed with a warning | skipped | seconds per file (median / max) |",
-             "|---|---:|---:|---:|---:|---|"]
+    table = ["| format | files | indexed | indexed with a warning | skipped | seconds per file (median / max) "
+             "| tables read as rows (rows) |", "|---|---:|---:|---:|---:|---|---:|"]
     for fmt, items in sorted(rows.items()):
         seconds = [s for _, _, s, _ in items]
         count = {kind: sum(1 for _, o, _, _ in items if o == kind) for kind in ("indexed", "warned", "skipped")}
         table.append(f"| {fmt} | {len(items)} | {count['indexed']} | {count['warned']} | {count['skipped']} | "
-                     f"{statistics.median(seconds):.2f} / {max(seconds):.2f} |")
+                     f"{statistics.median(seconds):.2f} / {max(seconds):.2f} | {tables[fmt][0]} ({tables[fmt][1]}) |")
     details = [f"- {outcome} `{name}`: {detail}" for items in rows.values() for name, outcome, _, detail in items
                if outcome != "indexed"]
     text = "\n".join([

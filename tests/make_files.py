@@ -112,3 +112,32 @@ def plain_text() -> str:
     for heading, body in SECTIONS:
         lines += [heading, body]
     return "\n".join(lines) + "\n"
+
+
+def write_pdf_table(path: Path, rows: list[list[str]], *, before: str = "", spans: list[tuple] = (),
+                    watermark: str = "") -> Path:
+    """A PDF holding a ruled table (cells wrap their text; `spans` merge cells as reportlab's SPAN does), the first
+    row repeated on each page, with an optional paragraph before it and a turned watermark on every page."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("cell", fontName="STSong-Light", fontSize=10, leading=13, wordWrap="CJK")
+
+    def stamp(canvas, _document) -> None:
+        if watermark:
+            canvas.saveState()
+            canvas.setFont("STSong-Light", 60)
+            canvas.translate(150, 250)
+            canvas.rotate(35)
+            canvas.drawString(0, 0, watermark)
+            canvas.restoreState()
+
+    table = Table([[Paragraph(cell, style) for cell in row] for row in rows], colWidths=[40, 200, 80, 120],
+                  repeatRows=1)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0)), *(("SPAN", *span) for span in spans)]))
+    story = ([Paragraph(before, style)] if before else []) + [table]
+    SimpleDocTemplate(str(path)).build(story, onFirstPage=stamp, onLaterPages=stamp)
+    return path

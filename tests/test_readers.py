@@ -267,7 +267,9 @@ def test_gongwen_furniture_is_not_the_title_and_an_attachment_is_a_section(tmp_p
     lines = ["HFGS—2015—31", "合肥市人民政府文件", "合政〔2015〕88号", "", "关于印发合肥市公共租赁住房管理办法的通知", "",
              "各县（市）、区人民政府：", "现将《合肥市公共租赁住房管理办法》印发给你们，请认真贯彻执行。", "", "附件：合肥市公共租赁住房管理办法",
              "", "合肥市人民政府", "2015年6月1日", "", "附件", "", "合肥市公共租赁住房管理办法", "",
-             "第一条 为规范公共租赁住房管理，制定本办法。", "第二条 本办法自2015年7月1日起施行。"]
+             "第一条 为规范公共租赁住房管理，制定本办法。", "第二条 本办法自2015年7月1日起施行。", "",
+             "公开方式：主动公开", "抄送：市委各部门，市人大常委会办公厅，市政协办公厅，市中级法院，", "市检察院。",
+             "合肥市人民政府办公厅 2015年6月2日印发"]
     path = tmp_path / "合政88号.txt"
     path.write_text("\n".join(lines), encoding="utf-8")
     document = _load(path)
@@ -276,6 +278,10 @@ def test_gongwen_furniture_is_not_the_title_and_an_attachment_is_a_section(tmp_p
     chunks = chunk_document(document, build_structure(document), 300, 50)
     second = next(c for c in chunks if "2015年7月1日起施行" in c.text)
     assert second.heading_path[:2] == (document.title, "附件")
+    assert "抄送" not in second.text and "印发" not in second.text.split("\n")[-1]  # the 版记 is in no article
+    imprint = next(c for c in chunks if "抄送" in c.text)
+    assert imprint.heading_path == (document.title, "版记")
+    assert "抄送：市委各部门，市人大常委会办公厅，市政协办公厅，市中级法院，市检察院。" in imprint.text.split("\n")
 
 
 def test_a_title_styled_as_a_heading_is_not_repeated_in_heading_paths(tmp_path: Path) -> None:
@@ -436,3 +442,65 @@ def test_each_word_table_keeps_its_own_header_row(tmp_path: Path) -> None:
     assert later.table_header == "街道 | 对口中学 | 地址"
     first = next(c for c in chunks if "公办28号学校名称内容" in c.text)
     assert first.table_header == "学校名称 | 招生人数 | 联系电话"
+
+
+def test_a_ruled_pdf_table_is_read_as_rows_with_its_header(tmp_path: Path) -> None:
+    """Cells wrapped over several lines stay whole, a cell merged over rows is repeated in each, the table goes on
+    over a page break as one table, and a turned watermark across it is not cell text."""
+    from make_files import write_pdf_table
+    from wenyuan.chunking import build_structure, chunk_document
+
+    rows = [["序号", "行政处罚事项名称", "处罚对象", "办理部门"]]
+    rows += [[str(n), f"对管控单位第{n}类违法行为（虚构、捏造碳排放或者统计指标数据，情节较重的）的处罚", "管控单位",
+              "市发展改革委碳排放权交易办公室" if n > 2 else "市生态环境局"] for n in range(1, 41)]
+    path = write_pdf_table(tmp_path / "清单.pdf", rows, before="不服发展改革部门作出的以下行政处罚行为（见下表）：",
+                           spans=[((3, 1), (3, 2))], watermark="内部资料")
+    loaded = _load(path)
+    lines = loaded.text.split("\n")
+    assert lines.count("序号 | 行政处罚事项名称 | 处罚对象 | 办理部门") == 1  # not again where a page goes on
+    assert "7 | 对管控单位第7类违法行为（虚构、捏造碳排放或者统计指标数据，情节较重的）的处罚 | 管控单位 | " \
+           "市发展改革委碳排放权交易办公室" in lines
+    assert "1 | 对管控单位第1类违法行为（虚构、捏造碳排放或者统计指标数据，情节较重的）的处罚 | 管控单位 | 市生态环境局" in lines
+    assert any(line.startswith("2 | ") and line.endswith(" | 市生态环境局") for line in lines)  # the merged cell
+    assert "内部资料" not in loaded.text.replace("\n", "") and "内" not in loaded.text.split("\n")[-1]
+    assert len(loaded.tables) == 1 and loaded.reader == "pdf"
+    chunks = chunk_document(loaded, build_structure(loaded), 300, 50)
+    later = next(c for c in chunks if "第33类" in c.text)
+    assert later.table_header == "序号 | 行政处罚事项名称 | 处罚对象 | 办理部门"
+
+
+def test_a_web_page_laid_out_in_a_grid_is_read_as_text_not_as_a_table(tmp_path: Path) -> None:
+    """A web page printed to PDF puts the whole article in one cell of a layout grid: that is not a data table."""
+    from make_files import write_pdf_table
+
+    article = "第一条 为了规范居住证管理，制定本办法。" * 30
+    path = write_pdf_table(tmp_path / "网页.pdf", [["首页", "信息公开", "网上办事", "互动交流"], ["", article, "", ""],
+                                                   ["", "打印本页", "", "关闭窗口"]])
+    loaded = _load(path)
+    assert not loaded.tables and " | " not in loaded.text
+    assert "为了规范居住证管理" in loaded.text
+
+
+def test_table_borders_drawn_as_thin_filled_bars_are_a_grid(tmp_path: Path) -> None:
+    """Word and WPS export cell borders as filled rectangles a fraction of a point wide, not as stroked lines."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdf = canvas.Canvas(str(tmp_path / "积分.pdf"))
+    pdf.setFont("STSong-Light", 12)
+    pdf.drawString(72, 760, "居住证积分指标及分值")
+    xs, ys = [72, 200, 330], [740, 710, 680, 650]
+    for y in ys:
+        pdf.rect(xs[0], y - 0.25, xs[-1] - xs[0], 0.5, stroke=0, fill=1)
+    for x in xs:
+        pdf.rect(x - 0.25, ys[-1], 0.5, ys[0] - ys[-1], stroke=0, fill=1)
+    for row, (name, score) in enumerate([("指标", "分值"), ("本科及以上学历", "40分"), ("大专学历", "30分")]):
+        pdf.drawString(xs[0] + 4, ys[row] - 20, name)
+        pdf.drawString(xs[1] + 4, ys[row] - 20, score)
+    pdf.showPage()
+    pdf.save()
+    loaded = _load(tmp_path / "积分.pdf")
+    assert loaded.text.split("\n")[1:] == ["指标 | 分值", "本科及以上学历 | 40分", "大专学历 | 30分"]
+    assert len(loaded.tables) == 1

@@ -12,14 +12,19 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from wenyuan.clean import CN_NUM, ENUM_MARKER, LEVEL_ARTICLE, LEVEL_CN, LEVEL_CN_PAREN, LEVEL_ENUM, fold, heading_level
+from wenyuan.clean import (
+    CN_NUM, ENUM_MARKER, IMPRINT_LINE, LEVEL_ARTICLE, LEVEL_CN, LEVEL_CN_PAREN, LEVEL_ENUM, LEVEL_PART, fold,
+    heading_level,
+)
 from wenyuan.types import Chunk, Document, Heading
 
+# 8: ruled PDF tables are read as rows (the reader's output changed: files are read again), the 版记 is a part;
 # 7: a Word table heads its chunks with its own first row; 6: a run of heading lines is cut at the chunk size;
 # 5: a chunk inside a table carries its header row, an article (第X条) is a unit; 4: 公文 anatomy (subtitle, salutation
 # and dash lines stay lines), 一、2008年… is a heading
-CHUNKER_VERSION = 7
+CHUNKER_VERSION = 8
 OUTLINE_LABEL = "【提纲】"
+IMPRINT_LABEL = "版记"
 
 _SENTENCE_END = re.compile(r"(?:[。！？；!?;]|…+)[”’」』）)》]*|\n")
 _CLAUSE_END = re.compile(r"[，,、：:]")
@@ -210,8 +215,15 @@ def build_structure(document: Document) -> Structure:
     styled = dict(document.styled_headings)
     title = _squeezed(document.title)
     body_stack: list[Heading] = []
+    imprint = False
     for start, end in spans:
         if outline and start < outline[1]:
+            continue
+        if not imprint and start > len(text) / 3 and IMPRINT_LINE.match(text[start:end]):
+            imprint = True  # the 版记: a part of its own, so 抄送 and 印发 lines are in no section's sentences
+            heading = Heading(start, start, LEVEL_PART, IMPRINT_LABEL)
+            body_stack = [heading]
+            headings.append(heading)
             continue
         level = styled.get(start) or heading_level(text[start:end])
         if level is None or (start < _TITLE_ZONE and _squeezed(text[start:end]) == title):
@@ -292,16 +304,18 @@ def chunk_document(document: Document, structure: Structure, size: int = 300, ov
     boundaries = {
         h.start
         for h in structure.headings
-        if h.start != h.end and h.level <= (LEVEL_CN if h.outline else LEVEL_CN_PAREN) and h.start not in in_articles
+        if (h.start != h.end or h.text == IMPRINT_LABEL) and h.level <= (LEVEL_CN if h.outline else LEVEL_CN_PAREN)
+        and h.start not in in_articles
     }
     heading_lines = {h.start for h in structure.headings if h.end >= _line_end(text, h.start)}
+    imprint = {h.start for h in structure.headings if h.text == IMPRINT_LABEL}  # never joins the lines above
     groups: list[list[tuple[int, int]]] = []
     has_body = False  # the current group holds more than heading lines (kept as we go: a scan per unit is quadratic)
     for unit in _units(text, structure):
         current = groups[-1] if groups else None
         starts_new = current is None or unit[0] in boundaries
         starts_new = starts_new or structure.in_outline(unit[0]) != structure.in_outline(current[0][0])
-        if starts_new and (current is None or has_body):
+        if starts_new and (current is None or has_body or unit[0] in imprint):
             groups.append([unit])
             has_body = False
         else:

@@ -24,6 +24,11 @@ LEVEL_ARABIC_PAREN = 7  # （1）
 LEVEL_ENUM = 8  # 一要… 一是… 第一，… 首先，…
 
 ATTACHMENT_LINE = re.compile(r"^附\s*件\s*\d{0,2}\s*[:：]?$")  # 附件 / 附件2 alone on a line: an attachment begins
+# the 版记 at a 公文's end (GB/T 9704): 抄送 and 主题词 lines, the 公开方式, and the 印发 line with the printing office
+IMPRINT_LINE = re.compile(
+    r"^(?:抄\s*送|抄\s*报|主\s*题\s*词|公开方式|公开属性|信息公开选项)\s*[:：]"
+    r"|^\S.{1,30}?\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印\s*发\s*$"
+)
 _HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (LEVEL_PART, re.compile(rf"^第[{CN_NUM}\d]+[编章編](?=\s|[^\w]|[\u4e00-\u9fff]|$)")),
     (LEVEL_PART, ATTACHMENT_LINE),
@@ -140,7 +145,8 @@ _DASH_LINE = re.compile(rf"^[{DASHES}]{{1,2}}|^-{{2}}")
 
 def _opens_block(text: str) -> bool:
     """A heading, a document number or a date line: never the rest of the line before it."""
-    return heading_level(text) is not None or bool(DOC_NUMBER.fullmatch(text) or DATE_LINE.match(text))
+    return heading_level(text) is not None or bool(DOC_NUMBER.fullmatch(text) or DATE_LINE.match(text)
+                                                   or IMPRINT_LINE.match(text))
 
 
 def _is_standalone(text: str) -> bool:
@@ -154,6 +160,8 @@ def _is_standalone(text: str) -> bool:
 
 
 def _joins(previous: Line, following: Line) -> bool:
+    if previous.table is not None or following.table is not None or IMPRINT_LINE.match(following.text):
+        return False  # a table row is a line of its own; 抄送 or the 印发 line is never the end of a sentence
     if previous.continues and following.level is None and not _opens_block(following.text):
         return True  # a line run to the margin goes on, unless what follows opens a heading (2. 食材准备) or is a 文号
     if previous.level is not None or following.level is not None:

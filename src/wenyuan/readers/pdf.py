@@ -9,8 +9,10 @@ import io
 import re
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 
 from wenyuan.clean import DASHES, Line
+from wenyuan.readers import pdf_tables
 from wenyuan.readers.base import IngestError, Reading, mark_wrapped
 from wenyuan.readers.quality import garbled
 
@@ -41,7 +43,7 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
         return set()
     counts: Counter[str] = Counter()
     for lines in pages:
-        edge = {_shape(line) for line in lines[:2] + lines[-2:]}
+        edge = {_shape(line) for line in lines[:2] + lines[-2:] if pdf_tables.CELL not in line}  # a header row is kept
         counts.update(shape for shape in edge if len(shape) >= _MIN_RUNNING)  # not a lone "。" or "—"
     return {shape for shape, count in counts.items() if count >= max(3, len(pages) / 2)}
 
@@ -99,7 +101,31 @@ def page_lines(pages: list[str]) -> list[Line]:
     split = [_strip_edges(lines, running, len(pages)) for lines in split]
     lines = [Line(text, None, number) for number, page in enumerate(split, start=1) for text in page
              if not _TOC_LEADER.search(text.strip())]
-    return mark_wrapped(lines)
+    return mark_wrapped(_number_tables(lines))
+
+
+def _number_tables(lines: list[Line]) -> list[Line]:
+    """Runs of table rows (`a | b | c`) numbered as tables; a run that opens a page right after one that closed the
+    previous page, with as many cells, goes on the same table (a long table broken over pages)."""
+    numbered: list[Line] = []
+    tables = 0
+    header = ""
+    previous: Line | None = None  # the last line with text
+    for line in lines:
+        if pdf_tables.CELL in line.text:
+            cells = line.text.count(pdf_tables.CELL)
+            continued = previous is not None and previous.table is not None and (
+                previous.page == line.page or previous.text.count(pdf_tables.CELL) == cells)
+            if not continued:
+                tables += 1
+                header = line.text
+            elif line.page != previous.page and line.text == header:
+                continue  # the header row printed again on the next page
+            line = replace(line, table=tables)
+        if line.text.strip():
+            previous = line
+        numbered.append(line)
+    return numbered
 
 
 def read_pdf(raw: bytes, progress: PageProgress | None = None) -> Reading:
@@ -111,7 +137,7 @@ def read_pdf(raw: bytes, progress: PageProgress | None = None) -> Reading:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
             raise IngestError("PDF 文件设有密码保护，请先解除密码")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = _page_texts(reader, raw)
     except IngestError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
@@ -127,6 +153,18 @@ def read_pdf(raw: bytes, progress: PageProgress | None = None) -> Reading:
         raise IngestError(_no_text_reason(reading))
     reading.lines = page_lines(pages)
     return reading
+
+
+def _page_texts(reader, raw: bytes) -> list[str]:
+    """Each page's text layer, ruled tables as rows when PDFium is there to place the characters in the cells."""
+    pdfium = pdf_tables.pdfium_glyphs(raw)
+    if pdfium is None:
+        return [page.extract_text() or "" for page in reader.pages]
+    glyphs, close = pdfium
+    try:
+        return [pdf_tables.page_text(page, glyphs(number)) for number, page in enumerate(reader.pages)]
+    finally:
+        close()
 
 
 def _read_unusable_pages(raw: bytes, pages: list[str], unusable: list[int], reading: Reading,

@@ -1,4 +1,4 @@
-"""Take the README's screenshots of the running app with Debian's Chromium: chat, source viewer, documents tab.
+"""Take the README's screenshots of the running app with Debian's Chromium: chat, source viewer, documents page.
 
     .venv/bin/python scripts/screenshots.py            # writes docs/screenshots/*.png
 """
@@ -65,8 +65,8 @@ def main() -> int:
             page.wait_for_selector("#wy-hl")
             page.wait_for_timeout(1200)
             page.screenshot(path=str(OUT / "viewer.png"))
-            page.get_by_role("tab", name="文档管理").click()
-            page.wait_for_selector("#wy-doc-table")
+            page.goto(url.rstrip("/") + "/admin/")
+            page.wait_for_function("() => document.querySelector('#wy-doc-table')?.innerText.includes('国务院')")
             page.wait_for_timeout(1500)
             page.screenshot(path=str(OUT / "documents.png"))
             page = browser.new_page(viewport={"width": 1200, "height": 800}, locale="zh-CN")

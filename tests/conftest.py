@@ -96,7 +96,8 @@ class Server:
         ensure_index(self.assistant)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(self.assistant), host="127.0.0.1", port=self.port, log_level="warning")
+        self.app = create_app(self.assistant)
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()

@@ -504,3 +504,45 @@ def test_table_borders_drawn_as_thin_filled_bars_are_a_grid(tmp_path: Path) -> N
     loaded = _load(tmp_path / "积分.pdf")
     assert loaded.text.split("\n")[1:] == ["指标 | 分值", "本科及以上学历 | 40分", "大专学历 | 30分"]
     assert len(loaded.tables) == 1
+
+
+def test_cells_merged_over_rows_with_gaps_in_their_borders_and_a_category_row(tmp_path: Path) -> None:
+    """Some writers leave the side borders of cells merged over rows out in the rows' middle; a category row merged
+    across all columns has no inner borders. Both are read as the table shows them."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdf = canvas.Canvas(str(tmp_path / "清单.pdf"))
+    pdf.setFont("STSong-Light", 10)
+    xs = [60, 90, 230, 430, 520]
+    ys = [760, 735, 710, 685, 660, 635]  # header, category row, three rows of one merged item
+    pdf.drawString(62, 765 + 5, "民防办行政许可清单")
+    for y in (ys[0], ys[1], ys[2], ys[5]):  # full-width lines
+        pdf.line(xs[0], y, xs[-1], y)
+    for y in (ys[3], ys[4]):  # inside the merged item, only the 子项 column is ruled
+        pdf.line(xs[2], y, xs[3], y)
+    for x in xs:
+        pdf.line(x, ys[0], x, ys[1])  # header
+    pdf.line(xs[0], ys[1], xs[0], ys[2])  # the category row: outer borders only
+    pdf.line(xs[-1], ys[1], xs[-1], ys[2])
+    for x in xs:  # the merged item: every border in its first and last row, only the 子项 column's in the middle
+        pdf.line(x, ys[2], x, ys[3])
+        pdf.line(x, ys[4], x, ys[5])
+    pdf.line(xs[2], ys[3], xs[2], ys[4])
+    pdf.line(xs[3], ys[3], xs[3], ys[4])
+    for x, text in zip(xs, ["序号", "大项", "子项名称", "负责处室"]):
+        pdf.drawString(x + 3, ys[0] - 16, text)
+    pdf.drawString(xs[0] + 3, ys[1] - 16, "一、行政许可类")
+    pdf.drawString(xs[0] + 3, ys[3] - 16, "1")
+    pdf.drawString(xs[1] + 3, ys[3] - 16, "人防工程报建审核")
+    pdf.drawString(xs[3] + 3, ys[3] - 16, "人防工程处")
+    for y, text in zip(ys[2:5], ["方案报建审查", "初步设计审查", "拆除审查"]):
+        pdf.drawString(xs[2] + 3, y - 16, text)
+    pdf.showPage()
+    pdf.save()
+    lines = _load(tmp_path / "清单.pdf").text.split("\n")
+    assert lines[lines.index("序号 | 大项 | 子项名称 | 负责处室"):] == [
+        "序号 | 大项 | 子项名称 | 负责处室", "一、行政许可类", "1 | 人防工程报建审核 | 方案报建审查 | 人防工程处",
+        "1 | 人防工程报建审核 | 初步设计审查 | 人防工程处", "1 | 人防工程报建审核 | 拆除审查 | 人防工程处"]

@@ -105,9 +105,11 @@ class Settings(BaseSettings):
     port: int = Field(7860, description="Port the web app listens on.")
     admin_token: str | None = Field(
         None,
-        description="Password for the documents tab and its API (upload, delete, rebuild). None leaves administration "
-        "open, with a warning in the log.",
+        description="Password for the documents page at /admin and its API (upload, delete, rebuild). None leaves "
+        "administration open, with a warning in the log and on the page.",
     )
+    secure_cookies: bool = Field(
+        False, description="Send the admin session cookie over HTTPS only: set it when a TLS proxy serves the app.")
     progress: bool = Field(True, description="Show progress bars while indexing.")
 
     allowed_origins: Annotated[list[str], NoDecode] = Field(

@@ -107,6 +107,8 @@ class Glyph:
     x: float
     y: float
     height: float
+    order: int  # place in the page's text: a line's characters are read in this order (boxes of glyphs a
+    # substituted font draws can overlap their neighbours')
 
 
 def page_text(page, glyphs: Callable[[], list[Glyph]] | None) -> str:
@@ -198,7 +200,8 @@ def _rows(grid: _Grid, glyphs: list[Glyph]) -> list[str]:
     rows: list[str] = []
     for band, (top, bottom) in enumerate(bands):
         middle = (top + bottom) / 2
-        borders = [x for x in xs if _covers(grid.vertical, x, middle - 0.5, middle + 0.5)]
+        borders = [x for x in xs if x in (xs[0], xs[-1]) or _covers(grid.vertical, x, middle - 0.5, middle + 0.5)
+                   or _bridged(grid, bands, band, x)]
         cells = []
         for left, right in zip(borders, borders[1:]):
             centre = (left + right) / 2
@@ -217,6 +220,34 @@ def _rows(grid: _Grid, glyphs: list[Glyph]) -> list[str]:
         if any(cells):
             rows.append(CELL.join(cells))
     return rows
+
+
+def _bridged(grid: _Grid, bands: list[tuple[float, float]], band: int, x: float) -> bool:
+    """Whether a border missing from a band is a gap in the drawing: some writers leave out the side borders of
+    cells merged over rows in the rows' middle. The border goes on in a band above and in one below, and no
+    horizontal border meets it on the way (a row merged across columns, such as a category row, has one there)."""
+
+    def meets(y: float) -> bool:
+        return any(abs(level - y) <= _TOLERANCE and x0 - _TOLERANCE <= x <= x1 + _TOLERANCE
+                   for level, x0, x1 in grid.horizontal)
+
+    def ruled(k: int) -> bool:
+        middle = (bands[k][0] + bands[k][1]) / 2
+        return _covers(grid.vertical, x, middle - 0.5, middle + 0.5)
+
+    up = band
+    while up > 0 and not meets(bands[up][0]):
+        up -= 1
+        if ruled(up):
+            break
+    else:
+        return False
+    down = band
+    while down + 1 < len(bands) and not meets(bands[down][1]):
+        down += 1
+        if ruled(down):
+            return True
+    return False
 
 
 def _is_data_table(rows: list[str]) -> bool:
@@ -239,7 +270,7 @@ def _cell_text(glyphs: list[Glyph]) -> str:
             lines.append([glyph])
     text = ""
     for line in lines:
-        piece = "".join(glyph.char for glyph in sorted(line, key=lambda glyph: glyph.x)).strip()
+        piece = "".join(glyph.char for glyph in sorted(line, key=lambda glyph: glyph.order)).strip()
         if text and piece and text[-1].isascii() and text[-1].isalnum() and piece[0].isascii() \
                 and piece[0].isalnum():
             text += " "
@@ -276,8 +307,8 @@ def pdfium_glyphs(raw: bytes) -> tuple[Callable[[int], Callable[[], list[Glyph]]
                 angle = pdfium.FPDFText_GetCharAngle(text, k)
                 if min(angle, 2 * math.pi - angle) > _TURNED:
                     continue
-                left, bottom, right, top = text.get_charbox(k)
-                found.append(Glyph(chr(code), (left + right) / 2, (bottom + top) / 2, top - bottom))
+                left, bottom, right, top = text.get_charbox(k, loose=True)  # a whole line high: "一" is not
+                found.append(Glyph(chr(code), (left + right) / 2, (bottom + top) / 2, top - bottom, k))
             return found
         return glyphs
 

@@ -66,7 +66,7 @@ class Access:
         """The cookie value of an admin session: derived from the token, so changing the token ends all sessions."""
         return hmac.new(self.settings.admin_token.encode(), b"wenyuan admin session", "sha256").hexdigest()
 
-    def may_upload(self, token: str | None, session: str | None) -> bool:
+    def may_administer(self, token: str | None, session: str | None) -> bool:
         """Anyone while administration is open (no token configured); else the token or an admin session cookie."""
         if not self.settings.admin_token:
             return True

@@ -18,7 +18,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from fastapi import Depends, FastAPI, HTTPException, Request  # noqa: E402
 from fastapi.exceptions import RequestValidationError  # noqa: E402
 from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
-from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse  # noqa: E402
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse  # noqa: E402
 from fastapi.security import APIKeyHeader  # noqa: E402
 from pydantic import BaseModel, Field  # noqa: E402
 
@@ -110,10 +110,12 @@ class Health(BaseModel):
     detail: str | None = None
 
 
-# Paths a browser on another page could call: the REST API and Gradio's own API (the chat's queue, uploads).
-_GUARDED = ("/api/", "/gradio_api/")
-# Gradio's upload route writes files to its temp folder before any event handler runs: admin only, when protected.
+# Paths a browser on another page could call: the REST API, Gradio's own API (the chat's queue), administration.
+_GUARDED = ("/api/", "/gradio_api/", "/admin", "/login", "/logout")
+# Gradio's upload route writes files to its temp folder before any event handler runs: the chat takes no files.
 _UPLOADS = ("/gradio_api/upload", "/gradio_api/process_recording")
+# Everything under it is the documents page (a Gradio app of its own): page, events, API and uploads alike.
+ADMIN_PATH = "/admin"
 
 
 def ensure_index(assistant: Assistant) -> None:
@@ -135,6 +137,7 @@ def create_app(assistant: Assistant) -> FastAPI:
     """The ASGI app: REST routes, the widget and embed page, then the Gradio UI at /."""
     import gradio as gr
 
+    from wenyuan.web.admin import build_admin_ui
     from wenyuan.web.ui import CSS, HEAD, build_ui
 
     access = Access(assistant.settings)
@@ -162,6 +165,9 @@ def create_app(assistant: Assistant) -> FastAPI:
 
     hosts = _allowed_hosts(assistant.settings)
     limiter = _RateLimiter(assistant.settings.questions_per_minute)
+    logins = _RateLimiter(_LOGINS_PER_MINUTE)
+    if not assistant.settings.admin_token:
+        log.warning("administration is open: set WENYUAN_ADMIN_TOKEN to require a password for upload, delete and rebuild")
     questions = QuestionLog(assistant.settings.question_log) if assistant.settings.question_log else None
 
     @app.middleware("http")
@@ -170,8 +176,16 @@ def create_app(assistant: Assistant) -> FastAPI:
             return JSONResponse({"detail": "unknown host"}, status_code=400)
         if request.url.path.startswith(_MONITORING):  # Gradio's monitoring pages: nobody's business here
             return JSONResponse({"detail": "Not Found"}, status_code=404)
+        path = request.url.path
+        administering = path == ADMIN_PATH or path.startswith(ADMIN_PATH + "/")
+        if administering and not access.may_administer(request.headers.get(ADMIN_HEADER),
+                                                        request.cookies.get(ADMIN_COOKIE)):
+            if request.method == "GET" and path in (ADMIN_PATH, ADMIN_PATH + "/"):
+                return RedirectResponse("../login" if path.endswith("/") else "login", status_code=303)
+            return JSONResponse({"detail": "需要管理口令：请先登录文档管理"}, status_code=401)
         declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > _MAX_REQUEST_BYTES and not request.url.path.startswith(_UPLOADS):
+        uploading = path.startswith(tuple(ADMIN_PATH + upload for upload in _UPLOADS))
+        if declared.isdigit() and int(declared) > _MAX_REQUEST_BYTES and not uploading:
             return JSONResponse({"detail": "请求过大"}, status_code=413)  # a question and its history are kilobytes
         if request.method == "POST" and request.url.path.startswith(_ASKING):
             client = request.headers.get(KEY_HEADER) or (request.client.host if request.client else "")
@@ -182,10 +196,13 @@ def create_app(assistant: Assistant) -> FastAPI:
         if request.url.path.startswith(_GUARDED) and not access.origin_allowed(request.headers.get("origin"),
                                                                                _own_origin(request)):
             return JSONResponse({"detail": "this origin is not allowed to call the API"}, status_code=403)
-        if request.url.path.startswith(_UPLOADS) and not access.may_upload(
-            request.headers.get(ADMIN_HEADER), request.cookies.get(ADMIN_COOKIE)
-        ):
-            return JSONResponse({"detail": "上传文件需要管理口令：请先在“文档管理”中登录"}, status_code=403)
+        if path.startswith(_UPLOADS):
+            return JSONResponse({"detail": "问答页面不接受文件：上传请到“文档管理”"}, status_code=403)
+        if request.method == "POST" and path == "/login":
+            wait = logins.wait(request.client.host if request.client else "")
+            if wait:
+                return JSONResponse({"detail": f"登录尝试过于频繁，请 {wait} 秒后再试"}, status_code=429,
+                                    headers={"Retry-After": str(wait)})
         response = await call_next(request)
         if "content-security-policy" not in response.headers:
             response.headers["Content-Security-Policy"] = _PAGE_POLICY + f"; frame-ancestors {access.frame_ancestors()}"
@@ -261,11 +278,39 @@ def create_app(assistant: Assistant) -> FastAPI:
 
     @app.post("/api/admin/session", include_in_schema=False, status_code=204)
     def admin_session(request: Request) -> Response:
-        """The admin token (X-Wenyuan-Admin) opens a cookie session for Gradio's file upload route."""
+        """The admin token (X-Wenyuan-Admin) opens a cookie session for the documents page, for scripts."""
         if not access.is_admin(request.headers.get(ADMIN_HEADER)):
             raise HTTPException(status_code=401, detail="wrong admin token")
         response = Response(status_code=204)
-        response.set_cookie(ADMIN_COOKIE, access.admin_session(), httponly=True, samesite="strict", path="/")
+        _open_session(response)
+        return response
+
+    def _open_session(response: Response) -> None:
+        response.set_cookie(ADMIN_COOKIE, access.admin_session(), httponly=True, samesite="strict", path="/",
+                            secure=assistant.settings.secure_cookies)
+
+    @app.get("/login", include_in_schema=False)
+    def login_page(failed: int = 0) -> HTMLResponse:
+        message = '<p class="error" id="wy-login-error">口令不正确，请重试。</p>' if failed else ""
+        if not assistant.settings.admin_token:
+            message = '<p class="error">未设置管理口令（WENYUAN_ADMIN_TOKEN）：文档管理无需登录。</p>'
+        return HTMLResponse(_static("login.html").replace("{{message}}", message), headers={"Cache-Control": "no-store"})
+
+    @app.post("/login", include_in_schema=False)
+    async def login(request: Request) -> Response:
+        """The password form: a right token opens an admin session and goes to the documents page."""
+        form = await request.form()
+        token = form.get("token")
+        if not isinstance(token, str) or not access.is_admin(token):
+            return RedirectResponse("login?failed=1", status_code=303)
+        response = RedirectResponse("admin/", status_code=303)
+        _open_session(response)
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    def logout() -> Response:
+        response = RedirectResponse("./", status_code=303)
+        response.delete_cookie(ADMIN_COOKIE, path="/")
         return response
 
     @app.get("/widget.js", include_in_schema=False)
@@ -291,15 +336,23 @@ def create_app(assistant: Assistant) -> FastAPI:
         )
         return HTMLResponse(page, headers={"Content-Security-Policy": policy, "Cache-Control": "no-cache"})
 
+    blocked = [str(assistant.settings.index_dir.resolve())]
+    # the documents page first: "/" would take every path
+    documents_page = build_admin_ui(assistant, questions)
+    gr.mount_gradio_app(
+        app, documents_page, path=ADMIN_PATH, ssr_mode=False, footer_links=["api"], allowed_paths=[],
+        max_file_size=int(assistant.settings.max_file_mb * (1 << 20)), blocked_paths=blocked,
+        auth_dependency=lambda request: "admin" if access.may_administer(
+            request.headers.get(ADMIN_HEADER), request.cookies.get(ADMIN_COOKIE)) else None,
+    )
     demo = build_ui(assistant, questions)
     mounted = gr.mount_gradio_app(
-        app, demo, path="/", css=CSS, head=HEAD, ssr_mode=False,
-        max_file_size=int(assistant.settings.max_file_mb * (1 << 20)), footer_links=["api"],
-        allowed_paths=[], blocked_paths=[str(assistant.settings.index_dir.resolve())],
+        app, demo, path="/", css=CSS, head=HEAD, ssr_mode=False, footer_links=["api"],
+        allowed_paths=[], blocked_paths=blocked,
     )
     # Gradio checks the file paths a call names (only its own upload folder for inputs) once the app "has
     # launched"; mounting never says so, and without it any server file named in a call is copied and served
-    demo.has_launched = True
+    demo.has_launched = documents_page.has_launched = True
     return mounted
 
 
@@ -334,6 +387,7 @@ class _RateLimiter:
 
 
 _MAX_CLIENTS = 10_000
+_LOGINS_PER_MINUTE = 10  # password tries per client
 _MAX_REQUEST_BYTES = 1 << 20  # any request but an upload: 2,000 characters and 50 turns of history fit many times
 # Every page but the widget's own (which has a stricter one): only this server's scripts, styles, images and
 # connections; Gradio's front end needs inline scripts and styles and blob: workers.

@@ -1,30 +1,22 @@
-"""The Gradio app: a Chinese chat with cited, clickable sources and a document viewer; a documents tab for admins."""
+"""The Gradio chat: cited, clickable sources and a document viewer. Administration is a page of its own (admin.py)."""
 
 from __future__ import annotations
 
-import hmac
 import logging
 import os
 import re
-import shutil
 import time
-import tempfile
-import unicodedata
-import uuid
 from contextlib import closing
-from datetime import datetime
-from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # air-gapped intranets: nothing leaves the machine
 
 import gradio as gr  # noqa: E402
 
 from wenyuan.assistant import Assistant, QuestionRejected, checked_question  # noqa: E402
-from wenyuan.index import STAGE_LABELS, IndexBusy  # noqa: E402
-from wenyuan.web.questionlog import QuestionLog  # noqa: E402
-from wenyuan.ingest import SUPPORTED_SUFFIXES  # noqa: E402
 from wenyuan.types import Answer, Citation, Document  # noqa: E402
 from wenyuan.web import render  # noqa: E402
+from wenyuan.web.admin import expected  # noqa: E402
+from wenyuan.web.questionlog import QuestionLog  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -87,26 +79,6 @@ AFTER_LINK = """
 }
 """
 
-# The admin token also opens a session cookie for Gradio's file upload route (see server.py), from the browser.
-ADMIN_SESSION = """
-async (token) => {
-  try { await fetch('api/admin/session', {method: 'POST', headers: {'X-Wenyuan-Admin': encodeURIComponent(token || '')},
-                                           credentials: 'same-origin'}); } catch (error) {}
-}
-"""
-
-_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
-
-def safe_filename(name: str) -> str:
-    """A file name that stays inside data/: no folders, no control characters, no leading dots; Chinese kept."""
-    base = unicodedata.normalize("NFC", Path(name.replace("\\", "/")).name)
-    base = _UNSAFE_NAME.sub("_", base).strip().lstrip(".")
-    if not base or base in (".", ".."):
-        raise ValueError(f"unusable file name: {name!r}")
-    return base[:150]
-
-
 def example_questions(assistant: Assistant, limit: int = 6) -> list[str]:
     """Questions made from the loaded documents' section headings that list items, the client's speech first."""
     try:
@@ -128,41 +100,6 @@ def example_questions(assistant: Assistant, limit: int = 6) -> list[str]:
         if len(questions) >= limit:
             break
     return questions
-
-
-def _expected(message: str) -> gr.Error:
-    """An error the person who caused it is shown, and the log is not: a wrong password is no incident."""
-    return gr.Error(message, print_exception=False)
-
-
-OPEN_ADMIN_BANNER = ("**注意：未设置管理口令（WENYUAN_ADMIN_TOKEN）**，任何能打开本页的人都可以上传、删除文档和"
-                     "重建索引。在内网正式使用前请设置口令。")
-RECYCLE_FOLDER = ".回收站"  # inside data/; hidden, so never indexed
-
-
-def _reading(entry: dict) -> str:
-    """How a file was read, as the documents table shows it: reader, pages, characters, OCR pages, warnings."""
-    parts = [entry.get("reader") or "—"]
-    if entry.get("pages"):
-        parts.append(f"{entry['pages']} 页")
-    if "characters" in entry:
-        parts.append(f"{entry['characters']} 字")
-    if entry.get("ocr_pages"):
-        parts.append(f"OCR {len(entry['ocr_pages'])} 页")
-    if entry.get("warnings"):
-        parts.append("⚠ " + "；".join(entry["warnings"]))
-    return "，".join(parts)
-
-
-def _local_time(stamp: str) -> str:
-    """An ISO time from the manifest (UTC) in the server's local time, with its UTC offset: 2026-11-27 08:05 +08:00."""
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    local = moment.astimezone()
-    offset = local.strftime("%z")
-    return local.strftime("%Y-%m-%d %H:%M") + (f" {offset[:3]}:{offset[3:]}" if offset else "")
 
 
 class ChatHandlers:
@@ -258,136 +195,13 @@ class ChatHandlers:
         return [], [], render.sources_html(None, 0), "", ""
 
 
-class AdminHandlers:
-    """The documents tab: list, upload, delete, rebuild. Every call checks the admin token when one is set."""
-
-    def __init__(self, assistant: Assistant, questions: QuestionLog | None = None) -> None:
-        self.assistant = assistant
-        self.settings = assistant.settings
-        self.questions = questions
-
-    def export_questions(self, token: str | None) -> str:
-        """The question log as a CSV file to download."""
-        self.check(token)
-        if self.questions is None:
-            raise _expected("没有启用问答记录（WENYUAN_QUESTION_LOG）。")
-        folder = Path(tempfile.mkdtemp(prefix="wenyuan-export-"))
-        path = folder / f"问答记录-{datetime.now().strftime('%Y%m%d-%H%M')}.csv"
-        path.write_text(self.questions.to_csv(), encoding="utf-8")
-        return str(path)
-
-    def check(self, token: str | None) -> None:
-        expected = self.settings.admin_token
-        if expected and not hmac.compare_digest((token or "").encode(), expected.encode()):
-            raise _expected("需要正确的管理口令。")
-
-    def login(self, token: str):
-        self.check(token)
-        return gr.update(visible=True), "已登录。", *self.listing(token)
-
-    def listing(self, token: str | None = None):
-        self.check(token)
-        try:
-            manifest = self.assistant.index.manifest
-        except Exception as error:
-            return [], f"索引不可用：{error}", gr.update(choices=[])
-        rows = [[d["title"], d["path"], _reading(d), d["chunks"], _local_time(d["indexed_at"])]
-                for d in manifest["documents"]]
-        failed = manifest.get("skipped", [])
-        note = "；".join(f"{item['path']}：{item['reason']}" for item in failed)
-        warned = "；".join(f"{d['path']}：{'，'.join(d['warnings'])}" for d in manifest["documents"] if d.get("warnings"))
-        status = f"共 {len(rows)} 篇文档，{manifest['chunks']} 个片段。" + (f"\n\n**未能索引：** {note}" if note else "")
-        status += f"\n\n**请核对：** {warned}" if warned else ""
-        # files that failed to index can be removed too (a broken upload should not stay in data/ for ever)
-        choices = [d["path"] for d in manifest["documents"]] + [item["path"] for item in failed]
-        return rows, status, gr.update(choices=choices, value=None)
-
-    def upload(self, files: list | None, token: str | None) -> str:
-        """Copies the picked files into data/ (names sanitised, type and size checked); says what it did."""
-        self.check(token)
-        if not files:
-            return "请选择要上传的文件。"
-        data = self.settings.data_dir.resolve()
-        data.mkdir(parents=True, exist_ok=True)
-        limit = int(self.settings.max_file_mb * (1 << 20))
-        lines = []
-        for item in files:
-            source = Path(getattr(item, "name", item))
-            original = getattr(item, "orig_name", None) or source.name
-            try:
-                name = safe_filename(original)
-            except ValueError as error:
-                lines.append(f"✗ {original}：{error}")
-                continue
-            if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-                lines.append(f"✗ {name}：不支持的文件类型（支持 {' '.join(sorted(SUPPORTED_SUFFIXES))}）")
-                continue
-            if source.stat().st_size > limit:
-                lines.append(f"✗ {name}：超过 {self.settings.max_file_mb:g} MB 的上限")
-                continue
-            target = (data / name).resolve()
-            if target.parent != data:
-                lines.append(f"✗ {original}：文件名不安全")
-                continue
-            existed = target.exists()
-            # copied under a hidden name, then renamed: a rebuild never sees half a file
-            partial = data / f".{uuid.uuid4().hex}.upload"
-            try:
-                shutil.copyfile(source, partial)
-                os.replace(partial, target)
-            finally:
-                partial.unlink(missing_ok=True)
-            lines.append(f"✓ {name}{'（已替换旧版本）' if existed else ''}")
-        return "\n\n".join(lines) + "\n\n上传完成后请点击“重建索引”。"
-
-    def delete(self, path: str | None, token: str | None) -> str:
-        self.check(token)
-        if not path:
-            return "请先选择要删除的文档。"
-        data = self.settings.data_dir.resolve()
-        target = (data / path).resolve()
-        if data not in target.parents or not target.is_file():
-            return f"找不到文档：{path}"
-        recycle = data / RECYCLE_FOLDER / datetime.now().strftime("%Y%m%d-%H%M%S")
-        recycle.mkdir(parents=True, exist_ok=True)
-        os.replace(target, recycle / target.name)  # moved aside, not destroyed: an administrator can put it back
-        return (f"已将 {path} 移入回收文件夹 {RECYCLE_FOLDER}/{recycle.name}/（可从那里恢复）。"
-                "点击“重建索引”后，它将不再出现在回答中。")
-
-    def rebuild(self, token: str | None, progress=gr.Progress()):
-        self.check(token)
-
-        def report_progress(stage: str, done: int, total: int) -> None:
-            progress(done / total if total else 1.0, desc=f"{STAGE_LABELS.get(stage, stage)} {done}/{total}")
-
-        try:
-            report = self.assistant.build(progress=report_progress, wait=False)
-        except IndexBusy as error:
-            rows, status, choices = self.listing(token)
-            return f"**未重建**：{error}", rows, status, choices
-        summary = (
-            f"**重建完成**：新增 {len(report.added)}，更新 {len(report.changed)}，删除 {len(report.removed)}，"
-            f"未变 {len(report.unchanged)}，跳过 {len(report.skipped)}；共 {report.chunks} 个片段，"
-            f"本次向量化 {report.embedded} 个，用时 {report.seconds:.1f} 秒。"
-        )
-        if report.skipped:
-            summary += "\n\n" + "\n\n".join(f"跳过 {path}：{reason}" for path, reason in report.skipped)
-        rows, status, choices = self.listing(token)
-        return summary, rows, status, choices
-
-
 def build_ui(assistant: Assistant, questions: QuestionLog | None = None) -> gr.Blocks:
     """The whole browser app; `assistant` must be able to load or build its index."""
     chat = ChatHandlers(assistant, questions=questions)
-    admin = AdminHandlers(assistant, questions)
-    protected = bool(assistant.settings.admin_token)
-    if not protected:
-        log.warning("administration is open: set WENYUAN_ADMIN_TOKEN to require a password for upload, delete and rebuild")
-
-    # delete_cache: Gradio keeps uploaded files in its temp folder; drop them after an hour (they are copied to data/)
-    with gr.Blocks(title="文渊 · 文件问答", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+    with gr.Blocks(title="文渊 · 文件问答", analytics_enabled=False) as demo:
         history = gr.State([])
-        gr.Markdown("## 文渊 · 文件问答助手\n根据已收录的文件回答问题，每句话都注明出处。文件中没有的内容，会直接说明“没有找到”。")
+        gr.Markdown("## 文渊 · 文件问答助手\n根据已收录的文件回答问题，每句话都注明出处。文件中没有的内容，会直接说明“没有找到”。"
+                    "　[文档管理](admin/)")
         with gr.Tabs():
             with gr.Tab("问答", id="chat"):
                 with gr.Row():
@@ -418,35 +232,6 @@ def build_ui(assistant: Assistant, questions: QuestionLog | None = None) -> gr.B
                         sources = gr.HTML(render.sources_html(None, 0), elem_id="wy-sources")
                 cite_target = gr.Textbox(visible="hidden", elem_id="wy-cite-target")
 
-            with gr.Tab("文档管理", id="docs"):
-                if not protected:
-                    gr.Markdown(OPEN_ADMIN_BANNER, elem_id="wy-open-admin")
-                token = gr.Textbox(label="管理口令", type="password", visible=protected, elem_id="wy-token")
-                login = gr.Button("登录", visible=protected, elem_id="wy-login")
-                login_status = gr.Markdown("")
-                with gr.Column(visible=not protected) as admin_panel:
-                    status = gr.Markdown("", elem_id="wy-doc-status")
-                    table = gr.Dataframe(
-                        headers=["标题", "文件", "读取", "片段数", "索引时间"], interactive=False, elem_id="wy-doc-table",
-                        wrap=True, column_widths=["30%", "28%", "22%", "6%", "14%"],
-                    )
-                    with gr.Row():
-                        upload_files = gr.File(
-                            label=f"上传文档（{' '.join(sorted(SUPPORTED_SUFFIXES))}，单个不超过 "
-                                  f"{assistant.settings.max_file_mb:g} MB）",
-                            file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES), elem_id="wy-upload",
-                        )
-                        with gr.Column():
-                            upload_button = gr.Button("上传", elem_id="wy-upload-button")
-                            upload_status = gr.Markdown("", elem_id="wy-upload-status")
-                    with gr.Row():
-                        delete_choice = gr.Dropdown(label="选择要删除的文档", choices=[], elem_id="wy-delete-choice")
-                        delete_button = gr.Button("删除", variant="stop", elem_id="wy-delete")
-                    rebuild_button = gr.Button("重建索引（只处理新增和修改的文件）", variant="primary", elem_id="wy-rebuild")
-                    rebuild_status = gr.Markdown("", elem_id="wy-rebuild-status")
-                    with gr.Row():
-                        export_button = gr.Button("导出问答记录（CSV）", elem_id="wy-export")
-                        export_file = gr.File(label="问答记录", interactive=False, elem_id="wy-export-file")
 
         ask_outputs = [chatbot, history, sources, question, copy_box]
         for trigger in (send.click, question.submit):  # answers take milliseconds: many users at once is fine
@@ -460,25 +245,11 @@ def build_ui(assistant: Assistant, questions: QuestionLog | None = None) -> gr.B
             api_visibility="private",
         ).then(None, [cite_target, copy_box], None, js=AFTER_LINK)
 
-        listing_outputs = [table, status, delete_choice]
-        login.click(admin.login, [token], [admin_panel, login_status, *listing_outputs], api_visibility="private")
-        token.submit(admin.login, [token], [admin_panel, login_status, *listing_outputs], api_visibility="private")
-        export_button.click(admin.export_questions, [token], export_file, api_name="export_questions")
-        login.click(None, [token], None, js=ADMIN_SESSION)
-        upload_button.click(admin.upload, [upload_files, token], upload_status, api_name="upload").success(
-            lambda: None, None, upload_files, api_visibility="private"  # empty the picker: no second upload
-        )
-        delete_button.click(admin.delete, [delete_choice, token], rebuild_status, api_name="delete")
-        rebuilt = rebuild_button.click(admin.rebuild, [token], [rebuild_status, *listing_outputs], api_name="rebuild",
-                                       concurrency_limit=1)
-        if example_set is not None:  # new documents bring their own example questions, on every page
+        if example_set is not None:  # new documents bring their own example questions, on every page load
             def current_examples():
                 return gr.Dataset(samples=[[q] for q in example_questions(assistant)])
 
-            rebuilt.success(current_examples, None, example_set, api_visibility="private")
             demo.load(current_examples, None, example_set, api_visibility="private")
-        if not protected:
-            demo.load(admin.listing, None, listing_outputs, api_visibility="private")
 
         def ask(question: str) -> dict:
             """Ask a question; returns the answer with its citations as JSON (the CLI's --json schema)."""
@@ -486,22 +257,11 @@ def build_ui(assistant: Assistant, questions: QuestionLog | None = None) -> gr.B
             try:
                 answer = assistant.ask(question)
             except QuestionRejected as error:
-                raise _expected(str(error)) from None
+                raise expected(str(error)) from None
             if questions is not None:
                 questions.record("gradio-api", answer, time.perf_counter() - began)
             return answer.to_json()
 
         gr.api(ask, api_name="ask", concurrency_limit=16)  # as the chat: answers take milliseconds
 
-        def documents(admin_token: str = "") -> list[dict]:
-            """The indexed documents (requires the admin token when one is configured)."""
-            admin.check(admin_token)
-            # "doc", not "path": Gradio clients take any {"path": ...} for a file to download
-            return [
-                {"doc": d["path"], "title": d["title"], "chunks": d["chunks"], "indexed_at": d["indexed_at"],
-                 "sha256": d["sha256"]}
-                for d in assistant.index.manifest["documents"]
-            ]
-
-        gr.api(documents, api_name="documents")
     return demo

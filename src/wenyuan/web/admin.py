@@ -1,0 +1,308 @@
+"""The documents page for administrators, a Gradio app of its own mounted at /admin.
+
+Who may use it is decided once, in front of everything under /admin (see server.py): the page, its events, its API
+and its upload route, whatever Gradio names them. The handlers here therefore take no password. Deleting moves a
+file into a recycle folder inside data/ (hidden, so never indexed), from where the page puts it back.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # air-gapped intranets: nothing leaves the machine
+
+import gradio as gr  # noqa: E402
+
+from wenyuan.assistant import Assistant  # noqa: E402
+from wenyuan.index import STAGE_LABELS, IndexBusy  # noqa: E402
+from wenyuan.ingest import SUPPORTED_SUFFIXES  # noqa: E402
+from wenyuan.web.questionlog import QuestionLog  # noqa: E402
+
+OPEN_ADMIN_BANNER = ("**注意：未设置管理口令（WENYUAN_ADMIN_TOKEN）**，任何能打开本页的人都可以上传、删除文档和"
+                     "重建索引。在内网正式使用前请设置口令。")
+RECYCLE_FOLDER = ".回收站"  # inside data/; hidden, so never indexed
+_STAMP = "%Y%m%d-%H%M%S"
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def safe_filename(name: str) -> str:
+    """A file name that stays inside data/: no folders, no control characters, no leading dots; Chinese kept."""
+    base = unicodedata.normalize("NFC", Path(name.replace("\\", "/")).name)
+    base = _UNSAFE_NAME.sub("_", base).strip().lstrip(".")
+    if not base or base in (".", ".."):
+        raise ValueError(f"unusable file name: {name!r}")
+    return base[:150]
+
+
+def expected(message: str) -> gr.Error:
+    """An error the person who caused it is shown, and the log is not: a wrong choice is no incident."""
+    return gr.Error(message, print_exception=False)
+
+
+def _reading(entry: dict) -> str:
+    """How a file was read, as the documents table shows it: reader, pages, characters, OCR pages, warnings."""
+    parts = [entry.get("reader") or "—"]
+    if entry.get("pages"):
+        parts.append(f"{entry['pages']} 页")
+    if "characters" in entry:
+        parts.append(f"{entry['characters']} 字")
+    if entry.get("ocr_pages"):
+        parts.append(f"OCR {len(entry['ocr_pages'])} 页")
+    if entry.get("warnings"):
+        parts.append("⚠ " + "；".join(entry["warnings"]))
+    return "，".join(parts)
+
+
+def _local_time(stamp: str) -> str:
+    """An ISO time from the manifest (UTC) in the server's local time, with its UTC offset: 2026-11-27 08:05 +08:00."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    local = moment.astimezone()
+    offset = local.strftime("%z")
+    return local.strftime("%Y-%m-%d %H:%M") + (f" {offset[:3]}:{offset[3:]}" if offset else "")
+
+
+class AdminHandlers:
+    """What the documents page does: list, upload, delete into the recycle folder and restore, rebuild, export."""
+
+    def __init__(self, assistant: Assistant, questions: QuestionLog | None = None) -> None:
+        self.assistant = assistant
+        self.settings = assistant.settings
+        self.questions = questions
+
+    def export_questions(self) -> str:
+        """The question log as a CSV file to download."""
+        if self.questions is None:
+            raise expected("没有启用问答记录（WENYUAN_QUESTION_LOG）。")
+        folder = Path(tempfile.mkdtemp(prefix="wenyuan-export-"))
+        path = folder / f"问答记录-{datetime.now().strftime('%Y%m%d-%H%M')}.csv"
+        path.write_text(self.questions.to_csv(), encoding="utf-8")
+        return str(path)
+
+    def documents(self) -> list[dict]:
+        """The indexed documents, as the API returns them."""
+        # "doc", not "path": Gradio clients take any {"path": ...} for a file to download
+        return [{"doc": d["path"], "title": d["title"], "chunks": d["chunks"], "indexed_at": d["indexed_at"],
+                 "sha256": d["sha256"]} for d in self.assistant.index.manifest["documents"]]
+
+    def listing(self):
+        """The documents table, the status line, the files that can be deleted and those that can be restored."""
+        restorable = gr.update(choices=self.recycled(), value=None)
+        try:
+            manifest = self.assistant.index.manifest
+        except Exception as error:
+            return [], f"索引不可用：{error}", gr.update(choices=[], value=None), restorable
+        rows = [[d["title"], d["path"], _reading(d), d["chunks"], _local_time(d["indexed_at"])]
+                for d in manifest["documents"]]
+        failed = manifest.get("skipped", [])
+        note = "；".join(f"{item['path']}：{item['reason']}" for item in failed)
+        warned = "；".join(f"{d['path']}：{'，'.join(d['warnings'])}" for d in manifest["documents"] if d.get("warnings"))
+        status = f"共 {len(rows)} 篇文档，{manifest['chunks']} 个片段。" + (f"\n\n**未能索引：** {note}" if note else "")
+        status += f"\n\n**请核对：** {warned}" if warned else ""
+        # files that failed to index can be removed too (a broken upload should not stay in data/ for ever)
+        choices = [d["path"] for d in manifest["documents"]] + [item["path"] for item in failed]
+        return rows, status, gr.update(choices=choices, value=None), restorable
+
+    def upload(self, files: list | None) -> str:
+        """Copies the picked files into data/ (names sanitised, type and size checked); says what it did."""
+        if not files:
+            return "请选择要上传的文件。"
+        data = self.settings.data_dir.resolve()
+        data.mkdir(parents=True, exist_ok=True)
+        limit = int(self.settings.max_file_mb * (1 << 20))
+        lines = []
+        for item in files:
+            source = Path(getattr(item, "name", item))
+            original = getattr(item, "orig_name", None) or source.name
+            try:
+                name = safe_filename(original)
+            except ValueError as error:
+                lines.append(f"✗ {original}：{error}")
+                continue
+            if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+                lines.append(f"✗ {name}：不支持的文件类型（支持 {' '.join(sorted(SUPPORTED_SUFFIXES))}）")
+                continue
+            if source.stat().st_size > limit:
+                lines.append(f"✗ {name}：超过 {self.settings.max_file_mb:g} MB 的上限")
+                continue
+            target = (data / name).resolve()
+            if target.parent != data:
+                lines.append(f"✗ {original}：文件名不安全")
+                continue
+            existed = target.exists()
+            # copied under a hidden name, then renamed: a rebuild never sees half a file
+            partial = data / f".{uuid.uuid4().hex}.upload"
+            try:
+                shutil.copyfile(source, partial)
+                os.replace(partial, target)
+            finally:
+                partial.unlink(missing_ok=True)
+            lines.append(f"✓ {name}{'（已替换旧版本）' if existed else ''}")
+        return "\n\n".join(lines) + "\n\n上传完成后请点击“重建索引”。"
+
+    def delete(self, path: str | None) -> str:
+        """Moves a file of data/ into the recycle folder (keeping its folder inside data/), from where it can be put
+        back; the index forgets it at the next rebuild."""
+        if not path:
+            return "请先选择要删除的文档。"
+        data = self.settings.data_dir.resolve()
+        target = (data / path).resolve()
+        if data not in target.parents or not target.is_file() or RECYCLE_FOLDER in target.relative_to(data).parts:
+            raise expected(f"找不到文档：{path}")
+        relative = target.relative_to(data)
+        stamp = datetime.now().strftime(_STAMP)
+        place = data / RECYCLE_FOLDER / stamp / relative
+        while place.exists():  # two deletions of one name within a second
+            stamp = datetime.now().strftime(_STAMP) + f"-{uuid.uuid4().hex[:4]}"
+            place = data / RECYCLE_FOLDER / stamp / relative
+        place.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(target, place)
+        return f"已将 {relative.as_posix()} 移入回收站（可在下方恢复）。点击“重建索引”后，它将不再出现在回答中。"
+
+    def recycled(self) -> list[str]:
+        """What the recycle folder holds, newest first, as `time/path` entries."""
+        recycle = self.settings.data_dir / RECYCLE_FOLDER
+        if not recycle.is_dir():
+            return []
+        found = [path.relative_to(recycle).as_posix() for path in recycle.rglob("*") if path.is_file()]
+        return sorted(found, key=lambda entry: entry.split("/", 1)[0], reverse=True)
+
+    def restore(self, entry: str | None) -> str:
+        """Puts a recycled file back where it was, unless a file of that name has come since."""
+        if not entry:
+            return "请先选择要恢复的文件。"
+        recycle = (self.settings.data_dir / RECYCLE_FOLDER).resolve()
+        source = (recycle / entry).resolve()
+        if recycle not in source.parents or not source.is_file() or "/" not in entry:
+            raise expected(f"回收站里没有：{entry}")
+        relative = Path(entry.split("/", 1)[1])
+        target = self.settings.data_dir.resolve() / relative
+        if target.exists():
+            raise expected(f"{relative.as_posix()} 已有同名文件，未恢复：请先删除或改名。")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+        for folder in (source.parent, *source.parents):  # empty time folders go
+            if folder == recycle or recycle not in folder.parents:
+                break
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        return f"已恢复 {relative.as_posix()}。点击“重建索引”后，它重新参与回答。"
+
+    def rebuild(self, progress=gr.Progress()):
+        def report_progress(stage: str, done: int, total: int) -> None:
+            progress(done / total if total else 1.0, desc=f"{STAGE_LABELS.get(stage, stage)} {done}/{total}")
+
+        try:
+            report = self.assistant.build(progress=report_progress, wait=False)
+        except IndexBusy as error:
+            return f"**未重建**：{error}", *self.listing()
+        summary = (
+            f"**重建完成**：新增 {len(report.added)}，更新 {len(report.changed)}，删除 {len(report.removed)}，"
+            f"未变 {len(report.unchanged)}，跳过 {len(report.skipped)}；共 {report.chunks} 个片段，"
+            f"本次向量化 {report.embedded} 个，用时 {report.seconds:.1f} 秒。"
+        )
+        if report.skipped:
+            summary += "\n\n" + "\n\n".join(f"跳过 {path}：{reason}" for path, reason in report.skipped)
+        return summary, *self.listing()
+
+
+def build_admin_ui(assistant: Assistant, questions: QuestionLog | None = None) -> gr.Blocks:
+    """The documents page. It checks no password itself: it must be mounted behind the admin gate."""
+    admin = AdminHandlers(assistant, questions)
+    protected = bool(assistant.settings.admin_token)
+    with gr.Blocks(title="文渊 · 文档管理", analytics_enabled=False, delete_cache=(3600, 3600)) as page:
+        with gr.Row():
+            gr.Markdown("## 文渊 · 文档管理")
+            gr.HTML('<p style="text-align:right"><a href="../">返回问答</a></p>' + (
+                '<form method="post" action="../logout" style="text-align:right">'
+                '<button type="submit" id="wy-logout">退出登录</button></form>' if protected else ""))
+        if not protected:
+            gr.Markdown(OPEN_ADMIN_BANNER, elem_id="wy-open-admin")
+        status = gr.Markdown("", elem_id="wy-doc-status")
+        table = gr.Dataframe(
+            headers=["标题", "文件", "读取", "片段数", "索引时间"], interactive=False, elem_id="wy-doc-table",
+            wrap=True, column_widths=["30%", "28%", "22%", "6%", "14%"],
+        )
+        with gr.Row():
+            upload_files = gr.File(
+                label=f"上传文档（{' '.join(sorted(SUPPORTED_SUFFIXES))}，单个不超过 {assistant.settings.max_file_mb:g} MB）",
+                file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES), elem_id="wy-upload",
+            )
+            with gr.Column():
+                upload_button = gr.Button("上传", elem_id="wy-upload-button")
+                upload_status = gr.Markdown("", elem_id="wy-upload-status")
+        with gr.Row():
+            delete_choice = gr.Dropdown(label="选择要删除的文档", choices=[], elem_id="wy-delete-choice")
+            delete_button = gr.Button("删除…", variant="stop", elem_id="wy-delete")
+        with gr.Row(visible=False) as confirm_row:
+            confirm_text = gr.Markdown("", elem_id="wy-confirm-text")
+            confirm_button = gr.Button("确认删除", variant="stop", elem_id="wy-confirm-delete")
+            cancel_button = gr.Button("取消", elem_id="wy-cancel-delete")
+        with gr.Row():
+            restore_choice = gr.Dropdown(label="回收站（已删除的文件，可恢复）", choices=[], elem_id="wy-restore-choice")
+            restore_button = gr.Button("恢复", elem_id="wy-restore")
+        rebuild_button = gr.Button("重建索引（只处理新增和修改的文件）", variant="primary", elem_id="wy-rebuild")
+        rebuild_status = gr.Markdown("", elem_id="wy-rebuild-status")
+        with gr.Row():
+            export_button = gr.Button("导出问答记录（CSV）", elem_id="wy-export")
+            export_file = gr.File(label="问答记录", interactive=False, elem_id="wy-export-file")
+
+        listing = [table, status, delete_choice, restore_choice]
+        page.load(admin.listing, None, listing, api_visibility="private")
+        upload_button.click(admin.upload, [upload_files], upload_status, api_name="upload").success(
+            lambda: None, None, upload_files, api_visibility="private"  # empty the picker: no second upload
+        )
+
+        def ask_to_confirm(path: str | None):
+            if not path:
+                return gr.update(visible=False), "", "请先选择要删除的文档。"
+            return gr.update(visible=True), f"确认将 **{path}** 移入回收站？", ""
+
+        delete_button.click(ask_to_confirm, [delete_choice], [confirm_row, confirm_text, rebuild_status],
+                            api_visibility="private")
+        cancel_button.click(lambda: gr.update(visible=False), None, confirm_row, api_visibility="private")
+        confirm_button.click(admin.delete, [delete_choice], rebuild_status, api_visibility="private").then(
+            lambda: gr.update(visible=False), None, confirm_row, api_visibility="private"
+        ).then(admin.listing, None, listing, api_visibility="private")
+        restore_button.click(admin.restore, [restore_choice], rebuild_status, api_visibility="private").then(
+            admin.listing, None, listing, api_visibility="private")
+        rebuild_button.click(admin.rebuild, None, [rebuild_status, *listing], api_visibility="private",
+                             concurrency_limit=1)
+        export_button.click(admin.export_questions, None, export_file, api_visibility="private")
+
+        # the same actions for scripts (gradio_client with the X-Wenyuan-Admin header; "upload" is the button's)
+        def documents() -> list[dict]:
+            """The indexed documents: file, title, chunks, when indexed, SHA-256."""
+            return admin.documents()
+
+        def delete(doc: str) -> str:
+            """Moves a file of data/ (its path as `documents` gives it) into the recycle folder."""
+            return admin.delete(doc)
+
+        def restore(entry: str) -> str:
+            """Puts a recycled file (`time/path`, as `recycled` gives it) back into data/."""
+            return admin.restore(entry)
+
+        def recycled() -> list[str]:
+            """What the recycle folder holds, newest first."""
+            return admin.recycled()
+
+        def rebuild() -> str:
+            """Indexes what changed in data/; returns the summary."""
+            return admin.rebuild(progress=lambda *args, **kwargs: None)[0]
+
+        for function in (documents, delete, restore, recycled):
+            gr.api(function, api_name=function.__name__)
+        gr.api(rebuild, api_name="rebuild", concurrency_limit=1)
+    return page

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from wenyuan.clean import fold
-from wenyuan.evaluate import normalise as squash  # NFKC, no white space: how `wenyuan eval` compares text
+from wenyuan.evaluate import normalise as squash  # NFKC, no white space or cell borders: as `wenyuan eval`
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks"

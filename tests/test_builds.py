@@ -143,3 +143,42 @@ def test_two_builders_started_together_both_finish_with_one_index(tmp_path: Path
     assert first.returncode == second.returncode == 0, outputs
     assert sum("another build" in err for _, err in outputs) <= 1
     assert len(_paths(tmp_path)) == 12 and len(list((tmp_path / "index").glob("gen-*"))) <= 2
+
+
+def _swollen_docx(path: Path, megabytes: int) -> Path:
+    """A small .docx whose document.xml unpacks to `megabytes` of paragraphs: a few seconds and gigabytes to parse."""
+    import zipfile
+
+    import docx
+
+    docx.Document().save(path)
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    paragraph = "<w:p><w:r><w:t>各单位要高度重视安全生产工作，切实落实主体责任，认真排查整治各类隐患。</w:t></w:r></w:p>"
+    body = paragraph * (megabytes * (1 << 20) // len(paragraph.encode()))
+    xml = parts["word/document.xml"].decode()
+    parts["word/document.xml"] = xml.replace("<w:body>", "<w:body>" + body, 1).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, content in parts.items():
+            target.writestr(name, content)
+    return path
+
+
+@pytest.mark.parametrize("budget", [{"file_seconds": 1.0}, {"file_memory_mb": 300.0}], ids=["time", "memory"])
+def test_a_file_over_its_time_or_memory_budget_is_skipped_and_the_rest_indexed(tmp_path: Path, embedder,
+                                                                               budget: dict) -> None:
+    """The file is read in a child process that is killed when the file passes its budget; the next file gets a
+    fresh child, and the index is built without the file, which is reported with the reason."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a-通知.txt").write_text("关于开展安全检查的通知\n一、检查范围\n各单位要在10日内完成自查。", encoding="utf-8")
+    _swollen_docx(data / "b-巨大的文件.docx", 120)
+    (data / "c-方案.txt").write_text("养老服务实施方案\n一、主要任务\n建设社区养老服务中心20个。", encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=data, index_dir=tmp_path / "index", progress=False, **budget), embedder)
+    report = assistant.build()
+    (skipped,) = report.skipped
+    assert skipped[0] == "b-巨大的文件.docx"
+    assert ("时限" in skipped[1]) if "file_seconds" in budget else ("内存" in skipped[1]), skipped
+    assert sorted(report.added) == ["a-通知.txt", "c-方案.txt"]
+    answer = assistant.ask("要建设多少个社区养老服务中心？")
+    assert not answer.refused and "20个" in answer.text

@@ -108,6 +108,11 @@ class Settings(BaseSettings):
         description="Password for the documents page at /admin and its API (upload, delete, rebuild). None leaves "
         "administration open, with a warning in the log and on the page.",
     )
+    file_seconds: float = Field(
+        900.0, description="Seconds one file may take to be read, structured and chunked (OCR included) while "
+        "indexing; a file over it is skipped with the reason. 0 reads in the indexing process, without budgets.")
+    file_memory_mb: float = Field(
+        2048.0, description="Memory (MB, resident) reading one file may take; a file over it is skipped.")
     secure_cookies: bool = Field(
         False, description="Send the admin session cookie over HTTPS only: set it when a TLS proxy serves the app.")
     progress: bool = Field(True, description="Show progress bars while indexing.")

@@ -23,7 +23,9 @@ from wenyuan.assistant import Assistant
 
 
 def normalise(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    """Text as evidence is compared: NFKC, without spaces and without table cell borders (a row `a | b` holds the
+    evidence `a b` written from the printed table)."""
+    return "".join(unicodedata.normalize("NFKC", text).replace("|", " ").split())
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,12 +33,13 @@ from pathlib import Path
 import numpy as np
 
 from wenyuan import lexical, weights
-from wenyuan.chunking import CHUNKER_VERSION, Structure, build_structure, chunk_document
+from wenyuan.chunking import CHUNKER_VERSION, Structure
 from wenyuan.clean import fold
 from wenyuan.structure import names
 from wenyuan.config import Settings
 from wenyuan.embed import Embedder, embedder_dimension
-from wenyuan.ingest import IngestError, discover, load, read_bytes
+from wenyuan.ingest import IngestError, discover, read_bytes
+from wenyuan.parsing import Budget, Parser
 from wenyuan.types import Chunk, Document, Heading
 
 NAME_GRAM = 8  # characters of a document's name a question must quote to point at it
@@ -498,40 +499,42 @@ def _build_index(sources: Iterable[Path], directory: Path, settings: Settings, e
     to_embed: list[tuple[_DocEntry, list[str]]] = []
     seen_ids: set[str] = set()
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    for done, source in enumerate(files, 1):
-        if progress:
-            progress("files", done, len(files))
-        try:
-            raw = read_bytes(source, int(settings.max_file_mb * (1 << 20)))
-            sha, size = hashlib.sha256(raw).hexdigest(), len(raw)
-            if sha in seen_ids:
-                skipped.append((source.relative, "与已收录的另一个文件内容相同"))
+    budget = Budget(settings.file_seconds, settings.file_memory_mb, settings.encoding, settings.chunk_size,
+                    settings.chunk_overlap)
+    with Parser(budget) as parser:  # each file read in a child process, within its time and memory budget
+        for done, source in enumerate(files, 1):
+            if progress:
+                progress("files", done, len(files))
+            try:
+                raw = read_bytes(source, int(settings.max_file_mb * (1 << 20)))
+                sha, size = hashlib.sha256(raw).hexdigest(), len(raw)
+                if sha in seen_ids:
+                    skipped.append((source.relative, "与已收录的另一个文件内容相同"))
+                    continue
+                if sha in reusable:
+                    entries.append(_relocated(reusable[sha], source.relative))
+                    unchanged.append(source.relative)
+                    seen_ids.add(sha)
+                    continue
+                ocr_progress = (lambda page, total: progress("ocr", page, total)) if progress else None
+                parsed = parser.parse(source, raw, sha, ocr_progress)
+                document, structure, chunks = parsed.document, parsed.structure, parsed.chunks
+            except IngestError as error:
+                skipped.append((source.relative, str(error)))
+                log.warning("skipped %s: %s", source.relative, error)
                 continue
-            if sha in reusable:
-                entries.append(_relocated(reusable[sha], source.relative))
-                unchanged.append(source.relative)
-                seen_ids.add(sha)
+            except Exception as error:  # a reader, structure or chunking failing on one odd file must not stop the batch
+                skipped.append((source.relative, f"文件无法读取（{type(error).__name__}: {error}）"))
+                log.warning("skipped %s: %s", source.relative, error, exc_info=True)
                 continue
-            ocr_progress = (lambda page, total: progress("ocr", page, total)) if progress else None
-            document = load(source, sha256=sha, progress=ocr_progress, encoding=settings.encoding, raw=raw)
-            structure = build_structure(document)
-            chunks = chunk_document(document, structure, settings.chunk_size, settings.chunk_overlap)
-        except IngestError as error:
-            skipped.append((source.relative, str(error)))
-            log.warning("skipped %s: %s", source.relative, error)
-            continue
-        except Exception as error:  # a reader, structure or chunking failing on one odd file must not stop the batch
-            skipped.append((source.relative, f"文件无法读取（{type(error).__name__}: {error}）"))
-            log.warning("skipped %s: %s", source.relative, error, exc_info=True)
-            continue
-        if not chunks:
-            skipped.append((source.relative, "文件中没有文字"))
-            continue
-        entry = _DocEntry(document, structure, chunks, np.zeros((0, 0), np.float32), sha, size, now)
-        entries.append(entry)
-        to_embed.append((entry, [chunk.embedding_text() for chunk in chunks]))
-        (changed if source.relative in old_paths else added).append(source.relative)
-        seen_ids.add(sha)
+            if not chunks:
+                skipped.append((source.relative, "文件中没有文字"))
+                continue
+            entry = _DocEntry(document, structure, chunks, np.zeros((0, 0), np.float32), sha, size, now)
+            entries.append(entry)
+            to_embed.append((entry, [chunk.embedding_text() for chunk in chunks]))
+            (changed if source.relative in old_paths else added).append(source.relative)
+            seen_ids.add(sha)
 
     present = {source.relative for source in files}
     # without prune, documents indexed before from other paths stay, unless one of this run's files is the same one

@@ -1,0 +1,172 @@
+"""One file read, structured and chunked in a child process, within a time and a memory budget.
+
+A pathological file (a converter that hangs, a PDF whose parser loops, a document that blows up in memory) must not
+hold the only rebuild slot or take the server's memory: the child is killed when the file passes its budget, the
+file is skipped with the reason, and the next file gets a fresh child. The child starts its own session, so what it
+started (LibreOffice, a converter) is killed with it. Results come back pickled over a pipe between our own two
+processes; nothing read from disk is ever unpickled.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+from wenyuan.chunking import Structure, build_structure, chunk_document
+from wenyuan.ingest import IngestError, SourceFile, load
+from wenyuan.types import Chunk, Document
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+_POLL = 0.2  # seconds between looks at the child's memory
+_START_SECONDS = 120  # for a child to start and import the readers, on a loaded machine
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    document: Document
+    structure: Structure
+    chunks: list[Chunk]
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """What one file may take; 0 seconds reads in this process, without a budget."""
+
+    seconds: float
+    memory_mb: float
+    encoding: str | None
+    chunk_size: int
+    chunk_overlap: int
+
+
+def parse(source: SourceFile, raw: bytes, sha: str, budget: Budget, progress: Progress | None = None) -> Parsed:
+    """Read, structure and chunk one file here; raises IngestError for a file that cannot be used."""
+    document = load(source, sha256=sha, progress=progress, encoding=budget.encoding, raw=raw)
+    structure = build_structure(document)
+    return Parsed(document, structure, chunk_document(document, structure, budget.chunk_size, budget.chunk_overlap))
+
+
+def _serve(connection: Connection) -> None:
+    """The child: parses what it is sent, one file at a time, until the pipe closes."""
+    os.setsid()  # its own process group: killing it kills what it started
+    connection.send(("ready",))  # imports done: a file's budget starts when it is sent
+    while True:
+        try:
+            source, raw, sha, budget = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            parsed = parse(source, raw, sha, budget, lambda done, total: connection.send(("progress", done, total)))
+            connection.send(("ok", parsed))
+        except IngestError as error:
+            connection.send(("ingest", str(error)))
+        except MemoryError:
+            connection.send(("memory", ""))
+        except Exception as error:  # noqa: BLE001 - reported to the parent, which skips the file
+            connection.send(("error", f"{type(error).__name__}: {error}"))
+
+
+class Parser:
+    """Parses files one at a time in a child process that is replaced when a file overruns its budget."""
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+        self._process = None
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> Parser:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def parse(self, source: SourceFile, raw: bytes, sha: str, progress: Progress | None = None) -> Parsed:
+        """The parsed file; IngestError when it cannot be used or passes its budget (the child is then killed)."""
+        if self.budget.seconds <= 0:
+            return parse(source, raw, sha, self.budget, progress)
+        connection = self._child()
+        connection.send((source, raw, sha, self.budget))
+        deadline = time.monotonic() + self.budget.seconds
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._kill()
+                raise IngestError(f"处理超过 {self.budget.seconds:g} 秒的时限，已跳过（时限见 WENYUAN_FILE_SECONDS）")
+            if self._resident_mb() > self.budget.memory_mb:
+                self._kill()
+                raise IngestError(self._memory_message())
+            if not connection.poll(min(remaining, _POLL)):
+                continue
+            try:
+                kind, *payload = connection.recv()
+            except (EOFError, OSError):
+                self._kill()
+                raise IngestError("读取这个文件时处理进程意外退出，已跳过") from None
+            if kind == "progress":
+                if progress:
+                    progress(*payload)
+                continue
+            if kind == "ok":
+                return payload[0]
+            if kind == "ingest":
+                raise IngestError(payload[0])
+            if kind == "memory":
+                self._kill()
+                raise IngestError(self._memory_message())
+            raise RuntimeError(payload[0])
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()  # the child sees the pipe close and returns
+        if self._process is not None:
+            self._process.join(timeout=5)
+            if self._process.is_alive():
+                self._kill()
+        self._process = self._connection = None
+
+    def _child(self) -> Connection:
+        if self._process is None or not self._process.is_alive():
+            context = multiprocessing.get_context("spawn")  # no fork of a threaded server
+            ours, theirs = context.Pipe()
+            self._process = context.Process(target=_serve, args=(theirs,), name="wenyuan-parser", daemon=True)
+            self._process.start()
+            theirs.close()
+            self._connection = ours
+            if not ours.poll(_START_SECONDS) or ours.recv() != ("ready",):
+                self._kill()
+                raise RuntimeError("the parser process did not start")
+        return self._connection
+
+    def _kill(self) -> None:
+        process, self._process = self._process, None
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if process is None or process.pid is None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            process.kill()
+        process.join(timeout=5)
+
+    def _resident_mb(self) -> float:
+        """The child's resident memory (Linux: /proc); 0 where it cannot be read."""
+        if self._process is None or self._process.pid is None:
+            return 0.0
+        try:
+            with open(f"/proc/{self._process.pid}/statm", encoding="ascii") as stream:
+                pages = int(stream.read().split()[1])
+        except (OSError, ValueError, IndexError):
+            return 0.0
+        return pages * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
+
+    def _memory_message(self) -> str:
+        return f"处理时内存超过 {self.budget.memory_mb:g} MB 的上限，已跳过（上限见 WENYUAN_FILE_MEMORY_MB）"

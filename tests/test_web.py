@@ -662,3 +662,79 @@ def test_a_request_body_of_megabytes_is_refused_before_it_is_read(server) -> Non
     huge = json.dumps({"question": "城镇化率", "history": [{"question": "问" * 1000, "answer": "答" * 1000}] * 400})
     response = httpx.post(server.url + "/api/ask", content=huge.encode(), headers={"Content-Type": "application/json"})
     assert response.status_code == 413
+
+
+def test_a_rebuild_during_200_concurrent_questions_gives_no_error(tmp_path: Path, embedder) -> None:
+    """Twenty clients ask 200 questions through the REST API while another thread rebuilds the index with a new
+    document: every answer arrives whole and cited, and afterwards the new document answers."""
+    import concurrent.futures
+    import threading
+
+    import httpx
+
+    data = _corpus(tmp_path)
+    running = Server(tmp_path, embedder, questions_per_minute=0)
+    questions = ["城镇化率提升到了多少？", "组织领导方面提了哪几条要求？", "政务新媒体的基本原则有哪些？",
+                 "学习教育的目标任务是什么？"]
+    rebuilt = threading.Event()
+
+    def rebuild() -> None:
+        (data / NEW_DOC).write_text(NEW_TEXT, encoding="utf-8")
+        report = running.assistant.build()
+        assert report.added == (NEW_DOC,)
+        rebuilt.set()
+
+    def ask(number: int) -> tuple[int, dict]:
+        if number == 60:
+            threading.Thread(target=rebuild).start()
+        response = httpx.post(running.url + "/api/ask", json={"question": questions[number % len(questions)]},
+                              timeout=60)
+        return response.status_code, response.json()
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(20) as pool:
+            results = list(pool.map(ask, range(200)))
+        assert rebuilt.wait(120)
+        assert all(status == 200 for status, _ in results), [r for r in results if r[0] != 200][:3]
+        assert all(body["citations"] and body["answer"] for _, body in results if not body["refused"])
+        assert sum(not body["refused"] for _, body in results) >= 150
+        after = httpx.post(running.url + "/api/ask", json={"question": "全市要建成多少个智慧养老服务平台？"}).json()
+        assert after["citations"][0]["doc"] == NEW_DOC
+    finally:
+        running.stop()
+
+
+def test_an_upload_interrupted_midway_leaves_no_file_behind(tmp_path: Path, embedder, monkeypatch) -> None:
+    """A client that drops the connection halfway through its upload, and a copy into data/ that fails halfway
+    (disk full): neither leaves a file, whole or partial, in data/."""
+    import socket
+
+    from wenyuan.web import admin as admin_module
+
+    data = _corpus(tmp_path)
+    before = sorted(p.name for p in data.iterdir())
+    running = Server(tmp_path, embedder)
+    try:
+        boundary = "wenyuanboundary"
+        head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"半截.txt\"\r\n"
+                "Content-Type: text/plain\r\n\r\n").encode()
+        body = head + "一、总则\n内容。".encode() * 20_000  # the rest of the body and its end never come
+        with socket.create_connection(("127.0.0.1", running.port)) as raw:
+            raw.sendall((f"POST /admin/gradio_api/upload HTTP/1.1\r\nHost: 127.0.0.1:{running.port}\r\n"
+                         f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                         f"Content-Length: {len(body) * 2}\r\n\r\n").encode() + body)
+        assert sorted(p.name for p in data.iterdir()) == before
+    finally:
+        running.stop()
+
+    source = tmp_path / "新文件.txt"
+    source.write_text(NEW_TEXT * 50, encoding="utf-8")
+
+    def copy_then_fail(from_path, to_path) -> None:
+        Path(to_path).write_bytes(Path(from_path).read_bytes()[:100])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(admin_module.shutil, "copyfile", copy_then_fail)
+    handlers = admin_module.AdminHandlers(Assistant(Settings(data_dir=data, index_dir=tmp_path / "index2"), embedder))
+    assert "✗ 新文件.txt：保存失败（No space left on device）" in handlers.upload([str(source)])
+    assert sorted(p.name for p in data.iterdir()) == before

@@ -144,6 +144,9 @@ class AdminHandlers:
             try:
                 shutil.copyfile(source, partial)
                 os.replace(partial, target)
+            except OSError as error:  # a full disk: nothing half-written stays in data/
+                lines.append(f"✗ {name}：保存失败（{error.strerror or error}）")
+                continue
             finally:
                 partial.unlink(missing_ok=True)
             lines.append(f"✓ {name}{'（已替换旧版本）' if existed else ''}")

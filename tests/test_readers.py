@@ -284,6 +284,18 @@ def test_gongwen_furniture_is_not_the_title_and_an_attachment_is_a_section(tmp_p
     assert "抄送：市委各部门，市人大常委会办公厅，市政协办公厅，市中级法院，市检察院。" in imprint.text.split("\n")
 
 
+def test_a_signer_beside_the_document_number_is_neither_title_nor_number(tmp_path: Path) -> None:
+    """A 请示 puts 签发人 on the 文号's line (GB/T 9704): the 文号, title and issuer still come out right."""
+    lines = ["合肥市人民政府文件", "合政〔2015〕88号　　　　签发人：张三", "", "关于申请设立合肥市公共租赁住房基金的请示", "",
+             "省人民政府：", "为解决中低收入家庭住房困难，现申请设立公共租赁住房基金。", "妥否，请批示。", "",
+             "合肥市人民政府", "2015年6月1日"]
+    path = tmp_path / "请示.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    document = _load(path)
+    assert document.title == "关于申请设立合肥市公共租赁住房基金的请示" and document.number == "合政〔2015〕88号"
+    assert document.issuer == "合肥市人民政府" and "签发人：张三" in document.text.split("\n")
+
+
 def test_a_title_styled_as_a_heading_is_not_repeated_in_heading_paths(tmp_path: Path) -> None:
     import docx
 

@@ -18,7 +18,7 @@ from wenyuan.clean import (
 )
 from wenyuan.types import Chunk, Document, Heading
 
-# 8: ruled PDF tables are read as rows (the reader's output changed: files are read again), the 版记 is a part;
+# 8: ruled PDF tables are read as rows, 签发人 is split from the 文号 (files are read again), the 版记 is a part;
 # 7: a Word table heads its chunks with its own first row; 6: a run of heading lines is cut at the chunk size;
 # 5: a chunk inside a table carries its header row, an article (第X条) is a unit; 4: 公文 anatomy (subtitle, salutation
 # and dash lines stay lines), 一、2008年… is a heading

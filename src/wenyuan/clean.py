@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 CN_NUM = "一二三四五六七八九十百零〇两"
@@ -48,6 +49,9 @@ ENUM_MARKER = re.compile(rf"(?:(?<=^)|(?<=[。；;！!？?：:，,\s]))(?P<marke
 # A 规范性文件 registration number printed above the red header: HFGS—2015—31, BJZ-2016-004
 REGISTRATION_NUMBER = re.compile(r"^[A-Z]{2,8}\s*[-—－]\s*\d{4}\s*[-—－]\s*\d{1,4}$")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号")
+# 签发人 (GB/T 9704: on a 上报 document, on the 文号's line, at its right): a line of its own
+SIGNER_LINE = re.compile(r"^签\s*发\s*人\s*[:：]")
+_NUMBER_AND_SIGNER = re.compile(rf"^({DOC_NUMBER.pattern})\s*(签\s*发\s*人\s*[:：].*)$")
 # A line that is only a date (a 落款 date, a law's 公布 date): 2018年12月4日, 二〇一八年十二月四日, （2013年5月28日）
 DATE_LINE = re.compile(
     r"^[（(]?\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[二〇零一三四五六七八九十○]{4}年[^。]{1,6}日)\s*[）)]?$"
@@ -152,7 +156,8 @@ def _opens_block(text: str) -> bool:
 def _is_standalone(text: str) -> bool:
     """A line that must stay a line of its own: a short heading, a document number, a date, a salutation, or a line
     that opens with a dash (a subtitle "——2013年3月5日在…", or a "——必须坚持…" item)."""
-    if DOC_NUMBER.fullmatch(text) or DATE_LINE.match(text) or _DASH_LINE.match(text) or REGISTRATION_NUMBER.match(text):
+    if DOC_NUMBER.fullmatch(text) or DATE_LINE.match(text) or _DASH_LINE.match(text) or REGISTRATION_NUMBER.match(text) \
+            or SIGNER_LINE.match(text):
         return True
     if len(text) <= _MAX_HEADING_LINE and text[-1] in "：:" and "，" not in text:
         return True  # a salutation (同志们：) or the 主送机关 line (各区人民政府：)
@@ -186,7 +191,7 @@ def repair(lines: list[Line], *, join_broken: bool = True) -> list[Line]:
     """
     paragraphs: list[Line] = []
     open_paragraph = False
-    for line in lines:
+    for line in _split_signer(lines):
         text = _collapse_spaces(line.text.replace("\r", "").strip(" \t\u3000\u00a0\ufeff\x0c").translate(_RADICALS))
         if not text:
             open_paragraph = False
@@ -200,6 +205,17 @@ def repair(lines: list[Line], *, join_broken: bool = True) -> list[Line]:
             paragraphs.append(current)
         open_paragraph = True
     return paragraphs
+
+
+def _split_signer(lines: list[Line]) -> Iterator[Line]:
+    """Lines, a 文号 and the 签发人 beside it (合政〔2015〕88号　　签发人：张三) as two."""
+    for line in lines:
+        both = _NUMBER_AND_SIGNER.match(line.text.strip(" \t\u3000\u00a0"))
+        if both:
+            yield replace(line, text=both.group(1))
+            yield replace(line, text=both.group(2))
+        else:
+            yield line
 
 
 def split_lines(text: str, page: int | None = None) -> list[Line]:

@@ -558,3 +558,4 @@ def test_cells_merged_over_rows_with_gaps_in_their_borders_and_a_category_row(tm
     assert lines[lines.index("序号 | 大项 | 子项名称 | 负责处室"):] == [
         "序号 | 大项 | 子项名称 | 负责处室", "一、行政许可类", "1 | 人防工程报建审核 | 方案报建审查 | 人防工程处",
         "1 | 人防工程报建审核 | 初步设计审查 | 人防工程处", "1 | 人防工程报建审核 | 拆除审查 | 人防工程处"]
+

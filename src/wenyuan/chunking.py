@@ -228,6 +228,8 @@ def build_structure(document: Document) -> Structure:
         level = styled.get(start) or heading_level(text[start:end])
         if level is None or (start < _TITLE_ZONE and _squeezed(text[start:end]) == title):
             continue  # the title styled as a heading: it heads every path already
+        if imprint and body_stack and body_stack[0].text == IMPRINT_LABEL:
+            body_stack, imprint = [], False  # a heading after the 版记: another document of a compilation
         if level == LEVEL_ENUM and sum(1 for _ in ENUM_MARKER.finditer(text, start, end)) > 1:
             continue  # 一是…；二是…；三是… in one paragraph is a list inside the text, not a heading
         article = _ARTICLE_LABEL.match(text, start, end) if level == LEVEL_ARTICLE else None

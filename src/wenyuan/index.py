@@ -39,7 +39,7 @@ from wenyuan.structure import names
 from wenyuan.config import Settings
 from wenyuan.embed import Embedder, embedder_dimension
 from wenyuan.ingest import IngestError, discover, read_bytes
-from wenyuan.parsing import Budget, Parser
+from wenyuan.parsing import Budget, Parser, ParserUnavailable
 from wenyuan.types import Chunk, Document, Heading
 
 NAME_GRAM = 8  # characters of a document's name a question must quote to point at it
@@ -523,6 +523,8 @@ def _build_index(sources: Iterable[Path], directory: Path, settings: Settings, e
                 skipped.append((source.relative, str(error)))
                 log.warning("skipped %s: %s", source.relative, error)
                 continue
+            except ParserUnavailable:
+                raise  # no file could be read: the build stops, the index in use stays
             except Exception as error:  # a reader, structure or chunking failing on one odd file must not stop the batch
                 skipped.append((source.relative, f"文件无法读取（{type(error).__name__}: {error}）"))
                 log.warning("skipped %s: %s", source.relative, error, exc_info=True)

@@ -28,6 +28,10 @@ _POLL = 0.2  # seconds between looks at the child's memory
 _START_SECONDS = 120  # for a child to start and import the readers, on a loaded machine
 
 
+class ParserUnavailable(RuntimeError):
+    """The child process cannot start: no file can be read, so the build stops (the index in use stays)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Parsed:
     document: Document
@@ -63,14 +67,19 @@ def _serve(connection: Connection) -> None:
         except (EOFError, OSError):
             return
         try:
-            parsed = parse(source, raw, sha, budget, lambda done, total: connection.send(("progress", done, total)))
-            connection.send(("ok", parsed))
-        except IngestError as error:
-            connection.send(("ingest", str(error)))
-        except MemoryError:
-            connection.send(("memory", ""))
-        except Exception as error:  # noqa: BLE001 - reported to the parent, which skips the file
-            connection.send(("error", f"{type(error).__name__}: {error}"))
+            try:
+                parsed = parse(source, raw, sha, budget, lambda done, total: connection.send(("progress", done, total)))
+                connection.send(("ok", parsed))
+            except IngestError as error:
+                connection.send(("ingest", str(error)))
+            except MemoryError:
+                connection.send(("memory", ""))
+            except (EOFError, OSError):
+                raise
+            except Exception as error:  # noqa: BLE001 - reported to the parent, which skips the file
+                connection.send(("error", f"{type(error).__name__}: {error}"))
+        except (EOFError, OSError):  # the parent has gone (killed, or the build closed the pipe)
+            return
 
 
 class Parser:
@@ -92,6 +101,16 @@ class Parser:
         if self.budget.seconds <= 0:
             return parse(source, raw, sha, self.budget, progress)
         connection = self._child()
+        try:
+            return self._await(connection, source, raw, sha, progress)
+        except IngestError:
+            raise
+        except BaseException:  # the child may still answer: never let its reply reach the next file
+            self._kill()
+            raise
+
+    def _await(self, connection: Connection, source: SourceFile, raw: bytes, sha: str,
+               progress: Progress | None) -> Parsed:
         connection.send((source, raw, sha, self.budget))
         deadline = time.monotonic() + self.budget.seconds
         while True:
@@ -114,6 +133,8 @@ class Parser:
                     progress(*payload)
                 continue
             if kind == "ok":
+                if payload[0].document.id != sha:
+                    raise RuntimeError("the parser answered for another file")
                 return payload[0]
             if kind == "ingest":
                 raise IngestError(payload[0])
@@ -133,15 +154,20 @@ class Parser:
 
     def _child(self) -> Connection:
         if self._process is None or not self._process.is_alive():
+            self._kill()
             context = multiprocessing.get_context("spawn")  # no fork of a threaded server
             ours, theirs = context.Pipe()
             self._process = context.Process(target=_serve, args=(theirs,), name="wenyuan-parser", daemon=True)
             self._process.start()
             theirs.close()
             self._connection = ours
-            if not ours.poll(_START_SECONDS) or ours.recv() != ("ready",):
+            try:
+                ready = ours.poll(_START_SECONDS) and ours.recv() == ("ready",)
+            except (EOFError, OSError):
+                ready = False
+            if not ready:
                 self._kill()
-                raise RuntimeError("the parser process did not start")
+                raise ParserUnavailable("读取文件的子进程无法启动，本次重建已中止，原索引保留")
         return self._connection
 
     def _kill(self) -> None:
@@ -149,8 +175,8 @@ class Parser:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
-        if process is None or process.pid is None:
-            return
+        if process is None or process.pid is None or process.exitcode is not None:
+            return  # gone already: its number may belong to another process by now
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):

@@ -55,11 +55,21 @@ class _Recorder:
         self.pending: list[tuple[float, float, float, float]] = []
         self.point: tuple[float, float] | None = None
         self.start: tuple[float, float] | None = None
-        self.pieces: list[tuple[str, float, float, bool]] = []  # text, x, y, upright
+        self.pieces: list[tuple[str, float, float, bool, bool]] = []  # text, x, y, upright, in a form
+        self.forms = 0  # how deep inside form XObjects the visit is: pypdf gives their own coordinates there
+        self.form_names: set[str] = set()  # names of the page's form XObjects (images are drawn by Do too)
+
+    def after(self, operator: bytes, operands: list, cm: list, tm: list) -> None:
+        if operator == b"Do" and operands and str(operands[0]) in self.form_names and self.forms:
+            self.forms -= 1
 
     def operator(self, operator: bytes, operands: list, cm: list, tm: list) -> None:
         try:
-            if operator == b"m":
+            if operator == b"Do":
+                self.forms += str(operands[0]) in self.form_names
+            elif self.forms:
+                return  # a form's paths are in the form's own coordinates, not the page's
+            elif operator == b"m":
                 self.point = self.start = _apply(cm, float(operands[0]), float(operands[1]))
             elif operator == b"l" and self.point is not None:
                 end = _apply(cm, float(operands[0]), float(operands[1]))
@@ -91,7 +101,17 @@ class _Recorder:
             return
         x, y = _apply(cm, float(tm[4]), float(tm[5]))
         upright = abs(tm[1]) < 1e-6 and abs(tm[2]) < 1e-6 and abs(cm[1]) < 1e-6 and abs(cm[2]) < 1e-6
-        self.pieces.append((text, x, y, upright))
+        self.pieces.append((text, x, y, upright, self.forms > 0))
+
+
+def _form_names(page) -> set[str]:
+    """The names under which the page's resources hold form XObjects."""
+    try:
+        xobjects = page["/Resources"].get_object().get("/XObject")
+        xobjects = xobjects.get_object() if xobjects is not None else {}
+        return {str(name) for name, value in xobjects.items() if value.get_object().get("/Subtype") == "/Form"}
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return set()
 
 
 def _apply(matrix: list, x: float, y: float) -> tuple[float, float]:
@@ -116,13 +136,15 @@ def page_text(page, glyphs: Callable[[], list[Glyph]] | None) -> str:
     characters with their places, called only when the page has a grid; without it the page is returned as
     extracted)."""
     recorder = _Recorder()
-    plain = page.extract_text(visitor_operand_before=recorder.operator, visitor_text=recorder.text) or ""
+    recorder.form_names = _form_names(page)
+    plain = page.extract_text(visitor_operand_before=recorder.operator, visitor_operand_after=recorder.after,
+                              visitor_text=recorder.text) or ""
     grids = _grids(recorder.segments) if glyphs is not None else []
     placed: dict[int, _Grid] = {}
     shown = glyphs() if grids else []
     for grid in grids:
-        inside = [index for index, (text, x, y, upright) in enumerate(recorder.pieces)
-                  if text.strip() and grid.holds(x, y)]
+        inside = [index for index, (text, x, y, _, in_form) in enumerate(recorder.pieces)
+                  if text.strip() and not in_form and grid.holds(x, y)]  # a form's text is placed by no grid
         upright = sum(len(recorder.pieces[index][0]) for index in inside if recorder.pieces[index][3])
         if upright * 2 <= sum(len(recorder.pieces[index][0]) for index in inside):
             continue  # empty, or turned text (a landscape table on a portrait page) that the grid cannot order
@@ -133,7 +155,7 @@ def page_text(page, glyphs: Callable[[], list[Glyph]] | None) -> str:
         return plain
     out: list[str] = []
     written: set[int] = set()
-    for index, (text, _, _, _) in enumerate(recorder.pieces):
+    for index, (text, *_) in enumerate(recorder.pieces):
         grid = placed.get(index)
         if grid is None:
             out.append(text)
@@ -213,7 +235,7 @@ def _rows(grid: _Grid, glyphs: list[Glyph]) -> list[str]:
             box = (left, bands[last][1], right, bands[first][0])
             if box not in read:
                 read[box] = _cell_text([glyph for glyph in glyphs
-                                        if box[0] < glyph.x < box[2] and box[1] < glyph.y < box[3]])
+                                        if box[0] <= glyph.x < box[2] and box[1] < glyph.y <= box[3]])
                 cells.append(read[box])
             else:  # a cell merged over rows: repeated when it is a value (办理部门), not a paragraph
                 cells.append(read[box] if len(read[box]) <= _REPEATED_CHARS else "")

@@ -114,6 +114,7 @@ class Health(BaseModel):
 _GUARDED = ("/api/", "/gradio_api/", "/admin", "/login", "/logout")
 # Gradio's upload route writes files to its temp folder before any event handler runs: the chat takes no files.
 _UPLOADS = ("/gradio_api/upload", "/gradio_api/process_recording")
+_CHAT_FILES = ("/gradio_api/file=", "/gradio_api/file/", "/file=")
 # Everything under it is the documents page (a Gradio app of its own): page, events, API and uploads alike.
 ADMIN_PATH = "/admin"
 
@@ -174,32 +175,37 @@ def create_app(assistant: Assistant) -> FastAPI:
     async def guard(request: Request, call_next):
         if hosts and request.url.hostname not in hosts:  # a DNS-rebinding page reaches us under its own name
             return JSONResponse({"detail": "unknown host"}, status_code=400)
-        if request.url.path.startswith(_MONITORING):  # Gradio's monitoring pages: nobody's business here
+        path = _route_path(request)
+        if path.startswith(_MONITORING):  # Gradio's monitoring pages: nobody's business here
             return JSONResponse({"detail": "Not Found"}, status_code=404)
-        path = request.url.path
+        client = request.client.host if request.client else ""
         administering = path == ADMIN_PATH or path.startswith(ADMIN_PATH + "/")
         if administering and not access.may_administer(request.headers.get(ADMIN_HEADER),
                                                         request.cookies.get(ADMIN_COOKIE)):
+            if request.headers.get(ADMIN_HEADER) and logins.wait(client):  # a token being guessed
+                return JSONResponse({"detail": "管理口令尝试过于频繁，请稍后再试"}, status_code=429,
+                                    headers={"Retry-After": "60"})
             if request.method == "GET" and path in (ADMIN_PATH, ADMIN_PATH + "/"):
                 return RedirectResponse("../login" if path.endswith("/") else "login", status_code=303)
             return JSONResponse({"detail": "需要管理口令：请先登录文档管理"}, status_code=401)
+        if path.startswith(_CHAT_FILES):  # the chat shows no files; Gradio's cache holds the administrators' uploads
+            return JSONResponse({"detail": "Not Found"}, status_code=404)
         declared = request.headers.get("content-length", "")
         uploading = path.startswith(tuple(ADMIN_PATH + upload for upload in _UPLOADS))
         if declared.isdigit() and int(declared) > _MAX_REQUEST_BYTES and not uploading:
             return JSONResponse({"detail": "请求过大"}, status_code=413)  # a question and its history are kilobytes
-        if request.method == "POST" and request.url.path.startswith(_ASKING):
-            client = request.headers.get(KEY_HEADER) or (request.client.host if request.client else "")
-            wait = limiter.wait(client)
+        if request.method == "POST" and path.startswith(_ASKING):
+            wait = limiter.wait(request.headers.get(KEY_HEADER) or client)
             if wait:
                 return JSONResponse({"detail": f"提问过于频繁，请 {wait} 秒后再试"}, status_code=429,
                                     headers={"Retry-After": str(wait)})
-        if request.url.path.startswith(_GUARDED) and not access.origin_allowed(request.headers.get("origin"),
+        if path.startswith(_GUARDED) and not access.origin_allowed(request.headers.get("origin"),
                                                                                _own_origin(request)):
             return JSONResponse({"detail": "this origin is not allowed to call the API"}, status_code=403)
         if path.startswith(_UPLOADS):
             return JSONResponse({"detail": "问答页面不接受文件：上传请到“文档管理”"}, status_code=403)
-        if request.method == "POST" and path == "/login":
-            wait = logins.wait(request.client.host if request.client else "")
+        if request.method == "POST" and path in ("/login", "/api/admin/session"):
+            wait = logins.wait(client)
             if wait:
                 return JSONResponse({"detail": f"登录尝试过于频繁，请 {wait} 秒后再试"}, status_code=429,
                                     headers={"Retry-After": str(wait)})
@@ -397,6 +403,12 @@ _PAGE_POLICY = (
     "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'"
 )
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _route_path(request: Request) -> str:
+    """The path as the routes see it: without the root path a proxy mounts the app under."""
+    path, root = request.url.path, request.scope.get("root_path", "")
+    return path[len(root):] or "/" if root and path.startswith(root) else path
 
 
 def _allowed_hosts(settings) -> frozenset[str]:

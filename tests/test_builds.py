@@ -182,3 +182,30 @@ def test_a_file_over_its_time_or_memory_budget_is_skipped_and_the_rest_indexed(t
     assert sorted(report.added) == ["a-通知.txt", "c-方案.txt"]
     answer = assistant.ask("要建设多少个社区养老服务中心？")
     assert not answer.refused and "20个" in answer.text
+
+
+def test_a_parser_that_cannot_start_stops_the_build_and_keeps_the_index(tmp_path: Path, embedder,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from wenyuan.parsing import ParserUnavailable
+
+    _write(tmp_path / "data", "通知.txt", "关于开展安全检查的通知\n各单位要在10日内完成自查。")
+    assistant = _assistant(tmp_path, embedder)
+    assistant.build()
+    _write(tmp_path / "data", "方案.txt", "养老服务实施方案\n建设社区养老服务中心20个。")
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
+    with pytest.raises(ParserUnavailable):
+        assistant.build()
+    assert _paths(tmp_path) == {"通知.txt"}  # the index in use is untouched, not rebuilt without its files
+    assert not assistant.ask("各单位要在多少日内完成自查？").refused
+
+
+def test_a_script_without_a_main_guard_can_build(tmp_path: Path) -> None:
+    """The parser child is a fresh interpreter running wenyuan.parsing: it never re-runs the caller's script."""
+    _write(tmp_path / "data", "通知.txt", "关于开展安全检查的通知\n各单位要在10日内完成自查。")
+    script = (f"from pathlib import Path\nfrom wenyuan.assistant import Assistant\nfrom wenyuan.config import Settings\n"
+              f"root = Path({str(tmp_path)!r})\n"
+              "print(Assistant(Settings(data_dir=root / 'data', index_dir=root / 'index', progress=False)).build()"
+              ".summary())\n")
+    done = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "indexed 1" in done.stdout and done.stdout.count("indexed 1") == 1

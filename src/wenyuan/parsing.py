@@ -3,16 +3,18 @@
 A pathological file (a converter that hangs, a PDF whose parser loops, a document that blows up in memory) must not
 hold the only rebuild slot or take the server's memory: the child is killed when the file passes its budget, the
 file is skipped with the reason, and the next file gets a fresh child. The child starts its own session, so what it
-started (LibreOffice, a converter) is killed with it. Results come back pickled over a pipe between our own two
-processes; nothing read from disk is ever unpickled.
+started (LibreOffice, a converter) is killed with it. Results come back pickled over a socket pair between our own
+two processes; nothing read from disk is ever unpickled.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import signal
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,7 +61,6 @@ def parse(source: SourceFile, raw: bytes, sha: str, budget: Budget, progress: Pr
 
 def _serve(connection: Connection) -> None:
     """The child: parses what it is sent, one file at a time, until the pipe closes."""
-    os.setsid()  # its own process group: killing it kills what it started
     connection.send(("ready",))  # imports done: a file's budget starts when it is sent
     while True:
         try:
@@ -146,23 +147,33 @@ class Parser:
     def close(self) -> None:
         if self._connection is not None:
             self._connection.close()  # the child sees the pipe close and returns
+            self._connection = None
         if self._process is not None:
-            self._process.join(timeout=5)
-            if self._process.is_alive():
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
                 self._kill()
-        self._process = self._connection = None
+        self._process = None
 
     def _child(self) -> Connection:
-        if self._process is None or not self._process.is_alive():
+        if self._process is None or self._process.poll() is not None:
             self._kill()
-            context = multiprocessing.get_context("spawn")  # no fork of a threaded server
-            ours, theirs = context.Pipe()
-            self._process = context.Process(target=_serve, args=(theirs,), name="wenyuan-parser", daemon=True)
-            self._process.start()
-            theirs.close()
-            self._connection = ours
+            # a fresh interpreter running this module (not a fork of a threaded server, and not a re-import of
+            # whatever script started us), in a session of its own: killing it kills what it started
+            ours, theirs = socket.socketpair()
+            environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, sys.path))}
             try:
-                ready = ours.poll(_START_SECONDS) and ours.recv() == ("ready",)
+                self._process = subprocess.Popen(
+                    [sys.executable, "-m", "wenyuan.parsing", str(theirs.fileno())], pass_fds=(theirs.fileno(),),
+                    stdin=subprocess.DEVNULL, start_new_session=True, env=environment,
+                )
+            except OSError as error:
+                raise ParserUnavailable(f"读取文件的子进程无法启动（{error}），本次重建已中止，原索引保留") from error
+            finally:
+                theirs.close()
+            self._connection = Connection(ours.detach())
+            try:
+                ready = self._connection.poll(_START_SECONDS) and self._connection.recv() == ("ready",)
             except (EOFError, OSError):
                 ready = False
             if not ready:
@@ -175,17 +186,17 @@ class Parser:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
-        if process is None or process.pid is None or process.exitcode is not None:
+        if process is None or process.poll() is not None:
             return  # gone already: its number may belong to another process by now
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             process.kill()
-        process.join(timeout=5)
+        process.wait(timeout=5)
 
     def _resident_mb(self) -> float:
         """The child's resident memory (Linux: /proc); 0 where it cannot be read."""
-        if self._process is None or self._process.pid is None:
+        if self._process is None:
             return 0.0
         try:
             with open(f"/proc/{self._process.pid}/statm", encoding="ascii") as stream:
@@ -196,3 +207,9 @@ class Parser:
 
     def _memory_message(self) -> str:
         return f"处理时内存超过 {self.budget.memory_mb:g} MB 的上限，已跳过（上限见 WENYUAN_FILE_MEMORY_MB）"
+
+
+if __name__ == "__main__":  # the child Parser starts: its end of the socket pair is argument 1
+    from wenyuan import parsing  # this module under its own name, so what is sent back unpickles as wenyuan.parsing
+
+    parsing._serve(Connection(int(sys.argv[1])))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -76,6 +77,18 @@ def test_ask_json_and_human_output(project: Path) -> None:
     assert "60.37%" in record["answer"] and record["citations"][0]["heading_path"][0] == SEED.stem
     human = _wenyuan("ask", "城镇化率提升到了多少？", cwd=project)
     assert "60.37%" in human.stdout and "来源" in human.stdout and "›" in human.stdout
+
+
+def test_ask_within_a_type_year_or_issuer(project: Path) -> None:
+    scoped = json.loads(_wenyuan("ask", "政务新媒体的基本原则有哪些？", "--type", "意见", "--issuer", "国务院办公厅",
+                                 "--json", cwd=project).stdout)
+    assert scoped["scope"] == "范围：类型：意见；发文机关：国务院办公厅" and not scoped["refused"]
+    assert {c["doc"] for c in scoped["citations"]} == {"政策/国务院办公厅关于推进政务新媒体健康有序发展的意见.txt"}
+    human = _wenyuan("ask", "城镇化率提升到了多少？", "--year", "1990", cwd=project).stdout
+    assert human.startswith("（范围：1990年）\n所选范围内没有文件")
+    # a citation line names page and heading path, never character offsets, and no dangling › without a path
+    plain = _wenyuan("ask", "城镇化率提升到了多少？", cwd=project).stdout
+    assert not re.search(r"\d+-\d+\)", plain) and not re.search(r"› *$", plain, re.MULTILINE)
 
 
 def test_malformed_jsonl_lines_are_reported_and_the_rest_answered(project: Path) -> None:

@@ -185,7 +185,7 @@ def test_http_api_health_and_ask(server) -> None:
         headers={"Content-Type": "application/json"},
     )
     answer = json.load(urllib.request.urlopen(request))
-    assert set(answer) == {"question", "answer", "refused", "citations", "mode", "items", "candidates"}
+    assert set(answer) == {"question", "answer", "refused", "citations", "mode", "items", "candidates", "scope"}
     assert "60.37%" in answer["answer"] and answer["citations"][0]["doc"] == SEED.name
 
 
@@ -741,3 +741,53 @@ def test_an_upload_interrupted_midway_leaves_no_file_behind(tmp_path: Path, embe
     handlers = admin_module.AdminHandlers(Assistant(Settings(data_dir=data, index_dir=tmp_path / "index2"), embedder))
     assert "✗ 新文件.txt：保存失败（No space left on device）" in handlers.upload([str(source)])
     assert sorted(p.name for p in data.iterdir()) == before
+
+
+def test_questions_are_asked_within_chosen_documents_and_filters(server) -> None:
+    """REST, streaming and the Gradio API take `documents` and `filters` (type, year, issuer); the answer cites
+    only documents in the scope and says which scope it was asked within."""
+    import httpx
+    from gradio_client import Client
+
+    def ask(**payload) -> dict:
+        return httpx.post(server.url + "/api/ask", json={"question": "政务新媒体的基本原则有哪些？", **payload}).json()
+
+    open_answer = ask()
+    assert not open_answer["refused"] and open_answer["scope"] is None
+    scoped = ask(filters={"issuer": "国务院办公厅", "year": 2018, "type": "意见"})
+    assert scoped["scope"] == "范围：类型：意见；2018年；发文机关：国务院办公厅" and not scoped["refused"]
+    assert {c["doc"] for c in scoped["citations"]} == {GOV}
+    speech_only = ask(documents=[SEED.name])
+    assert speech_only["scope"] == "范围：《树立和践行正确政绩观学习教育动员部署会讲话》"
+    assert all(c["doc"] == SEED.name for c in speech_only["citations"])
+    assert speech_only["refused"] == ("所选范围的文件中没有找到" in speech_only["answer"])
+    nothing = ask(filters={"year": 1990})
+    assert nothing["refused"] and "所选范围内没有文件（1990年）" in nothing["answer"] and not nothing["citations"]
+    assert httpx.post(server.url + "/api/ask", json={"question": "问", "filters": {"year": "明年"}}).status_code == 422
+    streamed = httpx.post(server.url + "/api/ask/stream", json={"question": "城镇化率提升到了多少？",
+                                                                 "filters": {"type": "讲话"}}).text
+    assert '"scope": "范围：类型：讲话"' in streamed and "60.37%" in streamed
+    via_gradio = Client(server.url + "/", verbose=False).predict(
+        "政务新媒体的基本原则有哪些？", [GOV], {"type": "意见"}, api_name="/ask")
+    assert via_gradio["scope"].startswith("范围：《国务院办公厅关于推进政务新媒体健康有序发展的意见》")
+    assert {c["doc"] for c in via_gradio["citations"]} == {GOV}
+
+
+@pytest.mark.browser
+def test_a_source_card_limits_the_next_questions_to_its_document(page) -> None:
+    _ask(page, "政务新媒体的基本原则有哪些？")
+    page.click("#wy-scope button")  # open the scope panel: the choice shows there
+    page.wait_for_selector("#wy-scope-docs", timeout=10_000)
+    page.locator("#wy-sources a.wy-only").first.click()
+    page.wait_for_function("() => document.querySelector('#wy-scope-docs').innerText.includes('政务新媒体')",
+                           timeout=15_000)
+    _ask(page, "城镇化率提升到了多少？")  # the speech holds it, but the scope is the 意见 now
+    page.wait_for_function("() => document.querySelector('#wy-chat').innerText.includes('范围：《国务院办公厅')",
+                           timeout=15_000)
+    last = page.locator("#wy-chat .message").last.inner_text()
+    assert "范围：《国务院办公厅关于推进政务新媒体健康有序发展的意见》" in last and "60.37" not in last
+    page.click("#wy-scope-clear")
+    page.wait_for_function("() => !document.querySelector('#wy-scope-docs').innerText.includes('政务新媒体')",
+                           timeout=15_000)
+    _ask(page, "城镇化率提升到了多少？")
+    page.wait_for_function("() => document.querySelector('#wy-chat').innerText.includes('60.37%')", timeout=15_000)

@@ -17,7 +17,7 @@ from wenyuan.config import DEFAULT_EMBEDDER, Settings
 from wenyuan.embed import Embedder
 from wenyuan.index import MANIFEST, BuildReport, Index, IndexNotUsable, Progress, build_index
 from wenyuan.query import Query, analyse
-from wenyuan.types import Answer, AnswerItem, Hit
+from wenyuan.types import Answer, AnswerItem, Document, Hit, Scope
 
 log = logging.getLogger(__name__)
 
@@ -178,22 +178,37 @@ class Assistant:
         )
         return _Asked(query, route, hits)
 
-    def ask(self, question: str, history: Sequence[Answer] = (), documents: Collection[str] | None = None) -> Answer:
+    def ask(self, question: str, history: Sequence[Answer] = (), documents: Collection[str] | None = None,
+            scope: Scope | None = None) -> Answer:
         """A short answer whose every sentence cites the passage it comes from, or a refusal that says so: the last
-        thing `ask_stream` yields. `documents` (paths as in citations' doc) limits it to those files."""
+        thing `ask_stream` yields. `documents` (paths as in citations' doc) or a person's `scope` (files, type,
+        year, issuing body) limit it to those files, and the answer then says within which."""
         answer = None
-        for answer in self.ask_stream(question, history, documents):
+        for answer in self.ask_stream(question, history, documents, scope):
             pass
         return answer
 
-    def ask_stream(self, question: str, history: Sequence[Answer] = (),
-                   documents: Collection[str] | None = None) -> Iterator[str | Answer]:
+    def catalogue(self) -> list[Document]:
+        """The indexed documents, by title: what a person can choose to ask within."""
+        return sorted(self.index.documents.values(), key=lambda document: (document.title, document.path))
+
+    def ask_stream(self, question: str, history: Sequence[Answer] = (), documents: Collection[str] | None = None,
+                   scope: Scope | None = None) -> Iterator[str | Answer]:
         """Like `ask`, for showing an answer as it is written: an LLM answerer yields its text so far (str) before
         the final Answer, which may differ (unbacked sentences dropped, markers renumbered); the extractive
         answerer, done in milliseconds, yields the Answer alone. Raises QuestionRejected for a question too long
         or not text (every route checks it here, whatever it checked before)."""
         question = checked_question(question, self.settings.max_question_chars)
         index, answerer = self._snapshot()  # one snapshot for the whole request
+        label = ""
+        if scope:
+            label = scope.label({d.path: d.title for d in index.documents.values()})
+            within = {d.path for d in index.documents.values() if scope.admits(d)}
+            documents = within if documents is None else within & set(documents)
+            if not documents:
+                yield Answer(question, f"所选范围内没有文件（{label.removeprefix('范围：')}），请放宽或清除范围后再问。",
+                             (), True, "refused", scope=label)
+                return
         item = _follow_up_item(question, history)
         resolved = question
         if item is not None:  # "第二项具体怎么要求？": about that item, in its own document
@@ -203,7 +218,7 @@ class Assistant:
             documents = [item.doc]
         asked = self._prepare(resolved, documents=documents, index=index)
         if asked.route.missing is not None:
-            yield refusal(question, [], asked.route.missing)
+            yield replace(refusal(question, [], asked.route.missing), scope=label)
             return
         if isinstance(answerer, StreamingAnswerer):
             items = answerer.stream(asked.query, asked.hits, history)
@@ -213,6 +228,9 @@ class Assistant:
             for part in items:
                 if isinstance(part, Answer) and resolved != question:
                     part = replace(part, question=question, searched=resolved)
+                if isinstance(part, Answer) and label:
+                    text = part.text.replace("文档中没有找到", "所选范围的文件中没有找到", 1) if part.refused else part.text
+                    part = replace(part, text=text, scope=label)
                 yield part
 
 

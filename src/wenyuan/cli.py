@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from wenyuan.config import Settings
-from wenyuan.types import HEADING_SEPARATOR, Answer, Hit
+from wenyuan.types import HEADING_SEPARATOR, Answer, Hit, Scope
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -73,6 +73,8 @@ def _print_hits(hits: list[Hit]) -> None:
 
 
 def _print_answer(answer: Answer) -> None:
+    if answer.scope:
+        print(f"（{answer.scope}）")
     print(answer.text)
     print()
     if answer.refused:
@@ -88,8 +90,9 @@ def _print_answer(answer: Answer) -> None:
     print("来源：")
     for citation in answer.citations:
         page = f" {citation.page_label()}" if citation.page else ""
-        print(f"[{citation.n}] {citation.source_line()}{page} › {HEADING_SEPARATOR.join(citation.heading_path[1:])}")
-        print(f"    “{citation.quote.strip()}”  ({citation.doc} {citation.start}-{citation.end})")
+        path = HEADING_SEPARATOR.join(citation.heading_path[1:])
+        print(f"[{citation.n}] {citation.source_line()}{page}" + (f" › {path}" if path else ""))
+        print(f"    “{citation.quote.strip()}”  （{citation.doc}）")
 
 
 def _run_each(args: argparse.Namespace, one: Callable[[str], dict], human: Callable[[str], None]) -> int:
@@ -136,12 +139,12 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     assistant = _assistant(args)
 
-    documents = args.doc or None
+    scope = Scope(tuple(args.doc or ()), args.type or "", args.year, args.issuer or "") or None
 
     def one(question: str) -> dict:
-        return assistant.ask(question, documents=documents).to_json()
+        return assistant.ask(question, scope=scope).to_json()
 
-    return _run_each(args, one, lambda question: _print_answer(assistant.ask(question, documents=documents)))
+    return _run_each(args, one, lambda question: _print_answer(assistant.ask(question, scope=scope)))
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -228,6 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             sub.add_argument("--doc", action="append",
                              help="answer only from this document (path as in citations' doc); repeatable")
+            sub.add_argument("--type", help="answer only from documents of this type (通知, 意见, 办法 …)")
+            sub.add_argument("--year", type=int, help="answer only from documents of this year")
+            sub.add_argument("--issuer", help="answer only from documents of this issuing body (a part of its name)")
         sub.set_defaults(run=run)
     evaluation = commands.add_parser("eval", help="score answers on your own questions (JSONL)")
     evaluation.add_argument("questions", help='JSONL lines {"id", "question", "doc"?, "answer"?, "key_points"?, "evidence"?}')

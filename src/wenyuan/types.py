@@ -178,6 +178,40 @@ class AnswerItem:
 
 
 @dataclass(frozen=True, slots=True)
+class Scope:
+    """The documents a person asks within: chosen files (paths as in citations' doc) and filters on the documents'
+    metadata (type, year, issuing body); a document must pass every one that is set."""
+
+    documents: tuple[str, ...] = ()
+    kind: str = ""  # 通知, 意见, 办法 … as Document.kind
+    year: int | None = None
+    issuer: str = ""  # a part of the issuing body's name: 国务院办公厅, 市教育局
+
+    def __bool__(self) -> bool:
+        return bool(self.documents or self.kind or self.year or self.issuer)
+
+    def admits(self, document: Document) -> bool:
+        return ((not self.documents or document.path in self.documents)
+                and (not self.kind or document.kind == self.kind or document.title.endswith(self.kind))
+                and (self.year is None or document.year == self.year)
+                and (not self.issuer or self.issuer in document.issuer))
+
+    def label(self, titles: dict[str, str] | None = None) -> str:
+        """The scope as the answer shows it: 范围：《…》、《…》；类型：通知；2019年；发文机关：国务院办公厅."""
+        parts = []
+        if self.documents:
+            names = [f"《{(titles or {}).get(path) or path}》" for path in self.documents[:3]]
+            parts.append("、".join(names) + (f"等 {len(self.documents)} 份文件" if len(self.documents) > 3 else ""))
+        if self.kind:
+            parts.append(f"类型：{self.kind}")
+        if self.year:
+            parts.append(f"{self.year}年")
+        if self.issuer:
+            parts.append(f"发文机关：{self.issuer}")
+        return "范围：" + "；".join(parts) if parts else ""
+
+
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """A document a question could mean, offered when the question does not say which one."""
 
@@ -199,6 +233,7 @@ class Answer:
     items: tuple[AnswerItem, ...] = ()  # the listed items, for follow-ups
     candidates: tuple[Candidate, ...] = ()  # for "ask_back": the documents the question could mean
     searched: str = ""  # the question as retrieval saw it, when a follow-up was resolved
+    scope: str = ""  # the documents it was asked within, as shown (Scope.label), when the person chose some
 
     def to_json(self, id_: object = None) -> dict:
         """The answer in the command-line JSON contract."""
@@ -213,6 +248,8 @@ class Answer:
             payload["items"] = [{"doc": i.doc, "start": i.start, "end": i.end, "text": i.text} for i in self.items]
         if self.candidates:
             payload["candidates"] = [{"doc": c.doc, "title": c.title, "quote": c.quote} for c in self.candidates]
+        if self.scope:
+            payload["scope"] = self.scope
         if id_ is not None:
             payload = {"id": id_, **payload}
         return payload

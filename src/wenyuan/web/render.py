@@ -36,11 +36,12 @@ def chat_markdown(answer: Answer, turn: int, upto: int | None = None) -> str:
             lines.append(f'<a class="wy-candidate" href="#wy-ask-{turn}-{k}" title="只在此文件中回答">'
                          f"{k + 1}. 《{_text(candidate.title)}》</a>")
         return "  \n".join(lines)
+    scope = f'<span class="wy-scope">{_text(answer.scope)}</span>  \n' if answer.scope else ""
     if answer.refused:
-        return f"⚠️ **文档中没有找到答案**  \n{body}"
+        return f"{scope}⚠️ **文档中没有找到答案**  \n{body}"
     if len(text) == len(answer.text):  # the whole answer: it can be copied with its sources
         body += f'  \n<a class="wy-copy-link" href="#wy-copy-{turn}" title="复制这条回答及其来源">复制（含来源）</a>'
-    return body
+    return scope + body
 
 
 def draft_markdown(text: str) -> str:
@@ -103,7 +104,9 @@ def sources_html(answer: Answer | None, turn: int) -> str:
             + (f'<div class="wy-file">{html.escape(about)}</div>' if about else "")
             + f'<div class="wy-path">{html.escape(_path(citation.heading_path))}</div>'
             f'<div class="wy-passage">{_highlighted_passage(citation)}</div>'
-            f'<a class="wy-open" href="#wy-{turn}-{citation.n}">查看原文 ›</a></div>'
+            f'<a class="wy-open" href="#wy-{turn}-{citation.n}">查看原文 ›</a>'
+            f'<a class="wy-open wy-only" href="#wy-only-{turn}-{citation.n}" title="之后的问题只从这份文件回答">'
+            "只在此文件中提问</a></div>"
         )
     return '<div class="wy-sources"><div class="wy-sources-head">来源</div>' + "".join(cards) + "</div>"
 

@@ -26,7 +26,7 @@ from wenyuan.assistant import Assistant, QuestionRejected, checked_question  # n
 from wenyuan.web.questionlog import QuestionLog  # noqa: E402
 from wenyuan.config import Settings  # noqa: E402
 from wenyuan.index import MANIFEST, IndexNotUsable  # noqa: E402
-from wenyuan.types import Answer, AnswerItem  # noqa: E402
+from wenyuan.types import Answer, AnswerItem, Scope  # noqa: E402
 from wenyuan.web.render import stream_points  # noqa: E402
 from wenyuan.web.security import ADMIN_COOKIE, ADMIN_HEADER, KEY_HEADER, Access, normalise_origin  # noqa: E402
 
@@ -58,6 +58,12 @@ class Turn(BaseModel):
     items: list[ItemOut] = Field(default_factory=list, description="A list answer's items, for '第二项…' follow-ups.")
 
 
+class Filters(BaseModel):
+    type: str | None = Field(None, max_length=20, description="Document type, e.g. 通知, 意见, 办法 (a type ending so counts).")
+    year: int | None = Field(None, ge=1949, le=2100, description="The year the document was issued.")
+    issuer: str | None = Field(None, max_length=60, description="A part of the issuing body's name, e.g. 国务院办公厅.")
+
+
 class AskRequest(BaseModel):
     question: str = Field(..., min_length=1, max_length=2000, description="The question, in Chinese.")
     history: list[Turn] = Field(
@@ -68,6 +74,12 @@ class AskRequest(BaseModel):
         None, max_length=200,
         description='Answer only from these documents (paths as in citations\' "doc"), e.g. after an ask_back.',
     )
+    filters: Filters | None = Field(None, description="Answer only from documents with this metadata.")
+
+    def scope(self) -> Scope | None:
+        filters = self.filters or Filters()
+        scope = Scope(tuple(self.documents or ()), filters.type or "", filters.year, filters.issuer or "")
+        return scope or None
 
     def past(self) -> list[Answer]:
         return [
@@ -100,6 +112,7 @@ class AskResponse(BaseModel):
     candidates: list[CandidateOut] = Field(
         default_factory=list, description='For "ask_back": the documents the question could mean; ask again naming one.'
     )
+    scope: str | None = Field(None, description="When documents or filters were given: the scope, as shown to people.")
 
 
 class Health(BaseModel):
@@ -241,7 +254,7 @@ def create_app(assistant: Assistant) -> FastAPI:
         """The answer with its citations, in the CLI's --json schema."""
         _check(request.question)
         began = time.perf_counter()
-        answer = assistant.ask(request.question, request.past(), request.documents)
+        answer = assistant.ask(request.question, request.past(), scope=request.scope())
         if questions is not None:
             questions.record("widget" if key else "api", answer, time.perf_counter() - began)
         return answer.to_json()
@@ -258,7 +271,7 @@ def create_app(assistant: Assistant) -> FastAPI:
 
         def produce():
             written, began = "", time.perf_counter()
-            for item in assistant.ask_stream(request.question, request.past(), request.documents):
+            for item in assistant.ask_stream(request.question, request.past(), scope=request.scope()):
                 if isinstance(item, Answer):
                     answer = item
                     break

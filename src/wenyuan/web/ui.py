@@ -13,12 +13,15 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # air-gapped intrane
 import gradio as gr  # noqa: E402
 
 from wenyuan.assistant import Assistant, QuestionRejected, checked_question  # noqa: E402
-from wenyuan.types import Answer, Citation, Document  # noqa: E402
+from wenyuan.types import Answer, Citation, Document, Scope  # noqa: E402
 from wenyuan.web import render  # noqa: E402
 from wenyuan.web.admin import expected  # noqa: E402
 from wenyuan.web.questionlog import QuestionLog  # noqa: E402
 
 log = logging.getLogger(__name__)
+# document types a person filters by; a type ending so counts (指导意见 is an 意见)
+_KINDS = ("通知", "意见", "办法", "方案", "规定", "条例", "细则", "决定", "报告", "讲话", "批复", "请示", "函", "纪要", "规划",
+          "决议")
 
 CSS = """
 .wy-chip{display:inline-block;min-width:1.3em;padding:0 .35em;margin:0 .1em;border-radius:.7em;background:#1d4ed8;
@@ -43,6 +46,8 @@ CSS = """
 #wy-cite-target{display:none}
 .wy-copy-link{font-size:.8em;color:#1d4ed8!important;text-decoration:none!important;margin-left:.3em}
 .wy-candidate{color:#1d4ed8!important;text-decoration:underline!important;cursor:pointer}
+.wy-scope{display:inline-block;font-size:.8em;color:#475467;background:#eef2f8;border-radius:.6em;padding:0 .5em}
+.wy-only{margin-left:1em}
 """
 
 # Clicks on citation chips and "查看原文" links travel to the server through a hidden textbox.
@@ -110,7 +115,23 @@ class ChatHandlers:
         self.stream_delay = stream_delay
         self.questions = questions
 
-    def respond(self, question: str, messages: list, history: list[Answer]):
+    def scope_choices(self):
+        """The choices of the scope selectors, from the documents indexed now."""
+        try:
+            documents = self.assistant.catalogue()
+        except Exception:  # no index yet: nothing to choose from
+            documents = []
+        kinds = sorted({kind for kind in _KINDS if any(d.kind.endswith(kind) for d in documents)}
+                       | {d.kind for d in documents if d.kind})
+        years = sorted({d.year for d in documents if d.year}, reverse=True)
+        issuers = sorted({d.issuer for d in documents if d.issuer})
+        return (gr.update(choices=[(d.title, d.path) for d in documents]), gr.update(choices=kinds),
+                gr.update(choices=years), gr.update(choices=issuers))
+
+    def respond(self, question: str, messages: list, history: list[Answer], documents: list[str] | None = None,
+                kind: str | None = None, year: int | None = None, issuer: str | None = None):
+        """The answer to a question, streamed into the chat; the scope selectors' choice limits it."""
+        scope = Scope(tuple(documents or ()), kind or "", int(year) if year else None, issuer or "") or None
         question = (question or "").strip()
         if not question:
             yield messages, history, gr.skip(), "", gr.skip()
@@ -124,7 +145,7 @@ class ChatHandlers:
         turn = len(history)
         messages = [*messages, {"role": "user", "content": render._text(question)}, {"role": "assistant", "content": ""}]
         answer, written, began = None, False, time.perf_counter()
-        with closing(self.assistant.ask_stream(question, history)) as items:
+        with closing(self.assistant.ask_stream(question, history, scope=scope)) as items:
             for item in items:
                 if isinstance(item, Answer):
                     answer = item
@@ -147,7 +168,7 @@ class ChatHandlers:
         """A click on a citation chip or "查看原文" ("<turn>-<n>|…"), on an answer's copy link ("copy-<turn>|…") or
         on a document an ask-back offers ("ask-<turn>-<k>|…"): returns the viewer, the copy box, and for an
         ask-back the chat, its history and the sources with the question answered from that document."""
-        unchanged = gr.skip(), gr.skip(), gr.skip()
+        unchanged = gr.skip(), gr.skip(), gr.skip(), gr.skip()
         copy = re.match(r"copy-(\d+)", target or "")
         if copy:
             turn = int(copy.group(1))
@@ -158,7 +179,16 @@ class ChatHandlers:
             return gr.skip(), render.plain_text(history[turn]), *unchanged
         chosen = re.match(r"ask-(\d+)-(\d+)", target or "")
         if chosen:
-            return gr.skip(), gr.skip(), *self.answer_in(int(chosen.group(1)), int(chosen.group(2)), history, messages)
+            return gr.skip(), gr.skip(), *self.answer_in(int(chosen.group(1)), int(chosen.group(2)), history,
+                                                         messages), gr.skip()
+        only = re.match(r"only-(\d+)-(\d+)", target or "")
+        if only:  # "只在此文件中提问": the scope becomes that document, for the questions that follow
+            turn, n = int(only.group(1)), int(only.group(2))
+            if turn >= len(history) or not 1 <= n <= len(history[turn].citations):
+                return gr.skip(), gr.skip(), *unchanged
+            citation = history[turn].citations[n - 1]
+            gr.Info(f"之后的问题只从《{citation.title}》回答；在“限定提问范围”中可清除。")
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), [citation.doc]
         return self.open_citation(target, history), gr.skip(), *unchanged
 
     def answer_in(self, turn: int, k: int, history: list[Answer], messages: list):
@@ -210,6 +240,15 @@ def build_ui(assistant: Assistant, questions: QuestionLog | None = None) -> gr.B
                             label="对话", height=460, elem_id="wy-chat", feedback_options=None, buttons=[],
                             placeholder="请在下方输入问题，回答中的蓝色数字可点击查看原文。",
                         )
+                        with gr.Accordion("限定提问范围（可选）", open=False, elem_id="wy-scope"):
+                            with gr.Row():
+                                scope_documents = gr.Dropdown(
+                                    label="只在这些文件中回答", multiselect=True, choices=[], elem_id="wy-scope-docs",
+                                    scale=3)
+                                scope_kind = gr.Dropdown(label="文件类型", choices=[], elem_id="wy-scope-kind")
+                                scope_year = gr.Dropdown(label="年份", choices=[], elem_id="wy-scope-year")
+                                scope_issuer = gr.Dropdown(label="发文机关", choices=[], elem_id="wy-scope-issuer")
+                            clear_scope = gr.Button("清除范围", size="sm", elem_id="wy-scope-clear")
                         with gr.Row():
                             question = gr.Textbox(
                                 placeholder="请输入问题，例如：学习教育的目标任务是什么？", show_label=False,
@@ -234,15 +273,18 @@ def build_ui(assistant: Assistant, questions: QuestionLog | None = None) -> gr.B
 
 
         ask_outputs = [chatbot, history, sources, question, copy_box]
+        scope_inputs = [scope_documents, scope_kind, scope_year, scope_issuer]
         for trigger in (send.click, question.submit):  # answers take milliseconds: many users at once is fine
-            trigger(chat.respond, [question, chatbot, history], ask_outputs, api_visibility="private",
+            trigger(chat.respond, [question, chatbot, history, *scope_inputs], ask_outputs, api_visibility="private",
                     concurrency_limit=16)
+        demo.load(chat.scope_choices, None, scope_inputs, api_visibility="private")
+        clear_scope.click(lambda: (None, None, None, None), None, scope_inputs, api_visibility="private")
         cleared = [chatbot, history, sources, viewer, copy_box]
         new_chat.click(chat.new_conversation, None, cleared, api_visibility="private")
         chatbot.clear(chat.new_conversation, None, cleared, api_visibility="private")  # its own trash button
         cite_target.change(
-            chat.follow_link, [cite_target, history, chatbot], [viewer, copy_box, chatbot, history, sources],
-            api_visibility="private",
+            chat.follow_link, [cite_target, history, chatbot],
+            [viewer, copy_box, chatbot, history, sources, scope_documents], api_visibility="private",
         ).then(None, [cite_target, copy_box], None, js=AFTER_LINK)
 
         if example_set is not None:  # new documents bring their own example questions, on every page load
@@ -251,11 +293,18 @@ def build_ui(assistant: Assistant, questions: QuestionLog | None = None) -> gr.B
 
             demo.load(current_examples, None, example_set, api_visibility="private")
 
-        def ask(question: str) -> dict:
-            """Ask a question; returns the answer with its citations as JSON (the CLI's --json schema)."""
+        def ask(question: str, documents: list[str] | None = None, filters: dict | None = None) -> dict:
+            """Ask a question; returns the answer with its citations as JSON (the CLI's --json schema). `documents`
+            (paths as in citations' doc) and `filters` ({"type", "year", "issuer"}) limit it to those documents."""
             began = time.perf_counter()
+            filters = filters if isinstance(filters, dict) else {}
             try:
-                answer = assistant.ask(question)
+                year = int(filters["year"]) if filters.get("year") else None
+            except (TypeError, ValueError):
+                raise expected("filters.year 应是年份数字，例如 2019") from None
+            scope = Scope(tuple(documents or ()), str(filters.get("type") or ""), year, str(filters.get("issuer") or ""))
+            try:
+                answer = assistant.ask(question, scope=scope or None)
             except QuestionRejected as error:
                 raise expected(str(error)) from None
             if questions is not None:

@@ -791,3 +791,48 @@ def test_a_source_card_limits_the_next_questions_to_its_document(page) -> None:
                            timeout=15_000)
     _ask(page, "城镇化率提升到了多少？")
     page.wait_for_function("() => document.querySelector('#wy-chat').innerText.includes('60.37%')", timeout=15_000)
+
+
+def _docx_paragraphs(content: bytes) -> list[str]:
+    import io
+
+    import docx
+
+    return [paragraph.text for paragraph in docx.Document(io.BytesIO(content)).paragraphs]
+
+
+def test_an_answer_exports_as_a_word_file_with_its_sources(server) -> None:
+    import httpx
+    from docx import Document as WordDocument
+
+    answer = httpx.post(server.url + "/api/ask", json={"question": "组织领导方面提了哪几条要求？"}).json()
+    exported = httpx.post(server.url + "/api/export/docx", json=answer)
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    assert "filename*=UTF-8''%E9%97%AE%E7%AD%94" in exported.headers["content-disposition"]  # 问答-….docx
+    paragraphs = _docx_paragraphs(exported.content)
+    assert paragraphs[0] == "问答摘录" and "问：组织领导方面提了哪几条要求？" in paragraphs
+    assert any(p.startswith("答：") and "一要压紧压实工作责任" in p for p in paragraphs)
+    sources = [p for p in paragraphs if p.startswith("【来源")]
+    assert len(sources) == len(answer["citations"]) >= 4
+    assert sources[0].startswith("【来源1】《树立和践行正确政绩观学习教育动员部署会讲话》")
+    assert f"“{answer['citations'][1]['quote'].strip()}”" in paragraphs
+    import io
+
+    fonts = WordDocument(io.BytesIO(exported.content)).styles["Normal"].element.xml
+    assert 'w:eastAsia="仿宋"' in fonts
+    assert httpx.post(server.url + "/api/export/docx", json={"question": "问"}).status_code == 422
+    assert httpx.get(server.url + "/api/export/not-a-token").status_code == 404
+
+
+@pytest.mark.browser
+def test_export_word_downloads_the_answer_from_the_chat(page) -> None:
+    _ask(page, "城镇化率提升到了多少？")
+    page.wait_for_selector("#wy-chat a[href^='#wy-word-']", timeout=15_000)
+    with page.expect_download(timeout=30_000) as waiting:
+        page.locator("#wy-chat a[href^='#wy-word-']").last.click()
+    download = waiting.value
+    assert download.suggested_filename == "问答-城镇化率提升到了多少？.docx"
+    paragraphs = _docx_paragraphs(Path(download.path()).read_bytes())
+    assert "问：城镇化率提升到了多少？" in paragraphs and any("60.37%" in p for p in paragraphs)
+    assert any(p.startswith("【来源1】《树立和践行正确政绩观学习教育动员部署会讲话》") for p in paragraphs)

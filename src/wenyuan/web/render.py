@@ -40,7 +40,8 @@ def chat_markdown(answer: Answer, turn: int, upto: int | None = None) -> str:
     if answer.refused:
         return f"{scope}⚠️ **文档中没有找到答案**  \n{body}"
     if len(text) == len(answer.text):  # the whole answer: it can be copied with its sources
-        body += f'  \n<a class="wy-copy-link" href="#wy-copy-{turn}" title="复制这条回答及其来源">复制（含来源）</a>'
+        body += (f'  \n<a class="wy-copy-link" href="#wy-copy-{turn}" title="复制这条回答及其来源">复制（含来源）</a>'
+                 f'<a class="wy-copy-link" href="#wy-word-{turn}" title="下载这条回答及其来源的 Word 文件">导出 Word</a>')
     return scope + body
 
 

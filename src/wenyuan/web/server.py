@@ -8,10 +8,12 @@ import json
 import logging
 import math
 import os
+import secrets
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -25,6 +27,7 @@ from pydantic import BaseModel, Field  # noqa: E402
 from wenyuan.assistant import Assistant, QuestionRejected, checked_question  # noqa: E402
 from wenyuan.web.questionlog import QuestionLog  # noqa: E402
 from wenyuan.config import Settings  # noqa: E402
+from wenyuan.export import answer_docx, export_name  # noqa: E402
 from wenyuan.index import MANIFEST, IndexNotUsable  # noqa: E402
 from wenyuan.types import Answer, AnswerItem, Scope  # noqa: E402
 from wenyuan.web.render import stream_points  # noqa: E402
@@ -100,6 +103,8 @@ class CitationOut(BaseModel):
     score: float
     number: str | None = Field(None, description="The document's 文号, when it has one.")
     date: str | None = Field(None, description="The document's date (ISO), from its 落款 or subtitle, when found.")
+    page: int | None = Field(None, description="The PDF or OFD page the passage is on.")
+    ocr: bool = Field(False, description="The passage was read from a scan by OCR: check it against the original.")
 
 
 class AskResponse(BaseModel):
@@ -180,6 +185,7 @@ def create_app(assistant: Assistant) -> FastAPI:
     hosts = _allowed_hosts(assistant.settings)
     limiter = _RateLimiter(assistant.settings.questions_per_minute)
     logins = _RateLimiter(_LOGINS_PER_MINUTE)
+    exports = Exports()
     if not assistant.settings.admin_token:
         log.warning("administration is open: set WENYUAN_ADMIN_TOKEN to require a password for upload, delete and rebuild")
     questions = QuestionLog(assistant.settings.question_log) if assistant.settings.question_log else None
@@ -295,6 +301,19 @@ def create_app(assistant: Assistant) -> FastAPI:
         return _ClosingStreamingResponse(_closing_stream(produce()), media_type="text/event-stream",
                                          headers={"Cache-Control": "no-cache"})
 
+    @app.post("/api/export/docx", dependencies=[Depends(permitted)], response_class=Response,
+              responses={200: {"content": {_DOCX: {}}, "description": "The answer as a Word file."}})
+    def export_docx(answer: AskResponse) -> Response:
+        """An answer (as /api/ask returned it) as a Word file: question, answer and numbered 【来源】 entries."""
+        return docx_response(export_name(answer.question), answer_docx(answer.model_dump()))
+
+    @app.get("/api/export/{token}", include_in_schema=False)
+    def exported(token: str) -> Response:
+        found = exports.get(token)
+        if found is None:
+            raise HTTPException(status_code=404, detail="导出的文件已过期，请重新点击“导出 Word”")
+        return docx_response(*found)
+
     @app.post("/api/admin/session", include_in_schema=False, status_code=204)
     def admin_session(request: Request) -> Response:
         """The admin token (X-Wenyuan-Admin) opens a cookie session for the documents page, for scripts."""
@@ -364,7 +383,7 @@ def create_app(assistant: Assistant) -> FastAPI:
         auth_dependency=lambda request: "admin" if access.may_administer(
             request.headers.get(ADMIN_HEADER), request.cookies.get(ADMIN_COOKIE)) else None,
     )
-    demo = build_ui(assistant, questions)
+    demo = build_ui(assistant, questions, exports)
     mounted = gr.mount_gradio_app(
         app, demo, path="/", css=CSS, head=HEAD, ssr_mode=False, footer_links=["api"],
         allowed_paths=[], blocked_paths=blocked,
@@ -406,6 +425,7 @@ class _RateLimiter:
 
 
 _MAX_CLIENTS = 10_000
+_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _LOGINS_PER_MINUTE = 10  # password tries per client
 _MAX_REQUEST_BYTES = 1 << 20  # any request but an upload: 2,000 characters and 50 turns of history fit many times
 # Every page but the widget's own (which has a stricter one): only this server's scripts, styles, images and
@@ -416,6 +436,39 @@ _PAGE_POLICY = (
     "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'"
 )
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class Exports:
+    """Word files made for the chat's "导出 Word" links, kept a few minutes under an unguessable name: the chat serves
+    no files through Gradio, and the file is the person's own answer."""
+
+    def __init__(self, seconds: float = 600, most: int = 200) -> None:
+        self._files: dict[str, tuple[float, str, bytes]] = {}
+        self._seconds, self._most = seconds, most
+        self._lock = threading.Lock()
+
+    def put(self, name: str, content: bytes) -> str:
+        token = secrets.token_urlsafe(18)
+        now = time.monotonic()
+        with self._lock:
+            self._files = {key: value for key, value in self._files.items() if value[0] > now}
+            while len(self._files) >= self._most:
+                self._files.pop(next(iter(self._files)))
+            self._files[token] = (now + self._seconds, name, content)
+        return token
+
+    def get(self, token: str) -> tuple[str, bytes] | None:
+        with self._lock:
+            found = self._files.get(token)
+        if found is None or found[0] < time.monotonic():
+            return None
+        return found[1], found[2]
+
+
+def docx_response(name: str, content: bytes) -> Response:
+    return Response(content, media_type=_DOCX, headers={
+        "Content-Disposition": f"attachment; filename=\"answer.docx\"; filename*=UTF-8''{quote(name)}",
+        "Cache-Control": "no-store"})
 
 
 def _route_path(request: Request) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import re
@@ -13,6 +14,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # air-gapped intrane
 import gradio as gr  # noqa: E402
 
 from wenyuan.assistant import Assistant, QuestionRejected, checked_question  # noqa: E402
+from wenyuan.export import answer_docx, export_name  # noqa: E402
 from wenyuan.types import Answer, Citation, Document, Scope  # noqa: E402
 from wenyuan.web import render  # noqa: E402
 from wenyuan.web.admin import expected  # noqa: E402
@@ -69,6 +71,10 @@ document.addEventListener('click', function (event) {
 # (navigator.clipboard needs https or localhost; plain-http intranets get the older execCommand).
 AFTER_LINK = """
 (target, text) => {
+  if ((target || '').startsWith('word-')) {
+    setTimeout(() => { const link = document.getElementById('wy-word-link'); if (link) link.click(); }, 300);
+    return;
+  }
   if ((target || '').startsWith('copy-')) {
     if (!text) return;
     if (navigator.clipboard && window.isSecureContext) { navigator.clipboard.writeText(text).catch(() => {}); return; }
@@ -110,10 +116,12 @@ def example_questions(assistant: Assistant, limit: int = 6) -> list[str]:
 class ChatHandlers:
     """What the chat's buttons do; kept apart from the layout so tests and the API can call them."""
 
-    def __init__(self, assistant: Assistant, stream_delay: float = 0.02, questions: QuestionLog | None = None) -> None:
+    def __init__(self, assistant: Assistant, stream_delay: float = 0.02, questions: QuestionLog | None = None,
+                 exports=None) -> None:
         self.assistant = assistant
         self.stream_delay = stream_delay
         self.questions = questions
+        self.exports = exports  # server.Exports: where "导出 Word" files wait to be downloaded
 
     def scope_choices(self):
         """The choices of the scope selectors, from the documents indexed now."""
@@ -168,7 +176,18 @@ class ChatHandlers:
         """A click on a citation chip or "查看原文" ("<turn>-<n>|…"), on an answer's copy link ("copy-<turn>|…") or
         on a document an ask-back offers ("ask-<turn>-<k>|…"): returns the viewer, the copy box, and for an
         ask-back the chat, its history and the sources with the question answered from that document."""
-        unchanged = gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        unchanged = gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        word = re.match(r"word-(\d+)", target or "")
+        if word:
+            turn = int(word.group(1))
+            if turn >= len(history) or self.exports is None:
+                return gr.skip(), gr.skip(), *unchanged
+            answer = history[turn]
+            name = export_name(answer.question)
+            token = self.exports.put(name, answer_docx(answer.to_json()))
+            link = (f'<a id="wy-word-link" href="api/export/{token}" download="{html.escape(name)}">'
+                    f"下载 Word：{html.escape(name)}</a>")
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), link
         copy = re.match(r"copy-(\d+)", target or "")
         if copy:
             turn = int(copy.group(1))
@@ -180,7 +199,7 @@ class ChatHandlers:
         chosen = re.match(r"ask-(\d+)-(\d+)", target or "")
         if chosen:
             return gr.skip(), gr.skip(), *self.answer_in(int(chosen.group(1)), int(chosen.group(2)), history,
-                                                         messages), gr.skip()
+                                                         messages), gr.skip(), gr.skip()
         only = re.match(r"only-(\d+)-(\d+)", target or "")
         if only:  # "只在此文件中提问": the scope becomes that document, for the questions that follow
             turn, n = int(only.group(1)), int(only.group(2))
@@ -188,7 +207,7 @@ class ChatHandlers:
                 return gr.skip(), gr.skip(), *unchanged
             citation = history[turn].citations[n - 1]
             gr.Info(f"之后的问题只从《{citation.title}》回答；在“限定提问范围”中可清除。")
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), [citation.doc]
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), [citation.doc], gr.skip()
         return self.open_citation(target, history), gr.skip(), *unchanged
 
     def answer_in(self, turn: int, k: int, history: list[Answer], messages: list):
@@ -222,12 +241,12 @@ class ChatHandlers:
 
     @staticmethod
     def new_conversation():
-        return [], [], render.sources_html(None, 0), "", ""
+        return [], [], render.sources_html(None, 0), "", "", ""
 
 
-def build_ui(assistant: Assistant, questions: QuestionLog | None = None) -> gr.Blocks:
+def build_ui(assistant: Assistant, questions: QuestionLog | None = None, exports=None) -> gr.Blocks:
     """The whole browser app; `assistant` must be able to load or build its index."""
-    chat = ChatHandlers(assistant, questions=questions)
+    chat = ChatHandlers(assistant, questions=questions, exports=exports)
     with gr.Blocks(title="文渊 · 文件问答", analytics_enabled=False) as demo:
         history = gr.State([])
         gr.Markdown("## 文渊 · 文件问答助手\n根据已收录的文件回答问题，每句话都注明出处。文件中没有的内容，会直接说明“没有找到”。"
@@ -266,6 +285,7 @@ def build_ui(assistant: Assistant, questions: QuestionLog | None = None) -> gr.B
                             label="复制答案（含来源，可直接粘贴到材料中）", buttons=["copy"], lines=4,
                             interactive=False, elem_id="wy-copy",
                         )
+                        word_link = gr.HTML("", elem_id="wy-word")
                     with gr.Column(scale=2):
                         viewer = gr.HTML("", elem_id="wy-viewer")
                         sources = gr.HTML(render.sources_html(None, 0), elem_id="wy-sources")
@@ -279,12 +299,12 @@ def build_ui(assistant: Assistant, questions: QuestionLog | None = None) -> gr.B
                     concurrency_limit=16)
         demo.load(chat.scope_choices, None, scope_inputs, api_visibility="private")
         clear_scope.click(lambda: (None, None, None, None), None, scope_inputs, api_visibility="private")
-        cleared = [chatbot, history, sources, viewer, copy_box]
+        cleared = [chatbot, history, sources, viewer, copy_box, word_link]
         new_chat.click(chat.new_conversation, None, cleared, api_visibility="private")
         chatbot.clear(chat.new_conversation, None, cleared, api_visibility="private")  # its own trash button
         cite_target.change(
             chat.follow_link, [cite_target, history, chatbot],
-            [viewer, copy_box, chatbot, history, sources, scope_documents], api_visibility="private",
+            [viewer, copy_box, chatbot, history, sources, scope_documents, word_link], api_visibility="private",
         ).then(None, [cite_target, copy_box], None, js=AFTER_LINK)
 
         if example_set is not None:  # new documents bring their own example questions, on every page load

@@ -118,9 +118,10 @@ def test_each_answer_copies_with_its_sources(page, server) -> None:
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
     _ask(page, "组织领导方面提了哪几条要求？")
     _ask(page, "城镇化率提升到了多少？")
-    page.wait_for_function("() => document.querySelectorAll('#wy-chat a.wy-copy-link').length === 2", timeout=15_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll(\"#wy-chat a.wy-copy-link[href^='#wy-copy-']\").length === 2", timeout=15_000)
     assert page.locator("#wy-chat button[aria-label^=Copy]").count() == 0  # Gradio's own copy would give HTML
-    page.locator("#wy-chat a.wy-copy-link").first.click()  # the earlier answer, not the latest
+    page.locator("#wy-chat a.wy-copy-link[href^='#wy-copy-']").first.click()  # the earlier answer, not the latest
     page.wait_for_function(
         "() => document.querySelector('#wy-copy textarea').value.includes('一要压紧压实工作责任')", timeout=15_000
     )
@@ -185,7 +186,7 @@ def test_http_api_health_and_ask(server) -> None:
         headers={"Content-Type": "application/json"},
     )
     answer = json.load(urllib.request.urlopen(request))
-    assert set(answer) == {"question", "answer", "refused", "citations", "mode", "items", "candidates", "scope"}
+    assert set(answer) == {"question", "answer", "refused", "citations", "mode", "items", "candidates", "scope", "id"}
     assert "60.37%" in answer["answer"] and answer["citations"][0]["doc"] == SEED.name
 
 
@@ -836,3 +837,63 @@ def test_export_word_downloads_the_answer_from_the_chat(page) -> None:
     paragraphs = _docx_paragraphs(Path(download.path()).read_bytes())
     assert "问：城镇化率提升到了多少？" in paragraphs and any("60.37%" in p for p in paragraphs)
     assert any(p.startswith("【来源1】《树立和践行正确政绩观学习教育动员部署会讲话》") for p in paragraphs)
+
+
+def test_answers_are_rated_through_the_api_and_the_ratings_exported(tmp_path: Path, embedder) -> None:
+    import csv
+    import io
+
+    import httpx
+
+    from wenyuan.web.admin import AdminHandlers
+
+    _corpus(tmp_path)
+    running = Server(tmp_path, embedder, question_log=tmp_path / "logs" / "questions.jsonl")
+    try:
+        answer = httpx.post(running.url + "/api/ask", json={"question": "城镇化率提升到了多少？"}).json()
+        other = httpx.post(running.url + "/api/ask", json={"question": "政务新媒体的基本原则有哪些？"}).json()
+        assert answer["id"] and other["id"] and answer["id"] != other["id"]
+
+        def rate(**payload) -> int:
+            return httpx.post(running.url + "/api/feedback", json=payload).status_code
+
+        assert rate(id=answer["id"], rating="up") == 204
+        assert rate(id=other["id"], rating="down", reason="引用不对") == 204
+        assert rate(id="0123456789abcdef", rating="up") == 404  # no such answer
+        assert rate(id=answer["id"], rating="meh") == 422
+        streamed = httpx.post(running.url + "/api/ask/stream", json={"question": "城镇化率提升到了多少？"}).text
+        assert '"id": "' in streamed
+        from wenyuan.web.questionlog import QuestionLog
+
+        exported = AdminHandlers(running.assistant, QuestionLog(tmp_path / "logs" / "questions.jsonl")).export_questions()
+    finally:
+        running.stop()
+    rows = list(csv.DictReader(io.StringIO(Path(exported).read_text(encoding="utf-8").lstrip("\ufeff"))))
+    assert [(row["rating"], row["reason"]) for row in rows] == [("up", ""), ("down", "引用不对"), ("", "")]
+
+
+@pytest.mark.browser
+def test_a_thumbs_down_with_a_reason_is_stored_with_the_question(browser, tmp_path: Path, embedder) -> None:
+    _corpus(tmp_path)
+    log = tmp_path / "logs" / "questions.jsonl"
+    running = Server(tmp_path, embedder, question_log=log)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(running.url)
+        page.wait_for_selector("#wy-question textarea", timeout=60_000)
+        _ask(page, "城镇化率提升到了多少？")
+        page.wait_for_function("() => document.querySelector('#wy-chat').innerText.includes('60.37%')", timeout=15_000)
+        page.locator("#wy-chat button[aria-label='赞']").last.click()  # 👍 first, then changed to a reason
+        page.wait_for_function("() => document.body.innerText.includes('已记录您的评价')", timeout=15_000)
+        page.locator("#wy-chat button[aria-label='Feedback']").last.click()
+        page.locator("#wy-chat button.extra-feedback-option", has_text="引用不对").last.click()
+        page.wait_for_function("() => document.body.innerText.includes('已记录您的意见')", timeout=15_000)
+    finally:
+        context.close()
+        running.stop()
+    ratings = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if '"rated"' in line]
+    asked = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if '"question"' in line]
+    # the latest rating of an answer is the one that counts (the CSV export keeps it)
+    assert (ratings[0]["rated"], ratings[0]["rating"]) == (asked[0]["id"], "up")
+    assert (ratings[-1]["rated"], ratings[-1]["rating"], ratings[-1]["reason"]) == (asked[0]["id"], "down", "引用不对")

@@ -57,7 +57,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory, embedder):
     (data / "托育服务方案.txt").write_text(PLAN_B, encoding="utf-8")
     keys = root / "widget-keys.txt"
     keys.write_text(f"# one key a line\n{KEY}\n", encoding="utf-8")
-    server = Server(root, embedder, admin_token="admin-口令",
+    server = Server(root, embedder, admin_token="admin-口令", question_log=root / "logs" / "questions.jsonl",
                     allowed_origins=[f"http://127.0.0.1:{port_allowed}"], widget_keys_file=keys)
     allowed = _Portal(_portal_page(allowed_folder, server.url), port_allowed)
     blocked = _Portal(_portal_page(blocked_folder, server.url))
@@ -292,3 +292,17 @@ def test_rest_ask_back_lists_candidates_and_documents_narrows_the_answer(setup) 
     assert status == 200 and narrowed["mode"] != "ask_back"
     assert {c["doc"] for c in narrowed["citations"]} == {"养老服务方案.txt"}
     assert "居家社区机构相协调" in narrowed["answer"]
+
+
+@pytest.mark.browser
+def test_widget_answers_are_rated_with_a_reason(setup, context) -> None:
+    server, allowed, _, _ = setup
+    page = context.new_page()
+    frame = _open_widget(page, allowed)
+    _ask(frame, "城镇化率提升到了多少？")
+    frame.locator(".msg.bot .rating .rate-down").last.click(timeout=30_000)
+    frame.locator(".msg.bot .rating .rate-reason", has_text="答非所问").click()
+    frame.locator(".msg.bot .rating", has_text="已记录，谢谢！").wait_for(timeout=15_000)
+    log = server.assistant.settings.question_log
+    ratings = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if '"rated"' in line]
+    assert (ratings[-1]["rating"], ratings[-1]["reason"]) == ("down", "答非所问")

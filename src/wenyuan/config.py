@@ -89,7 +89,8 @@ class Settings(BaseSettings):
     question_log: Path | None = Field(
         Path("logs/questions.jsonl"),
         description="Where the web app records each question answered (time, route, question, answer mode, documents "
-        "cited, latency), rotated at 10 MB; exported as CSV from the documents tab. Empty: not recorded.",
+        "cited, latency) and each rating of an answer, rotated at 10 MB; exported as CSV from the documents page. "
+        "Empty: not recorded (and answers cannot be rated).",
     )
     questions_per_minute: int = Field(
         120, description="Questions one client (widget key, else address) may ask per minute through the APIs (REST "

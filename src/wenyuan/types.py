@@ -234,6 +234,7 @@ class Answer:
     candidates: tuple[Candidate, ...] = ()  # for "ask_back": the documents the question could mean
     searched: str = ""  # the question as retrieval saw it, when a follow-up was resolved
     scope: str = ""  # the documents it was asked within, as shown (Scope.label), when the person chose some
+    log_id: str = ""  # its id in the web app's question log, by which a person rates it
 
     def to_json(self, id_: object = None) -> dict:
         """The answer in the command-line JSON contract."""

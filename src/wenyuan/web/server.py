@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Literal
 from urllib.parse import quote
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -67,6 +68,12 @@ class Filters(BaseModel):
     issuer: str | None = Field(None, max_length=60, description="A part of the issuing body's name, e.g. 国务院办公厅.")
 
 
+class Rating(BaseModel):
+    id: str = Field(..., min_length=1, max_length=40, description='The answer\'s "id", as /api/ask returned it.')
+    rating: Literal["up", "down"]
+    reason: str | None = Field(None, max_length=200, description="Why, for a 👎: 答非所问, 不完整, 引用不对, 应该拒答 or words.")
+
+
 class AskRequest(BaseModel):
     question: str = Field(..., min_length=1, max_length=2000, description="The question, in Chinese.")
     history: list[Turn] = Field(
@@ -118,6 +125,7 @@ class AskResponse(BaseModel):
         default_factory=list, description='For "ask_back": the documents the question could mean; ask again naming one.'
     )
     scope: str | None = Field(None, description="When documents or filters were given: the scope, as shown to people.")
+    id: str | None = Field(None, description="The answer's id in the question log, to rate it (POST /api/feedback).")
 
 
 class Health(BaseModel):
@@ -261,9 +269,9 @@ def create_app(assistant: Assistant) -> FastAPI:
         _check(request.question)
         began = time.perf_counter()
         answer = assistant.ask(request.question, request.past(), scope=request.scope())
-        if questions is not None:
-            questions.record("widget" if key else "api", answer, time.perf_counter() - began)
-        return answer.to_json()
+        answer_id = questions.record("widget" if key else "api", answer, time.perf_counter() - began) \
+            if questions is not None else None
+        return answer.to_json(answer_id)
 
     @app.post("/api/ask/stream", dependencies=[Depends(permitted)], response_class=StreamingResponse,
               responses={200: {"content": {"text/event-stream": {}},
@@ -284,14 +292,14 @@ def create_app(assistant: Assistant) -> FastAPI:
                 if item.startswith(written):  # an LLM writing: what it added
                     yield _event("delta", {"text": item[len(written):]})
                 written = item
-            if questions is not None:
-                questions.record("widget" if key else "api", answer, time.perf_counter() - began)
+            answer_id = questions.record("widget" if key else "api", answer, time.perf_counter() - began) \
+                if questions is not None else None
             if not written:  # the extractive answer is whole at once: sent one cited statement at a time
                 sent = 0
                 for point in stream_points(answer):
                     yield _event("delta", {"text": answer.text[sent:point]})
                     sent = point
-            payload = answer.to_json()
+            payload = answer.to_json(answer_id)
             payload["passages"] = [
                 {"n": c.n, "passage": c.passage, "passage_start": c.passage_start, "page": c.page, "ocr": c.ocr}
                 for c in answer.citations
@@ -300,6 +308,15 @@ def create_app(assistant: Assistant) -> FastAPI:
 
         return _ClosingStreamingResponse(_closing_stream(produce()), media_type="text/event-stream",
                                          headers={"Cache-Control": "no-cache"})
+
+    @app.post("/api/feedback", dependencies=[Depends(permitted)], status_code=204,
+              responses={404: {"description": "no answer with this id (or the question log is off)"}})
+    def feedback(rating: Rating) -> Response:
+        """A 👍 ("up") or 👎 ("down", with a reason such as 答非所问 / 不完整 / 引用不对 / 应该拒答) on an answer, by
+        the id /api/ask gave it; stored with the question in the question log."""
+        if questions is None or not questions.rate(rating.id, rating.rating, rating.reason or ""):
+            raise HTTPException(status_code=404, detail="没有这条回答（或未启用问答记录）")
+        return Response(status_code=204)
 
     @app.post("/api/export/docx", dependencies=[Depends(permitted)], response_class=Response,
               responses={200: {"content": {_DOCX: {}}, "description": "The answer as a Word file."}})

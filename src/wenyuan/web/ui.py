@@ -8,6 +8,7 @@ import os
 import re
 import time
 from contextlib import closing
+from dataclasses import replace
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # air-gapped intranets: nothing leaves the machine
 
@@ -18,7 +19,7 @@ from wenyuan.export import answer_docx, export_name  # noqa: E402
 from wenyuan.types import Answer, Citation, Document, Scope  # noqa: E402
 from wenyuan.web import render  # noqa: E402
 from wenyuan.web.admin import expected  # noqa: E402
-from wenyuan.web.questionlog import QuestionLog  # noqa: E402
+from wenyuan.web.questionlog import REASONS, QuestionLog  # noqa: E402
 
 log = logging.getLogger(__name__)
 # document types a person filters by; a type ending so counts (指导意见 is an 意见)
@@ -161,9 +162,9 @@ class ChatHandlers:
                 written = True  # an LLM writing: its raw text as it grows
                 messages[-1] = {"role": "assistant", "content": render.draft_markdown(item)}
                 yield messages, history, gr.skip(), "", gr.skip()
-        history = [*history, answer]
         if self.questions is not None:
-            self.questions.record("chat", answer, time.perf_counter() - began)
+            answer = replace(answer, log_id=self.questions.record("chat", answer, time.perf_counter() - began))
+        history = [*history, answer]
         if not written:  # the extractive answer is whole at once: shown in pieces, one cited statement at a time
             for point in render.stream_points(answer)[:-1]:
                 messages[-1] = {"role": "assistant", "content": render.chat_markdown(answer, turn, point)}
@@ -171,6 +172,24 @@ class ChatHandlers:
                 time.sleep(self.stream_delay)
         messages[-1] = {"role": "assistant", "content": render.chat_markdown(answer, turn)}
         yield messages, history, render.sources_html(answer, turn), "", render.plain_text(answer)
+
+    def rate(self, history: list[Answer], feedback: gr.LikeData) -> None:
+        """👍, 👎 or a reason from the flag menu under an answer, stored with it in the question log."""
+        index = feedback.index[0] if isinstance(feedback.index, (list, tuple)) else feedback.index
+        turn = int(index) // 2  # the chat alternates question and answer
+        if self.questions is None or not 0 <= turn < len(history) or not history[turn].log_id:
+            return
+        liked = feedback.liked
+        if liked is True or liked == "Like":
+            rating, reason = "up", ""
+        elif liked is False or liked == "Dislike":
+            rating, reason = "down", ""
+        elif isinstance(liked, str) and liked:
+            rating, reason = "down", liked
+        else:
+            return  # a rating taken back
+        self.questions.rate(history[turn].log_id, rating, reason)
+        gr.Info("已记录您的评价，谢谢！" if rating == "up" else "已记录您的意见，谢谢！管理员会据此补充或核对文件。")
 
     def follow_link(self, target: str, history: list[Answer], messages: list):
         """A click on a citation chip or "查看原文" ("<turn>-<n>|…"), on an answer's copy link ("copy-<turn>|…") or
@@ -256,7 +275,8 @@ def build_ui(assistant: Assistant, questions: QuestionLog | None = None, exports
                 with gr.Row():
                     with gr.Column(scale=3):
                         chatbot = gr.Chatbot(
-                            label="对话", height=460, elem_id="wy-chat", feedback_options=None, buttons=[],
+                            label="对话", height=460, elem_id="wy-chat", buttons=[],
+                            feedback_options=("Like", "Dislike", *REASONS) if questions is not None else None,
                             placeholder="请在下方输入问题，回答中的蓝色数字可点击查看原文。",
                         )
                         with gr.Accordion("限定提问范围（可选）", open=False, elem_id="wy-scope"):
@@ -301,6 +321,7 @@ def build_ui(assistant: Assistant, questions: QuestionLog | None = None, exports
         clear_scope.click(lambda: (None, None, None, None), None, scope_inputs, api_visibility="private")
         cleared = [chatbot, history, sources, viewer, copy_box, word_link]
         new_chat.click(chat.new_conversation, None, cleared, api_visibility="private")
+        chatbot.like(chat.rate, [history], None, api_visibility="private")
         chatbot.clear(chat.new_conversation, None, cleared, api_visibility="private")  # its own trash button
         cite_target.change(
             chat.follow_link, [cite_target, history, chatbot],

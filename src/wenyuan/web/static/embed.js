@@ -98,6 +98,39 @@
     bubble.after(list);
   }
 
+  // 👍 / 👎 under an answer the server logged (it has an id); a 👎 asks why, in one click
+  function addRating(bubble, answer, headers) {
+    if (!answer.id) return;
+    const row = element("div", "rating");
+    row.appendChild(element("span", "hint", "有帮助吗？"));
+    function send(rating, reason) {
+      fetch("/api/feedback", { method: "POST", headers: headers,
+                               body: JSON.stringify({ id: answer.id, rating: rating, reason: reason || null }) })
+        .then(function (response) {
+          row.replaceChildren(element("span", "hint", response.ok ? "已记录，谢谢！" : "未能记录评价。"));
+        });
+    }
+    const up = element("button", "rate-up", "👍");
+    up.title = "有帮助";
+    up.addEventListener("click", function () { send("up"); });
+    const down = element("button", "rate-down", "👎");
+    down.title = "没有帮助";
+    down.addEventListener("click", function () {
+      row.replaceChildren(element("span", "hint", "哪里不好？"));
+      for (const reason of ["答非所问", "不完整", "引用不对", "应该拒答"]) {
+        const pick = element("button", "rate-reason", reason);
+        pick.addEventListener("click", function () { send("down", reason); });
+        row.appendChild(pick);
+      }
+      const none = element("button", "rate-reason", "不说明");
+      none.addEventListener("click", function () { send("down"); });
+      row.appendChild(none);
+    });
+    row.appendChild(up);
+    row.appendChild(down);
+    bubble.appendChild(row);
+  }
+
   async function ask(question, documents, label) {
     log.appendChild(element("div", "msg user", label ? "《" + label + "》：" + question : question));
     const bubble = element("div", "msg bot", "…");
@@ -134,6 +167,7 @@
           if (data.refused) bubble.classList.add("refused");
           addSources(bubble, data);
           addCandidates(bubble, data);
+          addRating(bubble, data, headers);
           history.push({ question: data.question, answer: data.answer, mode: data.mode, refused: data.refused,
                          items: data.items || [] });
         }

@@ -172,7 +172,8 @@ def test_upload_rebuild_and_ask_about_the_new_document(page, server, tmp_path: P
     assert "新增 1" in page.inner_text("#wy-rebuild-status")
     page.goto(server.url + "/")
     # the new document brings its example question
-    page.wait_for_function("() => document.body.innerText.includes('重点任务有哪些要求？')", timeout=15_000)
+    page.wait_for_function("() => document.body.innerText.includes('《关于推进智慧养老服务的通知》有哪些重点任务？')",
+                           timeout=15_000)
     _ask(page, "全市要建成多少个智慧养老服务平台？")
     assert "12个" in page.inner_text("#wy-chat")
     assert "关于推进智慧养老服务的通知" in page.inner_text("#wy-sources")
@@ -897,3 +898,45 @@ def test_a_thumbs_down_with_a_reason_is_stored_with_the_question(browser, tmp_pa
     # the latest rating of an answer is the one that counts (the CSV export keeps it)
     assert (ratings[0]["rated"], ratings[0]["rating"]) == (asked[0]["id"], "up")
     assert (ratings[-1]["rated"], ratings[-1]["rating"], ratings[-1]["reason"]) == (asked[0]["id"], "down", "引用不对")
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_source_viewer_leads_back_to_the_conversation(browser, server) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
+                                  has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(server.url)
+        page.wait_for_selector("#wy-question textarea", timeout=60_000)
+        _ask(page, "城镇化率提升到了多少？")
+        page.locator("#wy-chat a.wy-chip").first.click()
+        page.wait_for_selector("#wy-hl", timeout=15_000)
+        back = page.locator("#wy-viewer a.wy-back")
+        assert back.is_visible()
+        page.wait_for_function("() => document.getElementById('wy-chat').getBoundingClientRect().bottom < 0",
+                               timeout=10_000)  # the viewer is far below the chat on a narrow screen
+        back.click()
+        page.wait_for_function("() => Math.abs(document.getElementById('wy-chat').getBoundingClientRect().top) < 120",
+                               timeout=10_000)
+    finally:
+        context.close()
+
+
+def test_a_question_in_english_is_told_to_ask_in_chinese(server) -> None:
+    import httpx
+
+    answer = httpx.post(server.url + "/api/ask", json={"question": "What is the urbanisation rate?"}).json()
+    assert answer["refused"] and "文件都是中文的，请用中文提问" in answer["answer"]
+    chinese = httpx.post(server.url + "/api/ask", json={"question": "今年GDP增长目标是多少？"}).json()
+    assert chinese["refused"] and "请用中文提问" not in chinese["answer"]  # a Chinese refusal stays as it was
+
+
+def test_example_questions_name_their_document_and_ask_about_different_things(server) -> None:
+    from wenyuan.web.ui import _example, example_questions
+
+    examples = example_questions(server.assistant)
+    assert examples and all(q.startswith("《") and q.endswith("？") for q in examples)
+    assert len(examples) == len({q.split("》", 1)[0] for q in examples})  # one a document
+    assert _example("推进政务新媒体健康有序发展的意见", "基本原则") == "《推进政务新媒体健康有序发展的意见》有哪些基本原则？"
+    assert _example("国家职业教育改革实施方案", "总体要求") == "《国家职业教育改革实施方案》提出了哪些总体要求？"
+    assert _example("某方案", "加强组织领导") == "《某方案》在“加强组织领导”方面提了哪些要求？"

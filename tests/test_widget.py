@@ -306,3 +306,21 @@ def test_widget_answers_are_rated_with_a_reason(setup, context) -> None:
     log = server.assistant.settings.question_log
     ratings = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if '"rated"' in line]
     assert (ratings[-1]["rating"], ratings[-1]["reason"]) == ("down", "答非所问")
+
+
+@pytest.mark.browser
+def test_widget_copies_an_answer_with_its_sources_and_starts_a_new_conversation(setup, context) -> None:
+    server, allowed, _, _ = setup
+    for origin in (server.url, allowed.origin):
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+    page = context.new_page()
+    frame = _open_widget(page, allowed)
+    _ask(frame, "城镇化率提升到了多少？")
+    frame.locator(".msg.bot .copy").last.click(timeout=30_000)
+    frame.locator(".msg.bot .copy", has_text="已复制").wait_for(timeout=10_000)
+    copied = page.evaluate("() => navigator.clipboard.readText()")  # the portal's page reads what the frame wrote
+    assert "60.37%" in copied and "【来源1】《树立和践行正确政绩观学习教育动员部署会讲话》" in copied
+    frame.locator("#new").click()
+    assert frame.locator(".msg").count() == 0 and "根据已收录的文件回答" in frame.locator("#log").inner_text()
+    _ask(frame, "第二项具体怎么要求？")  # the conversation is gone: nothing to refer to
+    frame.locator(".msg.bot.refused").wait_for(timeout=30_000)

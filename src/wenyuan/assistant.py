@@ -228,10 +228,17 @@ class Assistant:
             for part in items:
                 if isinstance(part, Answer) and resolved != question:
                     part = replace(part, question=question, searched=resolved)
+                if isinstance(part, Answer) and part.refused and not _CHINESE.search(question):
+                    part = replace(part, text=_NOT_CHINESE + ("以下段落可能相关，请自行核对。" if part.related else ""))
                 if isinstance(part, Answer) and label:
                     text = part.text.replace("文档中没有找到", "所选范围的文件中没有找到", 1) if part.refused else part.text
                     part = replace(part, text=text, scope=label)
                 yield part
+
+
+_CHINESE = re.compile(r"[\u3400-\u9fff]")
+# the documents are Chinese: a question in another language finds its words nowhere
+_NOT_CHINESE = "没有找到答案。文件都是中文的，请用中文提问，例如“城镇化率提升到了多少？”。"
 
 
 def _follow_up_item(question: str, history: Sequence[Answer]) -> AnswerItem | None:

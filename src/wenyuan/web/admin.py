@@ -281,7 +281,7 @@ def build_admin_ui(assistant: Assistant, questions: QuestionLog | None = None) -
         restore_button.click(admin.restore, [restore_choice], rebuild_status, api_visibility="private").then(
             admin.listing, None, listing, api_visibility="private")
         rebuild_button.click(admin.rebuild, None, [rebuild_status, *listing], api_visibility="private",
-                             concurrency_limit=1)
+                             concurrency_limit=1, show_progress_on=[rebuild_status])  # one progress bar, not four
         export_button.click(admin.export_questions, None, export_file, api_visibility="private")
 
         # the same actions for scripts (gradio_client with the X-Wenyuan-Admin header; "upload" is the button's)

@@ -135,7 +135,8 @@ def viewer_html(document: Document, citation: Citation | None, heading_path: tup
     path = html.escape(_path(heading_path)) if heading_path else ""
     return (
         '<div class="wy-viewer">'
-        f'<div class="wy-viewer-head"><div class="wy-title">{html.escape(document.title)}{number}{page}</div>'
+        '<div class="wy-viewer-head"><a class="wy-back" href="#wy-back">‹ 返回对话</a>'
+        f'<div class="wy-title">{html.escape(document.title)}{number}{page}</div>'
         f'<div class="wy-path">{path}</div><div class="wy-file">{html.escape(document.path)}</div></div>'
         f'<div class="wy-doc">{body}</div></div>'
     )

@@ -395,14 +395,14 @@ def create_app(assistant: Assistant) -> FastAPI:
     # the documents page first: "/" would take every path
     documents_page = build_admin_ui(assistant, questions)
     gr.mount_gradio_app(
-        app, documents_page, path=ADMIN_PATH, ssr_mode=False, footer_links=["api"], allowed_paths=[],
+        app, documents_page, path=ADMIN_PATH, ssr_mode=False, footer_links=[], allowed_paths=[],
         max_file_size=int(assistant.settings.max_file_mb * (1 << 20)), blocked_paths=blocked,
         auth_dependency=lambda request: "admin" if access.may_administer(
             request.headers.get(ADMIN_HEADER), request.cookies.get(ADMIN_COOKIE)) else None,
     )
     demo = build_ui(assistant, questions, exports)
     mounted = gr.mount_gradio_app(
-        app, demo, path="/", css=CSS, head=HEAD, ssr_mode=False, footer_links=["api"],
+        app, demo, path="/", css=CSS, head=HEAD, ssr_mode=False, footer_links=[],
         allowed_paths=[], blocked_paths=blocked,
     )
     # Gradio checks the file paths a call names (only its own upload folder for inputs) once the app "has

@@ -51,6 +51,8 @@ CSS = """
 .wy-candidate{color:#1d4ed8!important;text-decoration:underline!important;cursor:pointer}
 .wy-scope{display:inline-block;font-size:.8em;color:#475467;background:#eef2f8;border-radius:.6em;padding:0 .5em}
 .wy-only{margin-left:1em}
+.wy-back{display:none;font-size:.9em;color:#1d4ed8!important;text-decoration:none!important;margin-bottom:.3em}
+@media (max-width:900px){.wy-back{display:inline-block}}
 """
 
 # Clicks on citation chips and "查看原文" links travel to the server through a hidden textbox.
@@ -60,6 +62,11 @@ document.addEventListener('click', function (event) {
   const link = event.target.closest('a[href^="#wy-"]');
   if (!link) return;
   event.preventDefault();
+  if (link.getAttribute('href') === '#wy-back') {  // from the source viewer back to the conversation (phones)
+    const chat = document.getElementById('wy-chat');
+    if (chat) chat.scrollIntoView({block: 'start', behavior: 'smooth'});
+    return;
+  }
   const box = document.querySelector('#wy-cite-target textarea, #wy-cite-target input');
   if (!box) return;
   box.value = link.getAttribute('href').slice(4) + '|' + Date.now();
@@ -92,26 +99,57 @@ AFTER_LINK = """
 """
 
 def example_questions(assistant: Assistant, limit: int = 6) -> list[str]:
-    """Questions made from the loaded documents' section headings that list items, the client's speech first."""
+    """Questions a person would ask, made from the documents' own names and their section headings that list items:
+    one a document, the client's speech first."""
     try:
         index = assistant.index
     except Exception:  # no index yet: no examples
         return []
     questions: list[str] = []
+    used: set[str] = set()
     for doc_id, structure in sorted(index.structures.items(), key=lambda item: item[1].outline_span is None):
         for heading in structure.headings:
             if heading.level not in (4, 5) or heading.outline or heading.end == heading.start:
                 continue
             if len(structure.children(heading, structure.section_end(heading))) < 2:
                 continue
-            words = re.sub(r"^[（(]?[一二三四五六七八九十]+[、）)]", "", heading.text)
-            question = f"{words}有哪些要求？"
-            if 2 <= len(words) <= 20 and question not in questions:
-                questions.append(question)
-                break
+            words = re.sub(r"^[（(]?[一二三四五六七八九十]+[、）)．.]", "", heading.text).strip()
+            if not 2 <= len(words) <= 16 or words in used:
+                continue  # each example asks about something else: not 总体要求 six times over
+            name = _short_name(index.documents[doc_id].title)
+            if not name:
+                break  # a question without its document's name reads as if it were about any document
+            questions.append(_example(name, words))
+            used.add(words)
+            break
         if len(questions) >= limit:
             break
     return questions
+
+
+def _short_name(title: str) -> str:
+    """A document's name as people say it: 国务院办公厅关于推进政务新媒体健康有序发展的意见 → 推进政务新媒体健康有序发展的意见;
+    a 印发 notice by what it sends out; too long a name is left out."""
+    wrapped = re.search(r"印发《?(.+?)》?的?通知$", title)
+    name = wrapped.group(1) if wrapped else re.sub(r"^.{2,20}?关于", "", title)
+    return name if len(name) <= _NAME_CHARS else ""
+
+
+def _example(document: str, words: str) -> str:
+    """总体要求 → 《…》提出了哪些总体要求？; 基本原则 → 《…》有哪些基本原则？; 工作目标 → 《…》的工作目标是什么？;
+    加强组织领导 → 《…》在“加强组织领导”方面提了哪些要求？"""
+    named = f"《{document}》"
+    if words.endswith("要求"):
+        return f"{named}提出了哪些{words}？"
+    if words.endswith(_LISTED):
+        return f"{named}有哪些{words}？"
+    if words.endswith(("目标", "目标任务", "指导思想", "适用范围")):
+        return f"{named}的{words}是什么？"
+    return f"{named}在“{words}”方面提了哪些要求？"
+
+
+_NAME_CHARS = 24
+_LISTED = ("原则", "任务", "措施", "举措", "重点", "条件", "材料", "职责", "内容", "机制", "途径", "方式")
 
 
 class ChatHandlers:

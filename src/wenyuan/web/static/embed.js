@@ -26,6 +26,58 @@
 
   document.getElementById("close").addEventListener("click", function () { toParent({ type: "wenyuan:close" }); });
   document.getElementById("back").addEventListener("click", function () { source.hidden = true; log.hidden = false; });
+  const greeting = log.innerHTML;  // our own static hint, restored as it was
+  document.getElementById("new").addEventListener("click", function () {
+    history.length = 0;
+    log.innerHTML = greeting;
+    source.hidden = true;
+    log.hidden = false;
+    input.value = "";
+    input.focus();
+  });
+
+  // The answer with 【来源】 lines (document, heading path, quote), as the chat's "复制（含来源）" gives it
+  function plainText(answer) {
+    const lines = [answer.answer];
+    if (!answer.refused && answer.citations.length) {
+      lines.push("");
+      for (const c of answer.citations) {
+        const about = [c.number, c.date].filter(Boolean).join("，");
+        const page = c.page ? "，第" + c.page + "页" : "";
+        lines.push("【来源" + c.n + "】《" + c.title + "》" + (about ? "（" + about + "）" : "") + page + " " +
+                   c.heading_path.slice(1).join(" › "));
+        lines.push("    “" + c.quote.trim() + "”");
+      }
+    }
+    return lines.join("\n");
+  }
+
+  function addCopy(bubble, answer) {
+    const button = element("button", "copy", "复制（含来源）");
+    button.type = "button";
+    button.addEventListener("click", function () {
+      const text = plainText(answer);
+      const done = function () { button.textContent = "已复制"; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(text); done(); });
+      } else {
+        fallbackCopy(text);
+        done();
+      }
+    });
+    bubble.appendChild(button);
+  }
+
+  function fallbackCopy(text) {  // plain-http intranets: no navigator.clipboard
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    try { document.execCommand("copy"); } catch (error) { /* nothing more to try */ }
+    area.remove();
+  }
 
   function element(tag, className, text) {
     const node = document.createElement(tag);
@@ -167,6 +219,7 @@
           if (data.refused) bubble.classList.add("refused");
           addSources(bubble, data);
           addCandidates(bubble, data);
+          if (!data.refused && data.mode !== "ask_back") addCopy(bubble, data);
           addRating(bubble, data, headers);
           history.push({ question: data.question, answer: data.answer, mode: data.mode, refused: data.refused,
                          items: data.items || [] });

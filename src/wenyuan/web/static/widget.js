@@ -45,6 +45,7 @@
     if (!frame) {
       frame = document.createElement("iframe");
       frame.title = title;
+      frame.allow = "clipboard-write";  // "复制（含来源）" inside the frame
       const query = new URLSearchParams({ title: title, key: key, parent: location.origin });
       frame.src = appOrigin + "/embed?" + query.toString();
       frame.addEventListener("load", function () { loaded = true; if (!panel.hidden) greet(); });

@@ -940,3 +940,55 @@ def test_example_questions_name_their_document_and_ask_about_different_things(se
     assert _example("推进政务新媒体健康有序发展的意见", "基本原则") == "《推进政务新媒体健康有序发展的意见》有哪些基本原则？"
     assert _example("国家职业教育改革实施方案", "总体要求") == "《国家职业教育改革实施方案》提出了哪些总体要求？"
     assert _example("某方案", "加强组织领导") == "《某方案》在“加强组织领导”方面提了哪些要求？"
+
+
+def test_the_usage_dashboard_counts_questions_and_groups_knowledge_gaps(embedder) -> None:
+    from wenyuan.web.usage import usage
+
+    def entry(day: str, question: str, refused: bool = False, rating: str = "", reason: str = "", ms: int = 20):
+        return {"time": f"2026-11-{day}T08:00:00+00:00", "question": question, "refused": refused,
+                "milliseconds": ms, "rating": rating, "reason": reason}
+
+    entries = [entry("25", "城镇化率提升到了多少？", rating="up"), entry("25", "城镇化率提升到了多少？"),
+               entry("26", "今年GDP增长目标是多少？", refused=True, ms=40),
+               entry("26", "今年的GDP增长预期目标定为多少？", refused=True),
+               entry("26", "政务新媒体的基本原则有哪些？", rating="down", reason="引用不对", ms=30),
+               entry("27", "养老机构床位补贴标准是多少？", refused=True)]
+    figures = usage(entries, embedder)
+    assert (figures.questions, figures.refused, figures.rated, figures.down, figures.median_ms) == (6, 3, 2, 1, 20)
+    assert figures.per_day == [("2026-11-25", 2, 0), ("2026-11-26", 3, 2), ("2026-11-27", 1, 1)]
+    assert figures.top[0] == ("城镇化率提升到了多少？", 2)
+    assert "拒答 50%（3 个）" in figures.summary() and "50%（1/2）" in figures.summary()
+    largest = figures.gaps[0]  # the two GDP questions are one gap
+    assert largest.count == 2 and set(largest.examples) == {"今年GDP增长目标是多少？", "今年的GDP增长预期目标定为多少？"}
+    assert sorted(gap.count for gap in figures.gaps) == [1, 1, 2]
+    assert any(gap.reasons == ("引用不对",) for gap in figures.gaps)
+
+
+@pytest.mark.browser
+def test_administrators_see_ratings_and_gaps_on_the_usage_tab(browser, tmp_path: Path, embedder) -> None:
+    import httpx
+
+    _corpus(tmp_path)
+    running = Server(tmp_path, embedder, question_log=tmp_path / "logs" / "questions.jsonl")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    try:
+        for question in ("城镇化率提升到了多少？", "今年GDP增长目标是多少？", "今年的GDP增长预期目标定为多少？"):
+            answer = httpx.post(running.url + "/api/ask", json={"question": question}).json()
+        httpx.post(running.url + "/api/feedback", json={"id": answer["id"], "rating": "down", "reason": "应该拒答"})
+        page = context.new_page()
+        outside = []
+        page.on("request", lambda r: outside.append(r.url)
+                if not r.url.startswith((running.url, "data:", "blob:")) else None)
+        page.goto(running.url + "/admin/")
+        page.get_by_role("tab", name="使用情况").click()
+        page.wait_for_function("() => document.querySelector('#wy-usage-summary').innerText.includes('共 3 个问题')",
+                               timeout=30_000)
+        assert "拒答 67%（2 个）" in page.inner_text("#wy-usage-summary")
+        gaps = page.inner_text("#wy-usage-gaps")
+        assert "今年GDP增长目标是多少？" in gaps and "应该拒答" in gaps
+        page.wait_for_selector("#wy-usage-days svg, #wy-usage-days canvas", timeout=15_000)
+        assert outside == []  # the plot is drawn by the page itself: nothing from a CDN
+    finally:
+        context.close()
+        running.stop()

@@ -24,6 +24,7 @@ from wenyuan.assistant import Assistant  # noqa: E402
 from wenyuan.index import STAGE_LABELS, IndexBusy  # noqa: E402
 from wenyuan.ingest import SUPPORTED_SUFFIXES  # noqa: E402
 from wenyuan.web.questionlog import QuestionLog  # noqa: E402
+from wenyuan.web.usage import usage  # noqa: E402
 
 OPEN_ADMIN_BANNER = ("**注意：未设置管理口令（WENYUAN_ADMIN_TOKEN）**，任何能打开本页的人都可以上传、删除文档和"
                      "重建索引。在内网正式使用前请设置口令。")
@@ -87,6 +88,19 @@ class AdminHandlers:
         path = folder / f"问答记录-{datetime.now().strftime('%Y%m%d-%H%M')}.csv"
         path.write_text(self.questions.to_csv(), encoding="utf-8")
         return str(path)
+
+    def usage(self):
+        """The dashboard: a summary, questions per day (for the plot), the most asked questions, the knowledge gaps."""
+        import pandas as pd
+
+        if self.questions is None:
+            return "没有启用问答记录（WENYUAN_QUESTION_LOG），无法统计使用情况。", None, [], []
+        figures = usage(self.questions.entries(), self.assistant.embedder)
+        days = pd.DataFrame(
+            [(day, count, "已回答") for day, asked, refused in figures.per_day for count in [asked - refused]]
+            + [(day, refused, "拒答") for day, _, refused in figures.per_day], columns=["日期", "问题数", "类别"])
+        gaps = [[gap.count, "；".join(gap.examples), "、".join(gap.reasons)] for gap in figures.gaps]
+        return figures.summary(), days, [list(row) for row in figures.top], gaps
 
     def documents(self) -> list[dict]:
         """The indexed documents, as the API returns them."""
@@ -232,34 +246,47 @@ def build_admin_ui(assistant: Assistant, questions: QuestionLog | None = None) -
                 '<button type="submit" id="wy-logout">退出登录</button></form>' if protected else ""))
         if not protected:
             gr.Markdown(OPEN_ADMIN_BANNER, elem_id="wy-open-admin")
-        status = gr.Markdown("", elem_id="wy-doc-status")
-        table = gr.Dataframe(
-            headers=["标题", "文件", "读取", "片段数", "索引时间"], interactive=False, elem_id="wy-doc-table",
-            wrap=True, column_widths=["30%", "28%", "22%", "6%", "14%"],
-        )
-        with gr.Row():
-            upload_files = gr.File(
-                label=f"上传文档（{' '.join(sorted(SUPPORTED_SUFFIXES))}，单个不超过 {assistant.settings.max_file_mb:g} MB）",
-                file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES), elem_id="wy-upload",
-            )
-            with gr.Column():
-                upload_button = gr.Button("上传", elem_id="wy-upload-button")
-                upload_status = gr.Markdown("", elem_id="wy-upload-status")
-        with gr.Row():
-            delete_choice = gr.Dropdown(label="选择要删除的文档", choices=[], elem_id="wy-delete-choice")
-            delete_button = gr.Button("删除…", variant="stop", elem_id="wy-delete")
-        with gr.Row(visible=False) as confirm_row:
-            confirm_text = gr.Markdown("", elem_id="wy-confirm-text")
-            confirm_button = gr.Button("确认删除", variant="stop", elem_id="wy-confirm-delete")
-            cancel_button = gr.Button("取消", elem_id="wy-cancel-delete")
-        with gr.Row():
-            restore_choice = gr.Dropdown(label="回收站（已删除的文件，可恢复）", choices=[], elem_id="wy-restore-choice")
-            restore_button = gr.Button("恢复", elem_id="wy-restore")
-        rebuild_button = gr.Button("重建索引（只处理新增和修改的文件）", variant="primary", elem_id="wy-rebuild")
-        rebuild_status = gr.Markdown("", elem_id="wy-rebuild-status")
-        with gr.Row():
-            export_button = gr.Button("导出问答记录（CSV）", elem_id="wy-export")
-            export_file = gr.File(label="问答记录", interactive=False, elem_id="wy-export-file")
+        with gr.Tabs():
+            with gr.Tab("文档", id="documents"):
+                status = gr.Markdown("", elem_id="wy-doc-status")
+                table = gr.Dataframe(
+                    headers=["标题", "文件", "读取", "片段数", "索引时间"], interactive=False, elem_id="wy-doc-table",
+                    wrap=True, column_widths=["30%", "28%", "22%", "6%", "14%"],
+                )
+                with gr.Row():
+                    upload_files = gr.File(
+                        label=f"上传文档（{' '.join(sorted(SUPPORTED_SUFFIXES))}，单个不超过 {assistant.settings.max_file_mb:g} MB）",
+                        file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES), elem_id="wy-upload",
+                    )
+                    with gr.Column():
+                        upload_button = gr.Button("上传", elem_id="wy-upload-button")
+                        upload_status = gr.Markdown("", elem_id="wy-upload-status")
+                with gr.Row():
+                    delete_choice = gr.Dropdown(label="选择要删除的文档", choices=[], elem_id="wy-delete-choice")
+                    delete_button = gr.Button("删除…", variant="stop", elem_id="wy-delete")
+                with gr.Row(visible=False) as confirm_row:
+                    confirm_text = gr.Markdown("", elem_id="wy-confirm-text")
+                    confirm_button = gr.Button("确认删除", variant="stop", elem_id="wy-confirm-delete")
+                    cancel_button = gr.Button("取消", elem_id="wy-cancel-delete")
+                with gr.Row():
+                    restore_choice = gr.Dropdown(label="回收站（已删除的文件，可恢复）", choices=[], elem_id="wy-restore-choice")
+                    restore_button = gr.Button("恢复", elem_id="wy-restore")
+                rebuild_button = gr.Button("重建索引（只处理新增和修改的文件）", variant="primary", elem_id="wy-rebuild")
+                rebuild_status = gr.Markdown("", elem_id="wy-rebuild-status")
+            with gr.Tab("使用情况", id="usage") as usage_tab:
+                usage_summary = gr.Markdown("", elem_id="wy-usage-summary")
+                usage_days = gr.BarPlot(x="日期", y="问题数", color="类别", title="每天的问题数",
+                                        elem_id="wy-usage-days")
+                with gr.Row():
+                    usage_top = gr.Dataframe(headers=["问题", "次数"], interactive=False, elem_id="wy-usage-top",
+                                             label="问得最多的问题", wrap=True)
+                    usage_gaps = gr.Dataframe(headers=["次数", "问题举例", "“没有帮助”的理由"], interactive=False,
+                                              elem_id="wy-usage-gaps", label="知识缺口：没有答上或评价“没有帮助”的问题，按意思归组",
+                                              wrap=True)
+                refresh_usage = gr.Button("刷新", size="sm", elem_id="wy-usage-refresh")
+                with gr.Row():
+                    export_button = gr.Button("导出问答记录（CSV）", elem_id="wy-export")
+                    export_file = gr.File(label="问答记录", interactive=False, elem_id="wy-export-file")
 
         listing = [table, status, delete_choice, restore_choice]
         page.load(admin.listing, None, listing, api_visibility="private")
@@ -283,6 +310,9 @@ def build_admin_ui(assistant: Assistant, questions: QuestionLog | None = None) -
         rebuild_button.click(admin.rebuild, None, [rebuild_status, *listing], api_visibility="private",
                              concurrency_limit=1, show_progress_on=[rebuild_status])  # one progress bar, not four
         export_button.click(admin.export_questions, None, export_file, api_visibility="private")
+        shown_usage = [usage_summary, usage_days, usage_top, usage_gaps]
+        usage_tab.select(admin.usage, None, shown_usage, api_visibility="private")
+        refresh_usage.click(admin.usage, None, shown_usage, api_visibility="private")
 
         # the same actions for scripts (gradio_client with the X-Wenyuan-Admin header; "upload" is the button's)
         def documents() -> list[dict]:

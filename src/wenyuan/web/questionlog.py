@@ -85,8 +85,8 @@ class QuestionLog:
         self._writer().info(json.dumps(entry, ensure_ascii=False))
         return True
 
-    def to_csv(self) -> str:
-        """Every recorded question, oldest first, as CSV with a header row (UTF-8 with BOM, for Excel)."""
+    def entries(self) -> list[dict]:
+        """Every recorded question, oldest first, each with its latest rating ("rating", "reason"; empty if none)."""
         files = [self.path.with_name(f"{self.path.name}.{n}") for n in range(BACKUPS, 0, -1)] + [self.path]
         entries, ratings = [], {}
         for file in files:
@@ -99,14 +99,19 @@ class QuestionLog:
                     continue  # a line cut by a crash
                 if "rated" in entry:
                     ratings[entry["rated"]] = entry  # the latest rating of an answer counts
-                else:
+                elif "question" in entry:
                     entries.append(entry)
+        for entry in entries:
+            rated = ratings.get(entry.get("id", ""), {})
+            entry["rating"], entry["reason"] = rated.get("rating", ""), rated.get("reason", "")
+        return entries
+
+    def to_csv(self) -> str:
+        """Every recorded question, oldest first, as CSV with a header row (UTF-8 with BOM, for Excel)."""
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
-        for entry in entries:
+        for entry in self.entries():
             entry["documents"] = "；".join(entry.get("documents", []))
-            rated = ratings.get(entry.get("id", ""), {})
-            entry["rating"], entry["reason"] = rated.get("rating", ""), rated.get("reason", "")
             writer.writerow([entry.get(column, "") for column in COLUMNS])
         return "\ufeff" + out.getvalue()

@@ -992,3 +992,24 @@ def test_administrators_see_ratings_and_gaps_on_the_usage_tab(browser, tmp_path:
     finally:
         context.close()
         running.stop()
+
+
+@pytest.mark.browser
+def test_the_documents_page_shows_how_a_file_was_read_and_split(browser, server) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/admin/")
+        page.click("#wy-view-choice input")
+        page.get_by_role("option", name=GOV, exact=True).click()
+        page.wait_for_selector("#wy-document-view .wy-docview", timeout=15_000)
+        view = page.locator("#wy-document-view")
+        facts = view.locator("table").inner_text()
+        assert "国务院办公厅关于推进政务新媒体健康有序发展的意见" in facts and "国务院办公厅" in facts and "意见" in facts
+        outline = view.locator("details > summary").all_inner_texts()
+        assert any(text.startswith("一、总体要求（") for text in outline)
+        assert view.locator("details .wy-chunk").first.is_hidden()  # collapsed until opened
+        view.locator("details > summary", has_text="一、总体要求").first.click()
+        assert view.locator("details[open] .wy-chunk").count() >= 1
+    finally:
+        context.close()

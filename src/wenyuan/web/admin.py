@@ -7,6 +7,7 @@ file into a recycle folder inside data/ (hidden, so never indexed), from where t
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -28,6 +29,9 @@ from wenyuan.web.usage import usage  # noqa: E402
 
 OPEN_ADMIN_BANNER = ("**注意：未设置管理口令（WENYUAN_ADMIN_TOKEN）**，任何能打开本页的人都可以上传、删除文档和"
                      "重建索引。在内网正式使用前请设置口令。")
+ADMIN_CSS = (".wy-docview table{border-collapse:collapse;margin-bottom:.8em}.wy-docview th{text-align:left;"
+             "padding:.2em 1em .2em 0;color:#555;font-weight:500}.wy-docview ul{padding-left:1.2em}"
+             ".wy-chunk{color:#475467;font-size:.9em}")
 RECYCLE_FOLDER = ".回收站"  # inside data/; hidden, so never indexed
 _STAMP = "%Y%m%d-%H%M%S"
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -59,6 +63,25 @@ def _reading(entry: dict) -> str:
     if entry.get("warnings"):
         parts.append("⚠ " + "；".join(entry["warnings"]))
     return "，".join(parts)
+
+
+def _outline(node: dict) -> str:
+    """Nested <details>: each heading with its chunks (page and first words) and the headings below it."""
+    parts = []
+    for chunk in node.get("", []):
+        page = f"第{chunk.page}页 · " if chunk.page else ""
+        words = " ".join(chunk.text.split())
+        parts.append(f'<li class="wy-chunk">{page}{html.escape(words[:80])}{"…" if len(words) > 80 else ""}</li>')
+    for heading, child in node.items():
+        if heading:
+            count = _count(child)
+            parts.append(f"<li><details><summary>{html.escape(heading)}（{count} 个片段）</summary>{_outline(child)}"
+                         "</details></li>")
+    return f"<ul>{''.join(parts)}</ul>"
+
+
+def _count(node: dict) -> int:
+    return len(node.get("", [])) + sum(_count(child) for heading, child in node.items() if heading)
 
 
 def _local_time(stamp: str) -> str:
@@ -125,6 +148,36 @@ class AdminHandlers:
         # files that failed to index can be removed too (a broken upload should not stay in data/ for ever)
         choices = [d["path"] for d in manifest["documents"]] + [item["path"] for item in failed]
         return rows, status, gr.update(choices=choices, value=None), restorable
+
+    def viewable(self):
+        """The files whose reading can be looked at: the indexed ones."""
+        try:
+            return gr.update(choices=sorted(d.path for d in self.assistant.index.documents.values()), value=None)
+        except Exception:  # no index yet
+            return gr.update(choices=[], value=None)
+
+    def document_view(self, path: str | None) -> str:
+        """How one file was understood: its metadata, how it was read, and its chunks under their headings (a
+        collapsible outline), as HTML; every value escaped."""
+        if not path:
+            return ""
+        index = self.assistant.index
+        document = next((d for d in index.documents.values() if d.path == path), None)
+        entry = next((d for d in index.manifest["documents"] if d["path"] == path), {})
+        if document is None:
+            return f"<p>索引中没有 {html.escape(path)}（未能索引的文件没有内容可看）。</p>"
+        facts = [("标题", document.title), ("文号", document.number), ("发文机关", document.issuer),
+                 ("日期", document.date), ("类型", document.kind), ("读取", _reading(entry)),
+                 ("片段数", str(entry.get("chunks", "")))]
+        rows = "".join(f"<tr><th>{html.escape(name)}</th><td>{html.escape(value or '—')}</td></tr>"
+                       for name, value in facts)
+        tree: dict = {}
+        for chunk in (c for c in index.chunks if c.doc_id == document.id):
+            node = tree
+            for heading in chunk.heading_path[1:]:
+                node = node.setdefault(heading, {})
+            node.setdefault("", []).append(chunk)
+        return (f'<div class="wy-docview"><table>{rows}</table><h4>结构与片段</h4>{_outline(tree)}</div>')
 
     def upload(self, files: list | None) -> str:
         """Copies the picked files into data/ (names sanitised, type and size checked); says what it did."""
@@ -273,6 +326,8 @@ def build_admin_ui(assistant: Assistant, questions: QuestionLog | None = None) -
                     restore_button = gr.Button("恢复", elem_id="wy-restore")
                 rebuild_button = gr.Button("重建索引（只处理新增和修改的文件）", variant="primary", elem_id="wy-rebuild")
                 rebuild_status = gr.Markdown("", elem_id="wy-rebuild-status")
+                view_choice = gr.Dropdown(label="查看一份文件是怎样被读取和切分的", choices=[], elem_id="wy-view-choice")
+                document_view = gr.HTML("", elem_id="wy-document-view")
             with gr.Tab("使用情况", id="usage") as usage_tab:
                 usage_summary = gr.Markdown("", elem_id="wy-usage-summary")
                 usage_days = gr.BarPlot(x="日期", y="问题数", color="类别", title="每天的问题数",
@@ -289,6 +344,8 @@ def build_admin_ui(assistant: Assistant, questions: QuestionLog | None = None) -
                     export_file = gr.File(label="问答记录", interactive=False, elem_id="wy-export-file")
 
         listing = [table, status, delete_choice, restore_choice]
+        page.load(admin.viewable, None, view_choice, api_visibility="private")
+        view_choice.change(admin.document_view, [view_choice], document_view, api_visibility="private")
         page.load(admin.listing, None, listing, api_visibility="private")
         upload_button.click(admin.upload, [upload_files], upload_status, api_name="upload").success(
             lambda: None, None, upload_files, api_visibility="private"  # empty the picker: no second upload
@@ -308,7 +365,8 @@ def build_admin_ui(assistant: Assistant, questions: QuestionLog | None = None) -
         restore_button.click(admin.restore, [restore_choice], rebuild_status, api_visibility="private").then(
             admin.listing, None, listing, api_visibility="private")
         rebuild_button.click(admin.rebuild, None, [rebuild_status, *listing], api_visibility="private",
-                             concurrency_limit=1, show_progress_on=[rebuild_status])  # one progress bar, not four
+                             concurrency_limit=1, show_progress_on=[rebuild_status]  # one progress bar, not four
+                             ).then(admin.viewable, None, view_choice, api_visibility="private")
         export_button.click(admin.export_questions, None, export_file, api_visibility="private")
         shown_usage = [usage_summary, usage_days, usage_top, usage_gaps]
         usage_tab.select(admin.usage, None, shown_usage, api_visibility="private")

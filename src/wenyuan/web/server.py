@@ -164,7 +164,7 @@ def create_app(assistant: Assistant) -> FastAPI:
     """The ASGI app: REST routes, the widget and embed page, then the Gradio UI at /."""
     import gradio as gr
 
-    from wenyuan.web.admin import build_admin_ui
+    from wenyuan.web.admin import ADMIN_CSS, build_admin_ui
     from wenyuan.web.ui import CSS, HEAD, build_ui
 
     access = Access(assistant.settings)
@@ -395,7 +395,7 @@ def create_app(assistant: Assistant) -> FastAPI:
     # the documents page first: "/" would take every path
     documents_page = build_admin_ui(assistant, questions)
     gr.mount_gradio_app(
-        app, documents_page, path=ADMIN_PATH, ssr_mode=False, footer_links=[], allowed_paths=[],
+        app, documents_page, path=ADMIN_PATH, css=ADMIN_CSS, ssr_mode=False, footer_links=[], allowed_paths=[],
         max_file_size=int(assistant.settings.max_file_mb * (1 << 20)), blocked_paths=blocked,
         auth_dependency=lambda request: "admin" if access.may_administer(
             request.headers.get(ADMIN_HEADER), request.cookies.get(ADMIN_COOKIE)) else None,

@@ -1013,3 +1013,36 @@ def test_the_documents_page_shows_how_a_file_was_read_and_split(browser, server)
         assert view.locator("details[open] .wy-chunk").count() >= 1
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_past_conversations_are_kept_in_the_browser_and_reopen_whole(page, server) -> None:
+    _ask(page, "组织领导方面提了哪几条要求？")
+    page.wait_for_function("() => document.querySelector('#wy-chat').innerText.includes('一要压紧压实工作责任')",
+                           timeout=15_000)
+    page.click("#wy-new")
+    _ask(page, "城镇化率提升到了多少？")
+    page.wait_for_function("() => document.querySelector('#wy-chat').innerText.includes('60.37%')", timeout=15_000)
+    page.wait_for_timeout(1000)
+    page.reload()  # kept by the browser itself, across page loads
+    page.wait_for_selector("#wy-question textarea", timeout=60_000)
+    page.click("#wy-past button")
+    page.click("#wy-past-choice input")
+    options = page.get_by_role("option").all_inner_texts()
+    assert len(options) == 2 and "城镇化率提升到了多少？" in options[0] and "组织领导方面" in options[1]
+    page.get_by_role("option", name=re.compile("组织领导方面")).click()
+    page.click("#wy-past-open")
+    page.wait_for_function("() => document.querySelector('#wy-chat').innerText.includes('一要压紧压实工作责任')",
+                           timeout=15_000)
+    assert "60.37%" not in page.inner_text("#wy-chat")
+    _ask(page, "第二项具体怎么要求？")  # the reopened answer's items are data again: the follow-up resolves
+    page.wait_for_function(
+        "() => { const m = [...document.querySelectorAll('#wy-chat .message')]; const last = m[m.length - 1];"
+        " return last.innerText.startsWith('据《') && last.innerText.includes('二要坚持分类指导'); }",
+        timeout=15_000)
+    page.click("#wy-past-choice input")
+    page.get_by_role("option", name=re.compile("城镇化率")).click()
+    page.click("#wy-past-delete")
+    page.click("#wy-past-choice input")
+    page.wait_for_function("() => [...document.querySelectorAll('[role=option]')].length === 1", timeout=10_000)
+    assert "组织领导方面" in page.get_by_role("option").first.inner_text()

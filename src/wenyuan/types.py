@@ -254,3 +254,20 @@ class Answer:
         if id_ is not None:
             payload = {"id": id_, **payload}
         return payload
+
+    @classmethod
+    def from_json(cls, payload: dict) -> Answer:
+        """The answer back from `to_json` (a conversation kept in the browser): citations, items and candidates
+        as data again, for follow-ups and for opening the cited passages."""
+        citations = tuple(
+            Citation(int(c["n"]), str(c["doc"]), str(c["title"]), tuple(c.get("heading_path", ())), int(c["start"]),
+                     int(c["end"]), str(c["quote"]), float(c.get("score", 0.0)), page=c.get("page"),
+                     number=c.get("number") or "", date=c.get("date") or "", ocr=bool(c.get("ocr")))
+            for c in payload.get("citations", ()))
+        items = tuple(AnswerItem(str(i["doc"]), int(i["start"]), int(i["end"]), str(i["text"]))
+                      for i in payload.get("items", ()))
+        candidates = tuple(Candidate(str(c["doc"]), str(c["title"]), str(c["quote"]))
+                           for c in payload.get("candidates", ()))
+        return cls(str(payload["question"]), str(payload["answer"]), citations, bool(payload["refused"]),
+                   str(payload["mode"]), items=items, candidates=candidates, scope=str(payload.get("scope") or ""),
+                   log_id=str(payload.get("id") or ""))

@@ -7,8 +7,10 @@ import logging
 import os
 import re
 import time
+import uuid
 from contextlib import closing
 from dataclasses import replace
+from datetime import datetime
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # air-gapped intranets: nothing leaves the machine
 
@@ -298,7 +300,50 @@ class ChatHandlers:
 
     @staticmethod
     def new_conversation():
-        return [], [], render.sources_html(None, 0), "", "", ""
+        return [], [], render.sources_html(None, 0), "", "", "", ""
+
+    # ---- past conversations, kept in the person's own browser (localStorage), never on the server -------------
+    @staticmethod
+    def remember(conversation: str, messages: list, history: list[Answer], saved: list | None):
+        """Keeps the conversation so far in the browser's list (newest first); returns its id, the list, choices."""
+        if not history:
+            return conversation, gr.skip(), gr.skip()
+        conversation = conversation or uuid.uuid4().hex[:12]
+        kept = [entry for entry in (saved or []) if entry.get("id") != conversation]
+        entry = {"id": conversation, "title": history[0].question[:40], "time": datetime.now().strftime("%m-%d %H:%M"),
+                 "messages": messages, "answers": [answer.to_json(answer.log_id or None) for answer in history]}
+        kept = [entry, *kept][:_KEPT_CONVERSATIONS]
+        return conversation, kept, gr.update(choices=_past_choices(kept), value=None)
+
+    @staticmethod
+    def past(saved: list | None):
+        return gr.update(choices=_past_choices(saved or []), value=None)
+
+    @staticmethod
+    def reopen(choice: str | None, saved: list | None):
+        """An earlier conversation back in the chat, its answers as data again (follow-ups and citations work)."""
+        entry = next((entry for entry in saved or [] if entry.get("id") == choice), None)
+        if entry is None:
+            return (gr.skip(),) * 7
+        try:
+            history = [Answer.from_json(answer) for answer in entry["answers"]]
+        except (KeyError, TypeError, ValueError):
+            gr.Warning("这条历史对话无法打开（格式已变），可将其删除。")
+            return (gr.skip(),) * 7
+        last = len(history) - 1
+        return (entry["messages"], history, render.sources_html(history[-1], last), entry["id"], "", "", "")
+
+    @staticmethod
+    def forget(choice: str | None, saved: list | None):
+        kept = [entry for entry in saved or [] if entry.get("id") != choice]
+        return kept, gr.update(choices=_past_choices(kept), value=None)
+
+
+_KEPT_CONVERSATIONS = 30
+
+
+def _past_choices(saved: list) -> list[tuple[str, str]]:
+    return [(f"{entry.get('time', '')}　{entry.get('title', '')}", entry["id"]) for entry in saved if entry.get("id")]
 
 
 def build_ui(assistant: Assistant, questions: QuestionLog | None = None, exports=None) -> gr.Blocks:
@@ -306,6 +351,9 @@ def build_ui(assistant: Assistant, questions: QuestionLog | None = None, exports
     chat = ChatHandlers(assistant, questions=questions, exports=exports)
     with gr.Blocks(title="文渊 · 文件问答", analytics_enabled=False) as demo:
         history = gr.State([])
+        conversation = gr.State("")  # the id this conversation is kept under in the browser
+        # the browser keeps its own conversations; a fixed secret so that a restarted server can still read them
+        saved = gr.BrowserState([], storage_key="wenyuan-conversations", secret="wenyuan-conversations-v1")
         gr.Markdown("## 文渊 · 文件问答助手\n根据已收录的文件回答问题，每句话都注明出处。文件中没有的内容，会直接说明“没有找到”。"
                     "　[文档管理](admin/)")
         with gr.Tabs():
@@ -339,6 +387,12 @@ def build_ui(assistant: Assistant, questions: QuestionLog | None = None, exports
                         )
                         with gr.Row():
                             new_chat = gr.Button("新对话", elem_id="wy-new", size="sm")
+                        with gr.Accordion("历史对话（只保存在本浏览器中）", open=False, elem_id="wy-past"):
+                            with gr.Row():
+                                past_choice = gr.Dropdown(label="以前的对话", choices=[], elem_id="wy-past-choice",
+                                                          scale=3)
+                                past_open = gr.Button("打开", size="sm", elem_id="wy-past-open")
+                                past_delete = gr.Button("删除", size="sm", variant="stop", elem_id="wy-past-delete")
                         copy_box = gr.Textbox(
                             label="复制答案（含来源，可直接粘贴到材料中）", buttons=["copy"], lines=4,
                             interactive=False, elem_id="wy-copy",
@@ -354,10 +408,15 @@ def build_ui(assistant: Assistant, questions: QuestionLog | None = None, exports
         scope_inputs = [scope_documents, scope_kind, scope_year, scope_issuer]
         for trigger in (send.click, question.submit):  # answers take milliseconds: many users at once is fine
             trigger(chat.respond, [question, chatbot, history, *scope_inputs], ask_outputs, api_visibility="private",
-                    concurrency_limit=16)
+                    concurrency_limit=16).then(chat.remember, [conversation, chatbot, history, saved],
+                                               [conversation, saved, past_choice], api_visibility="private")
+        demo.load(chat.past, [saved], past_choice, api_visibility="private")
+        past_open.click(chat.reopen, [past_choice, saved],
+                        [chatbot, history, sources, conversation, viewer, copy_box, word_link], api_visibility="private")
+        past_delete.click(chat.forget, [past_choice, saved], [saved, past_choice], api_visibility="private")
         demo.load(chat.scope_choices, None, scope_inputs, api_visibility="private")
         clear_scope.click(lambda: (None, None, None, None), None, scope_inputs, api_visibility="private")
-        cleared = [chatbot, history, sources, viewer, copy_box, word_link]
+        cleared = [chatbot, history, sources, viewer, copy_box, word_link, conversation]
         new_chat.click(chat.new_conversation, None, cleared, api_visibility="private")
         chatbot.like(chat.rate, [history], None, api_visibility="private")
         chatbot.clear(chat.new_conversation, None, cleared, api_visibility="private")  # its own trash button

@@ -1046,3 +1046,21 @@ def test_past_conversations_are_kept_in_the_browser_and_reopen_whole(page, serve
     page.click("#wy-past-choice input")
     page.wait_for_function("() => [...document.querySelectorAll('[role=option]')].length === 1", timeout=10_000)
     assert "组织领导方面" in page.get_by_role("option").first.inner_text()
+
+
+@pytest.mark.browser
+def test_gradio_labels_its_controls_in_chinese_in_an_english_browser(browser, server) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/admin/")
+        page.wait_for_selector("#wy-upload", timeout=60_000)
+        upload = page.inner_text("#wy-upload")
+        assert "Drop File Here" not in upload and "拖放" in upload
+        page.goto(server.url)
+        page.wait_for_selector("#wy-question textarea", timeout=60_000)
+        _ask(page, "城镇化率提升到了多少？")
+        page.wait_for_selector("#wy-chat button[aria-label='清空对话']", timeout=15_000)  # not "Clear"
+        assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    finally:
+        context.close()

@@ -237,6 +237,9 @@ def create_app(assistant: Assistant) -> FastAPI:
                 return JSONResponse({"detail": f"登录尝试过于频繁，请 {wait} 秒后再试"}, status_code=429,
                                     headers={"Retry-After": str(wait)})
         response = await call_next(request)
+        if request.method == "GET" and path in ("/", ADMIN_PATH + "/") \
+                and response.headers.get("content-type", "").startswith("text/html"):
+            response = await _with_chinese_labels(response)
         if "content-security-policy" not in response.headers:
             response.headers["Content-Security-Policy"] = _PAGE_POLICY + f"; frame-ancestors {access.frame_ancestors()}"
         return response
@@ -486,6 +489,19 @@ def docx_response(name: str, content: bytes) -> Response:
     return Response(content, media_type=_DOCX, headers={
         "Content-Disposition": f"attachment; filename=\"answer.docx\"; filename*=UTF-8''{quote(name)}",
         "Cache-Control": "no-store"})
+
+
+async def _with_chinese_labels(response: Response) -> Response:
+    """The page with a script at the top of its <head> that says the browser reads Chinese, before Gradio's own
+    scripts ask: Gradio labels its controls in the browser's language (Drop File Here on an English Windows), and
+    a `head` given to Gradio is inserted only after its scripts have run."""
+    from wenyuan.web.ui import CHINESE_LABELS
+
+    body = b"".join([chunk async for chunk in response.body_iterator])
+    body = body.replace(b"<head>", b"<head>" + CHINESE_LABELS.strip().encode(), 1).replace(
+        b'lang="en"', b'lang="zh-CN"', 1)
+    headers = {name: value for name, value in response.headers.items() if name.lower() != "content-length"}
+    return Response(body, status_code=response.status_code, headers=headers)
 
 
 def _route_path(request: Request) -> str:

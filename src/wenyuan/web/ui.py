@@ -58,6 +58,18 @@ CSS = """
 """
 
 # Clicks on citation chips and "查看原文" links travel to the server through a hidden textbox.
+# Gradio labels its own controls in the browser's language; the assistant's users read Chinese, whatever the
+# language of the machine's browser (an English Windows in an office): its labels are Chinese too. The server puts
+# this at the top of each page (server._with_chinese_labels), before Gradio's scripts.
+CHINESE_LABELS = """
+<script>
+try {
+  Object.defineProperty(Navigator.prototype, 'language', {get: () => 'zh-CN', configurable: true});
+  Object.defineProperty(Navigator.prototype, 'languages', {get: () => ['zh-CN', 'zh'], configurable: true});
+} catch (error) {}
+</script>
+"""
+
 HEAD = """
 <script>
 document.addEventListener('click', function (event) {

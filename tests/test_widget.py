@@ -316,11 +316,29 @@ def test_widget_copies_an_answer_with_its_sources_and_starts_a_new_conversation(
     page = context.new_page()
     frame = _open_widget(page, allowed)
     _ask(frame, "城镇化率提升到了多少？")
-    frame.locator(".msg.bot .copy").last.click(timeout=30_000)
-    frame.locator(".msg.bot .copy", has_text="已复制").wait_for(timeout=10_000)
+    frame.locator(".msg.bot .copy:not(.word)").last.click(timeout=30_000)
+    frame.locator(".msg.bot .copy:not(.word)", has_text="已复制").wait_for(timeout=10_000)
     copied = page.evaluate("() => navigator.clipboard.readText()")  # the portal's page reads what the frame wrote
     assert "60.37%" in copied and "【来源1】《树立和践行正确政绩观学习教育动员部署会讲话》" in copied
     frame.locator("#new").click()
     assert frame.locator(".msg").count() == 0 and "根据已收录的文件回答" in frame.locator("#log").inner_text()
     _ask(frame, "第二项具体怎么要求？")  # the conversation is gone: nothing to refer to
     frame.locator(".msg.bot.refused").wait_for(timeout=30_000)
+
+
+@pytest.mark.browser
+def test_widget_exports_an_answer_as_a_word_file(setup, context) -> None:
+    import io
+
+    import docx
+
+    _, allowed, _, _ = setup
+    page = context.new_page()
+    frame = _open_widget(page, allowed)
+    _ask(frame, "城镇化率提升到了多少？")
+    frame.locator(".msg.bot .word").last.wait_for(timeout=30_000)
+    with page.expect_download(timeout=30_000) as waiting:
+        frame.locator(".msg.bot .word").last.click()
+    assert waiting.value.suggested_filename == "问答-城镇化率提升到了多少？.docx"
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(Path(waiting.value.path()).read_bytes())).paragraphs]
+    assert "问：城镇化率提升到了多少？" in paragraphs and any(p.startswith("【来源1】") for p in paragraphs)

@@ -68,6 +68,26 @@
     bubble.appendChild(button);
   }
 
+  // "导出 Word": the server makes the .docx from the answer's JSON; the browser saves it
+  function addWord(bubble, answer, headers) {
+    const button = element("button", "copy word", "导出 Word");
+    button.type = "button";
+    button.addEventListener("click", async function () {
+      const response = await fetch("/api/export/docx", { method: "POST", headers: headers, body: JSON.stringify(answer) });
+      if (!response.ok) { button.textContent = "导出失败"; return; }
+      const name = decodeURIComponent((/filename\*=UTF-8''([^;]+)/.exec(response.headers.get("Content-Disposition") || "")
+                                      || [])[1] || "answer.docx");
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(await response.blob());
+      link.download = name;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
+    });
+    bubble.appendChild(button);
+  }
+
   function fallbackCopy(text) {  // plain-http intranets: no navigator.clipboard
     const area = document.createElement("textarea");
     area.value = text;
@@ -219,7 +239,10 @@
           if (data.refused) bubble.classList.add("refused");
           addSources(bubble, data);
           addCandidates(bubble, data);
-          if (!data.refused && data.mode !== "ask_back") addCopy(bubble, data);
+          if (!data.refused && data.mode !== "ask_back") {
+            addCopy(bubble, data);
+            addWord(bubble, data, headers);
+          }
           addRating(bubble, data, headers);
           history.push({ question: data.question, answer: data.answer, mode: data.mode, refused: data.refused,
                          items: data.items || [] });

@@ -171,6 +171,32 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tasks(args: argparse.Namespace) -> int:
+    from wenyuan.tasks import tasks
+
+    index = _assistant(args).index
+    document = next((d for d in index.documents.values() if d.path == args.doc), None)
+    if document is None:
+        print(f"no indexed document {args.doc!r} (name it as citations' doc does, relative to the indexed folder)",
+              file=sys.stderr)
+        return 2
+    rows = tasks(document, index.structures[document.id])
+    if args.json:
+        _emit({"document": {"doc": document.path, "title": document.title, "number": document.number,
+                            "issuer": document.issuer, "date": document.date},
+               "tasks": [row.to_json(document) for row in rows]})
+        return 0
+    print(f"《{document.title}》" + (f"（{document.number}）" if document.number else "") + f"：{len(rows)} 项")
+    for row in rows:
+        path = HEADING_SEPARATOR.join(row.heading_path)
+        print(f"\n{row.n}. {row.item}" + (f"  〔{path}〕" if path else ""))
+        if row.lead or row.participants:
+            print(f"   牵头：{row.lead or '—'}" + (f"；参与：{'、'.join(row.participants)}" if row.participants else ""))
+        if row.deadline:
+            print(f"   时限：{row.deadline}" + (f"（{row.due}）" if row.due else ""))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     logging.getLogger("wenyuan").setLevel(logging.INFO)
     from wenyuan.web.server import serve
@@ -242,6 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--json", action="store_true", help="print the summary as JSON")
     evaluation.set_defaults(run=cmd_eval)
 
+    checklist = commands.add_parser("tasks", help="任务分解: a document's requirements as a checklist (who, by when)")
+    checklist.add_argument("doc", help="the document, as citations name it (relative to the indexed folder)")
+    checklist.add_argument("--index", help="index folder (default: index/)")
+    checklist.add_argument("--json", action="store_true", help="one JSON object on standard output")
+    checklist.set_defaults(run=cmd_tasks)
     serve = commands.add_parser("serve", help="start the web app (default http://127.0.0.1:7860/)")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1, or WENYUAN_HOST)")
     serve.add_argument("--port", type=int, help="port (default 7860, or WENYUAN_PORT)")

@@ -1,0 +1,181 @@
+"""任务分解: a document's requirements as a checklist of who does what by when, each row cited.
+
+A row is an item the document's own structure sets out: a section at the 一、/（一）/1./（1） levels with no sections
+under it, or an 一要…/一是… item. Its lead and participating units come from the responsibility the document writes
+at the item's end (`（人力资源社会保障部、财政部负责。列第一位者为牵头单位，下同）`); its deadline from the phrases
+that set one (`2019年4月底前`, `到2022年`, `每年2月底前`). What the item does not say stays empty: nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from wenyuan.chunking import OUTLINE_LABEL, Structure
+from wenyuan.clean import LEVEL_CN, LEVEL_ENUM
+from wenyuan.types import Document, Heading
+
+# （…负责）/（…牵头）/（…按职责分工负责） at an item's end; the last such parenthesis of the item counts
+_RESPONSIBILITY = re.compile(r"[（(]([^（）()]{2,200}?)(?:按职责分工)?(?:负责|牵头)([。，,][^（）()]{0,40})?[）)]")
+_TAKING_PART = re.compile(r"[。，,]\s*([^。，,]{2,80}?)(?:参与|配合|协助|协同)")
+_FIRST_LEADS = re.compile(r"列第一位(?:者|的)?为牵头单位")
+_UNIT_SPLIT = re.compile(r"[、，,；;]|(?<=[部委局办院署行会府厅])(?:和|及|与)")
+_OTHERS = re.compile(r"^(.*?)(?:等)?(有关部门(?:和|及)?(?:单位)?|相关部门(?:和|及)?(?:单位)?|有关单位)$")
+# deadlines as written, most specific first; the normalised date is the last day the words allow
+_DEADLINES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\d{4}年\d{1,2}月\d{1,2}日(?:起)?至(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日"), "range"),
+    (re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:前|之前|以前)"), "day"),
+    (re.compile(r"(\d{4})年(\d{1,2})月(?:底|末)?(?:前|之前|以前)"), "month"),
+    (re.compile(r"(\d{4})年(上|下)半年"), "half"),
+    (re.compile(r"(\d{4})年(?:底|末)?(?:前|之前|以前)"), "year"),
+    (re.compile(r"(?:到|至|截至)(\d{4})年(?:底|末)?"), "year"),
+    (re.compile(r"(\d{4})年(?:起|开始)?[，,]?每年(\d{1,2})月(?:底|末)?前"), "yearly"),
+    (re.compile(r"每(?:年|季度|月|半年)(?:\d{1,2}月)?(?:底|末)?(?:前)?"), "periodic"),
+    (re.compile(r"长期坚持|持续推进"), "ongoing"),
+)
+_MONTH_END = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One row of a 任务分解表."""
+
+    n: int
+    number: str  # the item's own number as written: （三）, 2., 一要
+    heading_path: tuple[str, ...]
+    item: str  # its heading or lead clause
+    requirement: str  # the item's whole text, without its responsibility parenthesis
+    lead: str  # 牵头单位 ("" when the item names none)
+    participants: tuple[str, ...]
+    deadline: str  # as written ("" when none)
+    due: str  # ISO date the deadline allows at the latest, when one can be derived
+    start: int
+    end: int
+    page: int | None
+
+    def to_json(self, document: Document) -> dict:
+        return {"n": self.n, "number": self.number, "heading_path": list(self.heading_path), "item": self.item,
+                "requirement": self.requirement, "lead": self.lead, "participants": list(self.participants),
+                "deadline": self.deadline, "due": self.due,
+                "citation": {"doc": document.path, "title": document.title, "start": self.start, "end": self.end,
+                             "page": self.page}}
+
+
+def units(phrase: str) -> list[str]:
+    """The units a responsibility phrase names, in order: 人力资源社会保障部、财政部 → [人力资源社会保障部, 财政部];
+    …等有关部门和单位 → […, 有关部门和单位]."""
+    found: list[str] = []
+    for part in _UNIT_SPLIT.split(phrase):
+        part = part.strip(" 　")
+        if not part:
+            continue
+        others = _OTHERS.match(part)
+        if others and others.group(1).strip() not in ("", "各", "其他"):
+            found.append(others.group(1).strip().removesuffix("等"))
+            found.append(others.group(2))
+        elif others:
+            found.append(part)  # 各有关部门和单位: one phrase, as written
+        else:
+            found.append(part.removesuffix("等"))
+    return [unit for unit in found if unit]
+
+
+def responsibility(text: str, first_leads: bool) -> tuple[str, tuple[str, ...], tuple[int, int] | None]:
+    """(lead, participants, span of the parenthesis) of an item's text. With one unit, it leads; with several, the
+    first leads when the document says so (列第一位者为牵头单位) or the phrase says 牵头; otherwise they share it."""
+    matches = list(_RESPONSIBILITY.finditer(text))
+    if not matches:
+        return "", (), None
+    match = matches[-1]
+    named = units(match.group(1))
+    if not named:
+        return "", (), None
+    helping = _TAKING_PART.search(match.group(2) or "")  # （民政部牵头，财政部参与）
+    if helping:
+        named += units(helping.group(1))
+    if len(named) == 1 or first_leads or "牵头" in match.group(0):
+        return named[0], tuple(named[1:]), match.span()
+    return "、".join(named), (), match.span()  # 共同负责: no lead is named, none is guessed
+
+
+def deadline(text: str) -> tuple[str, str]:
+    """(the deadline as written, its latest ISO date or "") of an item's text; ("", "") when it sets none."""
+    for pattern, kind in _DEADLINES:
+        match = pattern.search(text)
+        if not match:
+            continue
+        if kind == "range":  # 2019年1月1日至2020年12月31日: a period; it ends on its last day
+            year = int(match.group(1) or re.match(r"\d{4}", match.group(0)).group(0))
+            return match.group(0), f"{year:04d}-{int(match.group(2)):02d}-{int(match.group(3)):02d}"
+        if kind == "day":
+            year, month, day = (int(value) for value in match.groups())
+            return match.group(0), f"{year:04d}-{month:02d}-{day:02d}"
+        if kind == "month":
+            year, month = int(match.group(1)), int(match.group(2))
+            if 1 <= month <= 12:
+                return match.group(0), f"{year:04d}-{month:02d}-{_last_day(year, month):02d}"
+        if kind == "half":
+            year = int(match.group(1))
+            return match.group(0), f"{year:04d}-06-30" if match.group(2) == "上" else f"{year:04d}-12-31"
+        if kind == "year":
+            return match.group(0), f"{int(match.group(1)):04d}-12-31"
+        return match.group(0), ""  # yearly, periodic, ongoing: a period, no single date
+    return "", ""
+
+
+def _last_day(year: int, month: int) -> int:
+    leap = month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return 29 if leap else _MONTH_END[month]
+
+
+def tasks(document: Document, structure: Structure) -> list[Task]:
+    """The document's items, in document order: every section at the 一、 level or below with none under it. When
+    the document opens with an outline (【提纲】), the outline gives the items and their order; an item is read from
+    the body where the body has it, else from the outline itself (a speech's body may run its items into
+    paragraphs)."""
+    text = document.text
+    first_leads = bool(_FIRST_LEADS.search(text))
+    body = _leaves([h for h in structure.headings if not h.outline], structure, len(text))
+    outline = _leaves([h for h in structure.headings if h.outline], structure, len(text))
+    if outline:
+        in_body = {_key(heading.text): (heading, end) for heading, end in body}
+        chosen = [in_body.pop(_key(heading.text), (heading, end)) for heading, end in outline]
+        chosen += list(in_body.values())  # body items the outline does not list, after it
+    else:
+        chosen = body
+    rows: list[Task] = []
+    for heading, end in chosen:
+        requirement = text[heading.start:end].strip()
+        lead, participants, span = responsibility(requirement, first_leads)
+        if span is not None:
+            requirement = (requirement[:span[0]] + requirement[span[1]:]).strip()
+        written, due = deadline(requirement)
+        path = tuple(part for part in structure.path_at(heading.start)[1:-1] if part != OUTLINE_LABEL)
+        rows.append(Task(
+            n=len(rows) + 1, number=_number(heading), heading_path=path, item=heading.text, requirement=requirement,
+            lead=lead, participants=participants, deadline=written, due=due, start=heading.start, end=end,
+            page=document.page_at(heading.start),
+        ))
+    return rows
+
+
+def _leaves(headings: list[Heading], structure: Structure, length: int) -> list[tuple[Heading, int]]:
+    """The headings at the 一、 level or below that have none under them, with where their sections end."""
+    items = [h for h in headings if LEVEL_CN <= h.level <= LEVEL_ENUM and h.end > h.start]
+    leaves = []
+    for position, heading in enumerate(items):
+        end = structure.section_end(heading)
+        end = length if end < 0 else end
+        if not any(heading.start < other.start < end and other.level > heading.level for other in items[position + 1:]):
+            leaves.append((heading, end))
+    return leaves
+
+
+def _key(words: str) -> str:
+    """A heading as compared between outline and body: no spaces, full-width brackets."""
+    return "".join(words.split()).replace("(", "（").replace(")", "）").rstrip("。：:；;")
+
+
+def _number(heading: Heading) -> str:
+    match = re.match(r"^[（(]?[一二三四五六七八九十百\d]+[）)、.．]?|^[一二三四五六七八九十]+[要是]", heading.text)
+    return match.group(0) if match else ""

@@ -1,0 +1,121 @@
+"""任务分解: the checklist of a document's requirements, who leads, who takes part, by when."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import DATA, SEED
+from wenyuan.assistant import Assistant
+from wenyuan.config import Settings
+from wenyuan.tasks import deadline, responsibility, tasks, units
+
+EMPLOYMENT = "国务院关于做好当前和今后一个时期促进就业工作的若干意见.txt"
+
+
+@pytest.mark.parametrize(("phrase", "expected"), [
+    ("人力资源社会保障部、财政部", ["人力资源社会保障部", "财政部"]),
+    ("人力资源社会保障部、科技部，各省级人民政府", ["人力资源社会保障部", "科技部", "各省级人民政府"]),
+    ("人力资源社会保障部等有关部门和单位", ["人力资源社会保障部", "有关部门和单位"]),
+    ("各有关部门和单位", ["各有关部门和单位"]),
+    ("财政部和人民银行", ["财政部", "人民银行"]),
+    ("工业和信息化部、发展改革委", ["工业和信息化部", "发展改革委"]),  # 和 inside a name stays
+])
+def test_units_of_a_responsibility_phrase(phrase: str, expected: list[str]) -> None:
+    assert units(phrase) == expected
+
+
+@pytest.mark.parametrize(("text", "first_leads", "expected"), [
+    ("（一）加大稳岗支持力度。……（人力资源社会保障部、财政部负责。列第一位者为牵头单位，下同）", True,
+     ("人力资源社会保障部", ("财政部",))),
+    ("（二）……（财政部、工业和信息化部负责）", True, ("财政部", ("工业和信息化部",))),
+    ("（二）……（财政部、工业和信息化部负责）", False, ("财政部、工业和信息化部", ())),  # no lead named: none guessed
+    ("（十二）……（各省级人民政府负责）", False, ("各省级人民政府", ())),
+    ("（四）……（科技部、财政部，各省级人民政府按职责分工负责）", True, ("科技部", ("财政部", "各省级人民政府"))),
+    ("（五）……（民政部牵头，财政部、教育部参与）", False, ("民政部", ("财政部", "教育部"))),
+    ("（六）加强宣传。各地要做好政策解读。", True, ("", ())),
+])
+def test_lead_and_participants(text: str, first_leads: bool, expected: tuple) -> None:
+    assert responsibility(text, first_leads)[:2] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2019年3月底前，国家卫生健康委推行……", ("2019年3月底前", "2019-03-31")),
+    ("2020年2月底前完成", ("2020年2月底前", "2020-02-29")),
+    ("于2019年12月31日前完成", ("2019年12月31日前", "2019-12-31")),
+    ("2019年1月1日至12月31日，对……", ("2019年1月1日至12月31日", "2019-12-31")),
+    ("2019年1月1日至2020年12月31日，对……", ("2019年1月1日至2020年12月31日", "2020-12-31")),
+    ("2019年底前出台", ("2019年底前", "2019-12-31")),
+    ("到2022年，基本建成", ("到2022年", "2022-12-31")),
+    ("2019年上半年完成试点", ("2019年上半年", "2019-06-30")),
+    ("2020年起，每年2月底前各省份完成", ("2020年起，每年2月底前", "")),
+    ("于每季度末报送", ("每季度末", "")),
+    ("要长期坚持", ("长期坚持", "")),
+    ("加强组织领导。", ("", "")),
+])
+def test_deadlines_as_written_and_as_dates(text: str, expected: tuple[str, str]) -> None:
+    assert deadline(text) == expected
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:
+    root = tmp_path_factory.mktemp("tasks")
+    (root / "data").mkdir()
+    shutil.copy(SEED, root / "data")
+    shutil.copy(DATA / EMPLOYMENT, root / "data")
+    assistant = Assistant(Settings(data_dir=root / "data", index_dir=root / "index", progress=False), embedder)
+    assistant.build()
+    return assistant
+
+
+def _rows(assistant: Assistant, path: str):
+    index = assistant.index
+    document = next(d for d in index.documents.values() if d.path == path)
+    return tasks(document, index.structures[document.id])
+
+
+def test_the_speech_lists_its_requirements_in_order(indexed: Assistant) -> None:
+    rows = _rows(indexed, SEED.name)
+    items = [row.item for row in rows]
+    for requirement in ("一要在“深学”上下功夫", "二要在“真查”上挖根源", "三要在“实改”上见成效",
+                        "一要把学习教育与服务中心大局紧密结合起来", "四要把学习教育与健全制度机制紧密结合起来",
+                        "一要压紧压实工作责任", "二要坚持分类指导", "三要强化真督实导", "四要做到两手抓两促进"):
+        assert requirement in items
+    assert items.index("一要在“深学”上下功夫") < items.index("一要把学习教育与服务中心大局紧密结合起来") \
+        < items.index("一要压紧压实工作责任")
+    combined = next(row for row in rows if row.item == "一要把学习教育与服务中心大局紧密结合起来")
+    assert combined.heading_path == ("三、紧密结合统战工作实际推动学习教育走深走实",)
+    assert len(combined.requirement) > 100  # its text, from the body, not the outline's one line
+    assert [row.n for row in rows] == list(range(1, len(rows) + 1))
+
+
+def test_every_item_of_the_employment_opinion_carries_its_units(indexed: Assistant) -> None:
+    rows = _rows(indexed, EMPLOYMENT)
+    assert len(rows) == 15 and all(row.lead for row in rows)
+    first = rows[0]
+    assert (first.number, first.lead, first.participants) == ("（一）", "人力资源社会保障部", ("财政部",))
+    assert first.deadline == "2019年1月1日至12月31日" and first.due == "2019-12-31"
+    assert "负责" not in first.requirement and first.requirement.startswith("（一）加大稳岗支持力度")
+    fourth = rows[3]
+    assert fourth.participants[-1] == "各省级人民政府"
+    document = indexed.index.documents[next(d for d, doc in indexed.index.documents.items() if doc.path == EMPLOYMENT)]
+    assert document.text[first.start:first.end].startswith("（一）加大稳岗支持力度")
+
+
+def test_wenyuan_tasks_prints_the_checklist_as_json(indexed: Assistant) -> None:
+    done = subprocess.run([sys.executable, "-m", "wenyuan.cli", "tasks", EMPLOYMENT, "--index",
+                           str(indexed.settings.index_dir), "--json"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["document"]["number"] == "国发〔2018〕39号"
+    row = payload["tasks"][0]
+    assert set(row) == {"n", "number", "heading_path", "item", "requirement", "lead", "participants", "deadline",
+                        "due", "citation"}
+    assert row["citation"]["doc"] == EMPLOYMENT and row["lead"] == "人力资源社会保障部"
+    missing = subprocess.run([sys.executable, "-m", "wenyuan.cli", "tasks", "没有这个文件.txt", "--index",
+                              str(indexed.settings.index_dir)], capture_output=True, text=True, timeout=300)
+    assert missing.returncode == 2 and "no indexed document" in missing.stderr

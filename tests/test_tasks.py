@@ -119,3 +119,50 @@ def test_wenyuan_tasks_prints_the_checklist_as_json(indexed: Assistant) -> None:
     missing = subprocess.run([sys.executable, "-m", "wenyuan.cli", "tasks", "没有这个文件.txt", "--index",
                               str(indexed.settings.index_dir)], capture_output=True, text=True, timeout=300)
     assert missing.returncode == 2 and "no indexed document" in missing.stderr
+
+
+def test_the_checklist_exports_to_excel_and_word_and_reads_back(indexed: Assistant, tmp_path: Path) -> None:
+    import docx
+    from openpyxl import load_workbook
+
+    sheet_path, word_path = tmp_path / "任务.xlsx", tmp_path / "任务.docx"
+    done = subprocess.run([sys.executable, "-m", "wenyuan.cli", "tasks", EMPLOYMENT, "--index",
+                           str(indexed.settings.index_dir), "--xlsx", str(sheet_path), "--docx", str(word_path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    sheet = load_workbook(sheet_path).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0][0] == "《国务院关于做好当前和今后一个时期促进就业工作的若干意见》任务分解表"
+    assert values[1][0] == "国发〔2018〕39号"
+    assert values[2] == ["序号", "任务", "具体要求", "牵头单位", "参与单位", "完成时限", "出处"]
+    assert values[3][:5] == ["1", "（一）加大稳岗支持力度", values[3][2], "人力资源社会保障部", "财政部"]
+    assert values[3][5] == "2019年1月1日至12月31日（2019-12-31）" and values[3][6] == "一、支持企业稳定发展"
+    assert len(values) == 3 + 15
+    word = docx.Document(str(word_path))
+    (table,) = word.tables
+    assert [cell.text for cell in table.rows[0].cells] == values[2]
+    assert [cell.text for cell in table.rows[1].cells][3:5] == ["人力资源社会保障部", "财政部"]
+    assert len(table.rows) == 16 and "任务分解表" in word.paragraphs[0].text
+
+
+def test_the_checklist_through_the_api(tmp_path: Path, embedder) -> None:
+    import io
+
+    import httpx
+    from openpyxl import load_workbook
+
+    from conftest import Server
+
+    (tmp_path / "data").mkdir()
+    shutil.copy(DATA / EMPLOYMENT, tmp_path / "data")
+    running = Server(tmp_path, embedder)
+    try:
+        listed = httpx.get(running.url + "/api/tasks", params={"doc": EMPLOYMENT}).json()
+        assert len(listed["tasks"]) == 15 and listed["tasks"][0]["lead"] == "人力资源社会保障部"
+        sheet = httpx.get(running.url + "/api/tasks", params={"doc": EMPLOYMENT, "format": "xlsx"})
+        assert sheet.status_code == 200 and "filename*=UTF-8''" in sheet.headers["content-disposition"]
+        assert load_workbook(io.BytesIO(sheet.content)).active["D4"].value == "人力资源社会保障部"
+        assert httpx.get(running.url + "/api/tasks", params={"doc": "没有.txt"}).status_code == 404
+        assert httpx.get(running.url + "/api/tasks", params={"doc": EMPLOYMENT, "format": "pdf"}).status_code == 422
+    finally:
+        running.stop()

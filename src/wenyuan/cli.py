@@ -172,7 +172,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
-    from wenyuan.tasks import tasks
+    from wenyuan.tasks import tasks, tasks_docx, tasks_xlsx
 
     index = _assistant(args).index
     document = next((d for d in index.documents.values() if d.path == args.doc), None)
@@ -181,6 +181,12 @@ def cmd_tasks(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     rows = tasks(document, index.structures[document.id])
+    for path, make in ((args.xlsx, tasks_xlsx), (args.docx, tasks_docx)):
+        if path:
+            Path(path).write_bytes(make(document, rows))
+            print(f"wrote {path}: {len(rows)} tasks", file=sys.stderr)
+    if args.xlsx or args.docx:
+        return 0
     if args.json:
         _emit({"document": {"doc": document.path, "title": document.title, "number": document.number,
                             "issuer": document.issuer, "date": document.date},
@@ -272,6 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
     checklist.add_argument("doc", help="the document, as citations name it (relative to the indexed folder)")
     checklist.add_argument("--index", help="index folder (default: index/)")
     checklist.add_argument("--json", action="store_true", help="one JSON object on standard output")
+    checklist.add_argument("--xlsx", help="write the checklist to this Excel file")
+    checklist.add_argument("--docx", help="write the checklist to this Word file (a table)")
     checklist.set_defaults(run=cmd_tasks)
     serve = commands.add_parser("serve", help="start the web app (default http://127.0.0.1:7860/)")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1, or WENYUAN_HOST)")

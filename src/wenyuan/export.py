@@ -23,10 +23,10 @@ def answer_docx(answer: dict, asked_at: datetime | None = None) -> bytes:
 
     document = docx.Document()
     normal = document.styles["Normal"]
-    _fonts(normal, _BODY_FONT)
+    set_fonts(normal, _BODY_FONT)
     normal.font.size = Pt(14)  # 四号, the body size of a 公文 on screen-sized paper
     heading = document.add_paragraph()
-    _fonts(heading.add_run("问答摘录"), _HEADING_FONT).font.size = Pt(16)
+    set_fonts(heading.add_run("问答摘录"), _HEADING_FONT).font.size = Pt(16)
     when = (asked_at or datetime.now()).strftime("%Y年%m月%d日 %H:%M")
     meta = document.add_paragraph()
     meta.add_run(f"文渊文件问答，{when}").font.size = Pt(10.5)
@@ -36,7 +36,7 @@ def answer_docx(answer: dict, asked_at: datetime | None = None) -> bytes:
     _labelled(document, "答：", _MARKER.sub(r"[\1]", str(answer.get("answer", ""))))
     citations = answer.get("citations") or []
     if citations and not answer.get("refused"):
-        _fonts(document.add_paragraph().add_run("来源"), _HEADING_FONT)
+        set_fonts(document.add_paragraph().add_run("来源"), _HEADING_FONT)
     for citation in citations:
         about = "，".join(str(part) for part in (citation.get("number"), citation.get("date")) if part)
         line = f"【来源{citation.get('n')}】《{citation.get('title', '')}》" + (f"（{about}）" if about else "")
@@ -61,14 +61,14 @@ def export_name(question: str) -> str:
 
 def _labelled(document, label: str, text: str) -> None:
     paragraph = document.add_paragraph()
-    _fonts(paragraph.add_run(label), _HEADING_FONT)
+    set_fonts(paragraph.add_run(label), _HEADING_FONT)
     for number, line in enumerate(text.split("\n")):
         if number:
             paragraph.add_run().add_break()
         paragraph.add_run(line)
 
 
-def _fonts(target, east_asian: str):
+def set_fonts(target, east_asian: str):
     """Sets a run's or style's fonts: Latin letters in Times New Roman, Chinese in `east_asian`."""
     from docx.oxml.ns import qn
 

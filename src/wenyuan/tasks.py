@@ -179,3 +179,76 @@ def _key(words: str) -> str:
 def _number(heading: Heading) -> str:
     match = re.match(r"^[（(]?[一二三四五六七八九十百\d]+[）)、.．]?|^[一二三四五六七八九十]+[要是]", heading.text)
     return match.group(0) if match else ""
+
+
+_COLUMNS = ("序号", "任务", "具体要求", "牵头单位", "参与单位", "完成时限", "出处")
+
+
+def _cells(row: Task) -> tuple[str, ...]:
+    due = f"{row.deadline}（{row.due}）" if row.due and row.due not in row.deadline else row.deadline
+    where = " › ".join(row.heading_path) + (f"，第{row.page}页" if row.page else "")
+    return (str(row.n), row.item, row.requirement, row.lead, "、".join(row.participants), due, where)
+
+
+def tasks_xlsx(document: Document, rows: list[Task]) -> bytes:
+    """The checklist as an Excel sheet a department can hand out: title and 文号 on top, then 序号, 任务, 具体要求,
+    牵头单位, 参与单位, 完成时限, 出处."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "任务分解"
+    sheet.append([f"《{document.title}》任务分解表"])
+    sheet.append([document.number or ""])
+    sheet.append(list(_COLUMNS))
+    for row in rows:
+        sheet.append(list(_cells(row)))
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(_COLUMNS))
+    sheet["A1"].font = Font(name="黑体", size=14, bold=True)
+    thin = Side(style="thin")
+    for cells in sheet.iter_rows(min_row=3):
+        for cell in cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+            if cell.row == 3:
+                cell.font = Font(name="黑体", bold=True)
+    for letter, width in zip("ABCDEFG", (6, 28, 60, 18, 24, 18, 28)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A4"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def tasks_docx(document: Document, rows: list[Task]) -> bytes:
+    """The checklist as a 公文-style Word table: the title and 文号 on top, one row a task."""
+    import io
+
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Pt
+
+    from wenyuan.export import set_fonts
+
+    word = docx.Document()
+    section = word.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    set_fonts(word.styles["Normal"], "仿宋").font.size = Pt(10.5)
+    heading = word.add_paragraph()
+    set_fonts(heading.add_run(f"《{document.title}》任务分解表"), "黑体").font.size = Pt(16)
+    if document.number:
+        word.add_paragraph(document.number)
+    table = word.add_table(rows=1, cols=len(_COLUMNS))
+    table.style = "Table Grid"
+    for cell, name in zip(table.rows[0].cells, _COLUMNS):
+        set_fonts(cell.paragraphs[0].add_run(name), "黑体")
+    for row in rows:
+        for cell, value in zip(table.add_row().cells, _cells(row)):
+            cell.text = value
+    out = io.BytesIO()
+    word.save(out)
+    return out.getvalue()

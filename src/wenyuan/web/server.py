@@ -29,6 +29,7 @@ from wenyuan.assistant import Assistant, QuestionRejected, checked_question  # n
 from wenyuan.web.questionlog import QuestionLog  # noqa: E402
 from wenyuan.config import Settings  # noqa: E402
 from wenyuan.export import answer_docx, export_name  # noqa: E402
+from wenyuan.tasks import tasks, tasks_docx, tasks_xlsx  # noqa: E402
 from wenyuan.index import MANIFEST, IndexNotUsable  # noqa: E402
 from wenyuan.types import Answer, AnswerItem, Scope  # noqa: E402
 from wenyuan.web.render import stream_points  # noqa: E402
@@ -312,6 +313,27 @@ def create_app(assistant: Assistant) -> FastAPI:
         return _ClosingStreamingResponse(_closing_stream(produce()), media_type="text/event-stream",
                                          headers={"Cache-Control": "no-cache"})
 
+    @app.get("/api/tasks", dependencies=[Depends(permitted)],
+             responses={404: {"description": "no indexed document by that name"},
+                        200: {"content": {_DOCX: {}, _XLSX: {}}, "description": "JSON, or the file asked for"}})
+    def task_list(doc: str, format: Literal["json", "xlsx", "docx"] = "json") -> Response:
+        """任务分解: a document's requirements as rows (item, requirement, lead and participating units, deadline,
+        citation), as `wenyuan tasks --json` gives them; `format=xlsx` or `docx` returns the table as a file."""
+        index = assistant.index
+        document = next((d for d in index.documents.values() if d.path == doc), None)
+        if document is None:
+            raise HTTPException(status_code=404, detail="没有这份文件（请用引用中的文件名）")
+        rows = tasks(document, index.structures[document.id])
+        if format == "json":
+            return JSONResponse({"document": {"doc": document.path, "title": document.title,
+                                              "number": document.number, "issuer": document.issuer,
+                                              "date": document.date},
+                                 "tasks": [row.to_json(document) for row in rows]})
+        name = f"任务分解-{document.title[:30]}.{format}"
+        content = tasks_xlsx(document, rows) if format == "xlsx" else tasks_docx(document, rows)
+        return Response(content, media_type=_XLSX if format == "xlsx" else _DOCX, headers={
+            "Content-Disposition": f"attachment; filename=\"tasks.{format}\"; filename*=UTF-8''{quote(name)}"})
+
     @app.post("/api/feedback", dependencies=[Depends(permitted)], status_code=204,
               responses={404: {"description": "no answer with this id (or the question log is off)"}})
     def feedback(rating: Rating) -> Response:
@@ -446,6 +468,7 @@ class _RateLimiter:
 
 _MAX_CLIENTS = 10_000
 _DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _LOGINS_PER_MINUTE = 10  # password tries per client
 _MAX_REQUEST_BYTES = 1 << 20  # any request but an upload: 2,000 characters and 50 turns of history fit many times
 # Every page but the widget's own (which has a stricter one): only this server's scripts, styles, images and

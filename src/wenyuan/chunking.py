@@ -13,7 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from wenyuan.clean import (
-    CN_NUM, ENUM_MARKER, IMPRINT_LINE, LEVEL_ARTICLE, LEVEL_CN, LEVEL_CN_PAREN, LEVEL_ENUM, LEVEL_PART, fold,
+    CELL, CN_NUM, ENUM_MARKER, IMPRINT_LINE, LEVEL_ARTICLE, LEVEL_CN, LEVEL_CN_PAREN, LEVEL_ENUM, LEVEL_PART, fold,
     heading_level,
 )
 from wenyuan.types import Chunk, Document, Heading
@@ -375,7 +375,7 @@ def _tables(document: Document) -> list[tuple[int, int, str]]:
     run: list[tuple[int, str]] = []
     offset = 0
     for line in text.split("\n") + [""]:
-        if " | " in line:
+        if CELL in line:
             run.append((offset, line))
         else:
             if len(run) >= 2:

@@ -24,6 +24,7 @@ LEVEL_ARABIC = 6  # 1. 1、 1．
 LEVEL_ARABIC_PAREN = 7  # （1）
 LEVEL_ENUM = 8  # 一要… 一是… 第一，… 首先，…
 
+CELL = " | "  # between the cells of a table row, as every reader writes a row on one line
 ATTACHMENT_LINE = re.compile(r"^附\s*件\s*\d{0,2}\s*[:：]?$")  # 附件 / 附件2 alone on a line: an attachment begins
 # the 版记 at a 公文's end (GB/T 9704): 抄送 and 主题词 lines, the 公开方式, and the 印发 line with the printing office
 IMPRINT_LINE = re.compile(
@@ -176,7 +177,8 @@ def _joins(previous: Line, following: Line) -> bool:
     return not (_is_standalone(previous.text) or _is_standalone(following.text))
 
 
-def _glue(left: str, right: str) -> str:
+def glue(left: str, right: str) -> str:
+    """Two pieces of one text joined: Chinese directly, with a space between Latin letters or digits."""
     if left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
         return left + " " + right
     return left + right
@@ -200,7 +202,7 @@ def repair(lines: list[Line], *, join_broken: bool = True) -> list[Line]:
             continue
         current = replace(line, text=text)
         if open_paragraph and paragraphs and (join_broken or paragraphs[-1].continues) and _joins(paragraphs[-1], current):
-            paragraphs[-1] = replace(paragraphs[-1], text=_glue(paragraphs[-1].text, text), continues=line.continues)
+            paragraphs[-1] = replace(paragraphs[-1], text=glue(paragraphs[-1].text, text), continues=line.continues)
         else:
             paragraphs.append(current)
         open_paragraph = True

@@ -6,11 +6,10 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from wenyuan.clean import DOC_NUMBER, LINE_END, Line
+from wenyuan.clean import CELL, DOC_NUMBER, LINE_END, Line
 
 _WRAP_SHARE = 0.85  # a line this close to the text's full width ran into the right margin: it continues
 _MIN_WIDTH = 10
-_CELL = " | "  # between the cells of a table row
 # a Word file was wrapped by hand when this share of its longer lines reach one width (within a character) and this
 # share of them stop mid-sentence (measured on real/: the hand-wrapped files have 0.21–0.56 and 0.56–0.80, the
 # others at most 0.19 or 0.34)
@@ -56,7 +55,7 @@ def mark_wrapped(lines: list[Line], *, typeset: bool = True) -> list[Line]:
     paragraph shorter, so the bar is lower, and a 文号 never continues. A line followed by one that opens with a
     comma continues in any case.
     """
-    widths = [0 if _CELL in line.text else round(width(line.text.strip())) for line in lines]  # rows never wrap
+    widths = [0 if CELL in line.text else round(width(line.text.strip())) for line in lines]  # rows never wrap
     long = Counter(w for w in widths if w >= _MIN_WIDTH)
     if not long:
         return lines
@@ -74,7 +73,7 @@ def mark_wrapped(lines: list[Line], *, typeset: bool = True) -> list[Line]:
     for position, line in enumerate(lines):
         text = line.text.strip()
         following = lines[position + 1].text.strip() if position + 1 < len(lines) else ""
-        if not text or not following or text[-1] in LINE_END or _CELL in line.text or _CELL in following:
+        if not text or not following or text[-1] in LINE_END or CELL in line.text or CELL in following:
             continue
         if not typeset and DOC_NUMBER.fullmatch(text):
             continue

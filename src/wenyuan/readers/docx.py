@@ -10,7 +10,7 @@ import io
 import re
 import zipfile
 
-from wenyuan.clean import LEVEL_ARTICLE, LEVEL_CN, Line, heading_level
+from wenyuan.clean import CELL, LEVEL_ARTICLE, LEVEL_CN, Line, heading_level
 from wenyuan.readers.base import IngestError, Reading, mark_wrapped
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -191,7 +191,7 @@ class _Body:
                 if words and (not texts or texts[-1] != words):  # a merged cell repeats its text
                     texts.append(words)
             if texts:
-                self.lines.append(Line(" | ".join(texts), table=self.tables))
+                self.lines.append(Line(CELL.join(texts), table=self.tables))
         self.lines.append(Line(""))
 
     def block(self, container) -> None:

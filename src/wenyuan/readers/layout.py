@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
+from wenyuan.clean import CELL, glue
+
 LINE_TOLERANCE = 0.6  # baselines this close (in the smaller font) are one line
 WORD_GAP = 0.3  # a gap between two runs (in the smaller font) that reads as a space
 CELL_GAP = 1.0  # a gap between two runs that separates table cells (an invoice's quantity and unit price)
@@ -29,7 +31,6 @@ MIN_COLUMN_LINES = 3  # full prose lines needed on both sides of a gutter before
 LEADER_DOTS = frozenset(".．…·")
 MIN_LEADER = 4  # this many dots in a row lead to a page number; two are an ellipsis ("……")
 
-CELL_SEPARATOR = " | "
 _WHITE_SPACE = re.compile(r"\s+")
 
 
@@ -69,7 +70,7 @@ class _Line:
 
     @property
     def text(self) -> str:
-        return CELL_SEPARATOR.join(cell.text for cell in self.cells)
+        return CELL.join(cell.text for cell in self.cells)
 
     @property
     def left(self) -> float:
@@ -91,7 +92,7 @@ def page_paragraphs(glyphs: list[Glyph]) -> tuple[str, ...]:
     for block in _blocks(_lines(glyphs)):
         texts = _paragraphs(block)
         if previous and _runs_on(previous, block):
-            paragraphs[-1] = _join(paragraphs[-1], texts.pop(0))
+            paragraphs[-1] = glue(paragraphs[-1], texts.pop(0))
         paragraphs.extend(texts)
         previous = block
     return tuple(paragraphs)
@@ -118,7 +119,7 @@ def _line(glyphs: list[Glyph]) -> _Line | None:
     cells: list[_Cell] = []
     start = 0
     for index in range(1, len(glyphs) + 1):
-        if index == len(glyphs) or _separator(glyphs[index - 1], glyphs[index]) == CELL_SEPARATOR:
+        if index == len(glyphs) or _separator(glyphs[index - 1], glyphs[index]) == CELL:
             cells.append(_cell(glyphs[start:index]))
             start = index
     cells = [cell for cell in cells if cell.text]
@@ -164,7 +165,7 @@ def _separator(previous: Glyph, glyph: Glyph) -> str:
     gap = glyph.x - (previous.x + advance(previous.text[-1], previous.size))
     size = min(previous.size, glyph.size)
     if gap >= CELL_GAP * size:
-        return CELL_SEPARATOR
+        return CELL
     return " " if gap >= WORD_GAP * size else ""
 
 
@@ -240,7 +241,7 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
         if _starts_paragraph(previous, line, spacing, right_edge):
             paragraphs.append(line.text)
         else:
-            paragraphs[-1] = _join(paragraphs[-1], line.text)
+            paragraphs[-1] = glue(paragraphs[-1], line.text)
     return paragraphs
 
 
@@ -295,8 +296,3 @@ def _starts_paragraph(previous: _Line, line: _Line, spacing: float, right_edge: 
     )
 
 
-def _join(text: str, continuation: str) -> str:
-    """A paragraph and its next line: Chinese joins directly, Latin words keep a space between them."""
-    if text[-1].isascii() and text[-1].isalnum() and continuation[0].isascii() and continuation[0].isalnum():
-        return f"{text} {continuation}"
-    return text + continuation

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 
-from wenyuan.clean import DASHES, Line
+from wenyuan.clean import CELL, DASHES, Line
 from wenyuan.readers import pdf_tables
 from wenyuan.readers.base import IngestError, Reading, mark_wrapped
 from wenyuan.readers.quality import garbled
@@ -43,7 +43,7 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
         return set()
     counts: Counter[str] = Counter()
     for lines in pages:
-        edge = {_shape(line) for line in lines[:2] + lines[-2:] if pdf_tables.CELL not in line}  # a header row is kept
+        edge = {_shape(line) for line in lines[:2] + lines[-2:] if CELL not in line}  # a header row is kept
         counts.update(shape for shape in edge if len(shape) >= _MIN_RUNNING)  # not a lone "。" or "—"
     return {shape for shape, count in counts.items() if count >= max(3, len(pages) / 2)}
 
@@ -112,10 +112,10 @@ def _number_tables(lines: list[Line]) -> list[Line]:
     header = ""
     previous: Line | None = None  # the last line with text
     for line in lines:
-        if pdf_tables.CELL in line.text:
-            cells = line.text.count(pdf_tables.CELL)
+        if CELL in line.text:
+            cells = line.text.count(CELL)
             continued = previous is not None and previous.table is not None and (
-                previous.page == line.page or previous.text.count(pdf_tables.CELL) == cells)
+                previous.page == line.page or previous.text.count(CELL) == cells)
             if not continued:
                 tables += 1
                 header = line.text

@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from wenyuan.clean import CELL, glue
+
 _TOLERANCE = 2.0  # points: borders this close are one border, a line ends this close to another it touches
 _MIN_SEGMENT = 4.0  # points: shorter strokes are glyph parts or dots, not borders
 _THIN = 2.0  # a filled rectangle this thin is a border (Word and WPS draw borders so)
@@ -22,7 +24,6 @@ _FILLED_ROWS = 0.6  # share of a data table's rows that have two cells or more f
 _LAYOUT_CELL_CHARS = 400  # a cell holding more is page layout, not a table of data
 _TURNED = 0.01  # radians: a character turned more than this is not upright
 _PAINT = {b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"}
-CELL = " | "
 
 
 @dataclass(slots=True)
@@ -293,10 +294,7 @@ def _cell_text(glyphs: list[Glyph]) -> str:
     text = ""
     for line in lines:
         piece = "".join(glyph.char for glyph in sorted(line, key=lambda glyph: glyph.order)).strip()
-        if text and piece and text[-1].isascii() and text[-1].isalnum() and piece[0].isascii() \
-                and piece[0].isalnum():
-            text += " "
-        text += piece
+        text = glue(text, piece) if text and piece else text + piece
     text = " ".join(text.split())
     return re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])", "", text).replace("|", "｜")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from wenyuan.clean import LEVEL_ARTICLE, Line, heading_level, split_lines
+from wenyuan.clean import CELL, LEVEL_ARTICLE, Line, heading_level, split_lines
 from wenyuan.readers.base import IngestError, Reading
 from wenyuan.readers.quality import garbled
 
@@ -94,7 +94,7 @@ class _VisibleText(HTMLParser):
         if tag in self._HIDDEN:
             self._hidden = max(self._hidden - 1, 0)
         elif tag in ("td", "th"):
-            self.parts.append(" | ")
+            self.parts.append(CELL)
         elif tag in self._BLOCKS:
             self.parts.append("\n")
 

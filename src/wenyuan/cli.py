@@ -139,7 +139,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     assistant = _assistant(args)
 
-    scope = Scope(tuple(args.doc or ()), args.type or "", args.year, args.issuer or "") or None
+    scope = Scope.chosen(args.doc, args.type, args.year, args.issuer)
 
     def one(question: str) -> dict:
         return assistant.ask(question, scope=scope).to_json()
@@ -172,10 +172,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
-    from wenyuan.tasks import tasks, tasks_docx, tasks_xlsx
+    from wenyuan.tasks import checklist_json, tasks, tasks_docx, tasks_xlsx
 
     index = _assistant(args).index
-    document = next((d for d in index.documents.values() if d.path == args.doc), None)
+    document = index.document_at(args.doc)
     if document is None:
         print(f"no indexed document {args.doc!r} (name it as citations' doc does, relative to the indexed folder)",
               file=sys.stderr)
@@ -188,9 +188,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     if args.xlsx or args.docx:
         return 0
     if args.json:
-        _emit({"document": {"doc": document.path, "title": document.title, "number": document.number,
-                            "issuer": document.issuer, "date": document.date},
-               "tasks": [row.to_json(document) for row in rows]})
+        _emit(checklist_json(document, rows))
         return 0
     print(f"《{document.title}》" + (f"（{document.number}）" if document.number else "") + f"：{len(rows)} 项")
     for row in rows:

@@ -119,6 +119,10 @@ class Index:
     name_grams: dict[str, set[str]] | None = None  # every 8 characters of a document's names -> the documents
     _folded_cards: dict[str, str] | None = None
 
+    def document_at(self, path: str) -> Document | None:
+        """The indexed document of a file, named as citations name it (relative to the indexed folder)."""
+        return next((document for document in self.documents.values() if document.path == path), None)
+
     def named_in(self, text: str) -> set[str]:
         """The documents a text quotes eight or more characters of the name of ("个人所得税专项附加扣除" for
         国务院关于印发个人所得税专项附加扣除暂行办法的通知)."""

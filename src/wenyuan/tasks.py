@@ -61,6 +61,13 @@ class Task:
                              "page": self.page}}
 
 
+def checklist_json(document: Document, rows: list[Task]) -> dict:
+    """The checklist as `wenyuan tasks --json` and /api/tasks give it: the document, then its rows."""
+    return {"document": {"doc": document.path, "title": document.title, "number": document.number,
+                         "issuer": document.issuer, "date": document.date},
+            "tasks": [row.to_json(document) for row in rows]}
+
+
 def units(phrase: str) -> list[str]:
     """The units a responsibility phrase names, in order: 人力资源社会保障部、财政部 → [人力资源社会保障部, 财政部];
     …等有关部门和单位 → […, 有关部门和单位]."""

@@ -190,6 +190,13 @@ class Scope:
     def __bool__(self) -> bool:
         return bool(self.documents or self.kind or self.year or self.issuer)
 
+    @classmethod
+    def chosen(cls, documents=None, kind=None, year=None, issuer=None) -> Scope | None:
+        """The scope a person chose, from a form's, a request's or the command line's values (empty ones mean no
+        choice); None when nothing was chosen. Raises ValueError for a year that is not a number."""
+        scope = cls(tuple(documents or ()), str(kind or ""), int(year) if year else None, str(issuer or ""))
+        return scope or None
+
     def admits(self, document: Document) -> bool:
         return ((not self.documents or document.path in self.documents)
                 and (not self.kind or document.kind == self.kind or document.title.endswith(self.kind))

@@ -162,7 +162,7 @@ class AdminHandlers:
         if not path:
             return ""
         index = self.assistant.index
-        document = next((d for d in index.documents.values() if d.path == path), None)
+        document = index.document_at(path)
         entry = next((d for d in index.manifest["documents"] if d["path"] == path), {})
         if document is None:
             return f"<p>索引中没有 {html.escape(path)}（未能索引的文件没有内容可看）。</p>"

@@ -29,7 +29,7 @@ from wenyuan.assistant import Assistant, QuestionRejected, checked_question  # n
 from wenyuan.web.questionlog import QuestionLog  # noqa: E402
 from wenyuan.config import Settings  # noqa: E402
 from wenyuan.export import answer_docx, export_name  # noqa: E402
-from wenyuan.tasks import tasks, tasks_docx, tasks_xlsx  # noqa: E402
+from wenyuan.tasks import checklist_json, tasks, tasks_docx, tasks_xlsx  # noqa: E402
 from wenyuan.index import MANIFEST, IndexNotUsable  # noqa: E402
 from wenyuan.types import Answer, AnswerItem, Scope  # noqa: E402
 from wenyuan.web.render import stream_points  # noqa: E402
@@ -89,8 +89,7 @@ class AskRequest(BaseModel):
 
     def scope(self) -> Scope | None:
         filters = self.filters or Filters()
-        scope = Scope(tuple(self.documents or ()), filters.type or "", filters.year, filters.issuer or "")
-        return scope or None
+        return Scope.chosen(self.documents, filters.type, filters.year, filters.issuer)
 
     def past(self) -> list[Answer]:
         return [
@@ -320,19 +319,14 @@ def create_app(assistant: Assistant) -> FastAPI:
         """任务分解: a document's requirements as rows (item, requirement, lead and participating units, deadline,
         citation), as `wenyuan tasks --json` gives them; `format=xlsx` or `docx` returns the table as a file."""
         index = assistant.index
-        document = next((d for d in index.documents.values() if d.path == doc), None)
+        document = index.document_at(doc)
         if document is None:
             raise HTTPException(status_code=404, detail="没有这份文件（请用引用中的文件名）")
         rows = tasks(document, index.structures[document.id])
         if format == "json":
-            return JSONResponse({"document": {"doc": document.path, "title": document.title,
-                                              "number": document.number, "issuer": document.issuer,
-                                              "date": document.date},
-                                 "tasks": [row.to_json(document) for row in rows]})
-        name = f"任务分解-{document.title[:30]}.{format}"
-        content = tasks_xlsx(document, rows) if format == "xlsx" else tasks_docx(document, rows)
-        return Response(content, media_type=_XLSX if format == "xlsx" else _DOCX, headers={
-            "Content-Disposition": f"attachment; filename=\"tasks.{format}\"; filename*=UTF-8''{quote(name)}"})
+            return JSONResponse(checklist_json(document, rows))
+        make = tasks_xlsx if format == "xlsx" else tasks_docx
+        return download(f"任务分解-{document.title[:30]}.{format}", make(document, rows), "tasks")
 
     @app.post("/api/feedback", dependencies=[Depends(permitted)], status_code=204,
               responses={404: {"description": "no answer with this id (or the question log is off)"}})
@@ -347,14 +341,14 @@ def create_app(assistant: Assistant) -> FastAPI:
               responses={200: {"content": {_DOCX: {}}, "description": "The answer as a Word file."}})
     def export_docx(answer: AskResponse) -> Response:
         """An answer (as /api/ask returned it) as a Word file: question, answer and numbered 【来源】 entries."""
-        return docx_response(export_name(answer.question), answer_docx(answer.model_dump()))
+        return download(export_name(answer.question), answer_docx(answer.model_dump()))
 
     @app.get("/api/export/{token}", include_in_schema=False)
     def exported(token: str) -> Response:
         found = exports.get(token)
         if found is None:
             raise HTTPException(status_code=404, detail="导出的文件已过期，请重新点击“导出 Word”")
-        return docx_response(*found)
+        return download(*found)
 
     @app.post("/api/admin/session", include_in_schema=False, status_code=204)
     def admin_session(request: Request) -> Response:
@@ -508,9 +502,11 @@ class Exports:
         return found[1], found[2]
 
 
-def docx_response(name: str, content: bytes) -> Response:
-    return Response(content, media_type=_DOCX, headers={
-        "Content-Disposition": f"attachment; filename=\"answer.docx\"; filename*=UTF-8''{quote(name)}",
+def download(name: str, content: bytes, plain: str = "answer") -> Response:
+    """A Word or Excel file to save under its Chinese name (and `plain` for clients that read no other)."""
+    suffix = name.rsplit(".", 1)[-1]
+    return Response(content, media_type=_XLSX if suffix == "xlsx" else _DOCX, headers={
+        "Content-Disposition": f"attachment; filename=\"{plain}.{suffix}\"; filename*=UTF-8''{quote(name)}",
         "Cache-Control": "no-store"})
 
 

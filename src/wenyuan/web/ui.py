@@ -192,7 +192,7 @@ class ChatHandlers:
     def respond(self, question: str, messages: list, history: list[Answer], documents: list[str] | None = None,
                 kind: str | None = None, year: int | None = None, issuer: str | None = None):
         """The answer to a question, streamed into the chat; the scope selectors' choice limits it."""
-        scope = Scope(tuple(documents or ()), kind or "", int(year) if year else None, issuer or "") or None
+        scope = Scope.chosen(documents, kind, year, issuer)
         question = (question or "").strip()
         if not question:
             yield messages, history, gr.skip(), "", gr.skip()
@@ -308,7 +308,7 @@ class ChatHandlers:
         return render.viewer_html(document, citation, citation.heading_path)
 
     def _document(self, path: str) -> Document | None:
-        return next((d for d in self.assistant.index.documents.values() if d.path == path), None)
+        return self.assistant.index.document_at(path)
 
     @staticmethod
     def new_conversation():
@@ -449,12 +449,11 @@ def build_ui(assistant: Assistant, questions: QuestionLog | None = None, exports
             began = time.perf_counter()
             filters = filters if isinstance(filters, dict) else {}
             try:
-                year = int(filters["year"]) if filters.get("year") else None
+                scope = Scope.chosen(documents, filters.get("type"), filters.get("year"), filters.get("issuer"))
             except (TypeError, ValueError):
                 raise expected("filters.year 应是年份数字，例如 2019") from None
-            scope = Scope(tuple(documents or ()), str(filters.get("type") or ""), year, str(filters.get("issuer") or ""))
             try:
-                answer = assistant.ask(question, scope=scope or None)
+                answer = assistant.ask(question, scope=scope)
             except QuestionRejected as error:
                 raise expected(str(error)) from None
             if questions is not None:

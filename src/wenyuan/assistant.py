@@ -87,8 +87,8 @@ class Assistant:
         self._embedder = embedder
         # what serves requests: the index and its answerer, swapped in together by one assignment
         self._serving: tuple[Index, Answerer] | None = None
-        self._stamp: tuple[int, int] | None = None
-        self._breaker = None  # the LLM endpoint's circuit breaker, kept across index snapshots  # the manifest's (mtime, size) when the serving index was loaded
+        self._stamp: tuple[int, int] | None = None  # the manifest's (mtime, size) when the serving index was loaded
+        self._breaker = None  # the LLM endpoint's circuit breaker, kept across index snapshots
         self._lock = threading.Lock()
         self._embedder_lock = threading.Lock()
 

@@ -244,53 +244,49 @@ class ChatHandlers:
         gr.Info("已记录您的评价，谢谢！" if rating == "up" else "已记录您的意见，谢谢！管理员会据此补充或核对文件。")
 
     def follow_link(self, target: str, history: list[Answer], messages: list):
-        """A click on a citation chip or "查看原文" ("<turn>-<n>|…"), on an answer's copy link ("copy-<turn>|…") or
-        on a document an ask-back offers ("ask-<turn>-<k>|…"): returns the viewer, the copy box, and for an
-        ask-back the chat, its history and the sources with the question answered from that document."""
-        unchanged = gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        """A click on a citation chip or "查看原文" ("<turn>-<n>|…"), on an answer's copy or Word link
+        ("copy-<turn>|…", "word-<turn>|…"), on "只在此文件中提问" ("only-<turn>-<n>|…") or on a document an ask-back
+        offers ("ask-<turn>-<k>|…"): the updates of LINK_OUTPUTS it makes, the others left as they are."""
         word = re.match(r"word-(\d+)", target or "")
         if word:
             turn = int(word.group(1))
             if turn >= len(history) or self.exports is None:
-                return gr.skip(), gr.skip(), *unchanged
-            answer = history[turn]
-            name = export_name(answer.question)
-            token = self.exports.put(name, answer_docx(answer.to_json()))
-            link = (f'<a id="wy-word-link" href="api/export/{token}" download="{html.escape(name)}">'
-                    f"下载 Word：{html.escape(name)}</a>")
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), link
+                return _link_updates()
+            name = export_name(history[turn].question)
+            token = self.exports.put(name, answer_docx(history[turn].to_json()))
+            return _link_updates(word=f'<a id="wy-word-link" href="api/export/{token}" download="{html.escape(name)}">'
+                                      f"下载 Word：{html.escape(name)}</a>")
         copy = re.match(r"copy-(\d+)", target or "")
         if copy:
             turn = int(copy.group(1))
             if turn >= len(history):
-                return gr.skip(), gr.skip(), *unchanged
+                return _link_updates()
             gr.Info(f"第 {turn + 1} 条回答（含来源）已放入“复制答案”框并尝试复制到剪贴板；"
                     "若未复制成功，请点击该框右上角的复制按钮。")
-            return gr.skip(), render.plain_text(history[turn]), *unchanged
+            return _link_updates(copy=render.plain_text(history[turn]))
         chosen = re.match(r"ask-(\d+)-(\d+)", target or "")
         if chosen:
-            return gr.skip(), gr.skip(), *self.answer_in(int(chosen.group(1)), int(chosen.group(2)), history,
-                                                         messages), gr.skip(), gr.skip()
+            return _link_updates(**self.answer_in(int(chosen.group(1)), int(chosen.group(2)), history, messages))
         only = re.match(r"only-(\d+)-(\d+)", target or "")
         if only:  # "只在此文件中提问": the scope becomes that document, for the questions that follow
             turn, n = int(only.group(1)), int(only.group(2))
             if turn >= len(history) or not 1 <= n <= len(history[turn].citations):
-                return gr.skip(), gr.skip(), *unchanged
+                return _link_updates()
             citation = history[turn].citations[n - 1]
             gr.Info(f"之后的问题只从《{citation.title}》回答；在“限定提问范围”中可清除。")
-            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), [citation.doc], gr.skip()
-        return self.open_citation(target, history), gr.skip(), *unchanged
+            return _link_updates(scope=[citation.doc])
+        return _link_updates(viewer=self.open_citation(target, history))
 
-    def answer_in(self, turn: int, k: int, history: list[Answer], messages: list):
-        """The question of an ask-back, answered from the document the user picked."""
+    def answer_in(self, turn: int, k: int, history: list[Answer], messages: list) -> dict:
+        """The question of an ask-back, answered from the document the user picked: the chat, history and sources."""
         if turn >= len(history) or not 0 <= k < len(history[turn].candidates):
-            return gr.skip(), gr.skip(), gr.skip()
+            return {}
         asked, candidate = history[turn], history[turn].candidates[k]
         answer = self.assistant.ask(asked.question, history[:turn], documents=[candidate.doc])
         new_turn = len(history)
         messages = [*messages, {"role": "user", "content": render._text(f"《{candidate.title}》：{asked.question}")},
                     {"role": "assistant", "content": render.chat_markdown(answer, new_turn)}]
-        return messages, [*history, answer], render.sources_html(answer, new_turn)
+        return {"chat": messages, "history": [*history, answer], "sources": render.sources_html(answer, new_turn)}
 
     def open_citation(self, target: str, history: list[Answer]) -> str:
         match = re.match(r"(\d+)-(\d+)", target or "")
@@ -352,6 +348,13 @@ class ChatHandlers:
 
 
 _KEPT_CONVERSATIONS = 30
+# what a link click (ChatHandlers.follow_link) may change, in the order the event lists its outputs
+LINK_OUTPUTS = ("viewer", "copy", "chat", "history", "sources", "scope", "word")
+
+
+def _link_updates(**changed) -> tuple:
+    return tuple(changed.get(name, gr.skip()) for name in LINK_OUTPUTS)
+
 
 
 def _past_choices(saved: list) -> list[tuple[str, str]]:
@@ -434,7 +437,8 @@ def build_ui(assistant: Assistant, questions: QuestionLog | None = None, exports
         chatbot.clear(chat.new_conversation, None, cleared, api_visibility="private")  # its own trash button
         cite_target.change(
             chat.follow_link, [cite_target, history, chatbot],
-            [viewer, copy_box, chatbot, history, sources, scope_documents, word_link], api_visibility="private",
+            [viewer, copy_box, chatbot, history, sources, scope_documents, word_link],  # LINK_OUTPUTS
+            api_visibility="private",
         ).then(None, [cite_target, copy_box], None, js=AFTER_LINK)
 
         if example_set is not None:  # new documents bring their own example questions, on every page load

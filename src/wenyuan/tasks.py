@@ -170,10 +170,10 @@ def _leaves(headings: list[Heading], structure: Structure, length: int) -> list[
     """The headings at the 一、 level or below that have none under them, with where their sections end."""
     items = [h for h in headings if LEVEL_CN <= h.level <= LEVEL_ENUM and h.end > h.start]
     leaves = []
-    for position, heading in enumerate(items):
+    for heading, following in zip(items, [*items[1:], None]):
         end = structure.section_end(heading)
         end = length if end < 0 else end
-        if not any(heading.start < other.start < end and other.level > heading.level for other in items[position + 1:]):
+        if following is None or following.start >= end:  # an item inside its section is one of its own items
             leaves.append((heading, end))
     return leaves
 

@@ -209,9 +209,9 @@ def create_app(assistant: Assistant) -> FastAPI:
         administering = path == ADMIN_PATH or path.startswith(ADMIN_PATH + "/")
         if administering and not access.may_administer(request.headers.get(ADMIN_HEADER),
                                                         request.cookies.get(ADMIN_COOKIE)):
-            if request.headers.get(ADMIN_HEADER) and logins.wait(client):  # a token being guessed
-                return JSONResponse({"detail": "管理口令尝试过于频繁，请稍后再试"}, status_code=429,
-                                    headers={"Retry-After": "60"})
+            wait = logins.wait(client) if request.headers.get(ADMIN_HEADER) else 0  # a token being guessed
+            if wait:
+                return _too_many("管理口令尝试过于频繁", wait)
             if request.method == "GET" and path in (ADMIN_PATH, ADMIN_PATH + "/"):
                 return RedirectResponse("../login" if path.endswith("/") else "login", status_code=303)
             return JSONResponse({"detail": "需要管理口令：请先登录文档管理"}, status_code=401)
@@ -224,8 +224,7 @@ def create_app(assistant: Assistant) -> FastAPI:
         if request.method == "POST" and path.startswith(_ASKING):
             wait = limiter.wait(request.headers.get(KEY_HEADER) or client)
             if wait:
-                return JSONResponse({"detail": f"提问过于频繁，请 {wait} 秒后再试"}, status_code=429,
-                                    headers={"Retry-After": str(wait)})
+                return _too_many("提问过于频繁", wait)
         if path.startswith(_GUARDED) and not access.origin_allowed(request.headers.get("origin"),
                                                                                _own_origin(request)):
             return JSONResponse({"detail": "this origin is not allowed to call the API"}, status_code=403)
@@ -234,8 +233,7 @@ def create_app(assistant: Assistant) -> FastAPI:
         if request.method == "POST" and path in ("/login", "/api/admin/session"):
             wait = logins.wait(client)
             if wait:
-                return JSONResponse({"detail": f"登录尝试过于频繁，请 {wait} 秒后再试"}, status_code=429,
-                                    headers={"Retry-After": str(wait)})
+                return _too_many("登录尝试过于频繁", wait)
         response = await call_next(request)
         if request.method == "GET" and path in ("/", ADMIN_PATH + "/") \
                 and response.headers.get("content-type", "").startswith("text/html"):
@@ -521,6 +519,11 @@ async def _with_chinese_labels(response: Response) -> Response:
         b'lang="en"', b'lang="zh-CN"', 1)
     headers = {name: value for name, value in response.headers.items() if name.lower() != "content-length"}
     return Response(body, status_code=response.status_code, headers=headers)
+
+
+def _too_many(what: str, wait: int) -> JSONResponse:
+    """429, saying how many seconds to wait, in words and in Retry-After."""
+    return JSONResponse({"detail": f"{what}，请 {wait} 秒后再试"}, status_code=429, headers={"Retry-After": str(wait)})
 
 
 def _route_path(request: Request) -> str:

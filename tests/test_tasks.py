@@ -12,9 +12,11 @@ import pytest
 from conftest import DATA, SEED
 from wenyuan.assistant import Assistant
 from wenyuan.config import Settings
-from wenyuan.tasks import deadline, responsibility, tasks, units
+from wenyuan.tasks import TaskQuestion, deadline, responsibility, task_question, tasks, units
 
 EMPLOYMENT = "国务院关于做好当前和今后一个时期促进就业工作的若干意见.txt"
+HOSPITALS = "国务院办公厅关于加强三级公立医院绩效考核工作的意见.txt"  # its deadlines: 2019年3月底前 …
+SPORTS = "国务院办公厅关于加快发展体育竞赛表演产业的指导意见.txt"  # units that share a task, none named lead
 
 
 @pytest.mark.parametrize(("phrase", "expected"), [
@@ -66,7 +68,8 @@ def indexed(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:
     root = tmp_path_factory.mktemp("tasks")
     (root / "data").mkdir()
     shutil.copy(SEED, root / "data")
-    shutil.copy(DATA / EMPLOYMENT, root / "data")
+    for name in (EMPLOYMENT, HOSPITALS, SPORTS):
+        shutil.copy(DATA / name, root / "data")
     assistant = Assistant(Settings(data_dir=root / "data", index_dir=root / "index", progress=False), embedder)
     assistant.build()
     return assistant
@@ -166,3 +169,74 @@ def test_the_checklist_through_the_api(tmp_path: Path, embedder) -> None:
         assert httpx.get(running.url + "/api/tasks", params={"doc": EMPLOYMENT, "format": "pdf"}).status_code == 422
     finally:
         running.stop()
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("人力资源社会保障部牵头负责哪些任务？", TaskQuestion(unit="人力资源社会保障部", role="lead")),
+    ("财政部参与了哪几项？", TaskQuestion(unit="财政部", role="part")),
+    ("人社部负责哪些工作？", TaskQuestion(unit="人社部", role="any")),
+    ("哪些任务由农业农村部牵头？", TaskQuestion(unit="农业农村部", role="lead", naming="")),
+    ("促进就业的意见中财政部参与了哪几项？", TaskQuestion(unit="财政部", role="part", naming="促进就业的意见中")),
+    ("今年底前要完成哪些任务？", TaskQuestion(own_year=True)),
+    ("年底前有哪些工作要完成？", TaskQuestion(own_year=True)),
+    ("2019年6月底前要完成哪些任务？", TaskQuestion(year=2019, month=6)),
+    ("明年底前要完成哪些工作？", TaskQuestion(own_year=True, later=1)),
+    ("三级公立医院的意见里，3月底前要完成哪些任务？", TaskQuestion(month=3, own_year=True, naming="三级公立医院的意见里，")),
+    ("学习教育的目标任务是什么？", None),
+    ("哪个部门负责就业工作？", None),
+    ("谁负责牵头？", None),
+    ("2019年GDP增长目标是多少？", None),
+])
+def test_which_questions_ask_the_checklist(question: str, expected: TaskQuestion | None) -> None:
+    assert task_question(question) == expected
+
+
+def test_the_tasks_a_unit_leads_across_documents(indexed: Assistant) -> None:
+    answer = indexed.ask("人力资源社会保障部牵头负责哪些任务？")
+    assert answer.mode == "list" and not answer.refused
+    led = [row for row in _rows(indexed, EMPLOYMENT) if row.lead == "人力资源社会保障部"]
+    shared = [row for row in _rows(indexed, SPORTS) if "人力资源社会保障部" in row.lead.split("、")]
+    assert led and shared  # the question spans both documents: one leads, the other shares
+    assert f"由人力资源社会保障部牵头的任务有 {len(led)} 项" in answer.text
+    assert f"共同负责的有 {len(shared)} 项" in answer.text
+    assert "《国务院关于做好当前和今后一个时期促进就业工作的若干意见》" in answer.text
+    assert len(answer.items) == len(led) + len(shared) == len(answer.citations)
+    for citation, row in zip(answer.citations, led):  # each item cited at its own words, in document order
+        assert citation.doc == EMPLOYMENT and citation.quote == row.item and citation.start == row.start
+        assert citation.passage_end == row.end
+
+
+def test_the_tasks_a_unit_takes_part_in_within_a_named_document(indexed: Assistant) -> None:
+    answer = indexed.ask("促进就业的意见中财政部参与了哪几项？")
+    expected = [row for row in _rows(indexed, EMPLOYMENT) if "财政部" in row.participants]
+    assert f"由财政部参与的任务有 {len(expected)} 项" in answer.text
+    assert {citation.doc for citation in answer.citations} == {EMPLOYMENT}
+    assert [item.start for item in answer.items] == [row.start for row in expected]
+    first = expected[0]
+    assert f"牵头：{first.lead}" in answer.text.splitlines()[1]
+
+
+def test_the_tasks_due_by_the_end_of_the_year(indexed: Assistant) -> None:
+    answer = indexed.ask("今年底前要完成哪些任务？")
+    due = [row for row in _rows(indexed, HOSPITALS) if row.due and row.due <= "2019-12-31" and "至" not in row.deadline]
+    assert len(due) >= 3
+    assert "“今年”按" in answer.text and len(answer.items) >= len(due)
+    for row in due:
+        assert f"时限：{row.deadline}" in answer.text
+    # a narrower date lists fewer: only what is due by the end of March
+    march = indexed.ask("三级公立医院的意见里，2019年3月底前要完成哪些任务？")
+    assert 0 < len(march.items) < len(answer.items)
+    assert all("3月底前" in line for line in march.text.splitlines()[1:])
+
+
+def test_a_follow_up_goes_back_to_a_listed_task(indexed: Assistant) -> None:
+    listed = indexed.ask("促进就业的意见中财政部参与了哪几项？")
+    follow = indexed.ask("第二项具体怎么要求？", [listed])
+    second = listed.items[1]
+    assert follow.citations and all(citation.doc == EMPLOYMENT for citation in follow.citations)
+    assert any(second.start <= citation.start < second.end for citation in follow.citations)
+
+
+def test_a_unit_no_task_names_is_not_answered_from_the_checklist(indexed: Assistant) -> None:
+    answer = indexed.ask("国家统计局牵头负责哪些任务？")
+    assert "国家统计局牵头的任务有" not in answer.text

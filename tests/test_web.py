@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -1067,5 +1068,56 @@ def test_gradio_labels_its_controls_in_chinese_in_an_english_browser(browser, se
         _ask(page, "城镇化率提升到了多少？")
         page.wait_for_selector("#wy-chat button[aria-label='清空对话']", timeout=15_000)  # not "Clear"
         assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_the_viewer_lists_a_documents_tasks_and_downloads_them(page) -> None:
+    from openpyxl import load_workbook
+
+    _ask(page, "组织领导方面提了哪几条要求？")
+    page.locator("#wy-chat a.wy-chip").first.click()
+    page.wait_for_selector("#wy-viewer .wy-tasks-link", timeout=15_000)
+    page.click("#wy-viewer .wy-tasks-link")
+    page.wait_for_selector("#wy-viewer .wy-task-table", timeout=15_000)
+    table = page.inner_text("#wy-viewer .wy-task-table")
+    for item in ("一要在“深学”上下功夫", "四要把学习教育与健全制度机制紧密结合起来", "一要压紧压实工作责任"):
+        assert item in table
+    row = page.locator("#wy-viewer .wy-task-table tr", has_text="二要坚持分类指导")
+    row.locator("a").click()  # its 出处: the item, highlighted in the document
+    page.wait_for_selector("#wy-hl", timeout=15_000)
+    assert page.inner_text("#wy-hl").startswith("二要坚持分类指导")
+    page.click("#wy-viewer .wy-tasks-link")  # back to the list, and its Excel file
+    page.wait_for_selector("#wy-viewer a.wy-download", timeout=15_000)
+    with page.expect_download(timeout=30_000) as waiting:
+        page.locator("#wy-viewer a.wy-download", has_text="Excel").click()
+    assert waiting.value.suggested_filename.startswith("任务分解-树立和践行正确政绩观")
+    sheet = load_workbook(io.BytesIO(Path(waiting.value.path()).read_bytes())).active
+    assert sheet["A3"].value == "序号" and sheet.max_row >= 3 + 9
+    assert "四要做到两手抓两促进" in [cell.value for cell in sheet["B"]]
+
+
+@pytest.mark.browser
+def test_the_documents_page_gives_a_files_task_list(browser, server) -> None:
+    from openpyxl import load_workbook
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/admin/")
+        page.click("#wy-view-choice input")
+        page.get_by_role("option", name=GOV, exact=True).click()
+        page.wait_for_selector("#wy-document-view .wy-docview", timeout=15_000)
+        page.click("#wy-tasks-button")
+        page.wait_for_selector("#wy-document-view .wy-task-table", timeout=15_000)
+        table = page.inner_text("#wy-document-view .wy-task-table")
+        assert "牵头单位" in table and "完成时限" in table
+        with page.expect_download(timeout=30_000) as waiting:
+            page.click("#wy-tasks-xlsx")
+        assert waiting.value.suggested_filename.endswith(".xlsx")
+        sheet = load_workbook(io.BytesIO(Path(waiting.value.path()).read_bytes())).active
+        assert sheet["A1"].value == "《国务院办公厅关于推进政务新媒体健康有序发展的意见》任务分解表"
+        assert sheet.max_row - 3 == page.locator("#wy-document-view .wy-task-table tr").count() - 1
     finally:
         context.close()

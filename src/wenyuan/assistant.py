@@ -11,12 +11,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from wenyuan import retrieve, weights
-from wenyuan.answer import Answerer, ExtractiveAnswerer, StreamingAnswerer, refusal
+from wenyuan.answer import Answerer, ExtractiveAnswerer, StreamingAnswerer, assignments, refusal
 from wenyuan.clean import chinese_number
 from wenyuan.config import DEFAULT_EMBEDDER, Settings
 from wenyuan.embed import Embedder
 from wenyuan.index import MANIFEST, BuildReport, Index, IndexNotUsable, Progress, build_index
 from wenyuan.query import Query, analyse
+from wenyuan.tasks import TASK_WORDS, TaskQuestion, task_question
 from wenyuan.types import Answer, AnswerItem, Document, Hit, Scope
 
 log = logging.getLogger(__name__)
@@ -216,6 +217,12 @@ class Assistant:
             rest = question[ordinal.end():]
             resolved = f"{item.text}{rest}" if rest.strip("？? ") else item.text
             documents = [item.doc]
+        checklist = task_question(question) if item is None else None
+        if checklist is not None:  # "财政部参与了哪几项？": the rows of the 任务分解 that fit, if any do
+            listed = _from_checklist(question, checklist, index, documents)
+            if listed is not None:
+                yield replace(listed, scope=label)
+                return
         asked = self._prepare(resolved, documents=documents, index=index)
         if asked.route.missing is not None:
             yield replace(refusal(question, [], asked.route.missing), scope=label)
@@ -239,6 +246,25 @@ class Assistant:
 _CHINESE = re.compile(r"[\u3400-\u9fff]")
 # the documents are Chinese: a question in another language finds its words nowhere
 _NOT_CHINESE = "没有找到答案。文件都是中文的，请用中文提问，例如“城镇化率提升到了多少？”。"
+
+
+def _from_checklist(question: str, asked: TaskQuestion, index: Index, documents: Collection[str] | None
+                    ) -> Answer | None:
+    """A question about who does what by when, answered from the checklists of the documents it names (all those
+    in reach when it names none). Only the words before what is asked may name one: the unit asked about is no
+    document's name (人力资源社会保障部 is an issuer too)."""
+    route = retrieve.route(analyse(asked.naming, index.definitions), index, documents)
+    if route.missing is not None:
+        return None
+    within = set(route.documents if route.documents is not None else (route.preferred or index.documents))
+    naming = analyse(asked.naming, index.definitions)
+    words = [term for term in naming.terms if term not in TASK_WORDS]
+    if words:  # "促进就业的意见中…": the documents whose card (title, 文号, issuer…) holds every such word
+        within = {doc_id for doc_id in within
+                  if all(any(form in index.folded_card(doc_id) for form in naming.forms(word)) for word in words)}
+        if not within:
+            return None
+    return assignments.answer(question, asked, index, within)
 
 
 def _follow_up_item(question: str, history: Sequence[Answer]) -> AnswerItem | None:

@@ -118,6 +118,7 @@ class Index:
     path_ids: dict[str, str] | None = None  # document path -> id
     name_grams: dict[str, set[str]] | None = None  # every 8 characters of a document's names -> the documents
     _folded_cards: dict[str, str] | None = None
+    task_rows: dict | None = None  # each document's 任务分解 rows, made when a question first needs them
 
     def document_at(self, path: str) -> Document | None:
         """The indexed document of a file, named as citations name it (relative to the indexed folder)."""

@@ -184,7 +184,7 @@ def _key(words: str) -> str:
 
 
 def _number(heading: Heading) -> str:
-    match = re.match(r"^[（(]?[一二三四五六七八九十百\d]+[）)、.．]?|^[一二三四五六七八九十]+[要是]", heading.text)
+    match = re.match(r"^[一二三四五六七八九十]+[要是]|^[（(]?[一二三四五六七八九十百\d]+[）)、.．]?", heading.text)
     return match.group(0) if match else ""
 
 
@@ -259,3 +259,80 @@ def tasks_docx(document: Document, rows: list[Task]) -> bytes:
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()
+
+
+# ---- questions the checklist answers: who leads or takes part in what, and what is due by when -------------------
+
+_ROLES = {"牵头负责": "lead", "牵头": "lead", "参与": "part", "参加": "part", "配合": "part", "协助": "part",
+          "协同": "part", "负责": "any"}
+_ROLE_WORDS = "|".join(sorted(_ROLES, key=len, reverse=True))
+_ASKS_WHICH = r"(?:了|的)?(?:哪些|哪几|什么|几项|多少)"
+# 人力资源社会保障部牵头负责哪些任务？ / 财政部参与了哪几项？
+_UNIT_FIRST = re.compile(rf"([^，,。？?；;：:\s]{{2,40}}?)(?:都|又|还|主要|具体|共同)?({_ROLE_WORDS}){_ASKS_WHICH}")
+# 哪些任务由财政部牵头？
+_UNIT_AFTER = re.compile(rf"(?:哪些|哪几项|哪几个|什么)(?:任务|工作|事项|措施)?(?:是|要|需要)?由([^，,。？?；;：:\s]{{2,40}}?)({_ROLE_WORDS})")
+# 今年底前要完成哪些任务？ / 2019年6月底前完成什么？ / 年底前有哪几项要完成？
+_DUE_BY = re.compile(r"(今年|本年度?|明年|(\d{4})年)?(?:(\d{1,2})月)?(?:年)?(?:底|末)?(?:前|之前|以前)")
+_ASKS_TASKS = re.compile(r"(?:哪些|哪几|什么)(?:任务|工作|事项|事情|措施|项)|(?:任务|工作|事项)有哪些|完成哪|要完成")
+_BEFORE_UNIT = re.compile(r".*(?:中|里|内|的|，|,)")
+
+
+@dataclass(frozen=True, slots=True)
+class TaskQuestion:
+    """A question about the checklist: the tasks a unit leads or takes part in, or those due by a date."""
+
+    unit: str = ""  # as the question writes it ("" for a deadline question)
+    role: str = ""  # lead (牵头), part (参与/配合) or any (负责)
+    year: int | None = None  # due by the end of this year (or of `month` in it)
+    month: int | None = None
+    own_year: bool = False  # 今年 / 明年: each document's own year (or the one after), as the document says 今年
+    later: int = 0  # 明年: one year after the document's
+    naming: str = ""  # the words before what is asked, which may name the document ("促进就业的意见中")
+
+
+def task_question(question: str) -> TaskQuestion | None:
+    """What a question asks of the checklist, or None when it is not such a question. A pure function of the words:
+    which unit (as written), which role, which date; documents and units are matched later."""
+    text = "".join(question.split())
+    for pattern in (_UNIT_FIRST, _UNIT_AFTER):
+        match = pattern.search(text)
+        if match:
+            unit = _BEFORE_UNIT.sub("", match.group(1)).removeprefix("由")
+            if len(unit) >= 2 and not unit.startswith(("哪", "谁", "什么")):
+                naming = text[:match.start()] if pattern is _UNIT_AFTER else text[:match.end(1) - len(unit)]
+                return TaskQuestion(unit=unit, role=_ROLES[match.group(2)], naming=naming)
+    if not _ASKS_TASKS.search(text):
+        return None
+    for match in _DUE_BY.finditer(text):
+        anchored = match.group(1) or match.group(3) or match.group(0).startswith(("年底", "年末"))
+        if not anchored or not re.search(r"底|末|前", match.group(0)):
+            continue
+        month = int(match.group(3)) if match.group(3) else None
+        if month is not None and not 1 <= month <= 12:
+            continue
+        if match.group(2):
+            return TaskQuestion(year=int(match.group(2)), month=month, naming=text[:match.start()])
+        return TaskQuestion(month=month, own_year=True, later=1 if match.group(1) == "明年" else 0,
+                            naming=text[:match.start()])
+    return None
+
+
+def due_by(row: Task, asked: TaskQuestion, document_year: int | None) -> bool:
+    """Whether a row's deadline falls on or before the date a question asks about (periods with no date never do)."""
+    if not row.due or "至" in row.deadline:  # a period (2019年1月1日至12月31日) is not a task's deadline
+        return False
+    year = asked.year if asked.year is not None else (document_year + asked.later if document_year else None)
+    if year is None:
+        return False
+    month = asked.month or 12
+    return row.due <= f"{year:04d}-{month:02d}-{_last_day(year, month):02d}"
+
+
+def unit_matches(asked: str, named: str) -> bool:
+    """Whether a unit the question names is one a row names: the same words, or one inside the other
+    (发展改革委 in 国家发展改革委), never a two-character fragment."""
+    return asked == named or (min(len(asked), len(named)) >= 3 and (asked in named or named in asked))
+
+
+# words around a checklist question that name no document ("在…中", "请问", "文件里")
+TASK_WORDS = frozenset("请问 文件 这份 该 里 中 在 关于 任务 工作 事项 一共 共 都 各".split())

@@ -24,6 +24,8 @@ import gradio as gr  # noqa: E402
 from wenyuan.assistant import Assistant  # noqa: E402
 from wenyuan.index import STAGE_LABELS, IndexBusy  # noqa: E402
 from wenyuan.ingest import SUPPORTED_SUFFIXES  # noqa: E402
+from wenyuan.tasks import tasks, tasks_docx, tasks_xlsx  # noqa: E402
+from wenyuan.web import render  # noqa: E402
 from wenyuan.web.questionlog import QuestionLog  # noqa: E402
 from wenyuan.web.usage import usage  # noqa: E402
 
@@ -31,7 +33,7 @@ OPEN_ADMIN_BANNER = ("**注意：未设置管理口令（WENYUAN_ADMIN_TOKEN）*
                      "重建索引。在内网正式使用前请设置口令。")
 ADMIN_CSS = (".wy-docview table{border-collapse:collapse;margin-bottom:.8em}.wy-docview th{text-align:left;"
              "padding:.2em 1em .2em 0;color:#555;font-weight:500}.wy-docview ul{padding-left:1.2em}"
-             ".wy-chunk{color:#475467;font-size:.9em}")
+             ".wy-chunk{color:#475467;font-size:.9em}" + render.TASKS_CSS)
 RECYCLE_FOLDER = ".回收站"  # inside data/; hidden, so never indexed
 _STAMP = "%Y%m%d-%H%M%S"
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -178,6 +180,26 @@ class AdminHandlers:
                 node = node.setdefault(heading, {})
             node.setdefault("", []).append(chunk)
         return (f'<div class="wy-docview"><table>{rows}</table><h4>结构与片段</h4>{_outline(tree)}</div>')
+
+    def checklist(self, path: str | None):
+        """A document's 任务分解 as a table, and as an Excel and a Word file to download."""
+        hidden = gr.update(value=None, visible=False)
+        if not path:
+            return "<p>请先在上面选择一份文件。</p>", hidden, hidden
+        index = self.assistant.index
+        document = index.document_at(path)
+        if document is None:
+            return f"<p>索引中没有 {html.escape(path)}。</p>", hidden, hidden
+        rows = tasks(document, index.structures[document.id])
+        if not rows:
+            return render.tasks_html(document, rows, linked=False), hidden, hidden
+        folder = Path(tempfile.mkdtemp(prefix="wenyuan-tasks-"))
+        files = []
+        for suffix, make in (("xlsx", tasks_xlsx), ("docx", tasks_docx)):
+            target = folder / f"任务分解-{safe_filename(document.title)[:30]}.{suffix}"
+            target.write_bytes(make(document, rows))
+            files.append(gr.update(value=str(target), visible=True))
+        return render.tasks_html(document, rows, linked=False), *files
 
     def upload(self, files: list | None) -> str:
         """Copies the picked files into data/ (names sanitised, type and size checked); says what it did."""
@@ -326,7 +348,12 @@ def build_admin_ui(assistant: Assistant, questions: QuestionLog | None = None) -
                     restore_button = gr.Button("恢复", elem_id="wy-restore")
                 rebuild_button = gr.Button("重建索引（只处理新增和修改的文件）", variant="primary", elem_id="wy-rebuild")
                 rebuild_status = gr.Markdown("", elem_id="wy-rebuild-status")
-                view_choice = gr.Dropdown(label="查看一份文件是怎样被读取和切分的", choices=[], elem_id="wy-view-choice")
+                with gr.Row():
+                    view_choice = gr.Dropdown(label="查看一份文件是怎样被读取和切分的", choices=[],
+                                              elem_id="wy-view-choice", scale=4)
+                    checklist_button = gr.Button("任务清单", elem_id="wy-tasks-button", scale=1)
+                    checklist_xlsx = gr.DownloadButton("下载 Excel", visible=False, elem_id="wy-tasks-xlsx", scale=1)
+                    checklist_docx = gr.DownloadButton("下载 Word", visible=False, elem_id="wy-tasks-docx", scale=1)
                 document_view = gr.HTML("", elem_id="wy-document-view")
             with gr.Tab("使用情况", id="usage") as usage_tab:
                 usage_summary = gr.Markdown("", elem_id="wy-usage-summary")
@@ -345,7 +372,11 @@ def build_admin_ui(assistant: Assistant, questions: QuestionLog | None = None) -
 
         listing = [table, status, delete_choice, restore_choice]
         page.load(admin.viewable, None, view_choice, api_visibility="private")
-        view_choice.change(admin.document_view, [view_choice], document_view, api_visibility="private")
+        view_choice.change(admin.document_view, [view_choice], document_view, api_visibility="private").then(
+            lambda: (gr.update(visible=False), gr.update(visible=False)), None, [checklist_xlsx, checklist_docx],
+            api_visibility="private")
+        checklist_button.click(admin.checklist, [view_choice], [document_view, checklist_xlsx, checklist_docx],
+                               api_visibility="private")
         page.load(admin.listing, None, listing, api_visibility="private")
         upload_button.click(admin.upload, [upload_files], upload_status, api_name="upload").success(
             lambda: None, None, upload_files, api_visibility="private"  # empty the picker: no second upload

@@ -7,9 +7,18 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import quote
 
+from wenyuan.tasks import Task
 from wenyuan.types import HEADING_SEPARATOR, Answer, Citation, Document
 
+# the 任务分解 table, in the chat's viewer and on the documents page
+TASKS_CSS = """
+.wy-tasks .wy-doc{white-space:normal}
+.wy-task-table{border-collapse:collapse;font-size:.85em;line-height:1.5}
+.wy-task-table th,.wy-task-table td{border:1px solid #d6dce5;padding:.2em .4em;vertical-align:top}
+.wy-task-table th{background:#eef2f8;white-space:nowrap}
+"""
 _MARKER = re.compile(r"\[(\d+)\]")
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
@@ -137,9 +146,40 @@ def viewer_html(document: Document, citation: Citation | None, heading_path: tup
         '<div class="wy-viewer">'
         '<div class="wy-viewer-head"><a class="wy-back" href="#wy-back">‹ 返回对话</a>'
         f'<div class="wy-title">{html.escape(document.title)}{number}{page}</div>'
-        f'<div class="wy-path">{path}</div><div class="wy-file">{html.escape(document.path)}</div></div>'
+        f'<div class="wy-path">{path}</div><div class="wy-file">{html.escape(document.path)}'
+        f'<a class="wy-tasks-link" href="#wy-tasks:{quote(document.path)}" title="逐条列出本文件的任务、牵头和参与单位、时限">'
+        "任务清单</a></div></div>"
         f'<div class="wy-doc">{body}</div></div>'
     )
+
+
+def tasks_html(document: Document, rows: list[Task], downloads: tuple[tuple[str, str], ...] = (),
+               linked: bool = True) -> str:
+    """A document's 任务分解 as a table: 序号, 任务, 具体要求, 牵头单位, 参与单位, 完成时限, 出处; with `linked`, each
+    出处 opens the item in the viewer. `downloads` are (label, href) of the same table as files."""
+    head = (f'<div class="wy-title">《{html.escape(document.title)}》任务分解</div>'
+            + (f'<div class="wy-file">{html.escape(document.number)}</div>' if document.number else "")
+            + "".join(f'<a class="wy-download" href="{html.escape(href)}" download>{html.escape(label)}</a>'
+                      for label, href in downloads))
+    if not rows:
+        return (f'<div class="wy-viewer wy-tasks"><div class="wy-viewer-head">{head}</div>'
+                "<p>这份文件没有按“一、（一）1.”或“一要……二要……”分条列出的任务。</p></div>")
+    cells = []
+    for row in rows:
+        due = f"{row.deadline}（{row.due}）" if row.due and row.due not in row.deadline else row.deadline
+        where = html.escape(_path(("", *row.heading_path)) + (f"，第{row.page}页" if row.page else ""))
+        if linked:
+            where = f'<a href="#wy-at:{row.start}-{row.end}:{quote(document.path)}">{where}</a>'
+        requirement = row.requirement if len(row.requirement) <= 160 else row.requirement[:160] + "……"
+        cells.append(
+            f"<tr><td>{row.n}</td><td>{html.escape(row.item)}</td><td>{html.escape(requirement)}</td>"
+            f"<td>{html.escape(row.lead)}</td><td>{html.escape('、'.join(row.participants))}</td>"
+            f"<td>{html.escape(due)}</td><td>{where}</td></tr>")
+    return (f'<div class="wy-viewer wy-tasks"><div class="wy-viewer-head">{head}'
+            f'<div class="wy-file">共 {len(rows)} 项；单位和时限按文件原文，文件没写的留空。</div></div>'
+            '<div class="wy-doc"><table class="wy-task-table"><tr><th>序号</th><th>任务</th><th>具体要求</th>'
+            "<th>牵头单位</th><th>参与单位</th><th>完成时限</th><th>出处</th></tr>"
+            + "".join(cells) + "</table></div></div>")
 
 
 def plain_text(answer: Answer) -> str:

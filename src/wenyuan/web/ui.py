@@ -11,6 +11,7 @@ import uuid
 from contextlib import closing
 from dataclasses import replace
 from datetime import datetime
+from urllib.parse import unquote
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # air-gapped intranets: nothing leaves the machine
 
@@ -18,6 +19,7 @@ import gradio as gr  # noqa: E402
 
 from wenyuan.assistant import Assistant, QuestionRejected, checked_question  # noqa: E402
 from wenyuan.export import answer_docx, export_name  # noqa: E402
+from wenyuan.tasks import tasks, tasks_docx, tasks_xlsx  # noqa: E402
 from wenyuan.types import Answer, Citation, Document, Scope  # noqa: E402
 from wenyuan.web import render  # noqa: E402
 from wenyuan.web.admin import expected  # noqa: E402
@@ -55,7 +57,8 @@ CSS = """
 .wy-only{margin-left:1em}
 .wy-back{display:none;font-size:.9em;color:#1d4ed8!important;text-decoration:none!important;margin-bottom:.3em}
 @media (max-width:900px){.wy-back{display:inline-block}}
-"""
+.wy-tasks-link,.wy-download{margin-left:.8em;font-size:1.1em;color:#1d4ed8!important}
+""" + render.TASKS_CSS
 
 # Clicks on citation chips and "查看原文" links travel to the server through a hidden textbox.
 # Gradio labels its own controls in the browser's language; the assistant's users read Chinese, whatever the
@@ -245,8 +248,9 @@ class ChatHandlers:
 
     def follow_link(self, target: str, history: list[Answer], messages: list):
         """A click on a citation chip or "查看原文" ("<turn>-<n>|…"), on an answer's copy or Word link
-        ("copy-<turn>|…", "word-<turn>|…"), on "只在此文件中提问" ("only-<turn>-<n>|…") or on a document an ask-back
-        offers ("ask-<turn>-<k>|…"): the updates of LINK_OUTPUTS it makes, the others left as they are."""
+        ("copy-<turn>|…", "word-<turn>|…"), on "只在此文件中提问" ("only-<turn>-<n>|…"), on a document an ask-back
+        offers ("ask-<turn>-<k>|…"), on a viewer's "任务清单" ("tasks:<path>|…") or on an item of that list
+        ("at:<start>-<end>:<path>|…"): the updates of LINK_OUTPUTS it makes, the others left as they are."""
         word = re.match(r"word-(\d+)", target or "")
         if word:
             turn = int(word.group(1))
@@ -275,7 +279,39 @@ class ChatHandlers:
             citation = history[turn].citations[n - 1]
             gr.Info(f"之后的问题只从《{citation.title}》回答；在“限定提问范围”中可清除。")
             return _link_updates(scope=[citation.doc])
+        checklist = re.match(r"tasks:([^|]*)", target or "")
+        if checklist:
+            return _link_updates(viewer=self.checklist(unquote(checklist.group(1))))
+        place = re.match(r"at:(\d+)-(\d+):([^|]*)", target or "")
+        if place:
+            return _link_updates(viewer=self.open_place(unquote(place.group(3)), int(place.group(1)),
+                                                        int(place.group(2))))
         return _link_updates(viewer=self.open_citation(target, history))
+
+    def checklist(self, path: str) -> str:
+        """A document's 任务分解 in the viewer, with its Excel and Word files to download."""
+        document = self._document(path)
+        if document is None:
+            return "<div class='wy-viewer'>该文档已从索引中删除。</div>"
+        rows = tasks(document, self.assistant.index.structures[document.id])
+        downloads = ()
+        if self.exports is not None and rows:
+            name = f"任务分解-{document.title[:30]}"
+            downloads = tuple(
+                (label, "api/export/" + self.exports.put(f"{name}.{suffix}", make(document, rows)))
+                for label, suffix, make in (("下载 Excel", "xlsx", tasks_xlsx), ("下载 Word", "docx", tasks_docx)))
+        return render.tasks_html(document, rows, downloads)
+
+    def open_place(self, path: str, start: int, end: int) -> str:
+        """The viewer at a span of a document (an item of its 任务分解)."""
+        document = self._document(path)
+        if document is None or not 0 <= start < end <= len(document.text):
+            return "<div class='wy-viewer'>找不到这段原文（文档可能已更新）。</div>"
+        structure = self.assistant.index.structures[document.id]
+        place = Citation(0, document.path, document.title, structure.path_at(start), start, end,
+                         document.text[start:end], 0.0, start, end, document.text[start:end],
+                         document.page_at(start))
+        return render.viewer_html(document, place, place.heading_path)
 
     def answer_in(self, turn: int, k: int, history: list[Answer], messages: list) -> dict:
         """The question of an ask-back, answered from the document the user picked: the chat, history and sources."""

@@ -26,6 +26,7 @@ SPORTS = "国务院办公厅关于加快发展体育竞赛表演产业的指导�
     ("各有关部门和单位", ["各有关部门和单位"]),
     ("财政部和人民银行", ["财政部", "人民银行"]),
     ("工业和信息化部、发展改革委", ["工业和信息化部", "发展改革委"]),  # 和 inside a name stays
+    ("商务部、农业农村部等和各有关省级人民政府", ["商务部", "农业农村部", "各有关省级人民政府"]),
 ])
 def test_units_of_a_responsibility_phrase(phrase: str, expected: list[str]) -> None:
     assert units(phrase) == expected
@@ -40,9 +41,29 @@ def test_units_of_a_responsibility_phrase(phrase: str, expected: list[str]) -> N
     ("（四）……（科技部、财政部，各省级人民政府按职责分工负责）", True, ("科技部", ("财政部", "各省级人民政府"))),
     ("（五）……（民政部牵头，财政部、教育部参与）", False, ("民政部", ("财政部", "教育部"))),
     ("（六）加强宣传。各地要做好政策解读。", True, ("", ())),
+    ("16.……（国家发展改革委、财政部会同有关部门负责）", False, ("国家发展改革委、财政部", ("有关部门",))),
+    ("（一）……（税务总局、财政部、海关总署负责，排在第一位的部门为牵头部门，下同）", False,
+     ("税务总局", ("财政部", "海关总署"))),
+    ("（一）……（工业和信息化部、商务部指导）……另一段。（生态环境部负责）", False, ("工业和信息化部、商务部", ())),
 ])
 def test_lead_and_participants(text: str, first_leads: bool, expected: tuple) -> None:
-    assert responsibility(text, first_leads)[:2] == expected
+    from wenyuan.tasks import _FIRST_LEADS
+
+    assert responsibility(text, first_leads or bool(_FIRST_LEADS.search(text)))[:2] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("。国家卫生健康委制定考核指标。", ("国家卫生健康委", ())),
+    ("。试点城市由省级有关部门推荐，生态环境部会同国家发展改革委、财政部等部门筛选确定。",
+     ("生态环境部", ("国家发展改革委", "财政部"))),
+    ("。试点城市负责编制实施方案，经生态环境部审核后实施。", ("试点城市", ())),
+    ("。鼓励地方政府加大投入。", ("", ())),
+    ("。要坚持问题导向，边学边改。", ("", ())),
+])
+def test_the_unit_an_item_makes_act(text: str, expected: tuple) -> None:
+    from wenyuan.tasks import actor
+
+    assert actor(text) == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [

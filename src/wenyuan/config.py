@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     llm_connect_timeout: float = Field(3.0, description="Seconds to connect to the LLM endpoint; a down endpoint is known at once.")
     llm_failures: int = Field(3, description="LLM failures in a row after which the endpoint is skipped for a while.")
     llm_cooldown: float = Field(60.0, description="Seconds the LLM endpoint is skipped after repeated failures.")
+    llm_unverified: Literal["drop", "mark"] = Field(
+        "drop", description="What happens to an LLM sentence no passage holds: 'drop' it (default) or 'mark' it "
+                            "未核实 and show it without a citation.")
     llm_timeout: float = Field(60.0, description="Seconds the whole LLM reply may take (streamed or not); then the extractive answer is given.")
 
     host: str = Field("127.0.0.1", description="Address the web app listens on.")

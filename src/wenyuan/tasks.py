@@ -15,11 +15,21 @@ from wenyuan.chunking import OUTLINE_LABEL, Structure
 from wenyuan.clean import LEVEL_CN, LEVEL_ENUM
 from wenyuan.types import Document, Heading
 
-# （…负责）/（…牵头）/（…按职责分工负责） at an item's end; the last such parenthesis of the item counts
-_RESPONSIBILITY = re.compile(r"[（(]([^（）()]{2,200}?)(?:按职责分工)?(?:负责|牵头)([。，,][^（）()]{0,40})?[）)]")
+# （…负责）/（…牵头）/（…按职责分工负责）/（…指导） after an item's text; the first such parenthesis of the item
+# counts (an item of several paragraphs names the units of its main task first)
+_RESPONSIBILITY = re.compile(r"[（(]([^（）()]{2,200}?)(?:按职责分工)?(?:负责|牵头|指导)([。，,][^（）()]{0,40})?[）)]")
 _TAKING_PART = re.compile(r"[。，,]\s*([^。，,]{2,80}?)(?:参与|配合|协助|协同)")
-_FIRST_LEADS = re.compile(r"列第一位(?:者|的)?为牵头单位")
-_UNIT_SPLIT = re.compile(r"[、，,；;]|(?<=[部委局办院署行会府厅])(?:和|及|与)")
+_FIRST_LEADS = re.compile(r"(?:列|排)(?:在)?第一位(?:者|的)?(?:部门|单位)?为牵头(?:单位|部门)")
+_UNIT_SPLIT = re.compile(r"等(?:和|及)|会同|[、，,；;]|(?<=[部委局办院署行会府厅])(?:和|及|与)")
+# with no parenthesis, the unit an item's own sentences make act: "国家卫生健康委制定…", "生态环境部会同…",
+# "试点城市负责编制…" (a clause that begins with a unit and an action)
+_UNIT_WORDS = (r"(?!鼓励|支持|引导|推动|经|对|向|在|按|请|要求|通过|依托)(?:各[\u4e00-\u9fff]{0,10}?(?:人民政府|部门|单位|地区|地方|省份|地|医院|学校|城市)"
+               r"|[\u4e00-\u9fff]{1,14}?(?:部|委员会|委|总局|局|办公室|办|院|署|银行|人民政府|政府|厅|中心|机构|小组))")
+_ACTOR = re.compile(rf"(?:^|[。；;，,]\s*)(?:由)?({_UNIT_WORDS})(?=要|应当|应|将|负责|牵头|会同|组织|制定|建立|完善|推进|推动|"
+                    r"加强|开展|按照|结合|根据|研究|统筹|指导|做好|抓好|出台|印发|发布|编制|审核|确定|汇总|组建|设立|定期|每年)")
+_ACTOR_WITH = re.compile(r"^会同([^，。；;]{2,200})")
+_A_UNIT = re.compile(rf"(?:有关部门|相关部门|有关单位|{_UNIT_WORDS})")
+_RESPONSIBLE_CLAUSE = re.compile(r"(?:^|[。；;，,]\s*)(?!经|由|对|向|在|请)([\u4e00-\u9fff]{2,10}?)(?:负责|牵头)(?!人)")
 _OTHERS = re.compile(r"^(.*?)(?:等)?(有关部门(?:和|及)?(?:单位)?|相关部门(?:和|及)?(?:单位)?|有关单位)$")
 # deadlines as written, most specific first; the normalised date is the last day the words allow
 _DEADLINES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -31,7 +41,8 @@ _DEADLINES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:到|至|截至)(\d{4})年(?:底|末)?"), "year"),
     (re.compile(r"(\d{4})年(?:起|开始)?[，,]?每年(\d{1,2})月(?:底|末)?前"), "yearly"),
     (re.compile(r"每(?:年|季度|月|半年)(?:\d{1,2}月)?(?:底|末)?(?:前)?"), "periodic"),
-    (re.compile(r"长期坚持|持续推进"), "ongoing"),
+    (re.compile(r"(?:\d+|[一二两三四五六七八九十]+)个?(?:工作日|月|年|天|日)(?:之内|以内|内)"), "within"),
+    (re.compile(r"长期坚持"), "ongoing"),
 )
 _MONTH_END = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
 
@@ -90,19 +101,37 @@ def units(phrase: str) -> list[str]:
 def responsibility(text: str, first_leads: bool) -> tuple[str, tuple[str, ...], tuple[int, int] | None]:
     """(lead, participants, span of the parenthesis) of an item's text. With one unit, it leads; with several, the
     first leads when the document says so (列第一位者为牵头单位) or the phrase says 牵头; otherwise they share it."""
-    matches = list(_RESPONSIBILITY.finditer(text))
-    if not matches:
+    match = _RESPONSIBILITY.search(text)
+    if not match:
         return "", (), None
-    match = matches[-1]
     named = units(match.group(1))
     if not named:
         return "", (), None
     helping = _TAKING_PART.search(match.group(2) or "")  # （民政部牵头，财政部参与）
     if helping:
         named += units(helping.group(1))
+    if "会同" in match.group(1):  # （国家发展改革委、财政部会同有关部门负责）: those before 会同 lead
+        leading, _, helping_units = match.group(1).partition("会同")
+        return "、".join(units(leading)), tuple(units(helping_units)), match.span()
     if len(named) == 1 or first_leads or "牵头" in match.group(0):
         return named[0], tuple(named[1:]), match.span()
     return "、".join(named), (), match.span()  # 共同负责: no lead is named, none is guessed
+
+
+def actor(text: str) -> tuple[str, tuple[str, ...]]:
+    """(lead, participants) of an item that writes no responsibility parenthesis, from the unit its own sentences
+    make act ("国家卫生健康委制定…", "生态环境部会同国家发展改革委、财政部等部门…"); ("", ()) when none does."""
+    found = [match for match in (pattern.search(text) for pattern in (_ACTOR, _RESPONSIBLE_CLAUSE)) if match]
+    if found:
+        match = min(found, key=lambda m: m.start(1))  # the first clause that makes a unit act
+        with_ = _ACTOR_WITH.match(text[match.end(1):])
+        helping = []
+        for part in units(with_.group(1)) if with_ else []:
+            unit = _A_UNIT.match(part)  # 有关部门对试点工作进行指导 → 有关部门
+            if unit:
+                helping.append(unit.group(0).removesuffix("等"))
+        return match.group(1), tuple(helping)
+    return "", ()
 
 
 def deadline(text: str) -> tuple[str, str]:
@@ -156,6 +185,8 @@ def tasks(document: Document, structure: Structure) -> list[Task]:
         lead, participants, span = responsibility(requirement, first_leads)
         if span is not None:
             requirement = (requirement[:span[0]] + requirement[span[1]:]).strip()
+        else:
+            lead, participants = actor(requirement[len(heading.text):])
         written, due = deadline(requirement)
         path = tuple(part for part in structure.path_at(heading.start)[1:-1] if part != OUTLINE_LABEL)
         rows.append(Task(

@@ -178,6 +178,15 @@ class AnswerItem:
 
 
 @dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence an LLM wrote, and what the check made of it: verified by the passages it cites, re-cited to
+    another passage that holds it, or unverified (dropped, or shown marked 未核实)."""
+
+    text: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class Scope:
     """The documents a person asks within: chosen files (paths as in citations' doc) and filters on the documents'
     metadata (type, year, issuing body); a document must pass every one that is set."""
@@ -242,6 +251,7 @@ class Answer:
     searched: str = ""  # the question as retrieval saw it, when a follow-up was resolved
     scope: str = ""  # the documents it was asked within, as shown (Scope.label), when the person chose some
     log_id: str = ""  # its id in the web app's question log, by which a person rates it
+    sentences: tuple[Sentence, ...] = ()  # an LLM answer's sentences as checked (verify.py)
 
     def to_json(self, id_: object = None) -> dict:
         """The answer in the command-line JSON contract."""
@@ -258,6 +268,8 @@ class Answer:
             payload["candidates"] = [{"doc": c.doc, "title": c.title, "quote": c.quote} for c in self.candidates]
         if self.scope:
             payload["scope"] = self.scope
+        if self.sentences:
+            payload["sentences"] = [{"text": s.text, "status": s.status} for s in self.sentences]
         if id_ is not None:
             payload = {"id": id_, **payload}
         return payload
@@ -275,6 +287,7 @@ class Answer:
                       for i in payload.get("items", ()))
         candidates = tuple(Candidate(str(c["doc"]), str(c["title"]), str(c["quote"]))
                            for c in payload.get("candidates", ()))
+        sentences = tuple(Sentence(str(s["text"]), str(s["status"])) for s in payload.get("sentences", ()))
         return cls(str(payload["question"]), str(payload["answer"]), citations, bool(payload["refused"]),
                    str(payload["mode"]), items=items, candidates=candidates, scope=str(payload.get("scope") or ""),
-                   log_id=str(payload.get("id") or ""))
+                   log_id=str(payload.get("id") or ""), sentences=sentences)

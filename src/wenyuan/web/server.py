@@ -114,6 +114,13 @@ class CitationOut(BaseModel):
     ocr: bool = Field(False, description="The passage was read from a scan by OCR: check it against the original.")
 
 
+class SentenceOut(BaseModel):
+    text: str
+    status: Literal["verified", "re-cited", "unverified"] = Field(
+        description="verified: the cited passages hold its figures and key words; re-cited: another retrieved passage "
+                    "does, and it cites that one; unverified: none does (shown only with WENYUAN_LLM_UNVERIFIED=mark).")
+
+
 class AskResponse(BaseModel):
     question: str
     answer: str = Field(description="Every sentence ends with [n] markers; a refusal starts with 文档中没有找到.")
@@ -126,6 +133,8 @@ class AskResponse(BaseModel):
     )
     scope: str | None = Field(None, description="When documents or filters were given: the scope, as shown to people.")
     id: str | None = Field(None, description="The answer's id in the question log, to rate it (POST /api/feedback).")
+    sentences: list[SentenceOut] = Field(
+        default_factory=list, description='An LLM answer ("llm" mode): each sentence and how it was checked.')
 
 
 class Health(BaseModel):

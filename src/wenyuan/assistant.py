@@ -47,7 +47,7 @@ def make_embedder(settings: Settings) -> Embedder:
             return SentenceTransformerEmbedder(name, settings.embedder_query_prefix)
 
 
-def make_answerer(settings: Settings, index: Index, breaker=None) -> Answerer:
+def make_answerer(settings: Settings, index: Index, breaker=None, embedder: Embedder | None = None) -> Answerer:
     """The answerer the settings name: extractive (no LLM), or an OpenAI-compatible LLM checked against sources
     (`breaker`, a `wenyuan.llm.CircuitBreaker`, remembers a failing endpoint across index snapshots)."""
     extractive = ExtractiveAnswerer(index, settings.min_coverage)
@@ -62,6 +62,7 @@ def make_answerer(settings: Settings, index: Index, breaker=None) -> Answerer:
                 api_key=settings.llm_api_key, timeout=settings.llm_timeout,
                 connect_timeout=settings.llm_connect_timeout,
                 breaker=breaker or CircuitBreaker(settings.llm_failures, settings.llm_cooldown),
+                unverified=settings.llm_unverified, embedder=embedder,
             )
 
 
@@ -136,7 +137,8 @@ class Assistant:
             from wenyuan.llm import CircuitBreaker
 
             self._breaker = CircuitBreaker(self.settings.llm_failures, self.settings.llm_cooldown)
-        self._serving = (index, make_answerer(self.settings, index, self._breaker))
+        embedder = self.embedder if self.settings.answerer == "llm" else None  # the check's secondary signal
+        self._serving = (index, make_answerer(self.settings, index, self._breaker, embedder))
         self._stamp = stamp
 
     def build(self, paths: Iterable[Path] | None = None, progress: Progress | None = None, *,
@@ -217,6 +219,8 @@ class Assistant:
             rest = question[ordinal.end():]
             resolved = f"{item.text}{rest}" if rest.strip("？? ") else item.text
             documents = [item.doc]
+        elif history and hasattr(answerer, "standalone") and _DEPENDS.search(question):
+            resolved = answerer.standalone(question, history)  # LLM mode: "那第二年呢？" as a whole question
         checklist = task_question(question) if item is None else None
         if checklist is not None:  # "财政部参与了哪几项？": the rows of the 任务分解 that fit, if any do
             listed = _from_checklist(question, checklist, index, documents)
@@ -225,7 +229,8 @@ class Assistant:
                 return
         asked = self._prepare(resolved, documents=documents, index=index)
         if asked.route.missing is not None:
-            yield replace(refusal(question, [], asked.route.missing), scope=label)
+            yield replace(refusal(question, [], asked.route.missing), scope=label,
+                          searched=resolved if resolved != question else "")
             return
         if isinstance(answerer, StreamingAnswerer):
             items = answerer.stream(asked.query, asked.hits, history)
@@ -244,6 +249,8 @@ class Assistant:
 
 
 _CHINESE = re.compile(r"[\u3400-\u9fff]")
+# a question that leans on the conversation: it names something said before instead of saying it
+_DEPENDS = re.compile(r"^.{0,8}[呢吗？?]*$|这|那|该|其|此|它|他们|上述|前面|刚才|以上|上面|还有|另外|具体|第[一二三四五六七八九十\d]+")
 # the documents are Chinese: a question in another language finds its words nowhere
 _NOT_CHINESE = "没有找到答案。文件都是中文的，请用中文提问，例如“城镇化率提升到了多少？”。"
 

@@ -166,6 +166,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         _emit(report.summary)
     else:
         print(table(report.summary))
+        checked = [outcome for outcome in report.outcomes if outcome.sentences]
+        if checked:  # an LLM answered: how much of each answer its passages hold
+            print("\n大模型回答逐句核实（有出处支持的句子 / 全部句子）：")
+            for outcome in checked:
+                print(f"  {outcome.question.id}\t{outcome.verified}/{outcome.sentences}\t{outcome.question.question}")
         if args.report:
             print(f"\n每题结果已写入 {args.report}")
     return 0

@@ -65,6 +65,8 @@ class Outcome:
     seconds: float
     answer: str
     correct: bool = False  # not refused, every key point, a right citation
+    sentences: int = 0  # an LLM answer's sentences, as the model wrote them (0 for an extractive answer)
+    verified: int = 0  # of those, how many the cited passages hold (verified or re-cited)
 
     @property
     def answer_chars(self) -> int:
@@ -142,9 +144,10 @@ def evaluate(assistant: Assistant, questions: Iterable[Question]) -> Report:
             if _matches(question, c.doc, (c.passage or "") + c.quote, question.citation_targets)
         )
         correct = question.answerable and not answer.refused and right > 0 and coverage in (None, 1.0)
+        held = sum(sentence.status != "unverified" for sentence in answer.sentences)
         outcomes.append(
             Outcome(question, rank, answer.refused, coverage, len(answer.citations), right, seconds, answer.text,
-                    correct)
+                    correct, len(answer.sentences), held)
         )
     return Report(tuple(outcomes), summarise(outcomes))
 
@@ -183,6 +186,7 @@ def summarise(outcomes: list[Outcome]) -> dict:
             len([o for o in outcomes if o.question.answerable]),
         ),
         "median_answer_chars": statistics.median(o.answer_chars for o in answered) if answered else None,
+        "llm_sentences_verified": share(sum(o.verified for o in outcomes), sum(o.sentences for o in outcomes)),
         "latency_p50_ms": _percentile(latencies, 0.5),
         "latency_p95_ms": _percentile(latencies, 0.95),
     }
@@ -199,6 +203,7 @@ LABELS = {
     "refusal_rate_unanswerable": "无答案问题的拒答率",
     "false_refusal_rate": "有答案问题的误拒率",
     "median_answer_chars": "回答长度中位数（字）",
+    "llm_sentences_verified": "大模型句子核实率（有出处支持的句子 / 全部句子）",
     "latency_p50_ms": "延迟 p50 (ms)",
     "latency_p95_ms": "延迟 p95 (ms)",
 }
@@ -242,5 +247,7 @@ def outcome_json(outcome: Outcome) -> dict:
         "correct": outcome.correct,
         "type": question.kind,
         "ms": round(outcome.seconds * 1000, 2),
+        "sentences": outcome.sentences,
+        "sentences_verified": outcome.verified,
         "answer": outcome.answer,
     }

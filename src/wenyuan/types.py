@@ -268,6 +268,8 @@ class Answer:
             payload["candidates"] = [{"doc": c.doc, "title": c.title, "quote": c.quote} for c in self.candidates]
         if self.scope:
             payload["scope"] = self.scope
+        if self.searched:
+            payload["searched"] = self.searched
         if self.sentences:
             payload["sentences"] = [{"text": s.text, "status": s.status} for s in self.sentences]
         if id_ is not None:
@@ -290,4 +292,4 @@ class Answer:
         sentences = tuple(Sentence(str(s["text"]), str(s["status"])) for s in payload.get("sentences", ()))
         return cls(str(payload["question"]), str(payload["answer"]), citations, bool(payload["refused"]),
                    str(payload["mode"]), items=items, candidates=candidates, scope=str(payload.get("scope") or ""),
-                   log_id=str(payload.get("id") or ""), sentences=sentences)
+                   log_id=str(payload.get("id") or ""), sentences=sentences, searched=str(payload.get("searched") or ""))

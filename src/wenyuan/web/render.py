@@ -46,6 +46,9 @@ def chat_markdown(answer: Answer, turn: int, upto: int | None = None) -> str:
                          f"{k + 1}. 《{_text(candidate.title)}》</a>")
         return "  \n".join(lines)
     scope = f'<span class="wy-scope">{_text(answer.scope)}</span>  \n' if answer.scope else ""
+    if answer.searched:  # a follow-up, as it was searched
+        scope += f'<span class="wy-scope">检索问题：{_text(answer.searched)}</span>  \n'
+
     if answer.refused:
         return f"{scope}⚠️ **文档中没有找到答案**  \n{body}"
     if len(text) == len(answer.text):  # the whole answer: it can be copied with its sources

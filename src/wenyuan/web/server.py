@@ -133,6 +133,8 @@ class AskResponse(BaseModel):
     )
     scope: str | None = Field(None, description="When documents or filters were given: the scope, as shown to people.")
     id: str | None = Field(None, description="The answer's id in the question log, to rate it (POST /api/feedback).")
+    searched: str | None = Field(None, description="A follow-up as it was searched (第二项… → the item; in LLM mode the "
+                                                  "model's standalone rewrite), when it differs from the question.")
     sentences: list[SentenceOut] = Field(
         default_factory=list, description='An LLM answer ("llm" mode): each sentence and how it was checked.')
 

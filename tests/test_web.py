@@ -193,7 +193,8 @@ def test_http_api_health_and_ask(server) -> None:
         headers={"Content-Type": "application/json"},
     )
     answer = json.load(urllib.request.urlopen(request))
-    assert set(answer) == {"question", "answer", "refused", "citations", "mode", "items", "candidates", "scope", "id"}
+    assert set(answer) == {"question", "answer", "refused", "citations", "mode", "items", "candidates", "scope", "id", "searched", "sentences"}
+    assert answer["sentences"] == [] and answer["searched"] is None  # an extractive answer: nothing an LLM wrote
     assert "60.37%" in answer["answer"] and answer["citations"][0]["doc"] == SEED.name
 
 
@@ -1044,7 +1045,7 @@ def test_past_conversations_are_kept_in_the_browser_and_reopen_whole(page, serve
     _ask(page, "第二项具体怎么要求？")  # the reopened answer's items are data again: the follow-up resolves
     page.wait_for_function(
         "() => { const m = [...document.querySelectorAll('#wy-chat .message')]; const last = m[m.length - 1];"
-        " return last.innerText.startsWith('据《') && last.innerText.includes('二要坚持分类指导'); }",
+        " return last.innerText.startsWith('检索问题：二要坚持分类指导') && last.innerText.includes('据《'); }",
         timeout=15_000)
     page.click("#wy-past-choice input")
     page.get_by_role("option", name=re.compile("城镇化率")).click()

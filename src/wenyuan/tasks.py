@@ -17,16 +17,25 @@ from wenyuan.types import Document, Heading
 
 # （…负责）/（…牵头）/（…按职责分工负责）/（…指导） after an item's text; the first such parenthesis of the item
 # counts (an item of several paragraphs names the units of its main task first)
-_RESPONSIBILITY = re.compile(r"[（(]([^（）()]{2,200}?)(?:按职责分工)?(?:负责|牵头|指导)([。，,][^（）()]{0,40})?[）)]")
+_RESPONSIBILITY = re.compile(r"[（(]([^（）()]{2,200}?)(?:按职责分工)?(?:牵头负责|负责|牵头|指导)([。，,][^（）()]{0,40})?[）)]")
 _TAKING_PART = re.compile(r"[。，,]\s*([^。，,]{2,80}?)(?:参与|配合|协助|协同)")
 _FIRST_LEADS = re.compile(r"(?:列|排)(?:在)?第一位(?:者|的)?(?:部门|单位)?为牵头(?:单位|部门)")
 _UNIT_SPLIT = re.compile(r"等(?:和|及)|会同|[、，,；;]|(?<=[部委局办院署行会府厅])(?:和|及|与)")
 # with no parenthesis, the unit an item's own sentences make act: "国家卫生健康委制定…", "生态环境部会同…",
 # "试点城市负责编制…" (a clause that begins with a unit and an action)
-_UNIT_WORDS = (r"(?!鼓励|支持|引导|推动|经|对|向|在|按|请|要求|通过|依托)(?:各[\u4e00-\u9fff]{0,10}?(?:人民政府|部门|单位|地区|地方|省份|地|医院|学校|城市)"
-               r"|[\u4e00-\u9fff]{1,14}?(?:部|委员会|委|总局|局|办公室|办|院|署|银行|人民政府|政府|厅|中心|机构|小组))")
-_ACTOR = re.compile(rf"(?:^|[。；;，,]\s*)(?:由)?({_UNIT_WORDS})(?=要|应当|应|将|负责|牵头|会同|组织|制定|建立|完善|推进|推动|"
-                    r"加强|开展|按照|结合|根据|研究|统筹|指导|做好|抓好|出台|印发|发布|编制|审核|确定|汇总|组建|设立|定期|每年)")
+_NOT_A_UNIT = r"(?!鼓励|支持|引导|推动|经|对|向|在|按|请|要求|通过|依托|根据|凡|如|为|坚持|加强|建立|完善|严格|进一步|积极|不得|同时|其中|此外)"
+_UNIT_END = (r"(?:委员会|总局|办公室|人民政府|政府|机关|机构|中心|小组|学校|医院|部门|单位|街道|地区|区县|城市|"
+             r"部|委|局|办|院|署|行|厅|会)")
+_UNIT_WORDS = (rf"{_NOT_A_UNIT}(?:各地|各区县|各区|各县|各[\u4e00-\u9fff]{{0,10}}?{_UNIT_END}|"
+               rf"[\u4e00-\u9fff（）]{{1,16}}?{_UNIT_END})")
+# words no unit's name holds: a clause that has them is saying something, not naming who acts
+_NOT_IN_A_UNIT = re.compile(r"确保|保障|发挥|充分|通报|转载|是指|实行|自行|保送|回到|进行|指定|要|对|由|将|到|并|只|把|可|以|从|为")
+# the units that act, joined (国家卫生健康委和国家中医药局), then what they do
+_ACTOR = re.compile(
+    rf"(?:^|[。；;，,：:]\s*)(?:由)?({_UNIT_WORDS}(?:(?:、|和|及|与){_UNIT_WORDS})*)"
+    r"(?=要|应当|应|须|必须|将|可|不得|负责|牵头|会同|组织|制定|建立|完善|推进|推动|加强|开展|按照|结合|根据|研究|统筹|"
+    r"指导|做好|抓好|出台|印发|发布|编制|审核|确定|汇总|组建|设立|定期|每年|实行|实施|公布|受理|审批|办理|安排|落实|严格|"
+    r"认真|切实|积极|依法|统一)")
 _ACTOR_WITH = re.compile(r"^会同([^，。；;]{2,200})")
 _A_UNIT = re.compile(rf"(?:有关部门|相关部门|有关单位|{_UNIT_WORDS})")
 _RESPONSIBLE_CLAUSE = re.compile(r"(?:^|[。；;，,]\s*)(?!经|由|对|向|在|请)([\u4e00-\u9fff]{2,10}?)(?:负责|牵头)(?!人)")
@@ -113,6 +122,8 @@ def responsibility(text: str, first_leads: bool) -> tuple[str, tuple[str, ...], 
     if "会同" in match.group(1):  # （国家发展改革委、财政部会同有关部门负责）: those before 会同 lead
         leading, _, helping_units = match.group(1).partition("会同")
         return "、".join(units(leading)), tuple(units(helping_units)), match.span()
+    if match.group(1) + "牵头" in match.group(0) and not helping and len(named) > 1:  # （A、B牵头负责）: both lead
+        return "、".join(named), (), match.span()
     if len(named) == 1 or first_leads or "牵头" in match.group(0):
         return named[0], tuple(named[1:]), match.span()
     return "、".join(named), (), match.span()  # 共同负责: no lead is named, none is guessed
@@ -121,7 +132,9 @@ def responsibility(text: str, first_leads: bool) -> tuple[str, tuple[str, ...], 
 def actor(text: str) -> tuple[str, tuple[str, ...]]:
     """(lead, participants) of an item that writes no responsibility parenthesis, from the unit its own sentences
     make act ("国家卫生健康委制定…", "生态环境部会同国家发展改革委、财政部等部门…"); ("", ()) when none does."""
-    found = [match for match in (pattern.search(text) for pattern in (_ACTOR, _RESPONSIBLE_CLAUSE)) if match]
+    found = [next((m for m in pattern.finditer(text) if not _NOT_IN_A_UNIT.search(m.group(1))), None)
+             for pattern in (_ACTOR, _RESPONSIBLE_CLAUSE)]
+    found = [match for match in found if match]
     if found:
         match = min(found, key=lambda m: m.start(1))  # the first clause that makes a unit act
         with_ = _ACTOR_WITH.match(text[match.end(1):])
@@ -130,7 +143,7 @@ def actor(text: str) -> tuple[str, tuple[str, ...]]:
             unit = _A_UNIT.match(part)  # 有关部门对试点工作进行指导 → 有关部门
             if unit:
                 helping.append(unit.group(0).removesuffix("等"))
-        return match.group(1), tuple(helping)
+        return "、".join(units(match.group(1))), tuple(helping)
     return "", ()
 
 
@@ -186,7 +199,7 @@ def tasks(document: Document, structure: Structure) -> list[Task]:
         if span is not None:
             requirement = (requirement[:span[0]] + requirement[span[1]:]).strip()
         else:
-            lead, participants = actor(requirement[len(heading.text):])
+            lead, participants = actor(requirement[len(_number(heading)):].lstrip())
         written, due = deadline(requirement)
         path = tuple(part for part in structure.path_at(heading.start)[1:-1] if part != OUTLINE_LABEL)
         rows.append(Task(

@@ -1,0 +1,177 @@
+"""Where the passages are searched: the embedded store (FAISS and bm25s files in the index folder, the default) or
+Milvus (`WENYUAN_STORE=milvus`: Milvus Lite in a local file, or a Milvus server shared by several app servers).
+
+The seam is small on purpose: the two searches that grow with the corpus (dense by vector, lexical by BM25) and
+keeping the passages of each document in step with the index, by document. Everything else a question needs
+(documents, structures, the documents' cards, term statistics) stays in the index folder.
+
+Milvus holds per passage: its id (content-addressed: the document's hash and the span), its document, the
+document's metadata for filters (path, type, year, issuing body), the dense vector, and a sparse vector of our own
+BM25 term-frequency components over our own tokens (rjieba words with the lexicon, or bigrams), keyed by a hash
+of the token. A query's sparse vector carries each token's IDF from the index's term statistics, so the inner
+product is exactly the BM25 score the embedded store computes (the same tokens, k1, b; the average passage length
+is that of the build that inserted the passage). Milvus Lite's own analyzers (standard, jieba) would tokenise
+otherwise than the embedded store.
+
+Consistency with the index folder: a build inserts the passages of new and changed documents before it switches
+the index, and deletes those of documents the new index no longer holds after the switch. An index in use ignores
+passages it does not know (content-addressed ids), so a build that fails or is interrupted midway leaves the index
+in use answering as before; the next build (or load) removes what was left behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Collection, Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MISSING = ("Milvus 存储需要 pymilvus 和 milvus-lite：请安装 `pip install 'wenyuan[milvus]'`（full 已包含），"
+           "或不设置 WENYUAN_STORE（默认使用内置存储）。")
+_SEARCH_MOST = 16384  # Milvus's largest top-k
+_INSERT_BATCH = 2000
+
+
+class StoreUnavailable(RuntimeError):
+    """The configured store cannot be used (its package is missing, or its server cannot be reached)."""
+
+
+def token_key(token: str) -> int:
+    """A token's dimension in the sparse vectors: a hash of its text, the same in every build and process."""
+    return zlib.crc32(token.encode("utf-8"))
+
+
+class MilvusStore:
+    """The passages of one knowledge base in one Milvus collection."""
+
+    def __init__(self, uri: str, collection: str, dimension: int, token: str | None = None) -> None:
+        try:
+            from pymilvus import MilvusClient
+        except ImportError as error:
+            raise StoreUnavailable(MISSING) from error
+        if not uri.startswith(("http://", "https://", "tcp://")):
+            Path(uri).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._client = MilvusClient(uri, token=token or "")
+        except Exception as error:  # noqa: BLE001 - a server down, a Lite file another process holds
+            raise StoreUnavailable(f"无法连接 Milvus（{uri}）：{error}") from error
+        self._server = uri.startswith(("http://", "https://", "tcp://"))
+        self.collection = collection
+        self.dimension = dimension
+        if not self._client.has_collection(collection):
+            self._create()
+
+    def _create(self) -> None:
+        from pymilvus import DataType
+
+        schema = self._client.create_schema(auto_id=False)
+        schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=128)
+        schema.add_field("doc_id", DataType.VARCHAR, max_length=128)
+        schema.add_field("path", DataType.VARCHAR, max_length=1024)
+        schema.add_field("kind", DataType.VARCHAR, max_length=32)
+        schema.add_field("year", DataType.INT64)
+        schema.add_field("issuer", DataType.VARCHAR, max_length=256)
+        schema.add_field("dense", DataType.FLOAT_VECTOR, dim=self.dimension)
+        schema.add_field("lexical", DataType.SPARSE_FLOAT_VECTOR)
+        indexes = self._client.prepare_index_params()
+        # a server builds HNSW for its own sake; Milvus Lite searches exactly
+        indexes.add_index("dense", index_type="AUTOINDEX" if self._server else "FLAT", metric_type="IP")
+        indexes.add_index("lexical", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
+        self._client.create_collection(self.collection, schema=schema, index_params=indexes)
+
+    # ---- keeping it in step with the index ---------------------------------------------------------------
+    def held_documents(self, doc_ids: Iterable[str]) -> set[str]:
+        """Which of these documents already have their passages here."""
+        held: set[str] = set()
+        ids = list(doc_ids)
+        for offset in range(0, len(ids), 500):
+            part = ids[offset : offset + 500]
+            rows = self._client.query(self.collection, filter=f"doc_id in {_quoted(part)}", output_fields=["doc_id"])
+            held |= {row["doc_id"] for row in rows}
+        return held
+
+    def insert(self, rows: Sequence[dict]) -> None:
+        """Passages as rows: id, doc_id, path, kind, year, issuer, dense (list of floats), lexical ({key: weight})."""
+        for offset in range(0, len(rows), _INSERT_BATCH):
+            self._client.upsert(self.collection, list(rows[offset : offset + _INSERT_BATCH]))
+
+    def keep_only(self, doc_ids: Collection[str]) -> int:
+        """Deletes the passages of every document not in `doc_ids` (removed, changed, or left by a failed build)."""
+        known = sorted(doc_ids)
+        expression = f"doc_id not in {_quoted(known)}" if known else 'doc_id != ""'
+        result = self._client.delete(self.collection, filter=expression)
+        return int(result.get("delete_count", 0)) if isinstance(result, dict) else 0
+
+    def count(self) -> int:
+        rows = self._client.query(self.collection, filter="", output_fields=["count(*)"])
+        return int(rows[0]["count(*)"]) if rows else 0
+
+    def drop(self) -> None:
+        self._client.drop_collection(self.collection)
+
+    def close(self) -> None:
+        self._client.close()
+
+    # ---- search ----------------------------------------------------------------------------------------
+    def dense(self, vector: np.ndarray, limit: int) -> list[tuple[str, float]]:
+        """(passage id, inner product) of the nearest passages."""
+        found = self._client.search(self.collection, data=[np.asarray(vector, dtype=np.float32).tolist()],
+                                    anns_field="dense", limit=min(limit, _SEARCH_MOST), output_fields=[],
+                                    search_params={"metric_type": "IP"})
+        return [(hit["id"], float(hit["distance"])) for hit in found[0]]
+
+    def lexical(self, weights: dict[int, float], limit: int, doc_ids: Collection[str] | None = None
+                ) -> list[tuple[str, float]]:
+        """(passage id, BM25 score) of the best passages for a query given as {token key: IDF}."""
+        if not weights:
+            return []
+        expression = f"doc_id in {_quoted(sorted(doc_ids))}" if doc_ids is not None else ""
+        found = self._client.search(self.collection, data=[weights], anns_field="lexical",
+                                    limit=min(limit, _SEARCH_MOST), output_fields=[], filter=expression,
+                                    search_params={"metric_type": "IP"})
+        return [(hit["id"], float(hit["distance"])) for hit in found[0]]
+
+
+def _quoted(values: Sequence[str]) -> str:
+    return "[" + ", ".join('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values) + "]"
+
+
+def open_store(settings, index_dir: Path, dimension: int) -> MilvusStore | None:
+    """The store the settings name: None for the embedded one, else a connected MilvusStore."""
+    if settings.store != "milvus":
+        return None
+    uri = settings.milvus_uri or str(Path(index_dir) / "milvus.db")
+    return MilvusStore(uri, settings.milvus_collection, dimension, settings.milvus_token)
+
+
+def lexical_rows(bm25, tokens_of_rows: int) -> list[dict[int, float]]:
+    """Each passage's sparse vector: {token key: BM25 term-frequency component}, from the embedded BM25 matrix
+    (its contributions divided by each token's IDF)."""
+    import scipy.sparse
+
+    scores = bm25.scores
+    vocabulary = {token_id: token for token, token_id in bm25.vocab_dict.items()}
+    data = np.asarray(scores["data"], dtype=np.float64)
+    indices = np.asarray(scores["indices"])
+    indptr = np.asarray(scores["indptr"])
+    matrix = scipy.sparse.csc_matrix((data, indices, indptr), shape=(tokens_of_rows, len(indptr) - 1)).tocsr()
+    idf = _idf(bm25, len(indptr) - 1, tokens_of_rows)
+    keys = np.fromiter((token_key(vocabulary.get(t, "")) for t in range(len(indptr) - 1)), dtype=np.int64)
+    rows = []
+    for row in range(tokens_of_rows):
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        columns = matrix.indices[start:end]
+        values = matrix.data[start:end] / np.maximum(idf[columns], 1e-12)
+        rows.append({int(keys[column]): float(value) for column, value in zip(columns, values) if value > 0})
+    return rows
+
+
+def _idf(bm25, vocabulary: int, documents: int) -> np.ndarray:
+    """The IDF bm25s gave each token (Lucene's: ln(1 + (N - df + 0.5) / (df + 0.5)))."""
+    indptr = np.asarray(bm25.scores["indptr"])
+    frequency = np.diff(indptr).astype(np.float64)[:vocabulary]
+    return np.log(1.0 + (documents - frequency + 0.5) / (frequency + 0.5))

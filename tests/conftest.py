@@ -66,6 +66,18 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def milvus_demo_assistant(demo_dir: Path, embedder):
+    """The demo corpus indexed with its passages in Milvus Lite (a file in the session's temporary folder)."""
+    from wenyuan.assistant import Assistant
+    from wenyuan.config import Settings
+
+    assistant = Assistant(Settings(data_dir=demo_dir / "data", index_dir=demo_dir / "index-milvus", progress=False,
+                                   store="milvus"), embedder)
+    assistant.build()
+    return assistant
+
+
+@pytest.fixture(scope="session")
 def demo_assistant(demo_dir: Path, embedder):
     from wenyuan.assistant import Assistant
     from wenyuan.config import Settings

@@ -9,6 +9,12 @@ from wenyuan.types import HEADING_SEPARATOR
 SEED = "树立和践行正确政绩观学习教育动员部署会讲话.txt"
 
 
+@pytest.fixture(params=["embedded", "milvus"])
+def demo_assistant(request, demo_assistant):
+    """Every answer test runs against both stores: the embedded one and Milvus Lite."""
+    return demo_assistant if request.param == "embedded" else request.getfixturevalue("milvus_demo_assistant")
+
+
 def _cited_paths(answer) -> list[str]:
     return [HEADING_SEPARATOR.join(c.heading_path) for c in answer.citations]
 

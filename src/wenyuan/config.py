@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         "low for the bundled USE model, higher for strong sentence-transformers models.",
     )
     candidates: int = Field(50, ge=5, description="Dense candidates before fusion (BM25 and the cards score every chunk).")
+    store: Literal["embedded", "milvus"] = Field(
+        "embedded", description="Where passages are searched: 'embedded' (FAISS and bm25s files in the index folder) "
+                                "or 'milvus' (Milvus Lite in a local file, or a Milvus server; the `milvus` extra).")
+    milvus_uri: str | None = Field(
+        None, description="Milvus Lite file (default: <index folder>/milvus.db) or a server, http://host:19530.")
+    milvus_token: str | None = Field(None, description="Token for a Milvus server that wants one (user:password).")
+    milvus_collection: str = Field("wenyuan", description="The Milvus collection of this knowledge base.")
     hnsw_threshold: int = Field(
         50_000, description="Above this many chunks FAISS uses an approximate HNSW index instead of exact search."
     )

@@ -45,6 +45,8 @@ from wenyuan.types import Chunk, Document, Heading
 NAME_GRAM = 8  # characters of a document's name a question must quote to point at it
 FORMAT_VERSION = 2  # 2: documents know their subtitle, issuer, date, year and kind; BM25 counts titles apart
 MANIFEST = "manifest.json"
+# passages a store returns per lexical search: those below count 0 (the embedded store scores every passage)
+STORE_CANDIDATES = 2000
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -119,6 +121,8 @@ class Index:
     name_grams: dict[str, set[str]] | None = None  # every 8 characters of a document's names -> the documents
     _folded_cards: dict[str, str] | None = None
     task_rows: dict | None = None  # each document's 任务分解 rows, made when a question first needs them
+    store: object = None  # a MilvusStore that searches the passages; None: FAISS and bm25s here (store.py)
+    chunk_rows: dict[str, int] | None = None  # passage id -> row, to read a store's answers
 
     def document_at(self, path: str) -> Document | None:
         """The indexed document of a file, named as citations name it (relative to the indexed folder)."""
@@ -177,6 +181,7 @@ class Index:
                 for at in range(len(name) - NAME_GRAM + 1):
                     self.name_grams.setdefault(name[at : at + NAME_GRAM], set()).add(doc_id)
         self.path_ids = {d.path: doc_id for doc_id, d in self.documents.items()}
+        self.chunk_rows = {chunk.id: row for row, chunk in enumerate(self.chunks)}
         return self
 
     def folded_card(self, doc_id: str) -> str:
@@ -190,6 +195,8 @@ class Index:
         if self.bm25 is None:
             return np.zeros(len(self.chunks), dtype=np.float32)
         tokens = [t for t in dict.fromkeys(tokens) if t in self.bm25.vocab_dict]
+        if self.store is not None:
+            return self._store_lexical(tokens, own_title_weight)
         if own_title_weight == 1.0:
             ids = self.bm25.get_tokens_ids(tokens)
             if not ids:
@@ -210,6 +217,33 @@ class Index:
             total[own] -= (1.0 - own_title_weight) * scores[own]
         return total
 
+    def _store_lexical(self, tokens: list[str], own_title_weight: float) -> np.ndarray:
+        """`lexical_scores` from the store: the BM25 scores of its best passages (the others count 0), the words of
+        documents' own cards scored apart in those documents."""
+        from wenyuan.store import token_key
+
+        total = np.zeros(len(self.chunks), dtype=np.float32)
+        limit = max(STORE_CANDIDATES, 0)
+        self._scatter(total, self.store.lexical({token_key(t): self.term_weight(t) for t in tokens}, limit), 1.0)
+        if own_title_weight == 1.0:
+            return total
+        for token in tokens:
+            rows = (self.card_rows or {}).get(token.removeprefix("▁"))
+            if rows is None:
+                continue
+            owners = [self.document_ids[row] for row in rows]
+            found = self.store.lexical({token_key(token): self.term_weight(token)}, limit, owners)
+            self._scatter(total, found, -(1.0 - own_title_weight))
+        return total
+
+    def _scatter(self, into: np.ndarray, found: list[tuple[str, float]], factor: float) -> None:
+        """Adds a store's (passage id, score) pairs into a per-row array; passages this index does not hold (a
+        build under way, or one that failed) are left out."""
+        for chunk_id, score in found:
+            row = self.chunk_rows.get(chunk_id)
+            if row is not None:
+                into[row] += factor * score
+
     def card_scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every document's card (in `document_ids` order) for the query's words."""
         ids = self.cards.get_tokens_ids(list(dict.fromkeys(tokens))) if self.cards is not None else []
@@ -219,6 +253,11 @@ class Index:
 
     def dense_search(self, query_vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k chunk rows and cosine scores for a unit query vector."""
+        if self.store is not None:
+            pairs = [(self.chunk_rows[i], score) for i, score in self.store.dense(query_vector, k + 8)
+                     if i in self.chunk_rows][:k]
+            return (np.asarray([row for row, _ in pairs], dtype=np.int64),
+                    np.asarray([score for _, score in pairs], dtype=np.float32))
         k = min(k, len(self.chunks))
         scores, rows = self.faiss_index.search(query_vector.reshape(1, -1).astype(np.float32), k)
         keep = rows[0] >= 0
@@ -261,7 +300,10 @@ class Index:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         _check_compatible(manifest, settings, embedder_name or settings.embedder, directory, lexical_too=not for_rebuild)
         generation = Path(directory) / manifest["generation"]
-        return _read_generation(generation, manifest)
+        index = _read_generation(generation, manifest, searched_here=settings.store == "embedded")
+        if settings.store != "embedded":
+            _attach_store(index, settings, Path(directory))
+        return index
 
 
 def _check_compatible(manifest: dict, settings: Settings, embedder_name: str, directory: Path,
@@ -297,7 +339,7 @@ def _bm25s():
     return bm25s
 
 
-def _read_generation(generation: Path, manifest: dict) -> Index:
+def _read_generation(generation: Path, manifest: dict, searched_here: bool = True) -> Index:
     import faiss
 
     bm25s = _bm25s()
@@ -340,7 +382,9 @@ def _read_generation(generation: Path, manifest: dict) -> Index:
                 )
             )
     vectors = np.load(generation / "vectors.npy", allow_pickle=False)
-    if (generation / "hnsw.faiss").exists():
+    if not searched_here:  # another store searches the vectors: no FAISS index in memory
+        faiss_index = None
+    elif (generation / "hnsw.faiss").exists():
         faiss_index = faiss.read_index(str(generation / "hnsw.faiss"))
     else:
         faiss_index = faiss.IndexFlatIP(vectors.shape[1])
@@ -350,6 +394,28 @@ def _read_generation(generation: Path, manifest: dict) -> Index:
     return Index(
         manifest, documents, structures, chunks, vectors, bm25, manifest["lexical"]["tokens"], faiss_index, generation
     ).prepare()
+
+
+def _attach_store(index: Index, settings: Settings, directory: Path) -> None:
+    """Connects the index to the store the settings name, and brings the store in step with it: the passages of
+    documents it lacks inserted, those of documents the index no longer holds deleted (left by a failed build)."""
+    from wenyuan.store import open_store
+
+    index.store = open_store(settings, directory, int(index.manifest["embedder"]["dimension"]))
+    if index.store is not None:
+        _fill_store(index)
+        index.store.keep_only(set(index.documents))
+
+
+def _fill_store(index: Index) -> None:
+    """Inserts the passages of the documents the store does not hold yet."""
+    from wenyuan.store import passage_rows
+
+    missing = set(index.documents) - index.store.held_documents(index.documents)
+    if missing:
+        rows = passage_rows(index, missing)
+        index.store.insert(rows)
+        log.info("store: inserted %d passages of %d documents", len(rows), len(missing))
 
 
 def _stored_tokens(index: Index) -> dict[str, list[str]]:
@@ -573,7 +639,14 @@ def _build_index(sources: Iterable[Path], directory: Path, settings: Settings, e
         entry.vectors = np.concatenate(parts) if parts else np.zeros((0, dimension), np.float32)
 
     index = _assemble(entries, settings, embedder.name, dimension, skipped)
+    if settings.store != "embedded":  # the new documents' passages go in before the switch, the old out after it
+        from wenyuan.store import open_store
+
+        index.store = open_store(settings, directory, dimension)
+        _fill_store(index)
     _write(index, entries, directory)
+    if index.store is not None:
+        index.store.keep_only(set(index.documents))
     report = BuildReport(
         tuple(added), tuple(changed), tuple(unchanged), tuple(removed), tuple(skipped),
         len(index.chunks), embedded, time.perf_counter() - began,
@@ -582,7 +655,7 @@ def _build_index(sources: Iterable[Path], directory: Path, settings: Settings, e
     return index, report
 
 
-def _assemble(entries: list[_DocEntry], settings: Settings, embedder_name: str, dimension: int, skipped) -> Index:
+def _assemble(entries: list[_DocEntry], settings: Settings, embedder_name: str, dimension: int, skipped) -> Index:  # noqa: PLR0912
     import faiss
 
     bm25s = _bm25s()
@@ -602,7 +675,9 @@ def _assemble(entries: list[_DocEntry], settings: Settings, embedder_name: str, 
                 entry.tokens = [lexical.tokenize(chunk.lexical_text(), settings.lexical_tokens) for chunk in entry.chunks]
         corpus = [tokens or [""] for entry in entries for tokens in entry.tokens]
         bm25.index(corpus, show_progress=False)
-    if len(chunks) > settings.hnsw_threshold:
+    if settings.store != "embedded":
+        faiss_index = None  # the store searches the vectors
+    elif len(chunks) > settings.hnsw_threshold:
         faiss_index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
         faiss_index.hnsw.efConstruction = 80
         faiss_index.hnsw.efSearch = 128
@@ -619,6 +694,7 @@ def _assemble(entries: list[_DocEntry], settings: Settings, embedder_name: str, 
         "chunker": {"version": CHUNKER_VERSION, "size": settings.chunk_size, "overlap": settings.chunk_overlap},
         "lexical": _lexical_manifest(settings),
         "faiss": {"kind": "hnsw" if len(chunks) > settings.hnsw_threshold else "flat", "metric": "inner_product"},
+        "store": settings.store,
         "chunks": len(chunks),
         "documents": [
             {
@@ -687,7 +763,7 @@ def _write(index: Index, entries: list[_DocEntry], directory: Path) -> None:
     np.save(generation / "vectors.npy", index.vectors, allow_pickle=False)
     if index.bm25 is not None:
         index.bm25.save(str(generation / "bm25"), allow_pickle=False)
-    if index.manifest["faiss"]["kind"] == "hnsw":
+    if index.manifest["faiss"]["kind"] == "hnsw" and index.faiss_index is not None:
         faiss.write_index(index.faiss_index, str(generation / "hnsw.faiss"))
     _sync_tree(generation)  # on disk before the switch: a power cut leaves the old manifest or a whole new index
     previous = _current_generation(directory)

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from wenyuan.index import IndexNotUsable
+
 log = logging.getLogger(__name__)
 
 MISSING = ("Milvus 存储需要 pymilvus 和 milvus-lite：请安装 `pip install 'wenyuan[milvus]'`（full 已包含），"
@@ -36,8 +38,9 @@ _SEARCH_MOST = 16384  # Milvus's largest top-k
 _INSERT_BATCH = 2000
 
 
-class StoreUnavailable(RuntimeError):
-    """The configured store cannot be used (its package is missing, or its server cannot be reached)."""
+class StoreUnavailable(IndexNotUsable):
+    """The configured store cannot be used (its package is missing, or its server cannot be reached): the app and
+    the command line say so, as of an index that cannot be loaded."""
 
 
 def token_key(token: str) -> int:
@@ -71,7 +74,6 @@ class MilvusStore:
         schema = self._client.create_schema(auto_id=False)
         schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=128)
         schema.add_field("doc_id", DataType.VARCHAR, max_length=128)
-        schema.add_field("path", DataType.VARCHAR, max_length=1024)
         schema.add_field("kind", DataType.VARCHAR, max_length=32)
         schema.add_field("year", DataType.INT64)
         schema.add_field("issuer", DataType.VARCHAR, max_length=256)
@@ -95,7 +97,7 @@ class MilvusStore:
         return held
 
     def insert(self, rows: Sequence[dict]) -> None:
-        """Passages as rows: id, doc_id, path, kind, year, issuer, dense (list of floats), lexical ({key: weight})."""
+        """Passages as rows: id, doc_id, kind, year, issuer, dense (list of floats), lexical ({key: weight})."""
         for offset in range(0, len(rows), _INSERT_BATCH):
             self._client.upsert(self.collection, list(rows[offset : offset + _INSERT_BATCH]))
 
@@ -140,17 +142,41 @@ def _quoted(values: Sequence[str]) -> str:
     return "[" + ", ".join('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values) + "]"
 
 
+_OPEN: dict[tuple[str, str], MilvusStore] = {}
+
+
 def open_store(settings, index_dir: Path, dimension: int) -> MilvusStore | None:
-    """The store the settings name: None for the embedded one, else a connected MilvusStore."""
+    """The store the settings name: None for the embedded one, else a connected MilvusStore (one per collection and
+    process: Milvus Lite serves a file to one process, and a client is not cheap to open)."""
     if settings.store != "milvus":
         return None
-    uri = settings.milvus_uri or str(Path(index_dir) / "milvus.db")
-    return MilvusStore(uri, settings.milvus_collection, dimension, settings.milvus_token)
+    uri = settings.milvus_uri or str(Path(index_dir).resolve() / "milvus.db")
+    key = (uri, settings.milvus_collection)
+    if key not in _OPEN:
+        _OPEN[key] = MilvusStore(uri, settings.milvus_collection, dimension, settings.milvus_token)
+    return _OPEN[key]
 
 
-def lexical_rows(bm25, tokens_of_rows: int) -> list[dict[int, float]]:
-    """Each passage's sparse vector: {token key: BM25 term-frequency component}, from the embedded BM25 matrix
-    (its contributions divided by each token's IDF)."""
+def passage_rows(index, doc_ids: Collection[str]) -> list[dict]:
+    """The rows of these documents' passages, as the index holds them, for `MilvusStore.insert`."""
+    wanted = set(doc_ids)
+    rows_of = [row for row, chunk in enumerate(index.chunks) if chunk.doc_id in wanted]
+    if not rows_of:
+        return []
+    sparse = lexical_rows(index.bm25, len(index.chunks), rows_of)
+    found = []
+    for row, weights in zip(rows_of, sparse):
+        chunk = index.chunks[row]
+        document = index.documents[chunk.doc_id]
+        found.append({"id": chunk.id, "doc_id": chunk.doc_id, "kind": document.kind[:32], "year": document.year or 0,
+                      "issuer": document.issuer[:256], "dense": index.vectors[row].astype(np.float32).tolist(),
+                      "lexical": weights or {token_key(""): 1e-6}})
+    return found
+
+
+def lexical_rows(bm25, tokens_of_rows: int, rows_wanted: Sequence[int]) -> list[dict[int, float]]:
+    """The sparse vector of each wanted passage: {token key: BM25 term-frequency component}, from the embedded BM25
+    matrix (its contributions divided by each token's IDF)."""
     import scipy.sparse
 
     scores = bm25.scores
@@ -162,7 +188,7 @@ def lexical_rows(bm25, tokens_of_rows: int) -> list[dict[int, float]]:
     idf = _idf(bm25, len(indptr) - 1, tokens_of_rows)
     keys = np.fromiter((token_key(vocabulary.get(t, "")) for t in range(len(indptr) - 1)), dtype=np.int64)
     rows = []
-    for row in range(tokens_of_rows):
+    for row in rows_wanted:
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
         columns = matrix.indices[start:end]
         values = matrix.data[start:end] / np.maximum(idf[columns], 1e-12)

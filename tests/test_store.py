@@ -1,0 +1,140 @@
+"""The Milvus store (Milvus Lite, in-process, a file in a temporary folder): the same answers as the embedded
+store, only a changed document's passages written, and a failed build that leaves the index answering."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, SEED
+from wenyuan.assistant import Assistant
+from wenyuan.config import Settings
+from wenyuan.store import MISSING, MilvusStore, StoreUnavailable
+
+PROJECT = Path(__file__).resolve().parent.parent
+EMPLOYMENT = "国务院关于做好当前和今后一个时期促进就业工作的若干意见.txt"
+MEDIA = "国务院办公厅关于推进政务新媒体健康有序发展的意见.txt"
+
+
+def test_both_stores_give_the_same_answers(demo_assistant, milvus_demo_assistant) -> None:
+    questions = [json.loads(line)["question"]
+                 for line in (PROJECT / "benchmarks" / "questions_demo.jsonl").read_text(encoding="utf-8").splitlines()
+                 if line.strip()]
+    assert len(questions) >= 30
+    assert milvus_demo_assistant.index.store.count() == len(milvus_demo_assistant.index.chunks)
+    for question in questions:
+        embedded, milvus = demo_assistant.ask(question), milvus_demo_assistant.ask(question)
+        assert milvus.text == embedded.text, question
+        assert [(c.doc, c.start, c.end) for c in milvus.citations] == [(c.doc, c.start, c.end) for c in embedded.citations]
+
+
+def test_the_lexical_scores_are_the_embedded_bm25_scores(demo_assistant, milvus_demo_assistant) -> None:
+    from wenyuan import lexical
+
+    tokens = lexical.tokenize("城镇化率提升到了多少", "words")
+    embedded = demo_assistant.index.lexical_scores(tokens)
+    milvus = milvus_demo_assistant.index.lexical_scores(tokens)
+    assert embedded.max() > 0
+    assert abs(embedded - milvus).max() < 1e-3 * embedded.max()
+
+
+@pytest.fixture
+def spied(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """The documents of each batch of passages written to Milvus."""
+    written: list[set[str]] = []
+    original = MilvusStore.insert
+
+    def insert(self, rows):
+        written.append({row["doc_id"] for row in rows})
+        return original(self, rows)
+
+    monkeypatch.setattr(MilvusStore, "insert", insert)
+    return written
+
+
+def _milvus(root: Path, embedder) -> Assistant:
+    return Assistant(Settings(data_dir=root / "data", index_dir=root / "index", progress=False, store="milvus",
+                              milvus_collection="kb_" + root.name.replace("-", "_")[-40:]), embedder)
+
+
+def test_only_a_changed_documents_passages_are_written(tmp_path: Path, embedder, spied) -> None:
+    (tmp_path / "data").mkdir()
+    shutil.copy(SEED, tmp_path / "data")
+    shutil.copy(DATA / EMPLOYMENT, tmp_path / "data")
+    assistant = _milvus(tmp_path, embedder)
+    assistant.build()
+    store = assistant.index.store
+    assert store.count() == len(assistant.index.chunks) and len(spied) == 1 and len(spied[0]) == 2
+
+    shutil.copy(DATA / MEDIA, tmp_path / "data")  # one new document
+    assistant.build()
+    media = next(d.id for d in assistant.index.documents.values() if d.path == MEDIA)
+    assert spied[-1] == {media} and store.count() == len(assistant.index.chunks)
+
+    employment = next(d.id for d in assistant.index.documents.values() if d.path == EMPLOYMENT)
+    changed = tmp_path / "data" / EMPLOYMENT
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n七、本意见自印发之日起施行。\n", encoding="utf-8")
+    assistant.build()
+    renewed = next(d.id for d in assistant.index.documents.values() if d.path == EMPLOYMENT)
+    assert spied[-1] == {renewed} and renewed != employment
+    assert store.held_documents([employment]) == set()  # the old version's passages are gone
+    assert store.count() == len(assistant.index.chunks)
+
+    (tmp_path / "data" / MEDIA).unlink()
+    assistant.build()
+    assert store.held_documents([media]) == set() and store.count() == len(assistant.index.chunks)
+    top = assistant.search("本意见自印发之日起施行", top_k=1)[0]  # the changed text is what the store finds
+    assert top.chunk.doc_path == EMPLOYMENT and "施行" in top.chunk.text
+
+
+def test_a_build_that_fails_after_writing_passages_leaves_the_index_answering(tmp_path: Path, embedder,
+                                                                               monkeypatch) -> None:
+    from wenyuan import index as index_module
+
+    (tmp_path / "data").mkdir()
+    shutil.copy(SEED, tmp_path / "data")
+    assistant = _milvus(tmp_path, embedder)
+    assistant.build()
+    before = assistant.ask("城镇化率提升到了多少？")
+    chunks = len(assistant.index.chunks)
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    shutil.copy(DATA / EMPLOYMENT, tmp_path / "data")
+    monkeypatch.setattr(index_module, "_write", broken)
+    with pytest.raises(OSError):
+        assistant.build()
+    store = assistant.index.store
+    assert store.count() > chunks  # the new document's passages went in before the switch that failed
+    after = assistant.ask("城镇化率提升到了多少？")
+    assert after.text == before.text and [c.start for c in after.citations] == [c.start for c in before.citations]
+    assert EMPLOYMENT not in {d.path for d in assistant.index.documents.values()}  # still the index before
+    assert all(hit.chunk.doc_path == SEED.name for hit in assistant.search("加大稳岗支持力度", top_k=5))
+
+    monkeypatch.undo()
+    fresh = _milvus(tmp_path, embedder)  # another process starting: the store is brought in step with the index
+    assert fresh.index.store.count() == len(fresh.index.chunks) == chunks
+
+
+def test_without_the_milvus_packages_the_message_says_what_to_install(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "pymilvus", None)
+    with pytest.raises(StoreUnavailable) as raised:
+        MilvusStore("/tmp/never.db", "kb", 8)
+    assert "pip install 'wenyuan[milvus]'" in str(raised.value) and str(raised.value) == MISSING
+
+
+def test_the_command_line_reports_a_missing_milvus_package(tmp_path: Path, monkeypatch, capsys) -> None:
+    from wenyuan import cli
+
+    (tmp_path / "data").mkdir()
+    shutil.copy(SEED, tmp_path / "data")
+    monkeypatch.setitem(sys.modules, "pymilvus", None)
+    monkeypatch.setenv("WENYUAN_STORE", "milvus")
+    monkeypatch.setenv("WENYUAN_INDEX_DIR", str(tmp_path / "index"))
+    code = cli.main(["index", str(tmp_path / "data")])
+    assert code == 1 and "wenyuan[milvus]" in capsys.readouterr().err

@@ -93,6 +93,32 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class LocalApp:
+    """A FastAPI app (a fake of a service we do not own) served by uvicorn in a thread on a free local port."""
+
+    def __init__(self, app, log_level: str = "warning") -> None:
+        import uvicorn
+
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level=log_level))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/docs", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
 class Server:
     """The real app (FastAPI + Gradio) served by uvicorn in a thread on a free local port."""
 

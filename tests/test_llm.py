@@ -6,11 +6,10 @@ import json
 import re
 import threading
 import time
-import urllib.request
 
 import pytest
 
-from conftest import free_port
+from conftest import LocalApp, free_port
 from wenyuan.assistant import make_answerer
 from wenyuan.config import Settings
 
@@ -19,7 +18,6 @@ class _FakeLlm:
     """Answers /v1/chat/completions from the passages it is sent: one backed sentence, one unbacked, one bad marker."""
 
     def __init__(self, fail: bool = False, stream: bool = True, delay: float = 0.01, padding: int = 0) -> None:
-        import uvicorn
         from fastapi import FastAPI, HTTPException
         from fastapi.responses import StreamingResponse
 
@@ -50,24 +48,11 @@ class _FakeLlm:
 
             return StreamingResponse(events(), media_type="text/event-stream")
 
-        self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/docs", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
+        self._served = LocalApp(app)
+        self.base_url = self._served.base_url
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        self._served.stop()
 
 
 @pytest.fixture

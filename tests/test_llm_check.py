@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
-import urllib.request
 
 import pytest
 
-from conftest import free_port
+from conftest import LocalApp
 from wenyuan import verify
 from wenyuan.assistant import Assistant, make_answerer
 from wenyuan.config import Settings
@@ -88,7 +86,6 @@ class ScriptedLlm:
     told not to. Styles that fail: "slow" (a piece every 0.3 s), "drop" (the connection cut mid-reply)."""
 
     def __init__(self) -> None:
-        import uvicorn
         from fastapi import FastAPI
         from fastapi.responses import StreamingResponse
 
@@ -119,24 +116,11 @@ class ScriptedLlm:
 
             return StreamingResponse(events(), media_type="text/event-stream")
 
-        self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="critical"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/docs", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
+        self._served = LocalApp(app, log_level="critical")
+        self.base_url = self._served.base_url
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        self._served.stop()
 
 
 @pytest.fixture(scope="module")

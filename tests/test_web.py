@@ -1001,15 +1001,21 @@ def test_administrators_see_ratings_and_gaps_on_the_usage_tab(browser, tmp_path:
         running.stop()
 
 
+def _viewing(context, server, name: str):
+    """A page of the documents tab with one file chosen in "查看一份文件", its reading shown."""
+    page = context.new_page()
+    page.goto(server.url + "/admin/")
+    page.click("#wy-view-choice input")
+    page.get_by_role("option", name=name, exact=True).click()
+    page.wait_for_selector("#wy-document-view .wy-docview", timeout=15_000)
+    return page
+
+
 @pytest.mark.browser
 def test_the_documents_page_shows_how_a_file_was_read_and_split(browser, server) -> None:
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     try:
-        page = context.new_page()
-        page.goto(server.url + "/admin/")
-        page.click("#wy-view-choice input")
-        page.get_by_role("option", name=GOV, exact=True).click()
-        page.wait_for_selector("#wy-document-view .wy-docview", timeout=15_000)
+        page = _viewing(context, server, GOV)
         view = page.locator("#wy-document-view")
         facts = view.locator("table").inner_text()
         assert "国务院办公厅关于推进政务新媒体健康有序发展的意见" in facts and "国务院办公厅" in facts and "意见" in facts
@@ -1105,11 +1111,7 @@ def test_the_documents_page_gives_a_files_task_list(browser, server) -> None:
 
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
     try:
-        page = context.new_page()
-        page.goto(server.url + "/admin/")
-        page.click("#wy-view-choice input")
-        page.get_by_role("option", name=GOV, exact=True).click()
-        page.wait_for_selector("#wy-document-view .wy-docview", timeout=15_000)
+        page = _viewing(context, server, GOV)
         page.click("#wy-tasks-button")
         page.wait_for_selector("#wy-document-view .wy-task-table", timeout=15_000)
         table = page.inner_text("#wy-document-view .wy-task-table")

@@ -138,3 +138,23 @@ def test_the_command_line_reports_a_missing_milvus_package(tmp_path: Path, monke
     monkeypatch.setenv("WENYUAN_INDEX_DIR", str(tmp_path / "index"))
     code = cli.main(["index", str(tmp_path / "data")])
     assert code == 1 and "wenyuan[milvus]" in capsys.readouterr().err
+
+
+def test_another_process_searches_the_store_a_build_filled(tmp_path: Path, embedder) -> None:
+    """Milvus hands a collection a restarted process opens over as released: it must be loaded to be searched."""
+    import subprocess
+
+    (tmp_path / "data").mkdir()
+    shutil.copy(SEED, tmp_path / "data")
+    assistant = _milvus(tmp_path, embedder)
+    assistant.build()
+    expected = assistant.ask("城镇化率提升到了多少？").text
+    assistant.index.store.close()  # this process lets go of the Lite file, as a stopped server would
+    script = ("import sys; from pathlib import Path; from wenyuan.assistant import Assistant; "
+              "from wenyuan.config import Settings; "
+              "a = Assistant(Settings(data_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2]), store='milvus', "
+              "milvus_collection=sys.argv[3])); print(a.ask('城镇化率提升到了多少？').text)")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "data"), str(tmp_path / "index"),
+                           assistant.settings.milvus_collection], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == expected

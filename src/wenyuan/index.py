@@ -46,7 +46,7 @@ NAME_GRAM = 8  # characters of a document's name a question must quote to point 
 FORMAT_VERSION = 2  # 2: documents know their subtitle, issuer, date, year and kind; BM25 counts titles apart
 MANIFEST = "manifest.json"
 # passages a store returns per lexical search: those below count 0 (the embedded store scores every passage)
-STORE_CANDIDATES = 2000
+STORE_CANDIDATES = 500
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)

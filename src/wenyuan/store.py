@@ -63,10 +63,13 @@ class MilvusStore:
         except Exception as error:  # noqa: BLE001 - a server down, a Lite file another process holds
             raise StoreUnavailable(f"无法连接 Milvus（{uri}）：{error}") from error
         self._server = uri.startswith(("http://", "https://", "tcp://"))
+        self._uri = uri
         self.collection = collection
         self.dimension = dimension
         if not self._client.has_collection(collection):
             self._create()
+        else:  # a collection another process made (or this one before a restart) is searched once loaded
+            self._client.load_collection(collection)
 
     def _create(self) -> None:
         from pymilvus import DataType
@@ -100,12 +103,15 @@ class MilvusStore:
         """Passages as rows: id, doc_id, kind, year, issuer, dense (list of floats), lexical ({key: weight})."""
         for offset in range(0, len(rows), _INSERT_BATCH):
             self._client.upsert(self.collection, list(rows[offset : offset + _INSERT_BATCH]))
+        if rows:
+            self._client.flush(self.collection)  # sealed and indexed: searched by the index, not row by row
 
     def keep_only(self, doc_ids: Collection[str]) -> int:
         """Deletes the passages of every document not in `doc_ids` (removed, changed, or left by a failed build)."""
         known = sorted(doc_ids)
         expression = f"doc_id not in {_quoted(known)}" if known else 'doc_id != ""'
         result = self._client.delete(self.collection, filter=expression)
+        self._client.flush(self.collection)
         return int(result.get("delete_count", 0)) if isinstance(result, dict) else 0
 
     def count(self) -> int:
@@ -116,7 +122,15 @@ class MilvusStore:
         self._client.drop_collection(self.collection)
 
     def close(self) -> None:
+        """Lets go of the collection; for Milvus Lite, of its file too (another process may then open it)."""
         self._client.close()
+        for key, store in list(_OPEN.items()):
+            if store is self:
+                del _OPEN[key]
+        if not self._server:
+            from milvus_lite.server_manager import server_manager_instance
+
+            server_manager_instance.release_server(self._uri)
 
     # ---- search ----------------------------------------------------------------------------------------
     def dense(self, vector: np.ndarray, limit: int) -> list[tuple[str, float]]:

@@ -124,7 +124,7 @@ def test_a_build_that_fails_after_writing_passages_leaves_the_index_answering(tm
 def test_without_the_milvus_packages_the_message_says_what_to_install(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "pymilvus", None)
     with pytest.raises(StoreUnavailable) as raised:
-        MilvusStore("/tmp/never.db", "kb", 8)
+        MilvusStore(str(Path("/tmp") / "never-made" / "milvus.db"), "kb").count()  # connects on first use
     assert "pip install 'wenyuan[milvus]'" in str(raised.value) and str(raised.value) == MISSING
 
 

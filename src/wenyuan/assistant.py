@@ -47,6 +47,19 @@ def make_embedder(settings: Settings) -> Embedder:
             return SentenceTransformerEmbedder(name, settings.embedder_query_prefix)
 
 
+def make_store(settings: Settings):
+    """The store the settings name for searching passages: None for the embedded one (FAISS and bm25s files in the
+    index folder), else a MilvusStore (Milvus Lite file or server; connects on first use)."""
+    match settings.store:
+        case "embedded":
+            return None
+        case "milvus":
+            from wenyuan.store import MilvusStore
+
+            uri = settings.milvus_uri or str(Path(settings.index_dir).resolve() / "milvus.db")
+            return MilvusStore(uri, settings.milvus_collection, settings.milvus_token)
+
+
 def make_answerer(settings: Settings, index: Index, breaker=None, embedder: Embedder | None = None) -> Answerer:
     """The answerer the settings name: extractive (no LLM), or an OpenAI-compatible LLM checked against sources
     (`breaker`, a `wenyuan.llm.CircuitBreaker`, remembers a failing endpoint across index snapshots)."""
@@ -91,6 +104,7 @@ class Assistant:
         self._serving: tuple[Index, Answerer] | None = None
         self._stamp: tuple[int, int] | None = None  # the manifest's (mtime, size) when the serving index was loaded
         self._breaker = None  # the LLM endpoint's circuit breaker, kept across index snapshots
+        self._store = make_store(self.settings)  # where passages are searched (None: the index folder's own files)
         self._lock = threading.Lock()
         self._embedder_lock = threading.Lock()
 
@@ -123,7 +137,8 @@ class Assistant:
                 stamp = _manifest_stamp(self.settings.index_dir)
                 if self._serving is None or (stamp is not None and stamp != self._stamp):
                     try:
-                        self._use(Index.load(self.settings.index_dir, self.settings, self.embedder_name), stamp)
+                        self._use(Index.load(self.settings.index_dir, self.settings, self.embedder_name,
+                                              store=self._store), stamp)
                     except IndexNotUsable:
                         if self._serving is None:
                             raise
@@ -150,14 +165,15 @@ class Assistant:
         previous = self._serving[0] if self._serving is not None else None
         if previous is None:
             try:
-                previous = Index.load(self.settings.index_dir, self.settings, self.embedder_name, for_rebuild=True)
+                previous = Index.load(self.settings.index_dir, self.settings, self.embedder_name, for_rebuild=True,
+                                      store=self._store)
             except Exception as error:  # no index yet, or one built with other settings: start afresh
                 log.info("building a new index: %s", error)
         roots = list(paths) if paths else [self.settings.data_dir]
         if prune is None:
             prune = all(Path(root).resolve() == Path(self.settings.data_dir).resolve() for root in roots)
         index, report = build_index(roots, self.settings.index_dir, self.settings, self.embedder,
-                                    previous=previous, progress=progress, wait=wait, prune=prune)
+                                    previous=previous, progress=progress, wait=wait, prune=prune, store=self._store)
         with self._lock:
             self._use(index, _manifest_stamp(self.settings.index_dir))
         return report

@@ -291,7 +291,7 @@ class Index:
     # ---- persistence --------------------------------------------------------------------------------------
     @classmethod
     def load(cls, directory: Path, settings: Settings, embedder_name: str | None = None, *,
-             for_rebuild: bool = False) -> Index:
+             for_rebuild: bool = False, store=None) -> Index:
         """Load an index, refusing one built with another embedder or chunker; `for_rebuild` accepts one whose BM25
         tokens were made another way (a rebuild makes them again and reuses the vectors)."""
         manifest_path = Path(directory) / MANIFEST
@@ -300,9 +300,9 @@ class Index:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         _check_compatible(manifest, settings, embedder_name or settings.embedder, directory, lexical_too=not for_rebuild)
         generation = Path(directory) / manifest["generation"]
-        index = _read_generation(generation, manifest, searched_here=settings.store == "embedded")
-        if settings.store != "embedded":
-            _attach_store(index, settings, Path(directory))
+        index = _read_generation(generation, manifest, searched_here=store is None)
+        if store is not None:
+            _attach_store(index, store)
         return index
 
 
@@ -396,15 +396,12 @@ def _read_generation(generation: Path, manifest: dict, searched_here: bool = Tru
     ).prepare()
 
 
-def _attach_store(index: Index, settings: Settings, directory: Path) -> None:
-    """Connects the index to the store the settings name, and brings the store in step with it: the passages of
+def _attach_store(index: Index, store) -> None:
+    """Connects the index to a store (store.PassageStore) and brings the store in step with it: the passages of
     documents it lacks inserted, those of documents the index no longer holds deleted (left by a failed build)."""
-    from wenyuan.store import open_store
-
-    index.store = open_store(settings, directory, int(index.manifest["embedder"]["dimension"]))
-    if index.store is not None:
-        _fill_store(index)
-        index.store.keep_only(set(index.documents))
+    index.store = store
+    _fill_store(index)
+    store.keep_only(set(index.documents))
 
 
 def _fill_store(index: Index) -> None:
@@ -526,12 +523,15 @@ def build_index(
     progress: Progress | None = None,
     wait: bool = True,
     prune: bool = True,
+    store=None,
 ) -> tuple[Index, BuildReport]:
     """Index every supported file under `sources` into `directory`, re-embedding only new or changed files.
 
     One build at a time per index folder (a file lock, across processes): a second one waits for the first, or with
     `wait=False` raises IndexBusy. With `prune=False` the documents indexed before from elsewhere are kept (adding
-    one file does not drop the rest); with `prune` the index holds exactly what `sources` hold.
+    one file does not drop the rest); with `prune` the index holds exactly what `sources` hold. With a `store`
+    (store.PassageStore) the passages are searched there: the new documents' go in before the switch, the rest
+    out after it.
     """
     from filelock import FileLock, Timeout
 
@@ -549,16 +549,17 @@ def build_index(
         if previous is not None and (previous.generation is None
                                      or previous.generation.name != _current_generation(directory)):
             try:  # another builder switched in a newer index meanwhile: build on that one
-                previous = Index.load(directory, settings, embedder.name, for_rebuild=True)
+                previous = Index.load(directory, settings, embedder.name, for_rebuild=True, store=store)
             except IndexNotUsable:
                 previous = None
-        return _build_index(sources, directory, settings, embedder, previous, progress, prune)
+        return _build_index(sources, directory, settings, embedder, previous, progress, prune, store)
     finally:
         lock.release()
 
 
 def _build_index(sources: Iterable[Path], directory: Path, settings: Settings, embedder: Embedder,
-                 previous: Index | None, progress: Progress | None, prune: bool) -> tuple[Index, BuildReport]:
+                 previous: Index | None, progress: Progress | None, prune: bool, store=None
+                 ) -> tuple[Index, BuildReport]:
     began = time.perf_counter()
     if previous is not None and not _reusable_for(previous.manifest, settings, embedder):
         previous = None  # vectors or chunks made another way cannot be mixed into this index
@@ -638,11 +639,9 @@ def _build_index(sources: Iterable[Path], directory: Path, settings: Settings, e
                 progress("chunks", embedded, total)
         entry.vectors = np.concatenate(parts) if parts else np.zeros((0, dimension), np.float32)
 
-    index = _assemble(entries, settings, embedder.name, dimension, skipped)
-    if settings.store != "embedded":  # the new documents' passages go in before the switch, the old out after it
-        from wenyuan.store import open_store
-
-        index.store = open_store(settings, directory, dimension)
+    index = _assemble(entries, settings, embedder.name, dimension, skipped, searched_here=store is None)
+    if store is not None:  # the new documents' passages go in before the switch, the old out after it
+        index.store = store
         _fill_store(index)
     _write(index, entries, directory)
     if index.store is not None:
@@ -655,7 +654,8 @@ def _build_index(sources: Iterable[Path], directory: Path, settings: Settings, e
     return index, report
 
 
-def _assemble(entries: list[_DocEntry], settings: Settings, embedder_name: str, dimension: int, skipped) -> Index:  # noqa: PLR0912
+def _assemble(entries: list[_DocEntry], settings: Settings, embedder_name: str, dimension: int, skipped,
+              searched_here: bool = True) -> Index:
     import faiss
 
     bm25s = _bm25s()
@@ -675,7 +675,7 @@ def _assemble(entries: list[_DocEntry], settings: Settings, embedder_name: str, 
                 entry.tokens = [lexical.tokenize(chunk.lexical_text(), settings.lexical_tokens) for chunk in entry.chunks]
         corpus = [tokens or [""] for entry in entries for tokens in entry.tokens]
         bm25.index(corpus, show_progress=False)
-    if settings.store != "embedded":
+    if not searched_here:
         faiss_index = None  # the store searches the vectors
     elif len(chunks) > settings.hnsw_threshold:
         faiss_index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
@@ -694,7 +694,7 @@ def _assemble(entries: list[_DocEntry], settings: Settings, embedder_name: str, 
         "chunker": {"version": CHUNKER_VERSION, "size": settings.chunk_size, "overlap": settings.chunk_overlap},
         "lexical": _lexical_manifest(settings),
         "faiss": {"kind": "hnsw" if len(chunks) > settings.hnsw_threshold else "flat", "metric": "inner_product"},
-        "store": settings.store,
+        "store": "embedded" if searched_here else "milvus",
         "chunks": len(chunks),
         "documents": [
             {

@@ -25,6 +25,7 @@ import logging
 import zlib
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -43,35 +44,64 @@ class StoreUnavailable(IndexNotUsable):
     the command line say so, as of an index that cannot be loaded."""
 
 
+class PassageStore(Protocol):
+    """Searches the passages of one knowledge base, kept in step with the index by document."""
+
+    def lexical(self, weights: dict[int, float], limit: int, doc_ids: Collection[str] | None = None
+                ) -> list[tuple[str, float]]:
+        """(passage id, BM25 score) of the best passages for a query given as {token key: IDF}."""
+
+    def dense(self, vector: np.ndarray, limit: int) -> list[tuple[str, float]]:
+        """(passage id, inner product) of the nearest passages."""
+
+    def held_documents(self, doc_ids: Iterable[str]) -> set[str]:
+        """Which of these documents already have their passages in the store."""
+
+    def insert(self, rows: Sequence[dict]) -> None:
+        """Passages as rows (`passage_rows`)."""
+
+    def keep_only(self, doc_ids: Collection[str]) -> int:
+        """Deletes the passages of every other document."""
+
+
 def token_key(token: str) -> int:
     """A token's dimension in the sparse vectors: a hash of its text, the same in every build and process."""
     return zlib.crc32(token.encode("utf-8"))
 
 
 class MilvusStore:
-    """The passages of one knowledge base in one Milvus collection."""
+    """The passages of one knowledge base in one Milvus collection. Connects on first use; the collection is made
+    at the first insert, when the vectors' dimension is known."""
 
-    def __init__(self, uri: str, collection: str, dimension: int, token: str | None = None) -> None:
-        try:
-            from pymilvus import MilvusClient
-        except ImportError as error:
-            raise StoreUnavailable(MISSING) from error
-        if not uri.startswith(("http://", "https://", "tcp://")):
-            Path(uri).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._client = MilvusClient(uri, token=token or "")
-        except Exception as error:  # noqa: BLE001 - a server down, a Lite file another process holds
-            raise StoreUnavailable(f"无法连接 Milvus（{uri}）：{error}") from error
-        self._server = uri.startswith(("http://", "https://", "tcp://"))
+    def __init__(self, uri: str, collection: str, token: str | None = None) -> None:
         self._uri = uri
+        self._server = uri.startswith(("http://", "https://", "tcp://"))
+        self._token = token
         self.collection = collection
-        self.dimension = dimension
-        if not self._client.has_collection(collection):
-            self._create()
-        else:  # a collection another process made (or this one before a restart) is searched once loaded
-            self._client.load_collection(collection)
+        self._client_ = None
 
-    def _create(self) -> None:
+    @property
+    def _client(self):
+        if self._client_ is None:
+            try:
+                from pymilvus import MilvusClient
+            except ImportError as error:
+                raise StoreUnavailable(MISSING) from error
+            if not self._server:
+                Path(self._uri).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                client = MilvusClient(self._uri, token=self._token or "")
+            except Exception as error:  # noqa: BLE001 - a server down, a Lite file another process holds
+                raise StoreUnavailable(f"无法连接 Milvus（{self._uri}）：{error}") from error
+            if client.has_collection(self.collection):  # one made before a restart is searched once loaded
+                client.load_collection(self.collection)
+            self._client_ = client
+        return self._client_
+
+    def _exists(self) -> bool:
+        return bool(self._client.has_collection(self.collection))
+
+    def _create(self, dimension: int) -> None:
         from pymilvus import DataType
 
         schema = self._client.create_schema(auto_id=False)
@@ -80,7 +110,7 @@ class MilvusStore:
         schema.add_field("kind", DataType.VARCHAR, max_length=32)
         schema.add_field("year", DataType.INT64)
         schema.add_field("issuer", DataType.VARCHAR, max_length=256)
-        schema.add_field("dense", DataType.FLOAT_VECTOR, dim=self.dimension)
+        schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dimension)
         schema.add_field("lexical", DataType.SPARSE_FLOAT_VECTOR)
         indexes = self._client.prepare_index_params()
         # a server builds HNSW for its own sake; Milvus Lite searches exactly
@@ -93,6 +123,8 @@ class MilvusStore:
         """Which of these documents already have their passages here."""
         held: set[str] = set()
         ids = list(doc_ids)
+        if not self._exists():
+            return held
         for offset in range(0, len(ids), 500):
             part = ids[offset : offset + 500]
             rows = self._client.query(self.collection, filter=f"doc_id in {_quoted(part)}", output_fields=["doc_id"])
@@ -101,6 +133,8 @@ class MilvusStore:
 
     def insert(self, rows: Sequence[dict]) -> None:
         """Passages as rows: id, doc_id, kind, year, issuer, dense (list of floats), lexical ({key: weight})."""
+        if rows and not self._exists():
+            self._create(len(rows[0]["dense"]))
         for offset in range(0, len(rows), _INSERT_BATCH):
             self._client.upsert(self.collection, list(rows[offset : offset + _INSERT_BATCH]))
         if rows:
@@ -108,6 +142,8 @@ class MilvusStore:
 
     def keep_only(self, doc_ids: Collection[str]) -> int:
         """Deletes the passages of every document not in `doc_ids` (removed, changed, or left by a failed build)."""
+        if not self._exists():
+            return 0
         known = sorted(doc_ids)
         expression = f"doc_id not in {_quoted(known)}" if known else 'doc_id != ""'
         result = self._client.delete(self.collection, filter=expression)
@@ -115,6 +151,8 @@ class MilvusStore:
         return int(result.get("delete_count", 0)) if isinstance(result, dict) else 0
 
     def count(self) -> int:
+        if not self._exists():
+            return 0
         rows = self._client.query(self.collection, filter="", output_fields=["count(*)"])
         return int(rows[0]["count(*)"]) if rows else 0
 
@@ -123,10 +161,10 @@ class MilvusStore:
 
     def close(self) -> None:
         """Lets go of the collection; for Milvus Lite, of its file too (another process may then open it)."""
-        self._client.close()
-        for key, store in list(_OPEN.items()):
-            if store is self:
-                del _OPEN[key]
+        if self._client_ is None:
+            return
+        self._client_.close()
+        self._client_ = None
         if not self._server:
             from milvus_lite.server_manager import server_manager_instance
 
@@ -135,6 +173,8 @@ class MilvusStore:
     # ---- search ----------------------------------------------------------------------------------------
     def dense(self, vector: np.ndarray, limit: int) -> list[tuple[str, float]]:
         """(passage id, inner product) of the nearest passages."""
+        if not self._exists():
+            return []
         found = self._client.search(self.collection, data=[np.asarray(vector, dtype=np.float32).tolist()],
                                     anns_field="dense", limit=min(limit, _SEARCH_MOST), output_fields=[],
                                     search_params={"metric_type": "IP"})
@@ -143,7 +183,7 @@ class MilvusStore:
     def lexical(self, weights: dict[int, float], limit: int, doc_ids: Collection[str] | None = None
                 ) -> list[tuple[str, float]]:
         """(passage id, BM25 score) of the best passages for a query given as {token key: IDF}."""
-        if not weights:
+        if not weights or not self._exists():
             return []
         expression = f"doc_id in {_quoted(sorted(doc_ids))}" if doc_ids is not None else ""
         found = self._client.search(self.collection, data=[weights], anns_field="lexical",
@@ -154,21 +194,6 @@ class MilvusStore:
 
 def _quoted(values: Sequence[str]) -> str:
     return "[" + ", ".join('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values) + "]"
-
-
-_OPEN: dict[tuple[str, str], MilvusStore] = {}
-
-
-def open_store(settings, index_dir: Path, dimension: int) -> MilvusStore | None:
-    """The store the settings name: None for the embedded one, else a connected MilvusStore (one per collection and
-    process: Milvus Lite serves a file to one process, and a client is not cheap to open)."""
-    if settings.store != "milvus":
-        return None
-    uri = settings.milvus_uri or str(Path(index_dir).resolve() / "milvus.db")
-    key = (uri, settings.milvus_collection)
-    if key not in _OPEN:
-        _OPEN[key] = MilvusStore(uri, settings.milvus_collection, dimension, settings.milvus_token)
-    return _OPEN[key]
 
 
 def passage_rows(index, doc_ids: Collection[str]) -> list[dict]:

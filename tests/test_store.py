@@ -81,12 +81,12 @@ def test_only_a_changed_documents_passages_are_written(tmp_path: Path, embedder,
     assistant.build()
     renewed = next(d.id for d in assistant.index.documents.values() if d.path == EMPLOYMENT)
     assert spied[-1] == {renewed} and renewed != employment
-    assert store.held_documents([employment]) == set()  # the old version's passages are gone
-    assert store.count() == len(assistant.index.chunks)
+    assert store.passage_ids() == set(assistant.index.chunk_rows)  # the old version's passages are gone
+    assert not any(chunk_id.startswith(employment[:16]) for chunk_id in store.passage_ids())
 
     (tmp_path / "data" / MEDIA).unlink()
     assistant.build()
-    assert store.held_documents([media]) == set() and store.count() == len(assistant.index.chunks)
+    assert store.passage_ids() == set(assistant.index.chunk_rows)
     top = assistant.search("本意见自印发之日起施行", top_k=1)[0]  # the changed text is what the store finds
     assert top.chunk.doc_path == EMPLOYMENT and "施行" in top.chunk.text
 
@@ -117,8 +117,35 @@ def test_a_build_that_fails_after_writing_passages_leaves_the_index_answering(tm
     assert all(hit.chunk.doc_path == SEED.name for hit in assistant.search("加大稳岗支持力度", top_k=5))
 
     monkeypatch.undo()
-    fresh = _milvus(tmp_path, embedder)  # another process starting: the store is brought in step with the index
-    assert fresh.index.store.count() == len(fresh.index.chunks) == chunks
+    fresh = _milvus(tmp_path, embedder)  # another process starting: it answers from what its index holds
+    assert fresh.ask("城镇化率提升到了多少？").text == before.text and len(fresh.index.chunks) == chunks
+    fresh.build()  # the next build completes the index and removes what no index holds
+    assert fresh.index.store.passage_ids() == set(fresh.index.chunk_rows)
+
+
+def test_passages_read_again_another_way_replace_the_old_ones(tmp_path: Path, embedder) -> None:
+    """Other chunk sizes give other passages of the same files; other BM25 tokens, another collection."""
+    (tmp_path / "data").mkdir()
+    shutil.copy(SEED, tmp_path / "data")
+    first = _milvus(tmp_path, embedder)
+    first.build()
+    assert "60.37%" in first.ask("城镇化率提升到了多少？").text
+    smaller = Assistant(first.settings.model_copy(update={"chunk_size": 200}), embedder)
+    smaller.build()
+    assert smaller.index.store.passage_ids() == set(smaller.index.chunk_rows) != set(first.index.chunk_rows)
+    assert "60.37%" in smaller.ask("城镇化率提升到了多少？").text
+    bigrams = Assistant(first.settings.model_copy(update={"lexical_tokens": "bigrams"}), embedder)
+    bigrams.build()
+    store = bigrams.index.store
+    assert store.collection != first.index.store.collection  # BM25 counted otherwise: a collection of its own
+    assert store.passage_ids() == set(bigrams.index.chunk_rows)
+    from wenyuan import lexical
+
+    tokens = lexical.tokenize("城镇化率提升到了多少", "bigrams")
+    embedded = Assistant(first.settings.model_copy(update={"lexical_tokens": "bigrams", "store": "embedded",
+                                                           "index_dir": tmp_path / "index-embedded"}), embedder)
+    embedded.build()
+    assert abs(bigrams.index.lexical_scores(tokens) - embedded.index.lexical_scores(tokens)).max() < 1e-3
 
 
 def test_without_the_milvus_packages_the_message_says_what_to_install(monkeypatch) -> None:
@@ -158,3 +185,20 @@ def test_another_process_searches_the_store_a_build_filled(tmp_path: Path, embed
                            assistant.settings.milvus_collection], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == expected
+
+
+def test_a_question_within_chosen_documents_scores_all_their_passages(demo_assistant, milvus_demo_assistant,
+                                                                        monkeypatch) -> None:
+    """A store returns only its best passages: asked within some documents, it searches those documents, so a
+    small share of a large corpus (here 17 of 333 passages, as 500 of 10,000) answers as the embedded store does."""
+    from wenyuan import index as index_module
+
+    monkeypatch.setattr(index_module, "STORE_CANDIDATES", 17)
+    documents = sorted({d.path for d in demo_assistant.index.documents.values()})[:6]
+    for path in documents:
+        for question in ("有哪些保障措施？", "如何加强组织领导？", "工作目标是什么？"):
+            embedded = demo_assistant.ask(question, documents=[path])
+            milvus = milvus_demo_assistant.ask(question, documents=[path])
+            assert milvus.text == embedded.text, (path, question)
+    lexical = milvus_demo_assistant.index.lexical_scores(["就业", "工作", "保障", "措施"], 0.2)
+    assert lexical.min() >= 0

@@ -25,7 +25,7 @@ import shutil
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -188,15 +188,16 @@ class Index:
         """A document's card, folded for matching (worked out once)."""
         return self._folded_cards[doc_id]
 
-    def lexical_scores(self, tokens: list[str], own_title_weight: float = 1.0) -> np.ndarray:
+    def lexical_scores(self, tokens: list[str], own_title_weight: float = 1.0,
+                       within: Collection[str] | None = None) -> np.ndarray:
         """BM25 score of every chunk for the query's tokens; with `own_title_weight` < 1, a word counts that much
         less in the passages of a document whose own title (card) holds it: there it names the document, not the
         passage."""
         if self.bm25 is None:
             return np.zeros(len(self.chunks), dtype=np.float32)
         tokens = [t for t in dict.fromkeys(tokens) if t in self.bm25.vocab_dict]
-        if self.store is not None:
-            return self._store_lexical(tokens, own_title_weight)
+        if self.store is not None:  # `within`: the documents a question is routed to, so theirs are all scored
+            return self._store_lexical(tokens, own_title_weight, within)
         if own_title_weight == 1.0:
             ids = self.bm25.get_tokens_ids(tokens)
             if not ids:
@@ -217,14 +218,16 @@ class Index:
             total[own] -= (1.0 - own_title_weight) * scores[own]
         return total
 
-    def _store_lexical(self, tokens: list[str], own_title_weight: float) -> np.ndarray:
+    def _store_lexical(self, tokens: list[str], own_title_weight: float,
+                       within: Collection[str] | None = None) -> np.ndarray:
         """`lexical_scores` from the store: the BM25 scores of its best passages (the others count 0), the words of
         documents' own cards scored apart in those documents."""
         from wenyuan.store import token_key
 
         total = np.zeros(len(self.chunks), dtype=np.float32)
         limit = max(STORE_CANDIDATES, 0)
-        self._scatter(total, self.store.lexical({token_key(t): self.term_weight(t) for t in tokens}, limit), 1.0)
+        self._scatter(total, self.store.lexical({token_key(t): self.term_weight(t) for t in tokens}, limit, within),
+                      1.0)
         if own_title_weight == 1.0:
             return total
         for token in tokens:
@@ -233,8 +236,11 @@ class Index:
                 continue
             owners = [self.document_ids[row] for row in rows]
             found = self.store.lexical({token_key(token): self.term_weight(token)}, limit, owners)
-            self._scatter(total, found, -(1.0 - own_title_weight))
-        return total
+            # only passages the first search scored: the others count 0 there, and never less
+            held = [(chunk_id, score) for chunk_id, score in found
+                    if (row := self.chunk_rows.get(chunk_id)) is not None and total[row] > 0]
+            self._scatter(total, held, -(1.0 - own_title_weight))
+        return np.maximum(total, 0.0)
 
     def _scatter(self, into: np.ndarray, found: list[tuple[str, float]], factor: float) -> None:
         """Adds a store's (passage id, score) pairs into a per-row array; passages this index does not hold (a
@@ -254,7 +260,7 @@ class Index:
     def dense_search(self, query_vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k chunk rows and cosine scores for a unit query vector."""
         if self.store is not None:
-            pairs = [(self.chunk_rows[i], score) for i, score in self.store.dense(query_vector, k + 8)
+            pairs = [(self.chunk_rows[i], score) for i, score in self.store.dense(query_vector, 2 * k + 16)
                      if i in self.chunk_rows][:k]
             return (np.asarray([row for row, _ in pairs], dtype=np.int64),
                     np.asarray([score for _, score in pairs], dtype=np.float32))
@@ -397,22 +403,27 @@ def _read_generation(generation: Path, manifest: dict, searched_here: bool = Tru
 
 
 def _attach_store(index: Index, store) -> None:
-    """Connects the index to a store (store.PassageStore) and brings the store in step with it: the passages of
-    documents it lacks inserted, those of documents the index no longer holds deleted (left by a failed build)."""
+    """Connects the index to a store (store.PassageStore) and inserts the passages it lacks. It deletes nothing: a
+    build under way in another process may have inserted passages of documents the index does not hold yet (each
+    index ignores passages it does not know; the next build removes what no index holds)."""
     index.store = store
     _fill_store(index)
-    store.keep_only(set(index.documents))
 
 
-def _fill_store(index: Index) -> None:
-    """Inserts the passages of the documents the store does not hold yet."""
-    from wenyuan.store import passage_rows
+def _fill_store(index: Index) -> set[str]:
+    """Inserts the passages of this index the store lacks (compared by passage id, so a document read again with
+    other chunk sizes, or half inserted by a build that failed, is completed); returns the ids the store holds
+    besides."""
+    from wenyuan.store import fingerprint, passage_rows
 
-    missing = set(index.documents) - index.store.held_documents(index.documents)
+    index.store.bind(fingerprint(index.manifest))
+    held = index.store.passage_ids()
+    missing = set(index.chunk_rows) - held
     if missing:
         rows = passage_rows(index, missing)
         index.store.insert(rows)
-        log.info("store: inserted %d passages of %d documents", len(rows), len(missing))
+        log.info("store: inserted %d passages", len(rows))
+    return held - set(index.chunk_rows)
 
 
 def _stored_tokens(index: Index) -> dict[str, list[str]]:
@@ -640,12 +651,13 @@ def _build_index(sources: Iterable[Path], directory: Path, settings: Settings, e
         entry.vectors = np.concatenate(parts) if parts else np.zeros((0, dimension), np.float32)
 
     index = _assemble(entries, settings, embedder.name, dimension, skipped, searched_here=store is None)
+    stale: set[str] = set()
     if store is not None:  # the new documents' passages go in before the switch, the old out after it
         index.store = store
-        _fill_store(index)
+        stale = _fill_store(index)
     _write(index, entries, directory)
-    if index.store is not None:
-        index.store.keep_only(set(index.documents))
+    if stale:
+        index.store.delete(stale)
     report = BuildReport(
         tuple(added), tuple(changed), tuple(unchanged), tuple(removed), tuple(skipped),
         len(index.chunks), embedded, time.perf_counter() - began,

@@ -103,8 +103,9 @@ def search(
     route_to = route_to or Route()
     # the question's own words count fully; the other forms of its terms (GDP → 国内生产总值) count for less; a word
     # of a document's own title says little about which of its passages answers (the card carries it)
+    within = route_to.documents  # a store scores only its best passages: those of the routed documents, then
     lexical_all = _asked_and_other(query, index.lexical_tokens,
-                                   lambda tokens: index.lexical_scores(tokens, weights.OWN_TITLE))
+                                   lambda tokens: index.lexical_scores(tokens, weights.OWN_TITLE, within))
     fused = _normalised(lexical_all)
     card_all = _asked_and_other(query, "words", index.card_scores)
     card_of_chunk = _normalised(card_all)[index.chunk_documents]

@@ -21,9 +21,12 @@ in use answering as before; the next build (or load) removes what was left behin
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import re
 import zlib
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -36,7 +39,9 @@ log = logging.getLogger(__name__)
 MISSING = ("Milvus 存储需要 pymilvus 和 milvus-lite：请安装 `pip install 'wenyuan[milvus]'`（full 已包含），"
            "或不设置 WENYUAN_STORE（默认使用内置存储）。")
 _SEARCH_MOST = 16384  # Milvus's largest top-k
+STORE_FORMAT = 1  # the rows' fields and meaning; a change makes a new collection
 _INSERT_BATCH = 2000
+_PAGE = 1000
 
 
 class StoreUnavailable(IndexNotUsable):
@@ -45,7 +50,7 @@ class StoreUnavailable(IndexNotUsable):
 
 
 class PassageStore(Protocol):
-    """Searches the passages of one knowledge base, kept in step with the index by document."""
+    """Searches the passages of one knowledge base, kept in step with the index passage by passage."""
 
     def lexical(self, weights: dict[int, float], limit: int, doc_ids: Collection[str] | None = None
                 ) -> list[tuple[str, float]]:
@@ -54,14 +59,17 @@ class PassageStore(Protocol):
     def dense(self, vector: np.ndarray, limit: int) -> list[tuple[str, float]]:
         """(passage id, inner product) of the nearest passages."""
 
-    def held_documents(self, doc_ids: Iterable[str]) -> set[str]:
-        """Which of these documents already have their passages in the store."""
+    def bind(self, fingerprint: str) -> None:
+        """Use the collection of passages made this way (embedder, BM25 tokens): another way's are not mixed in."""
+
+    def passage_ids(self) -> set[str]:
+        """The ids of every passage the store holds."""
 
     def insert(self, rows: Sequence[dict]) -> None:
         """Passages as rows (`passage_rows`)."""
 
-    def keep_only(self, doc_ids: Collection[str]) -> int:
-        """Deletes the passages of every other document."""
+    def delete(self, ids: Collection[str]) -> None:
+        """Deletes these passages."""
 
 
 def token_key(token: str) -> int:
@@ -77,6 +85,7 @@ class MilvusStore:
         self._uri = uri
         self._server = uri.startswith(("http://", "https://", "tcp://"))
         self._token = token
+        self.base = collection
         self.collection = collection
         self._client_ = None
 
@@ -93,10 +102,27 @@ class MilvusStore:
                 client = MilvusClient(self._uri, token=self._token or "")
             except Exception as error:  # noqa: BLE001 - a server down, a Lite file another process holds
                 raise StoreUnavailable(f"无法连接 Milvus（{self._uri}）：{error}") from error
-            if client.has_collection(self.collection):  # one made before a restart is searched once loaded
-                client.load_collection(self.collection)
             self._client_ = client
+            self._load()
         return self._client_
+
+    def _load(self) -> None:
+        if self._client_.has_collection(self.collection):  # one made before a restart is searched once loaded
+            self._client_.load_collection(self.collection)
+
+    def bind(self, fingerprint: str) -> None:
+        """The collection `<base>_<fingerprint>`: passages embedded by another model or counted with other tokens
+        have the same ids but other vectors, and live in a collection of their own, dropped when superseded."""
+        name = f"{self.base}_{fingerprint}"
+        if name == self.collection:
+            return
+        self.collection = name
+        client = self._client
+        self._load()
+        stale = re.compile(rf"^{re.escape(self.base)}_[0-9a-f]{{8}}$")
+        for other in client.list_collections():
+            if other != name and stale.match(other):
+                client.drop_collection(other)
 
     def _exists(self) -> bool:
         return bool(self._client.has_collection(self.collection))
@@ -119,17 +145,18 @@ class MilvusStore:
         self._client.create_collection(self.collection, schema=schema, index_params=indexes)
 
     # ---- keeping it in step with the index ---------------------------------------------------------------
-    def held_documents(self, doc_ids: Iterable[str]) -> set[str]:
-        """Which of these documents already have their passages here."""
-        held: set[str] = set()
-        ids = list(doc_ids)
+    def passage_ids(self) -> set[str]:
+        """The ids of every passage here, read in pages."""
         if not self._exists():
-            return held
-        for offset in range(0, len(ids), 500):
-            part = ids[offset : offset + 500]
-            rows = self._client.query(self.collection, filter=f"doc_id in {_quoted(part)}", output_fields=["doc_id"])
-            held |= {row["doc_id"] for row in rows}
-        return held
+            return set()
+        found: set[str] = set()
+        pages = self._client.query_iterator(self.collection, batch_size=_PAGE, filter='id != ""', output_fields=["id"])
+        try:
+            while rows := pages.next():
+                found |= {row["id"] for row in rows}
+        finally:
+            pages.close()
+        return found
 
     def insert(self, rows: Sequence[dict]) -> None:
         """Passages as rows: id, doc_id, kind, year, issuer, dense (list of floats), lexical ({key: weight})."""
@@ -140,15 +167,14 @@ class MilvusStore:
         if rows:
             self._client.flush(self.collection)  # sealed and indexed: searched by the index, not row by row
 
-    def keep_only(self, doc_ids: Collection[str]) -> int:
-        """Deletes the passages of every document not in `doc_ids` (removed, changed, or left by a failed build)."""
-        if not self._exists():
-            return 0
-        known = sorted(doc_ids)
-        expression = f"doc_id not in {_quoted(known)}" if known else 'doc_id != ""'
-        result = self._client.delete(self.collection, filter=expression)
+    def delete(self, ids: Collection[str]) -> None:
+        """Deletes these passages (of removed or changed documents, or left by a build that failed)."""
+        if not ids or not self._exists():
+            return
+        ordered = sorted(ids)
+        for offset in range(0, len(ordered), _PAGE):
+            self._client.delete(self.collection, ids=ordered[offset : offset + _PAGE])
         self._client.flush(self.collection)
-        return int(result.get("delete_count", 0)) if isinstance(result, dict) else 0
 
     def count(self) -> int:
         if not self._exists():
@@ -196,10 +222,16 @@ def _quoted(values: Sequence[str]) -> str:
     return "[" + ", ".join('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values) + "]"
 
 
-def passage_rows(index, doc_ids: Collection[str]) -> list[dict]:
-    """The rows of these documents' passages, as the index holds them, for `MilvusStore.insert`."""
-    wanted = set(doc_ids)
-    rows_of = [row for row, chunk in enumerate(index.chunks) if chunk.doc_id in wanted]
+def fingerprint(manifest: dict) -> str:
+    """What makes passages with the same ids differ: the embedder and how BM25 counted tokens."""
+    made = {"embedder": manifest["embedder"], "lexical": manifest["lexical"], "format": STORE_FORMAT}
+    return hashlib.sha256(json.dumps(made, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:8]
+
+
+def passage_rows(index, ids: Collection[str]) -> list[dict]:
+    """The rows of these passages, as the index holds them, for `MilvusStore.insert`."""
+    wanted = set(ids)
+    rows_of = [row for row, chunk in enumerate(index.chunks) if chunk.id in wanted]
     if not rows_of:
         return []
     sparse = lexical_rows(index.bm25, len(index.chunks), rows_of)

@@ -33,27 +33,39 @@ SIMILAR_ENOUGH = 0.55
 _THINKING = re.compile(r"<think(?:ing)?>.*?(?:</think(?:ing)?>|$)", re.S | re.I)
 _NUMBERS = r"\d+(?:\s*[,，、]\s*\d+)*"
 _MARKER_FORMS = (
-    re.compile(rf"【\s*(?:来源|资料|出处)?\s*({_NUMBERS})\s*】"),
+    re.compile(rf"【\s*(?:来源|资料|出处)?\s*(\d+(?:\s*[,，、]\s*(?:来源|资料|出处)?\s*\d+)*)\s*】"),
     re.compile(rf"\[\s*(?:来源|资料|出处)\s*[:：]?\s*({_NUMBERS})\s*\]"),
     re.compile(rf"\[\s*(\d+\s*[,，、]\s*{_NUMBERS})\s*\]"),
-    re.compile(rf"[（(]\s*(?:来源|资料|出处|参见|见)\s*[:：]?\s*\[?({_NUMBERS})\]?\s*[）)]"),
+    re.compile(rf"[（(]\s*(?:参见|参考|见)?\s*(?:来源|资料|出处)?\s*[:：]?\s*\[?({_NUMBERS})\]?\s*[）)](?<![（(]\d[）)])"
+               r"(?<![（(]\d\d[）)])"),
+    re.compile(r"\[\^(\d+)\]"),
     re.compile(r"\^\[(\d+)\]"),
+    re.compile(r"〔(\d{1,2})〕"),  # not 〔2019〕 of a 文号
 )
 _RANGE = re.compile(r"\[(\d+)\s*[-–—~～]\s*(\d+)\]")
 _MARKER = re.compile(r"\[(\d+)\]")
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+(?:[。！？；!?;]+|$)(?:\s*\[\d+\])*")
-_ARABIC = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _PERCENT_WORDS = re.compile(r"百分之([零〇一二两三四五六七八九十百点]+)")
-# a Chinese numeral that counts (三项, 十八大, 第十二届, 五千万): not the 一 of 统一 or the 三要 that enumerates
+_FRACTION_WORDS = re.compile(r"([零〇一二两三四五六七八九十百千]+)分之([零〇一二两三四五六七八九十百千点]+)")
+_SCALES = "万亿|亿|万|千"
+_UNITS = ("个百分点|百分点|%|‰|个月|周岁|公里|平方米|元|年|月|日|天|岁|倍|项|个|人|家|所|条|次|名|亩|吨|户|台|辆|套|件|批|"
+          "届|位|类|种|成|大")
+_CN_RUN = r"[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?"
+# a Chinese numeral that counts (三项, 十八大, 第十二届, 五千万, 一点二万亿): not the 一 of 统一, the 十 of 十分, nor
+# the 三要 that enumerates
 _CN_QUANTITY = re.compile(
-    r"(?<=第)[零〇一二两三四五六七八九十百千]+"
-    r"|[零〇一二两三四五六七八九十百千]{2,}(?=[万亿倍成个项条年月日天人次家所名届位批类种元岁大%])"
-    r"|[二两三四五六七八九十](?=[万亿倍成个项条年月日天人次家所名届位批类种元岁%])"
-    r"|一(?=[万亿倍])"
+    rf"(?<=第){_CN_RUN}"
+    rf"|(?!一(?![万亿倍点十百千]))(?!十分){_CN_RUN}(?=(?:余|多)?(?:{_SCALES}|{_UNITS}))"
 )
-# how models say the passages do not answer; a reply that says so and cites nothing is a refusal
-_REFUSALS = re.compile(r"没有找到|未找到|没有提[及到]|未提[及到]|并未|没有相关|无相关|无法回答|无法根据|无法从|不能回答|"
-                       r"没有包含|不包含|未包含|没有涉及|未涉及|没有给出|未给出|没有说明|未说明|没有明确|未明确")
+_FIGURE = re.compile(rf"(\d+(?:\.\d+)?(?:/\d+)?)(?:余|多)?({_SCALES})?({_UNITS})?")
+_ENUMERATOR = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[、.．](?!\d)|"
+                         r"第[一二三四五六七八九十]+[，,、]|[①-⑳])\s*")
+# how models say the passages do not answer: of the passages themselves (资料中没有…, 文档未提及…), or outright
+_REFUSALS = re.compile(
+    r"(?:资料|文档|文件|材料|所给内容|提供的内容|上述内容)[^。！？]{0,12}?(?:(?:没有|未|并未|无|不)(?:找到|提[及到]|涉及|包含|"
+    r"给出|说明|明确|相关|记载|规定)|无法(?:回答|确定|判断|得知|找到)|不能回答)"
+    r"|^(?:很?抱歉|对不起)|^(?:无法|不能)(?:回答|根据|从)|^文档中没有找到|^没有找到"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +91,8 @@ def without_reasoning(reply: str) -> str:
 
 
 def plain_markers(reply: str) -> str:
-    """Every marker form as `[n]`: 【1】, [1,2], [来源1], （来源：2）, ^[3] and [1-3] alike."""
+    """Every marker form as `[n]`: 【1】, ［1］, [1,2], [来源1], （来源：2）, （见资料1）, [^3], 〔4〕 and [1-3] alike."""
+    reply = reply.replace("［", "[").replace("］", "]")
     text = _RANGE.sub(lambda m: "".join(f"[{n}]" for n in range(int(m.group(1)), int(m.group(2)) + 1))
                       if 0 < int(m.group(2)) - int(m.group(1)) < 10 else m.group(0), reply)
     for form in _MARKER_FORMS:
@@ -97,6 +110,8 @@ def claims(reply: str) -> list[Claim]:
             sentence = match.group(0)
             words = _MARKER.sub("", sentence).strip()
             cited = tuple(dict.fromkeys(int(n) for n in _MARKER.findall(sentence)))
+            if re.fullmatch(r".{0,20}[：:]", _ENUMERATOR.sub("", words, count=1).strip()):
+                continue  # a heading of the reply's own ("一、主要目标："): structure, not a claim
             if words.strip("。！？；!?;，,、：: "):
                 pieces.append([words, cited])
             elif cited and pieces:  # markers alone after a stop: the sentence before
@@ -113,22 +128,50 @@ def claims(reply: str) -> list[Claim]:
 def is_refusal(reply: str) -> bool:
     """Whether a reply says the passages do not answer (in the words models use for it)."""
     text = without_reasoning(reply).strip()
-    return bool(_REFUSALS.search(text[:80])) and not _MARKER.search(plain_markers(text))
+    short = len(text) <= 80  # a refusal says so and stops; a longer reply that says "未明确…" goes on to answer
+    return short and bool(_REFUSALS.search(text)) and not _MARKER.search(plain_markers(text))
 
 
 def figures(text: str) -> set[str]:
-    """The numbers a text states, as plain decimals: 60.37%, 百分之六十 → 60, 二〇三五年 → 2035, 3,000 → 3000,
-    十八大 → 18."""
+    """The figures a text states, each with its scale and unit, as plain decimals: 60.37%, 百分之六十 → 60%,
+    二〇三五年 → 2035年, 3,000人 → 3000人, 一点二万亿元 → 1.2万亿元, 三分之二 → 2/3, 十八大 → 18大. A number with no
+    unit stands alone (60.37)."""
     folded = fold(text)
+    folded = re.sub(r"(?<=\d),(?=\d{3})", "", folded)
     folded = _PERCENT_WORDS.sub(lambda m: _spelt(m.group(1)) + "%", folded)
+    folded = _FRACTION_WORDS.sub(lambda m: f"{_spelt(m.group(2))}/{_spelt(m.group(1))}", folded)
     folded = _CN_QUANTITY.sub(lambda m: _spelt(m.group(0)), folded)
-    return {_plain(match.group(0)) for match in _ARABIC.finditer(folded)}
+    found = set()
+    for match in _FIGURE.finditer(folded):
+        value = "/".join(_plain(part) for part in match.group(1).split("/"))
+        unit = (match.group(3) or "").replace("百分点", "个百分点").replace("个个", "个")
+        found.add(value + (match.group(2) or "") + unit)
+    return found
+
+
+def _bare(figure: str) -> str:
+    """A figure's number and scale without its unit (2亿元 → 2亿)."""
+    match = re.match(rf"[\d./]+(?:{_SCALES})?", figure)
+    return match.group(0) if match else figure
+
+
+def stated_by(sentence: str, passages: set[str]) -> bool:
+    """Whether passages whose figures are `passages` state every figure of the sentence: the same number, scale and
+    unit (2亿元 is not 2万亿元, 6% is not 6个月); a number the sentence writes with no unit may have one there. List
+    numbers at the sentence's start (3. （三） 第三，) are not figures."""
+    bare_stated = {_bare(figure) for figure in passages}
+    for figure in figures(_ENUMERATOR.sub("", sentence, count=1)):
+        if figure in passages or (_bare(figure) == figure and figure in bare_stated):
+            continue
+        return False
+    return True
 
 
 def _spelt(words: str) -> str:
     """A Chinese numeral as digits (六十 → 60, 六点五 → 6.5); itself when it is not one."""
     whole, _, fraction = words.replace("两", "二").partition("点")
-    value = chinese_number(whole.replace("〇", "零").replace("零", "")) if whole else 0
+    whole = whole.replace("〇", "零").replace("零", "") if whole.strip("零〇") else "0"
+    value = chinese_number(whole) if whole != "0" else 0
     if value is None:
         return words
     digits = "".join(str(chinese_number(ch) or 0) for ch in fraction) if fraction else ""
@@ -165,7 +208,7 @@ class Checker:
     def holds(self, sentence: str, cited: Sequence[int]) -> bool:
         """Whether the passages together state every figure of the sentence and enough of its key words."""
         stated = set().union(*(self._figures[n - 1] for n in cited))
-        if not figures(sentence) <= stated:
+        if not stated_by(sentence, stated):
             return False
         share = self.key_words_held(sentence, cited)
         if share >= HOLDS_ENOUGH:

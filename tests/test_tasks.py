@@ -207,6 +207,11 @@ def test_the_checklist_through_the_api(tmp_path: Path, embedder) -> None:
     ("哪个部门负责就业工作？", None),
     ("谁负责牵头？", None),
     ("2019年GDP增长目标是多少？", None),
+    ("财政部负责哪些资金的拨付？", None),  # asks about something else the unit does
+    ("去年底前完成了哪些任务？", None),
+    ("今年前三季度完成了哪些工作？", None),
+    ("2019年以前完成了哪些任务？", None),
+    ("那财政部参与了哪些？", TaskQuestion(unit="财政部", role="part", naming="那")),
 ])
 def test_which_questions_ask_the_checklist(question: str, expected: TaskQuestion | None) -> None:
     assert task_question(question) == expected
@@ -261,3 +266,23 @@ def test_a_follow_up_goes_back_to_a_listed_task(indexed: Assistant) -> None:
 def test_a_unit_no_task_names_is_not_answered_from_the_checklist(indexed: Assistant) -> None:
     answer = indexed.ask("国家统计局牵头负责哪些任务？")
     assert "国家统计局牵头的任务有" not in answer.text
+    broader = indexed.ask("财政部门负责哪些工作？")  # not 财政部: a longer name is another unit
+    assert "负责的任务有" not in broader.text and "财政部" not in {i.text for i in broader.items}
+
+
+@pytest.mark.parametrize(("asked", "named", "expected"), [
+    ("发展改革委", "国家发展改革委", True),
+    ("财政部", "财政部", True),
+    ("财政部门", "财政部", False),
+    ("国务院专利行政部门", "国务院", False),
+    ("部", "财政部", False),
+])
+def test_which_unit_names_match(asked: str, named: str, expected: bool) -> None:
+    from wenyuan.tasks import unit_matches
+
+    assert unit_matches(asked, named) is expected
+
+
+def test_an_abbreviated_unit_finds_its_tasks(indexed: Assistant) -> None:
+    answer = indexed.ask("人社部牵头负责哪些任务？")
+    assert "人社部牵头的任务有" in answer.text and answer.items

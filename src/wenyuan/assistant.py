@@ -235,14 +235,14 @@ class Assistant:
             rest = question[ordinal.end():]
             resolved = f"{item.text}{rest}" if rest.strip("？? ") else item.text
             documents = [item.doc]
-        elif history and hasattr(answerer, "standalone") and _DEPENDS.search(question):
-            resolved = answerer.standalone(question, history)  # LLM mode: "那第二年呢？" as a whole question
         checklist = task_question(question) if item is None else None
         if checklist is not None:  # "财政部参与了哪几项？": the rows of the 任务分解 that fit, if any do
             listed = _from_checklist(question, checklist, index, documents)
             if listed is not None:
                 yield replace(listed, scope=label)
                 return
+        if item is None and history and hasattr(answerer, "standalone") and _DEPENDS.search(question):
+            resolved = answerer.standalone(question, history)  # LLM mode: "那第二年呢？" as a whole question
         asked = self._prepare(resolved, documents=documents, index=index)
         if asked.route.missing is not None:
             yield replace(refusal(question, [], asked.route.missing), scope=label,

@@ -72,6 +72,7 @@ class Task:
     start: int
     end: int
     page: int | None
+    assigned: bool = False  # the units come from a responsibility the document writes (（…负责）), not a clause
 
     def to_json(self, document: Document) -> dict:
         return {"n": self.n, "number": self.number, "heading_path": list(self.heading_path), "item": self.item,
@@ -196,6 +197,7 @@ def tasks(document: Document, structure: Structure) -> list[Task]:
     for heading, end in chosen:
         requirement = text[heading.start:end].strip()
         lead, participants, span = responsibility(requirement, first_leads)
+        assigned = span is not None
         if span is not None:
             requirement = (requirement[:span[0]] + requirement[span[1]:]).strip()
         else:
@@ -205,7 +207,7 @@ def tasks(document: Document, structure: Structure) -> list[Task]:
         rows.append(Task(
             n=len(rows) + 1, number=_number(heading), heading_path=path, item=heading.text, requirement=requirement,
             lead=lead, participants=participants, deadline=written, due=due, start=heading.start, end=end,
-            page=document.page_at(heading.start),
+            page=document.page_at(heading.start), assigned=assigned,
         ))
     return rows
 
@@ -312,11 +314,13 @@ _ROLES = {"牵头负责": "lead", "牵头": "lead", "参与": "part", "参加": 
 _ROLE_WORDS = "|".join(sorted(_ROLES, key=len, reverse=True))
 _ASKS_WHICH = r"(?:了|的)?(?:哪些|哪几|什么|几项|多少)"
 # 人力资源社会保障部牵头负责哪些任务？ / 财政部参与了哪几项？
-_UNIT_FIRST = re.compile(rf"([^，,。？?；;：:\s]{{2,40}}?)(?:都|又|还|主要|具体|共同)?({_ROLE_WORDS}){_ASKS_WHICH}")
+_ASKED_END = r"(?:项|个|条)?(?:任务|工作|事项|措施|事情)?(?:呢)?[？?。！!]*$"  # nothing asked after: "…负责哪些资金的拨付" is not
+_UNIT_FIRST = re.compile(rf"([^，,。？?；;：:\s]{{2,40}}?)(?:都|又|还|主要|具体|共同)?({_ROLE_WORDS}){_ASKS_WHICH}{_ASKED_END}")
 # 哪些任务由财政部牵头？
-_UNIT_AFTER = re.compile(rf"(?:哪些|哪几项|哪几个|什么)(?:任务|工作|事项|措施)?(?:是|要|需要)?由([^，,。？?；;：:\s]{{2,40}}?)({_ROLE_WORDS})")
+_UNIT_AFTER = re.compile(rf"(?:哪些|哪几项|哪几个|什么)(?:任务|工作|事项|措施)?(?:是|要|需要)?由([^，,。？?；;：:\s]{{2,40}}?)({_ROLE_WORDS})"
+                         r"(?:负责)?(?:的)?[？?。！!]*$")
 # 今年底前要完成哪些任务？ / 2019年6月底前完成什么？ / 年底前有哪几项要完成？
-_DUE_BY = re.compile(r"(今年|本年度?|明年|(\d{4})年)?(?:(\d{1,2})月)?(?:年)?(?:底|末)?(?:前|之前|以前)")
+_DUE_BY = re.compile(r"(?<![去前])(今年|本年度?|明年|(\d{4})年)?(?:(\d{1,2})月)?(?:年)?(底|末)?(?:前|之前|以前)")
 _ASKS_TASKS = re.compile(r"(?:哪些|哪几|什么)(?:任务|工作|事项|事情|措施|项)|(?:任务|工作|事项)有哪些|完成哪|要完成")
 _BEFORE_UNIT = re.compile(r".*(?:中|里|内|的|，|,)")
 
@@ -341,7 +345,7 @@ def task_question(question: str) -> TaskQuestion | None:
     for pattern in (_UNIT_FIRST, _UNIT_AFTER):
         match = pattern.search(text)
         if match:
-            unit = _BEFORE_UNIT.sub("", match.group(1)).removeprefix("由")
+            unit = re.sub(r"^(?:那么|那|请问|还有)+", "", _BEFORE_UNIT.sub("", match.group(1)).removeprefix("由"))
             if len(unit) >= 2 and not unit.startswith(("哪", "谁", "什么")):
                 naming = text[:match.start()] if pattern is _UNIT_AFTER else text[:match.end(1) - len(unit)]
                 return TaskQuestion(unit=unit, role=_ROLES[match.group(2)], naming=naming)
@@ -349,7 +353,7 @@ def task_question(question: str) -> TaskQuestion | None:
         return None
     for match in _DUE_BY.finditer(text):
         anchored = match.group(1) or match.group(3) or match.group(0).startswith(("年底", "年末"))
-        if not anchored or not re.search(r"底|末|前", match.group(0)):
+        if not anchored or not (match.group(4) or match.group(3)):  # 今年前三季度, 2019年以前: no end of a period
             continue
         month = int(match.group(3)) if match.group(3) else None
         if month is not None and not 1 <= month <= 12:
@@ -373,9 +377,10 @@ def due_by(row: Task, asked: TaskQuestion, document_year: int | None) -> bool:
 
 
 def unit_matches(asked: str, named: str) -> bool:
-    """Whether a unit the question names is one a row names: the same words, or one inside the other
-    (发展改革委 in 国家发展改革委), never a two-character fragment."""
-    return asked == named or (min(len(asked), len(named)) >= 3 and (asked in named or named in asked))
+    """Whether a unit the question names is one a row names: the same words, or the row's name with more in front
+    (发展改革委 is 国家发展改革委); never a longer name that holds the row's (财政部门 is not 财政部, 国务院专利行政部门
+    not 国务院)."""
+    return asked == named or (len(asked) >= 3 and named.endswith(asked))
 
 
 # words around a checklist question that name no document ("在…中", "请问", "文件里")

@@ -60,8 +60,9 @@ def answer(question: str, asked: TaskQuestion, index: Index, documents: Collecti
         years = sorted({d.year for d, _, _ in found if d.year})
         reading = ""
         if asked.year is None:  # 今年 as the documents themselves say it: the year each was written
-            reading = (f"（“{'明年' if asked.later else '今年'}”按文件的年份，即{years[0] + asked.later}年）"
-                       if len(years) == 1 else "（“今年”按各文件自己的年份）")
+            word = "明年" if asked.later else "今年"
+            reading = (f"（“{word}”按文件的年份，即{years[0] + asked.later}年）" if len(years) == 1
+                       else f"（“{word}”按各文件自己的年份{'的下一年' if asked.later else ''}）")
         head = f"{where}{_when(asked)}前要完成的任务有 {len(found)} 项{reading}："
     return Answer(question, "\n".join([head, *lines]), tuple(citations.items), False, "list", items=tuple(items))
 
@@ -84,7 +85,10 @@ def _forms(unit: str) -> tuple[str, ...]:
 
 
 def _role(row: Task, asked: TaskQuestion, forms: tuple[str, ...]) -> str:
-    """How a row names the unit: 牵头, 共同负责 (several units, none named lead), 参与, or "" when it fits not."""
+    """How a row names the unit: 牵头, 共同负责 (several units, none named lead), 参与, or "" when it fits not. Only
+    a responsibility the document writes counts: a unit a clause makes act may be a definition's or a report's."""
+    if not row.assigned:
+        return ""
     leads = row.lead.split("、") if row.lead else []
     in_lead = any(unit_matches(form, unit) for form in forms for unit in leads)
     taking_part = any(unit_matches(form, unit) for form in forms for unit in row.participants)

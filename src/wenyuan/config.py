@@ -119,6 +119,17 @@ class Settings(BaseSettings):
         description="Password for the documents page at /admin and its API (upload, delete, rebuild). None leaves "
         "administration open, with a warning in the log and on the page.",
     )
+    knowledge_bases: str | None = Field(
+        None, description="Several knowledge bases, each its own documents, index and chat at /kb/<name>/: 'folders' "
+                          "(every folder under data_dir is one) or 'name=folder;name2=folder2'. None: one, as data_dir.")
+    kb_groups: str | None = Field(
+        None, description="Who may use which knowledge base: 'name=group1|group2;name2=group3', the groups as the "
+                          "intranet's authenticating proxy sends them in group_header; a base not named is open.")
+    group_header: str = Field(
+        "X-Forwarded-Groups", description="Request header in which the authenticating proxy names the user's groups "
+                                          "(comma-separated).")
+    kb_admin_tokens: str | None = Field(
+        None, description="An admin token per knowledge base: 'name=token;name2=token2' (admin_token for the others).")
     file_seconds: float = Field(
         900.0, description="Seconds one file may take to be read, structured and chunked (OCR included) while "
         "indexing; a file over it is skipped with the reason. 0 reads in the indexing process, without budgets.")

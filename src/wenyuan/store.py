@@ -9,14 +9,18 @@ Milvus holds per passage: its id (content-addressed: the document's hash and the
 document's metadata for filters (path, type, year, issuing body), the dense vector, and a sparse vector of our own
 BM25 term-frequency components over our own tokens (rjieba words with the lexicon, or bigrams), keyed by a hash
 of the token. A query's sparse vector carries each token's IDF from the index's term statistics, so the inner
-product is exactly the BM25 score the embedded store computes (the same tokens, k1, b; the average passage length
-is that of the build that inserted the passage). Milvus Lite's own analyzers (standard, jieba) would tokenise
-otherwise than the embedded store.
+product is the BM25 score the embedded store computes: the same tokens, k1 and b, but the average passage length of
+the build that inserted the passage, so scores drift from the embedded store's as the corpus grows (4.5 % after
+growing 2 documents to 16; the answers stayed the same). Milvus Lite's own analyzers (standard, jieba) would
+tokenise otherwise than the embedded store. Token keys are 32-bit hashes (Milvus's sparse dimensions): two tokens
+of a 300k-word vocabulary share one about ten times.
 
-Consistency with the index folder: a build inserts the passages of new and changed documents before it switches
-the index, and deletes those of documents the new index no longer holds after the switch. An index in use ignores
+Consistency with the index folder, passage by passage: a build inserts the passages the new index holds and the
+store lacks before it switches the index, and deletes those no index holds after the switch. An index in use ignores
 passages it does not know (content-addressed ids), so a build that fails or is interrupted midway leaves the index
-in use answering as before; the next build (or load) removes what was left behind.
+in use answering as before; a load only inserts what its index lacks, and the next build removes what was left.
+Passages embedded by another model or counted with other tokens have the same ids: they go to a collection of their
+own, named by that fingerprint.
 """
 
 from __future__ import annotations

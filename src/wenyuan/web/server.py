@@ -365,12 +365,13 @@ def create_app(assistant: Assistant) -> FastAPI:
         if not access.is_admin(request.headers.get(ADMIN_HEADER)):
             raise HTTPException(status_code=401, detail="wrong admin token")
         response = Response(status_code=204)
-        _open_session(response)
+        _open_session(response, request)
         return response
 
-    def _open_session(response: Response) -> None:
-        response.set_cookie(ADMIN_COOKIE, access.admin_session(), httponly=True, samesite="strict", path="/",
-                            secure=assistant.settings.secure_cookies)
+    def _open_session(response: Response, request: Request) -> None:
+        # each knowledge base mounted at /kb/<name>/ keeps its own session, under its own path
+        response.set_cookie(ADMIN_COOKIE, access.admin_session(), httponly=True, samesite="strict",
+                            path=_cookie_path(request), secure=assistant.settings.secure_cookies)
 
     @app.get("/login", include_in_schema=False)
     def login_page(failed: int = 0) -> HTMLResponse:
@@ -387,13 +388,13 @@ def create_app(assistant: Assistant) -> FastAPI:
         if not isinstance(token, str) or not access.is_admin(token):
             return RedirectResponse("login?failed=1", status_code=303)
         response = RedirectResponse("admin/", status_code=303)
-        _open_session(response)
+        _open_session(response, request)
         return response
 
     @app.post("/logout", include_in_schema=False)
-    def logout() -> Response:
+    def logout(request: Request) -> Response:
         response = RedirectResponse("./", status_code=303)
-        response.delete_cookie(ADMIN_COOKIE, path="/")
+        response.delete_cookie(ADMIN_COOKIE, path=_cookie_path(request))
         return response
 
     @app.get("/widget.js", include_in_schema=False)
@@ -597,12 +598,22 @@ def _static(name: str) -> str:
     return (Path(__file__).parent / "static" / name).read_text(encoding="utf-8")
 
 
+def _cookie_path(request: Request) -> str:
+    """Where the admin session cookie applies: the app's own path (/, or /kb/<name>/ in a library)."""
+    return (request.scope.get("root_path") or "").rstrip("/") + "/"
+
+
 def serve(settings: Settings) -> None:
     """Start the web app and block."""
     import uvicorn
 
-    assistant = Assistant(settings)
-    ensure_index(assistant)
-    app = create_app(assistant)
+    if settings.knowledge_bases:
+        from wenyuan.web.library import create_library
+
+        app = create_library(settings)
+    else:
+        assistant = Assistant(settings)
+        ensure_index(assistant)
+        app = create_app(assistant)
     print(f"文渊 is serving on http://{settings.host}:{settings.port}/", flush=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

@@ -73,7 +73,7 @@
     const button = element("button", "copy word", "导出 Word");
     button.type = "button";
     button.addEventListener("click", async function () {
-      const response = await fetch("/api/export/docx", { method: "POST", headers: headers, body: JSON.stringify(answer) });
+      const response = await fetch("api/export/docx", { method: "POST", headers: headers, body: JSON.stringify(answer) });
       if (!response.ok) { button.textContent = "导出失败"; return; }
       const name = decodeURIComponent((/filename\*=UTF-8''([^;]+)/.exec(response.headers.get("Content-Disposition") || "")
                                       || [])[1] || "answer.docx");
@@ -176,7 +176,7 @@
     const row = element("div", "rating");
     row.appendChild(element("span", "hint", "有帮助吗？"));
     function send(rating, reason) {
-      fetch("/api/feedback", { method: "POST", headers: headers,
+      fetch("api/feedback", { method: "POST", headers: headers,
                                body: JSON.stringify({ id: answer.id, rating: rating, reason: reason || null }) })
         .then(function (response) {
           row.replaceChildren(element("span", "hint", response.ok ? "已记录，谢谢！" : "未能记录评价。"));
@@ -210,7 +210,7 @@
     log.scrollTop = log.scrollHeight;
     const headers = { "Content-Type": "application/json" };
     if (config.key) headers["X-Wenyuan-Key"] = config.key;
-    const response = await fetch("/api/ask/stream", {
+    const response = await fetch("api/ask/stream", {
       method: "POST", headers: headers,
       body: JSON.stringify({ question: question, history: history.slice(-6), documents: documents || null }),
     });

@@ -6,6 +6,7 @@
   if (!script || window.__wenyuanWidget) return;
   window.__wenyuanWidget = true;
   const appOrigin = new URL(script.src, location.href).origin;
+  const appBase = new URL(".", new URL(script.src, location.href)).href;  // the app's path too: /kb/<name>/
   const title = script.dataset.title || "政策问答助手";
   const side = script.dataset.position === "left" ? "left" : "right";
   const key = script.dataset.key || "";
@@ -47,7 +48,7 @@
       frame.title = title;
       frame.allow = "clipboard-write";  // "复制（含来源）" inside the frame
       const query = new URLSearchParams({ title: title, key: key, parent: location.origin });
-      frame.src = appOrigin + "/embed?" + query.toString();
+      frame.src = appBase + "embed?" + query.toString();
       frame.addEventListener("load", function () { loaded = true; if (!panel.hidden) greet(); });
       panel.appendChild(frame);
     }

@@ -96,7 +96,7 @@ def free_port() -> int:
 class LocalApp:
     """A FastAPI app (a fake of a service we do not own) served by uvicorn in a thread on a free local port."""
 
-    def __init__(self, app, log_level: str = "warning") -> None:
+    def __init__(self, app, log_level: str = "warning", ready: str = "/docs") -> None:
         import uvicorn
 
         self.port = free_port()
@@ -105,14 +105,18 @@ class LocalApp:
         self.thread.start()
         for _ in range(100):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/docs", timeout=1)
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}{ready}", timeout=1)
                 break
             except OSError:
                 time.sleep(0.1)
 
     @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
+        return f"{self.url}/v1"
 
     def stop(self) -> None:
         self.server.should_exit = True

@@ -23,7 +23,16 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["host"] = args.host
     if getattr(args, "port", None):
         overrides["port"] = args.port
-    return Settings(**overrides)
+    settings = Settings(**overrides)
+    if getattr(args, "kb", None):  # one of several knowledge bases (WENYUAN_KNOWLEDGE_BASES)
+        from wenyuan.web.library import knowledge_bases
+
+        bases = {base.name: base for base in knowledge_bases(settings)} if settings.knowledge_bases else {}
+        if args.kb not in bases:
+            raise SystemExit(f"wenyuan: no knowledge base {args.kb!r}; WENYUAN_KNOWLEDGE_BASES names "
+                             f"{', '.join(bases) or 'none'}")
+        settings = bases[args.kb].settings
+    return settings
 
 
 def _assistant(args: argparse.Namespace):
@@ -250,6 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--prune", action="store_true",
                        help="remove from the index what the given paths no longer hold (always so for data/)")
     index.add_argument("--index", help="index folder (default: index/)")
+    index.add_argument("--kb", help="the knowledge base, when WENYUAN_KNOWLEDGE_BASES names several")
     index.add_argument("--quiet", action="store_true", help="no progress bars")
     index.set_defaults(run=cmd_index)
 
@@ -258,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=helptext)
         sub.add_argument("query", nargs="?", help="the question or query")
         sub.add_argument("--index", help="index folder (default: index/)")
+        sub.add_argument("--kb", help="the knowledge base, when WENYUAN_KNOWLEDGE_BASES names several")
         sub.add_argument("--json", action="store_true", help="one JSON object on standard output")
         sub.add_argument("--jsonl", action="store_true",
                          help='read {"id": ..., "question": ...} lines on standard input, write one JSON line each')
@@ -273,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation = commands.add_parser("eval", help="score answers on your own questions (JSONL)")
     evaluation.add_argument("questions", help='JSONL lines {"id", "question", "doc"?, "answer"?, "key_points"?, "evidence"?}')
     evaluation.add_argument("--index", help="index folder (default: index/)")
+    evaluation.add_argument("--kb", help="the knowledge base, when WENYUAN_KNOWLEDGE_BASES names several")
     evaluation.add_argument("--report", help="write one JSON line per question to this file")
     evaluation.add_argument("--json", action="store_true", help="print the summary as JSON")
     evaluation.set_defaults(run=cmd_eval)
@@ -280,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     checklist = commands.add_parser("tasks", help="任务分解: a document's requirements as a checklist (who, by when)")
     checklist.add_argument("doc", help="the document, as citations name it (relative to the indexed folder)")
     checklist.add_argument("--index", help="index folder (default: index/)")
+    checklist.add_argument("--kb", help="the knowledge base, when WENYUAN_KNOWLEDGE_BASES names several")
     checklist.add_argument("--json", action="store_true", help="one JSON object on standard output")
     checklist.add_argument("--xlsx", help="write the checklist to this Excel file")
     checklist.add_argument("--docx", help="write the checklist to this Word file (a table)")

@@ -279,3 +279,14 @@ def test_wenyuan_eval_reports_the_verified_sentences_of_each_question(demo_assis
     assert re.search(r"q1\t1/2\t", done.stdout) and "大模型句子核实率" in done.stdout
     line = json.loads(report.read_text(encoding="utf-8"))
     assert (line["sentences"], line["sentences_verified"]) == (2, 1)
+
+
+def test_list_items_follow_the_order_the_model_wrote_them(demo_assistant) -> None:
+    from wenyuan.llm import _items_as_written
+    from wenyuan.types import AnswerItem
+
+    items = tuple(AnswerItem("a.txt", n, n + 5, text) for n, text in enumerate(
+        ["一要压紧压实工作责任", "二要坚持分类指导", "三要强化真督实导", "四要做到两手抓两促进"]))
+    written = "要强化真督实导，发挥督导作用[2]。要压紧压实工作责任[1]。"
+    assert [item.text for item in _items_as_written(written, items)] == ["三要强化真督实导", "一要压紧压实工作责任"]
+    assert _items_as_written("与列表无关的回答[1]。", items) == items

@@ -24,7 +24,7 @@ from wenyuan import verify
 from wenyuan.answer import ExtractiveAnswerer, refusal
 from wenyuan.index import Index
 from wenyuan.query import LIST, Query
-from wenyuan.types import HEADING_SEPARATOR, Answer, Citation, Hit, Sentence
+from wenyuan.types import HEADING_SEPARATOR, Answer, AnswerItem, Citation, Hit, Sentence
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ class LlmAnswerer:
             yield extractive
             return
         if query.shape == LIST and extractive.items:  # "第二项…" goes back to the items, as data
-            checked = replace(checked, items=extractive.items)
+            checked = replace(checked, items=_items_as_written(checked.text, extractive.items))
         yield checked
 
     def standalone(self, question: str, history: Sequence[Answer]) -> str:
@@ -253,6 +253,21 @@ class LlmAnswerer:
             start=chunk.start, end=chunk.end, quote=chunk.text, score=hit.score,
             passage_start=chunk.start, passage_end=chunk.end, passage=chunk.text, page=chunk.page,
         )
+
+
+def _items_as_written(text: str, items: Sequence[AnswerItem]) -> tuple[AnswerItem, ...]:
+    """The list's items in the order the model's answer gives them, those it left out (or that were dropped as
+    unverified) left out: "第二项" is the second the person read. The items as the passages list them when the
+    answer quotes none of them."""
+    folded = "".join(text.split())
+    placed = []
+    for item in items:
+        words = "".join(item.text.split())
+        words = re.sub(r"^(?:[（(]?[一二三四五六七八九十\d]+[）)、.．]|[一二三四五六七八九十]+[要是])", "", words)[:8]
+        at = folded.find(words) if len(words) >= 4 else -1
+        if at >= 0:
+            placed.append((at, item))
+    return tuple(item for _, item in sorted(placed, key=lambda pair: pair[0])) or tuple(items)
 
 
 def prompt(question: str, hits: Sequence[Hit]) -> str:

@@ -78,6 +78,12 @@ def test_the_unit_an_item_makes_act(text: str, expected: tuple) -> None:
     ("2020年起，每年2月底前各省份完成", ("2020年起，每年2月底前", "")),
     ("于每季度末报送", ("每季度末", "")),
     ("要长期坚持", ("长期坚持", "")),
+    ("学校于8月10日前公布名单", ("8月10日前", "")),  # the document's own year: no date derived
+    ("报名时间为5月21日至22日", ("5月21日至22日", "")),
+    ("在20个工作日内公开", ("20个工作日内", "")),
+    ("从2016年起实行", ("从2016年起", "")),
+    ("6个月内办理；2019年底前完成", ("6个月内", "")),  # the first the item writes
+
     ("加强组织领导。", ("", "")),
 ])
 def test_deadlines_as_written_and_as_dates(text: str, expected: tuple[str, str]) -> None:

@@ -49,8 +49,12 @@ _DEADLINES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(\d{4})年(?:底|末)?(?:前|之前|以前)"), "year"),
     (re.compile(r"(?:到|至|截至)(\d{4})年(?:底|末)?"), "year"),
     (re.compile(r"(\d{4})年(?:起|开始)?[，,]?每年(\d{1,2})月(?:底|末)?前"), "yearly"),
+    # a day of the document's own year: 8月10日前, 5月21日至22日, 4月23-29日 (no year: no date is derived)
+    (re.compile(r"(?<![\d年])\d{1,2}月\d{1,2}日?\s*(?:至|-|—|～|~)\s*(?:\d{1,2}月)?\d{1,2}日"), "period"),
+    (re.compile(r"(?<![\d年])\d{1,2}月\d{1,2}日(?:前|之前|以前)"), "period"),
     (re.compile(r"每(?:年|季度|月|半年)(?:\d{1,2}月)?(?:底|末)?(?:前)?"), "periodic"),
-    (re.compile(r"(?:\d+|[一二两三四五六七八九十]+)个?(?:工作日|月|年|天|日)(?:之内|以内|内)"), "within"),
+    (re.compile(r"(?:\d+|[一二两三四五六七八九十]+)\s*个?\s*(?:工作日|月|年|天|日)(?:之内|以内|内)"), "within"),
+    (re.compile(r"(?:从|自)?(?:\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|今年|明年)(?:起|开始)(?!至)"), "from"),
     (re.compile(r"长期坚持"), "ongoing"),
 )
 _MONTH_END = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
@@ -149,11 +153,11 @@ def actor(text: str) -> tuple[str, tuple[str, ...]]:
 
 
 def deadline(text: str) -> tuple[str, str]:
-    """(the deadline as written, its latest ISO date or "") of an item's text; ("", "") when it sets none."""
-    for pattern, kind in _DEADLINES:
-        match = pattern.search(text)
-        if not match:
-            continue
+    """(the deadline as written, its latest ISO date or "") of an item's text; ("", "") when it sets none. The
+    first time limit the item writes counts (the most specific wording of it, where several start there)."""
+    found = [(match.start(), order, match, kind) for order, (pattern, kind) in enumerate(_DEADLINES)
+             if (match := pattern.search(text))]
+    for _, _, match, kind in sorted(found, key=lambda item: (item[0], item[1])):
         if kind == "range":  # 2019年1月1日至2020年12月31日: a period; it ends on its last day
             year = int(match.group(1) or re.match(r"\d{4}", match.group(0)).group(0))
             return match.group(0), f"{year:04d}-{int(match.group(2)):02d}-{int(match.group(3)):02d}"

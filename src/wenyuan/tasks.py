@@ -20,22 +20,22 @@ from wenyuan.types import Document, Heading
 _RESPONSIBILITY = re.compile(r"[（(]([^（）()]{2,200}?)(?:按职责分工)?(?:牵头负责|负责|牵头|指导)([。，,][^（）()]{0,40})?[）)]")
 _TAKING_PART = re.compile(r"[。，,]\s*([^。，,]{2,80}?)(?:参与|配合|协助|协同)")
 _FIRST_LEADS = re.compile(r"(?:列|排)(?:在)?第一位(?:者|的)?(?:部门|单位)?为牵头(?:单位|部门)")
-_UNIT_SPLIT = re.compile(r"等(?:和|及)|会同|[、，,；;]|(?<=[部委局办院署行会府厅])(?:和|及|与)")
+_UNIT_SPLIT = re.compile(r"等(?:和|及)|会同|[、，,；;]|(?<=[部委局办院署行会府厅门校构区])(?:和|及|与)(?!单位)")
 # with no parenthesis, the unit an item's own sentences make act: "国家卫生健康委制定…", "生态环境部会同…",
 # "试点城市负责编制…" (a clause that begins with a unit and an action)
 _NOT_A_UNIT = r"(?!鼓励|支持|引导|推动|经|对|向|在|按|请|要求|通过|依托|根据|凡|如|为|坚持|加强|建立|完善|严格|进一步|积极|不得|同时|其中|此外)"
 _UNIT_END = (r"(?:委员会|总局|办公室|人民政府|政府|机关|机构|中心|小组|学校|医院|部门|单位|街道|地区|区县|城市|"
-             r"部|委|局|办|院|署|行|厅|会)")
+             r"初中|高中|小学|中学|幼儿园|部|委|局|办|院|署|行|厅|会)")
 _UNIT_WORDS = (rf"{_NOT_A_UNIT}(?:各地|各区县|各区|各县|各[\u4e00-\u9fff]{{0,10}}?{_UNIT_END}|"
                rf"[\u4e00-\u9fff（）]{{1,16}}?{_UNIT_END})")
 # words no unit's name holds: a clause that has them is saying something, not naming who acts
 _NOT_IN_A_UNIT = re.compile(r"确保|保障|发挥|充分|通报|转载|是指|实行|自行|保送|回到|进行|指定|要|对|由|将|到|并|只|把|可|以|从|为")
 # the units that act, joined (国家卫生健康委和国家中医药局), then what they do
 _ACTOR = re.compile(
-    rf"(?:^|[。；;，,：:]\s*)(?:由)?({_UNIT_WORDS}(?:(?:、|和|及|与){_UNIT_WORDS})*)"
-    r"(?=要|应当|应|须|必须|将|可|不得|负责|牵头|会同|组织|制定|建立|完善|推进|推动|加强|开展|按照|结合|根据|研究|统筹|"
+    rf"(?:^|[。；;，,：:]\s*)(?:由)?({_UNIT_WORDS}(?:(?:、|和|及|与){_UNIT_WORDS})*)(?:（[^）]{{1,8}}）)?"
+    r"(?=(?:均|都|也|一律)?(?:要|应当|应|须|必须|将|可|不得|负责|牵头|会同|组织|制定|建立|完善|推进|推动|加强|开展|按照|结合|根据|研究|统筹|"
     r"指导|做好|抓好|出台|印发|发布|编制|审核|确定|汇总|组建|设立|定期|每年|实行|实施|公布|受理|审批|办理|安排|落实|严格|"
-    r"认真|切实|积极|依法|统一)")
+    r"认真|切实|积极|依法|统一))")
 _ACTOR_WITH = re.compile(r"^会同([^，。；;]{2,200})")
 _A_UNIT = re.compile(rf"(?:有关部门|相关部门|有关单位|{_UNIT_WORDS})")
 _RESPONSIBLE_CLAUSE = re.compile(r"(?:^|[。；;，,]\s*)(?!经|由|对|向|在|请)([\u4e00-\u9fff]{2,10}?)(?:负责|牵头)(?!人)")

@@ -290,3 +290,15 @@ def test_list_items_follow_the_order_the_model_wrote_them(demo_assistant) -> Non
     written = "要强化真督实导，发挥督导作用[2]。要压紧压实工作责任[1]。"
     assert [item.text for item in _items_as_written(written, items)] == ["三要强化真督实导", "一要压紧压实工作责任"]
     assert _items_as_written("与列表无关的回答[1]。", items) == items
+
+
+def test_the_chat_says_how_many_sentences_the_check_held(demo_assistant, scripted) -> None:
+    from wenyuan.web.render import chat_markdown, checked_note
+
+    answer = _ask(demo_assistant, scripted, "wrong-figure")
+    assert checked_note(answer) == "大模型生成，已逐句核对原文：1 句有出处支持，1 句原文中找不到依据，已删去。"
+    assert checked_note(answer) in chat_markdown(answer, 0)
+    marked = _ask(demo_assistant, scripted, "wrong-figure", llm_unverified="mark")
+    assert checked_note(marked).endswith("标注“未核实”。")
+    extractive = demo_assistant.ask(QUESTION)
+    assert "逐句核对" not in chat_markdown(extractive, 0)  # the documents' own sentences: nothing to check

@@ -51,10 +51,25 @@ def chat_markdown(answer: Answer, turn: int, upto: int | None = None) -> str:
 
     if answer.refused:
         return f"{scope}⚠️ **文档中没有找到答案**  \n{body}"
+    if len(text) == len(answer.text) and answer.sentences:  # an LLM's answer: what the check made of it
+        body += f'  \n<span class="wy-scope">{_text(checked_note(answer))}</span>'
     if len(text) == len(answer.text):  # the whole answer: it can be copied with its sources
         body += (f'  \n<a class="wy-copy-link" href="#wy-copy-{turn}" title="复制这条回答及其来源">复制（含来源）</a>'
                  f'<a class="wy-copy-link" href="#wy-word-{turn}" title="下载这条回答及其来源的 Word 文件">导出 Word</a>')
     return scope + body
+
+
+def checked_note(answer: Answer) -> str:
+    """What the sentence check made of an LLM answer, for the person who must stand behind it."""
+    statuses = [sentence.status for sentence in answer.sentences]
+    held = statuses.count("verified") + statuses.count("re-cited")
+    note = f"大模型生成，已逐句核对原文：{held} 句有出处支持"
+    if statuses.count("re-cited"):
+        note += f"（其中 {statuses.count('re-cited')} 句改引了更相符的段落）"
+    if statuses.count("unverified"):
+        shown = "标注“未核实”" if "（未核实）" in answer.text else "已删去"
+        note += f"，{statuses.count('unverified')} 句原文中找不到依据，{shown}"
+    return note + "。"
 
 
 def draft_markdown(text: str) -> str:
@@ -190,7 +205,7 @@ def plain_text(answer: Answer) -> str:
     text = _MARKER.sub(lambda m: f"[{m.group(1)}]", answer.text)
     if answer.refused:
         return text
-    lines = [text, ""]
+    lines = [text, *([f"（{checked_note(answer)}）"] if answer.sentences else []), ""]
     for citation in answer.citations:
         page = f"，{citation.page_label()}" if citation.page else ""
         lines.append(f"【来源{citation.n}】{citation.source_line()}{page} {HEADING_SEPARATOR.join(citation.heading_path[1:])}")

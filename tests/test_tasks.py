@@ -90,14 +90,17 @@ def test_deadlines_as_written_and_as_dates(text: str, expected: tuple[str, str])
     assert deadline(text) == expected
 
 
-@pytest.fixture(scope="module")
-def indexed(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:
-    root = tmp_path_factory.mktemp("tasks")
+@pytest.fixture(scope="module", params=["embedded", "milvus"])
+def indexed(request, tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:
+    """The checklist documents indexed, in each store: the questions the checklist answers and those it passes on
+    to the ordinary answer run against both."""
+    root = tmp_path_factory.mktemp(f"tasks-{request.param}")
     (root / "data").mkdir()
     shutil.copy(SEED, root / "data")
     for name in (EMPLOYMENT, HOSPITALS, SPORTS):
         shutil.copy(DATA / name, root / "data")
-    assistant = Assistant(Settings(data_dir=root / "data", index_dir=root / "index", progress=False), embedder)
+    assistant = Assistant(Settings(data_dir=root / "data", index_dir=root / "index", progress=False,
+                                   store=request.param), embedder)
     assistant.build()
     return assistant
 

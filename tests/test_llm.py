@@ -123,6 +123,8 @@ def test_the_web_streams_an_llm_answer_then_the_checked_one(tmp_path, embedder, 
         answer = json.loads(re.search(r"event: answer\ndata: (.*)", text).group(1))
         assert len(deltas) >= 5 and "这句话资料里没有" in "".join(d["text"] for d in deltas)
         assert answer["mode"] == "llm" and "资料里没有" not in answer["answer"] and answer["citations"]
+        assert answer["checked"].startswith("大模型生成，已逐句核对原文：1 句有出处支持")  # the widget shows it
+        assert [s["status"] for s in answer["sentences"]][0] == "verified"
     finally:
         server.stop()
 
@@ -245,3 +247,25 @@ def test_an_endpoint_that_never_answers_is_skipped_after_repeated_failures(demo_
         silent.close()
         for connection in accepted:
             connection.close()
+
+
+@pytest.mark.browser
+def test_the_widget_says_how_the_llm_answer_was_checked(browser, tmp_path, embedder, fake_llm) -> None:
+    from conftest import Server
+    from test_web import _corpus
+
+    _corpus(tmp_path)
+    server = Server(tmp_path, embedder, answerer="llm", llm_base_url=fake_llm.base_url, llm_model="fake-qwen")
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/embed")
+        page.locator("#question").fill("城镇化率提升到了多少？")
+        page.locator("#ask button[type=submit]").click()
+        note = page.locator(".msg.bot .checked")
+        note.wait_for(timeout=30_000)
+        assert note.inner_text().startswith("大模型生成，已逐句核对原文：1 句有出处支持")
+        assert "资料里没有" not in page.locator(".msg.bot").last.inner_text()
+    finally:
+        context.close()
+        server.stop()

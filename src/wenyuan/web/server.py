@@ -32,7 +32,7 @@ from wenyuan.export import answer_docx, export_name  # noqa: E402
 from wenyuan.tasks import checklist_json, tasks, tasks_docx, tasks_xlsx  # noqa: E402
 from wenyuan.index import MANIFEST, IndexNotUsable  # noqa: E402
 from wenyuan.types import Answer, AnswerItem, Scope  # noqa: E402
-from wenyuan.web.render import stream_points  # noqa: E402
+from wenyuan.web.render import checked_note, stream_points  # noqa: E402
 from wenyuan.web.security import ADMIN_COOKIE, ADMIN_HEADER, KEY_HEADER, Access, normalise_origin  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -316,6 +316,8 @@ def create_app(assistant: Assistant) -> FastAPI:
                 {"n": c.n, "passage": c.passage, "passage_start": c.passage_start, "page": c.page, "ocr": c.ocr}
                 for c in answer.citations
             ]
+            if answer.sentences:  # an LLM's answer: what the sentence check made of it, as the chat says it
+                payload["checked"] = checked_note(answer)
             yield _event("answer", payload)
 
         return _ClosingStreamingResponse(_closing_stream(produce()), media_type="text/event-stream",

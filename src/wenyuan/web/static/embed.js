@@ -237,6 +237,7 @@
         } else if (name === "answer") {
           renderAnswer(bubble, data.answer, data);
           if (data.refused) bubble.classList.add("refused");
+          if (data.checked) bubble.appendChild(element("div", "checked", data.checked));
           addSources(bubble, data);
           addCandidates(bubble, data);
           if (!data.refused && data.mode !== "ask_back") {

@@ -52,3 +52,14 @@ def test_a_clause_after_a_colon_knows_its_lead_in() -> None:
     start = text.index("居民")
     assert text[slice(*lead_of(text, start))] == "今年的主要预期目标是："
     assert lead_of("全年增长8%。另一句。", 5) is None
+
+
+def test_a_lead_in_line_of_its_own_leads_the_clauses_below_it() -> None:
+    from wenyuan.answer.enumerations import lead_of
+
+    text = "今年经济社会发展的主要预期目标是：\n国内生产总值增长7.5％；城镇新增就业900万人以上。\n"
+    start = text.index("国内生产总值")
+    assert text[slice(*lead_of(text, start))] == "今年经济社会发展的主要预期目标是："
+    assert text[slice(*lead_of(text, text.index("城镇新增")))] == "今年经济社会发展的主要预期目标是："
+    addressed = "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：\n经国务院批准，现将有关事项通知如下。\n"
+    assert lead_of(addressed, addressed.index("经国务院")) is None  # a 主送 line leads into nothing

@@ -171,11 +171,23 @@ def enumerated(text: str, markers: list[int], stop: int) -> list[tuple[int, int]
 WITH_LEAD = 160  # a clause after a colon is quoted with its lead-in when both fit in this many characters
 
 
+# a line ending in a colon that addresses people (主送: "…各直属机构：", "同志们：") leads into no list
+_ADDRESS_LINE = re.compile(r"(?:机构|政府|部门|单位|部委|厅|局|委|办|处|室|同志们|代表|委员们?|朋友们|先生|女士)\s*[：:]$")
+
+
 def lead_of(text: str, start: int) -> tuple[int, int] | None:
     """The lead-in a clause belongs to: the sentence ending in a colon earlier in its paragraph, when the clause
     is one of the ；-separated parts after it."""
     paragraph_start = text.rfind("\n", 0, start) + 1
     colon = max(text.rfind("：", paragraph_start, start), text.rfind(":", paragraph_start, start))
+    if colon < 0 and paragraph_start >= 2:  # a lead-in line of its own ("…主要预期目标是：" above "国内生产总值增长7.5％；")
+        previous = text[: paragraph_start - 1].rstrip()
+        if previous.endswith(("：", ":")) and not _ADDRESS_LINE.search(previous[-12:]):  # not a 主送 line
+            colon = len(previous) - 1
+            paragraph_start = text.rfind("\n", 0, colon) + 1
+            if "。" in text[colon:start]:
+                return None
+            return sentence_start(text, paragraph_start, colon), colon + 1
     if colon < 0 or "。" in text[colon:start]:
         return None
     return sentence_start(text, paragraph_start, colon), colon + 1

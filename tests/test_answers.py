@@ -105,3 +105,13 @@ def test_a_follow_up_about_the_second_item_resolves_to_it(demo_assistant) -> Non
     follow = demo_assistant.ask("第二项具体怎么要求？", history=[first])
     assert not follow.refused
     assert any("二要把学习教育与解决群众急难愁盼" in " ".join(c.heading_path) for c in follow.citations)
+
+
+def test_a_date_before_the_asked_verb_stands_by_it() -> None:
+    from wenyuan.answer.extractive import _figure_near
+    from wenyuan.query import analyse
+
+    query = analyse("重庆市公共租赁住房管理暂行办法从什么时候施行？")
+    assert _figure_near(query, ["施行"], "第五十五条 本办法自2010年7月1日起施行。")
+    assert not _figure_near(query, ["施行"], "现印发给你们，请遵照执行。")
+    assert not _figure_near(analyse("合同期限最长几年？"), ["期限"], "2010年印发的合同期限")  # only verbs look back

@@ -522,14 +522,21 @@ def _header_end(document: Document) -> int:
 
 _ABOUT_HEADER = re.compile(r"号|令|公布|发布|印发|签发|成文|日期|哪天|哪一天|何时|什么时候|主送|发给")
 _NEAR = 20  # characters between an asked word and a figure that make them belong together
+# verbs a date comes before ("自2010年7月1日起施行", "于2019年3月底前完成")
+_DATED_VERBS = frozenset("施行 实施 执行 生效 试行 废止 失效 完成 印发 发布 公布 开始 启动 截止".split())
 
 
 def _figure_near(query: Query, slot: list[str], words: str) -> bool:
-    """Whether a figure follows one of the asked words within a few characters."""
+    """Whether a figure stands within a few characters of one of the asked words: after it ("子女教育…每月1000元")
+    or, for a verb, before it ("自2010年7月1日起施行")."""
     for term in slot:
         for form in query.forms(term):
             at = words.find(form)
-            if at >= 0 and _FIGURE.search(words[at + len(form) : at + len(form) + _NEAR]):
+            if at < 0:
+                continue
+            if _FIGURE.search(words[at + len(form) : at + len(form) + _NEAR]):
+                return True
+            if form in _DATED_VERBS and _FIGURE.search(words[max(0, at - _NEAR) : at]):
                 return True
     return False
 

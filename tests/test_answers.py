@@ -115,3 +115,12 @@ def test_a_date_before_the_asked_verb_stands_by_it() -> None:
     assert _figure_near(query, ["施行"], "第五十五条 本办法自2010年7月1日起施行。")
     assert not _figure_near(query, ["施行"], "现印发给你们，请遵照执行。")
     assert not _figure_near(analyse("合同期限最长几年？"), ["期限"], "2010年印发的合同期限")  # only verbs look back
+
+
+def test_the_words_of_an_asked_span_make_no_compound() -> None:
+    from wenyuan.answer.extractive import _compounds
+    from wenyuan.query import analyse
+
+    compounds = _compounds(analyse("浙江省行政规范性文件要在发布之日起多少日内报送备案？"))
+    assert not any("日内报送" in forms for forms in compounds)  # "15日内，依照下列规定报送备案" answers it
+    assert ["报送备案"] in compounds

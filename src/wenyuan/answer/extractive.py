@@ -487,11 +487,16 @@ def _sums_up(query: Query, answer: Answer | None) -> bool:
     return bool(_SUMMARY.search(quote) and quote.count("、") >= 2 and slot and all(gate.held(query, t, quote) for t in slot))
 
 
+_SPAN_WORD = re.compile(r"^(?:之)?(?:工作)?[日天年月周]+(?:之)?(?:内|起|后|前|以内)$|^以[内上下]$")
+
+
 def _compounds(query: Query) -> list[list[str]]:
     """Two key terms written next to each other in the question (学习 + 教育 -> 学习教育), in all their forms
     (公租房申请, 公共租赁住房申请)."""
     found = []
     for first, second in zip(query.terms, query.terms[1:]):
+        if _SPAN_WORD.match(first) or _SPAN_WORD.match(second):
+            continue  # "多少日内报送": the 日内 belongs to the figure asked, which the document writes its own way
         if len(first) >= 2 and len(second) >= 2 and first + second in query.text:
             found.append([a + b for a in query.forms(first) for b in query.forms(second)])
     return found

@@ -124,3 +124,12 @@ def test_the_words_of_an_asked_span_make_no_compound() -> None:
     compounds = _compounds(analyse("浙江省行政规范性文件要在发布之日起多少日内报送备案？"))
     assert not any("日内报送" in forms for forms in compounds)  # "15日内，依照下列规定报送备案" answers it
     assert ["报送备案"] in compounds
+
+
+def test_a_compound_is_written_when_its_parts_stand_close_in_order() -> None:
+    from wenyuan.answer.extractive import _written
+
+    parts = [("有效期", "一般")]
+    assert _written(parts, "有效期自施行之日起一般不超过1年")
+    assert not _written(parts, "一般情况下，本规定的有效期为五年")  # not in order
+    assert not _written([("学习", "教育")], "加强学习，推动各地区、各部门认真贯彻落实职业教育改革")  # too far apart

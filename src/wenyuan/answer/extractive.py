@@ -145,7 +145,8 @@ class ExtractiveAnswerer:
         # a compound of the question (学习教育) that other passages found hold but this document never writes means
         # a passage about something else (职业教育, 学习账号)
         elsewhere = fold(" ".join(h.chunk.embedding_text() for h in hits if h.chunk.doc_id != document.id))
-        if any(any(c in elsewhere for c in forms) and not any(c in whole for c in forms) for forms in _compounds(query)):
+        if any(any(c in elsewhere for c in forms) and not _written(parts, whole)
+               for forms, parts in zip(_compounds(query), _compound_parts(query))):
             return False
         return gate.slot_share(query, term_weight, card, quoted, self._index.knows) >= weights.SLOT_SHARE
 
@@ -487,7 +488,25 @@ def _sums_up(query: Query, answer: Answer | None) -> bool:
     return bool(_SUMMARY.search(quote) and quote.count("、") >= 2 and slot and all(gate.held(query, t, quote) for t in slot))
 
 
+_COMPOUND_GAP = 12  # characters between a compound's parts that still write it
 _SPAN_WORD = re.compile(r"^(?:之)?(?:工作)?[日天年月周]+(?:之)?(?:内|起|后|前|以内)$|^以[内上下]$")
+
+
+def _compound_parts(query: Query) -> list[list[tuple[str, str]]]:
+    """The two parts of each of `_compounds`, in all their forms."""
+    found = []
+    for first, second in zip(query.terms, query.terms[1:]):
+        if _SPAN_WORD.match(first) or _SPAN_WORD.match(second):
+            continue
+        if len(first) >= 2 and len(second) >= 2 and first + second in query.text:
+            found.append([(a, b) for a in query.forms(first) for b in query.forms(second)])
+    return found
+
+
+def _written(parts: list[tuple[str, str]], text: str) -> bool:
+    """Whether a text writes a compound, whole or its two parts a few characters apart, in order ("有效期自施行之日起
+    一般" for 有效期一般)."""
+    return any(re.search(re.escape(a) + f".{{0,{_COMPOUND_GAP}}}?" + re.escape(b), text) for a, b in parts)
 
 
 def _compounds(query: Query) -> list[list[str]]:

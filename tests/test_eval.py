@@ -9,6 +9,12 @@ import pytest
 
 from wenyuan.evaluate import evaluate, read_questions, table
 
+
+@pytest.fixture(params=["embedded", "milvus"])
+def demo_assistant(request, demo_assistant):
+    """`wenyuan eval` scores the same answers from both stores."""
+    return demo_assistant if request.param == "embedded" else request.getfixturevalue("milvus_demo_assistant")
+
 SEED = "树立和践行正确政绩观学习教育动员部署会讲话.txt"
 QUESTIONS = [
     {"id": "a", "question": "城镇化率提升到了多少？", "doc": SEED, "answer": "60.37%", "key_points": ["60.37%"],

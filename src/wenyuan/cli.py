@@ -186,7 +186,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
-    from wenyuan.tasks import checklist_json, tasks, tasks_docx, tasks_xlsx
+    from wenyuan.tasks import checklist, checklist_json, tasks_docx, tasks_xlsx
 
     index = _assistant(args).index
     document = index.document_at(args.doc)
@@ -194,7 +194,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
         print(f"no indexed document {args.doc!r} (name it as citations' doc does, relative to the indexed folder)",
               file=sys.stderr)
         return 2
-    rows = tasks(document, index.structures[document.id])
+    rows = checklist(index, document.id)
     for path, make in ((args.xlsx, tasks_xlsx), (args.docx, tasks_docx)):
         if path:
             Path(path).write_bytes(make(document, rows))

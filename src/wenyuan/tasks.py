@@ -11,9 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 from wenyuan.chunking import OUTLINE_LABEL, Structure
 from wenyuan.clean import LEVEL_CN, LEVEL_ENUM
 from wenyuan.types import Document, Heading
+
+if TYPE_CHECKING:
+    from wenyuan.index import Index
 
 # （…负责）/（…牵头）/（…按职责分工负责）/（…指导） after an item's text; the first such parenthesis of the item
 # counts (an item of several paragraphs names the units of its main task first)
@@ -241,8 +246,29 @@ def _number(heading: Heading) -> str:
 _COLUMNS = ("序号", "任务", "具体要求", "牵头单位", "参与单位", "完成时限", "出处")
 
 
+def checklist(index: Index, doc_id: str) -> list[Task]:
+    """A document's rows, made once per loaded index (all 290 documents of the benchmark corpus: 0.5 s): the
+    questions, the viewer, the documents page and the API share them."""
+    if index.task_rows is None:
+        index.task_rows = {}
+    if doc_id not in index.task_rows:
+        index.task_rows[doc_id] = tasks(index.documents[doc_id], index.structures[doc_id])
+    return index.task_rows[doc_id]
+
+
+def due_text(row: Task) -> str:
+    """The deadline as written, with the date it allows at the latest when the words do not say it."""
+    return f"{row.deadline}（{row.due}）" if row.due and row.due not in row.deadline else row.deadline
+
+
+def checklist_file(document: Document, rows: list[Task], suffix: str) -> tuple[str, bytes]:
+    """The checklist as a file to hand out: its name (任务分解-<title>.xlsx) and its bytes, Excel or Word."""
+    make = tasks_xlsx if suffix == "xlsx" else tasks_docx
+    return f"任务分解-{document.title[:30]}.{suffix}", make(document, rows)
+
+
 def _cells(row: Task) -> tuple[str, ...]:
-    due = f"{row.deadline}（{row.due}）" if row.due and row.due not in row.deadline else row.deadline
+    due = due_text(row)
     where = " › ".join(row.heading_path) + (f"，第{row.page}页" if row.page else "")
     return (str(row.n), row.item, row.requirement, row.lead, "、".join(row.participants), due, where)
 

@@ -12,19 +12,10 @@ from collections.abc import Collection
 from wenyuan.answer.citations import Citations
 from wenyuan.index import Index
 from wenyuan.query import aliases
-from wenyuan.tasks import Task, TaskQuestion, due_by, tasks, unit_matches
+from wenyuan.tasks import Task, TaskQuestion, checklist, due_by, unit_matches
 from wenyuan.types import Answer, AnswerItem, Document
 
 _LONGEST_ITEM = 48  # characters of an item's words in the list; the citation holds them all
-
-
-def checklist(index: Index, doc_id: str) -> list[Task]:
-    """A document's checklist, made once per loaded index (all 290 documents of the benchmark corpus: 0.5 s)."""
-    if index.task_rows is None:
-        index.task_rows = {}
-    if doc_id not in index.task_rows:
-        index.task_rows[doc_id] = tasks(index.documents[doc_id], index.structures[doc_id])
-    return index.task_rows[doc_id]
 
 
 def answer(question: str, asked: TaskQuestion, index: Index, documents: Collection[str] | None) -> Answer | None:

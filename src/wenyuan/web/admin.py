@@ -24,7 +24,7 @@ import gradio as gr  # noqa: E402
 from wenyuan.assistant import Assistant  # noqa: E402
 from wenyuan.index import STAGE_LABELS, IndexBusy  # noqa: E402
 from wenyuan.ingest import SUPPORTED_SUFFIXES  # noqa: E402
-from wenyuan.tasks import tasks, tasks_docx, tasks_xlsx  # noqa: E402
+from wenyuan.tasks import checklist, checklist_file  # noqa: E402
 from wenyuan.web import render  # noqa: E402
 from wenyuan.web.questionlog import QuestionLog  # noqa: E402
 from wenyuan.web.usage import usage  # noqa: E402
@@ -190,14 +190,15 @@ class AdminHandlers:
         document = index.document_at(path)
         if document is None:
             return f"<p>索引中没有 {html.escape(path)}。</p>", hidden, hidden
-        rows = tasks(document, index.structures[document.id])
+        rows = checklist(index, document.id)
         if not rows:
             return render.tasks_html(document, rows, linked=False), hidden, hidden
         folder = Path(tempfile.mkdtemp(prefix="wenyuan-tasks-"))
         files = []
-        for suffix, make in (("xlsx", tasks_xlsx), ("docx", tasks_docx)):
-            target = folder / f"任务分解-{safe_filename(document.title)[:30]}.{suffix}"
-            target.write_bytes(make(document, rows))
+        for suffix in ("xlsx", "docx"):
+            name, content = checklist_file(document, rows, suffix)
+            target = folder / safe_filename(name)
+            target.write_bytes(content)
             files.append(gr.update(value=str(target), visible=True))
         return render.tasks_html(document, rows, linked=False), *files
 

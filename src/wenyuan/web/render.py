@@ -9,7 +9,7 @@ import html
 import re
 from urllib.parse import quote
 
-from wenyuan.tasks import Task
+from wenyuan.tasks import Task, due_text
 from wenyuan.types import HEADING_SEPARATOR, Answer, Citation, Document
 
 # the 任务分解 table, in the chat's viewer and on the documents page
@@ -184,7 +184,7 @@ def tasks_html(document: Document, rows: list[Task], downloads: tuple[tuple[str,
                 "<p>这份文件没有按“一、（一）1.”或“一要……二要……”分条列出的任务。</p></div>")
     cells = []
     for row in rows:
-        due = f"{row.deadline}（{row.due}）" if row.due and row.due not in row.deadline else row.deadline
+        due = due_text(row)
         where = html.escape(_path(("", *row.heading_path)) + (f"，第{row.page}页" if row.page else ""))
         if linked:
             where = f'<a href="#wy-at:{row.start}-{row.end}:{quote(document.path)}">{where}</a>'

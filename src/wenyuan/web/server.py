@@ -29,7 +29,7 @@ from wenyuan.assistant import Assistant, QuestionRejected, checked_question  # n
 from wenyuan.web.questionlog import QuestionLog  # noqa: E402
 from wenyuan.config import Settings  # noqa: E402
 from wenyuan.export import answer_docx, export_name  # noqa: E402
-from wenyuan.tasks import checklist_json, tasks, tasks_docx, tasks_xlsx  # noqa: E402
+from wenyuan.tasks import checklist, checklist_file, checklist_json  # noqa: E402
 from wenyuan.index import MANIFEST, IndexNotUsable  # noqa: E402
 from wenyuan.types import Answer, AnswerItem, Scope  # noqa: E402
 from wenyuan.web.render import checked_note, stream_points  # noqa: E402
@@ -333,11 +333,10 @@ def create_app(assistant: Assistant) -> FastAPI:
         document = index.document_at(doc)
         if document is None:
             raise HTTPException(status_code=404, detail="没有这份文件（请用引用中的文件名）")
-        rows = tasks(document, index.structures[document.id])
+        rows = checklist(index, document.id)
         if format == "json":
             return JSONResponse(checklist_json(document, rows))
-        make = tasks_xlsx if format == "xlsx" else tasks_docx
-        return download(f"任务分解-{document.title[:30]}.{format}", make(document, rows), "tasks")
+        return download(*checklist_file(document, rows, format), "tasks")
 
     @app.post("/api/feedback", dependencies=[Depends(permitted)], status_code=204,
               responses={404: {"description": "no answer with this id (or the question log is off)"}})

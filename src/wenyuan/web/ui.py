@@ -19,7 +19,7 @@ import gradio as gr  # noqa: E402
 
 from wenyuan.assistant import Assistant, QuestionRejected, checked_question  # noqa: E402
 from wenyuan.export import answer_docx, export_name  # noqa: E402
-from wenyuan.tasks import tasks, tasks_docx, tasks_xlsx  # noqa: E402
+from wenyuan.tasks import checklist, checklist_file  # noqa: E402
 from wenyuan.types import Answer, Citation, Document, Scope  # noqa: E402
 from wenyuan.web import render  # noqa: E402
 from wenyuan.web.admin import expected  # noqa: E402
@@ -293,13 +293,11 @@ class ChatHandlers:
         document = self._document(path)
         if document is None:
             return "<div class='wy-viewer'>该文档已从索引中删除。</div>"
-        rows = tasks(document, self.assistant.index.structures[document.id])
+        rows = checklist(self.assistant.index, document.id)
         downloads = ()
         if self.exports is not None and rows:
-            name = f"任务分解-{document.title[:30]}"
-            downloads = tuple(
-                (label, "api/export/" + self.exports.put(f"{name}.{suffix}", make(document, rows)))
-                for label, suffix, make in (("下载 Excel", "xlsx", tasks_xlsx), ("下载 Word", "docx", tasks_docx)))
+            downloads = tuple((label, "api/export/" + self.exports.put(*checklist_file(document, rows, suffix)))
+                              for label, suffix in (("下载 Excel", "xlsx"), ("下载 Word", "docx")))
         return render.tasks_html(document, rows, downloads)
 
     def open_place(self, path: str, start: int, end: int) -> str:

@@ -276,11 +276,11 @@ def _from_checklist(question: str, asked: TaskQuestion, index: Index, documents:
     """A question about who does what by when, answered from the checklists of the documents it names (all those
     in reach when it names none). Only the words before what is asked may name one: the unit asked about is no
     document's name (人力资源社会保障部 is an issuer too)."""
-    route = retrieve.route(analyse(asked.naming, index.definitions), index, documents)
+    naming = analyse(asked.naming, index.definitions)
+    route = retrieve.route(naming, index, documents)
     if route.missing is not None:
         return None
     within = set(route.documents if route.documents is not None else (route.preferred or index.documents))
-    naming = analyse(asked.naming, index.definitions)
     words = [term for term in naming.terms if term not in TASK_WORDS]
     if words:  # "促进就业的意见中…": the documents whose card (title, 文号, issuer…) holds every such word
         within = {doc_id for doc_id in within

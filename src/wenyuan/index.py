@@ -225,7 +225,7 @@ class Index:
         from wenyuan.store import token_key
 
         total = np.zeros(len(self.chunks), dtype=np.float32)
-        limit = max(STORE_CANDIDATES, 0)
+        limit = STORE_CANDIDATES
         self._scatter(total, self.store.lexical({token_key(t): self.term_weight(t) for t in tokens}, limit, within),
                       1.0)
         if own_title_weight == 1.0:

@@ -145,8 +145,8 @@ class ExtractiveAnswerer:
         # a compound of the question (学习教育) that other passages found hold but this document never writes means
         # a passage about something else (职业教育, 学习账号)
         elsewhere = fold(" ".join(h.chunk.embedding_text() for h in hits if h.chunk.doc_id != document.id))
-        if any(any(c in elsewhere for c in forms) and not _written(parts, whole)
-               for forms, parts in zip(_compounds(query), _compound_parts(query))):
+        if any(any(a + b in elsewhere for a, b in parts) and not _written(parts, whole)
+               for parts in _compound_parts(query)):
             return False
         return gate.slot_share(query, term_weight, card, quoted, self._index.knows) >= weights.SLOT_SHARE
 
@@ -493,11 +493,12 @@ _SPAN_WORD = re.compile(r"^(?:之)?(?:工作)?[日天年月周]+(?:之)?(?:内|�
 
 
 def _compound_parts(query: Query) -> list[list[tuple[str, str]]]:
-    """The two parts of each of `_compounds`, in all their forms."""
+    """Two key terms written next to each other in the question (学习 + 教育 -> 学习教育), as pairs of parts in all
+    their forms (公租房 + 申请, 公共租赁住房 + 申请)."""
     found = []
     for first, second in zip(query.terms, query.terms[1:]):
         if _SPAN_WORD.match(first) or _SPAN_WORD.match(second):
-            continue
+            continue  # "多少日内报送": the 日内 belongs to the figure asked, which the document writes its own way
         if len(first) >= 2 and len(second) >= 2 and first + second in query.text:
             found.append([(a, b) for a in query.forms(first) for b in query.forms(second)])
     return found
@@ -507,18 +508,6 @@ def _written(parts: list[tuple[str, str]], text: str) -> bool:
     """Whether a text writes a compound, whole or its two parts a few characters apart, in order ("有效期自施行之日起
     一般" for 有效期一般)."""
     return any(re.search(re.escape(a) + f".{{0,{_COMPOUND_GAP}}}?" + re.escape(b), text) for a, b in parts)
-
-
-def _compounds(query: Query) -> list[list[str]]:
-    """Two key terms written next to each other in the question (学习 + 教育 -> 学习教育), in all their forms
-    (公租房申请, 公共租赁住房申请)."""
-    found = []
-    for first, second in zip(query.terms, query.terms[1:]):
-        if _SPAN_WORD.match(first) or _SPAN_WORD.match(second):
-            continue  # "多少日内报送": the 日内 belongs to the figure asked, which the document writes its own way
-        if len(first) >= 2 and len(second) >= 2 and first + second in query.text:
-            found.append([a + b for a in query.forms(first) for b in query.forms(second)])
-    return found
 
 
 def _number_end(document: Document) -> int:

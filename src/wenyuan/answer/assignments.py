@@ -32,17 +32,17 @@ def answer(question: str, asked: TaskQuestion, index: Index, documents: Collecti
                 found.append((document, row, role))
     if not found:
         return None
+    documents_named = {d.id for d, _, _ in found}
     citations = Citations(index)
     lines, items, current = [], [], None
     for k, (document, row, role) in enumerate(found, 1):
-        if len({d.id for d, _, _ in found}) > 1 and document.id != current:
+        if len(documents_named) > 1 and document.id != current:
             lines.append(f"《{document.display_title}》")
             current = document.id
         quote_end = row.start + len(row.item) if document.text.startswith(row.item, row.start) else row.end
         n = citations.cite(document.id, row.start, min(quote_end, row.end), 1.0, (row.start, row.end))
         lines.append(f"{k}. {_line(row, role, asked)}[{n}]")
         items.append(AnswerItem(document.path, row.start, row.end, row.item))
-    documents_named = {d.id for d, _, _ in found}
     where = (f"《{found[0][0].display_title}》中" if len(documents_named) == 1
              else f"{len(documents_named)} 份文件中")
     if asked.unit:

@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from wenyuan.assistant import Assistant
@@ -57,17 +58,108 @@ def test_a_second_build_waits_or_is_refused_while_one_runs(tmp_path: Path, embed
     assert finished.is_set() and _paths(tmp_path) == {"养老方案.txt"}
 
 
-def test_the_previous_generation_is_kept_and_older_ones_go(tmp_path: Path, embedder) -> None:
+def _manifest(root: Path) -> dict:
+    return json.loads((root / "index" / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_a_build_writes_only_what_changed_and_old_segments_go(tmp_path: Path, counting_embedder) -> None:
     data = tmp_path / "data"
-    assistant = _assistant(tmp_path, embedder)
+    assistant = _assistant(tmp_path, counting_embedder)
+    for n in range(3):
+        _write(data, f"通知{n}.txt", f"关于第{n}批项目的通知\n各单位要在{n + 10}日内完成申报。")
+        counting_embedder.texts = 0
+        assistant.build()
+        assert counting_embedder.texts == 1  # the new document's one passage, nothing else
+    manifest = _manifest(tmp_path)
+    assert len(manifest["segments"]) == 3 and all(item["rows"] == 1 for item in manifest["segments"])
+    first = next(d["segment"] for d in manifest["documents"] if d["path"] == "通知0.txt")
+    _write(data, "通知0.txt", "关于第0批项目的通知\n各单位要在30日内完成申报。")
+    assistant.build()
+    manifest = _manifest(tmp_path)
+    assert first not in {item["name"] for item in manifest["segments"]}
+    assert (tmp_path / "index" / first).is_dir()  # the replaced manifest names it: a running app may read it
+    _write(data, "通知0.txt", "关于第0批项目的通知\n各单位要在40日内完成申报。")
+    assistant.build()
+    on_disk = {p.name for p in (tmp_path / "index").glob("seg-*")}
+    assert first not in on_disk and len(on_disk) == 4  # 通知1, 通知2, and 通知0 as it is and as it was before
+    assert not list((tmp_path / "index").glob("manifest.json.*"))
+    fresh = _assistant(tmp_path, counting_embedder)
+    assert "40日内" in fresh.ask("第0批项目要在多少日内完成申报？").text
+
+
+def test_many_segments_are_written_into_one_without_embedding_again(tmp_path: Path, counting_embedder,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from wenyuan import index as index_module
+
+    monkeypatch.setattr(index_module, "SEGMENTS_MOST", 3)
+    data = tmp_path / "data"
+    assistant = _assistant(tmp_path, counting_embedder)
     for n in range(3):
         _write(data, f"通知{n}.txt", f"关于第{n}批项目的通知\n各单位要在{n + 10}日内完成申报。")
         assistant.build()
-    index = tmp_path / "index"
-    current = json.loads((index / "manifest.json").read_text(encoding="utf-8"))["generation"]
-    generations = sorted(p.name for p in index.glob("gen-*"))
-    assert len(generations) == 2 and current in generations
-    assert not list(index.glob("manifest.json.*"))
+    assert len(_manifest(tmp_path)["segments"]) == 3
+    _write(data, "通知3.txt", "关于第3批项目的通知\n各单位要在13日内完成申报。")
+    counting_embedder.texts = 0
+    assistant.build()
+    manifest = _manifest(tmp_path)
+    assert [item["rows"] for item in manifest["segments"]] == [4] and counting_embedder.texts == 1
+    fresh = _assistant(tmp_path, counting_embedder)
+    assert "12日内" in fresh.ask("第2批项目要在多少日内完成申报？").text
+
+
+def _lexical_and_dense(assistant: Assistant, question: str) -> tuple[list, list]:
+    from wenyuan import lexical
+
+    index = assistant.index
+    scores = index.lexical_scores(lexical.tokenize(question, index.lexical_tokens))
+    lexical_best = sorted(((round(float(scores[row]), 4), index.chunks[row].id) for row in np.flatnonzero(scores)),
+                          reverse=True)
+    rows, dense_scores = index.dense_search(assistant.embedder.embed([question], query=True)[0], 5)
+    return lexical_best, [(index.chunks[row].id, round(float(score), 4)) for row, score in zip(rows, dense_scores)]
+
+
+def test_an_index_updated_many_times_scores_as_one_built_at_once(tmp_path: Path, embedder) -> None:
+    """Term statistics (IDF, average length) come from the passages held now, whatever segments hold them."""
+    data = tmp_path / "data"
+    updated = _assistant(tmp_path, embedder)
+    texts = {f"文件{n}.txt": f"关于第{n}项工作的通知\n一、各单位要在{n + 5}日内完成自查。\n二、加强组织领导。" + "落实责任。" * n
+             for n in range(6)}
+    for name, text in texts.items():
+        _write(data, name, text)
+        updated.build()
+    _write(data, "文件2.txt", texts["文件2.txt"] + "\n三、资金保障到位，专款专用。")
+    (data / "文件4.txt").unlink()
+    (data / "文件1.txt").rename(data / "文件九.txt")
+    updated.build()
+    once = Assistant(Settings(data_dir=data, index_dir=tmp_path / "once", progress=False), embedder)
+    once.build()
+    reloaded = _assistant(tmp_path, embedder)
+    for question in ("各单位要在几日内完成自查？", "资金保障", "加强组织领导落实责任"):
+        expected = _lexical_and_dense(once, question)
+        assert _lexical_and_dense(updated, question) == expected
+        assert _lexical_and_dense(reloaded, question) == expected
+
+
+def test_a_graph_serves_later_updates_without_the_passages_gone(tmp_path: Path, embedder) -> None:
+    data = tmp_path / "data"
+    assistant = Assistant(Settings(data_dir=data, index_dir=tmp_path / "index", progress=False, hnsw_threshold=5),
+                          embedder)
+    for n in range(12):
+        _write(data, f"文件{n}.txt", f"关于第{n}项工作的通知\n各单位要在{n + 5}日内完成第{n}项自查。")
+    assistant.build()
+    graph = _manifest(tmp_path)["faiss"]["graph"]
+    assert graph and (tmp_path / "index" / f"{graph}.faiss").exists()
+    (data / "文件3.txt").unlink()
+    _write(data, "养老方案.txt", "养老服务实施方案\n到2027年社区养老服务设施覆盖率达到95%。")
+    assistant.build()
+    assert _manifest(tmp_path)["faiss"]["graph"] == graph  # 2 of 12 passages outside it: drawn again past 20 %
+    for serving in (assistant, _assistant(tmp_path, embedder)):
+        rows, _ = serving.index.dense_search(serving.embedder.embed(["社区养老服务设施覆盖率"], query=True)[0], 20)
+        found = [serving.index.chunks[row].doc_path for row in rows]
+        assert found[0] == "养老方案.txt" and "文件3.txt" not in found and len(found) == 12
+    _write(data, "医保办法.txt", "城乡居民医保办法\n门诊报销比例为50%。")
+    assistant.build()
+    assert _manifest(tmp_path)["faiss"]["graph"] != graph
 
 
 def test_a_running_app_notices_an_index_rebuilt_by_another_process(tmp_path: Path, embedder) -> None:
@@ -133,7 +225,7 @@ def test_killing_builds_at_random_moments_never_leaves_a_broken_index(tmp_path: 
     assert finished.wait(timeout=300) == 0, finished.stderr.read()
     answer = _assistant(tmp_path, embedder).ask("第3项工作要在几日内完成？")
     assert not answer.refused and "文件03.txt" in {c.doc for c in answer.citations}
-    assert len(list((tmp_path / "index").glob("gen-*"))) <= 2
+    assert len(list((tmp_path / "index").glob("seg-*"))) <= 2  # killed builds' segments are gone too
 
 
 def test_two_builders_started_together_both_finish_with_one_index(tmp_path: Path, embedder) -> None:
@@ -142,7 +234,7 @@ def test_two_builders_started_together_both_finish_with_one_index(tmp_path: Path
     outputs = [process.communicate(timeout=300) for process in (first, second)]
     assert first.returncode == second.returncode == 0, outputs
     assert sum("another build" in err for _, err in outputs) <= 1
-    assert len(_paths(tmp_path)) == 12 and len(list((tmp_path / "index").glob("gen-*"))) <= 2
+    assert len(_paths(tmp_path)) == 12 and len(list((tmp_path / "index").glob("seg-*"))) <= 2
 
 
 def _swollen_docx(path: Path, megabytes: int) -> Path:

@@ -42,11 +42,15 @@ def test_index_directory_describes_itself(tmp_path: Path, counting_embedder: Cou
     assert {doc["path"] for doc in manifest["documents"]} == {SEED.name, *(p.name for p in GOV)}
     assert all(len(doc["sha256"]) == 64 and doc["chunks"] > 0 for doc in manifest["documents"])
     assert sum(doc["chunks"] for doc in manifest["documents"]) == manifest["chunks"] == report.chunks
-    generation = tmp_path / "index" / manifest["generation"]
-    vectors = np.load(generation / "vectors.npy", allow_pickle=False)
+    (segment,) = manifest["segments"]  # a first build writes everything into one segment
+    assert segment["rows"] == manifest["chunks"] and {doc["segment"] for doc in manifest["documents"]} == {segment["name"]}
+    folder = tmp_path / "index" / segment["name"]
+    vectors = np.load(folder / "vectors.npy", allow_pickle=False)
     assert vectors.shape == (manifest["chunks"], 512)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
-    assert sum(1 for _ in (generation / "chunks.jsonl").open(encoding="utf-8")) == manifest["chunks"]
+    assert sum(1 for _ in (folder / "chunks.jsonl").open(encoding="utf-8")) == manifest["chunks"]
+    with np.load(folder / "terms.npz", allow_pickle=False) as terms:
+        assert len(terms["lengths"]) == manifest["chunks"]
 
 
 def test_hybrid_search_finds_the_passage_and_its_citation_fields(tmp_path: Path, embedder) -> None:
@@ -236,3 +240,36 @@ def test_an_incremental_build_scores_exactly_like_a_fresh_one(tmp_path: Path, em
         order = {c.id: i for i, c in enumerate(fresh.index.chunks)}
         aligned = np.array([scratch[order[c.id]] for c in assistant.index.chunks])
         assert np.allclose(incremental, aligned, atol=1e-5)
+
+
+def _as_format_2(directory: Path) -> None:
+    """Rewrites an index as the format before segments wrote it: one generation folder, BM25 by bm25s."""
+    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    (segment,) = manifest["segments"]
+    generation = directory / "gen-20260101T000000000000-1"
+    (directory / segment["name"]).rename(generation)
+    for name in ("terms.npz", "terms.json"):
+        (generation / name).unlink()
+    manifest.update(format=2, generation=generation.name, faiss={"kind": "flat", "metric": "inner_product"})
+    manifest["lexical"]["engine"] = "bm25s"
+    del manifest["segments"]
+    for record in manifest["documents"]:
+        del record["segment"]
+    (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+
+def test_an_index_of_the_older_format_is_brought_up_to_date_without_embedding(
+        tmp_path: Path, counting_embedder: CountingEmbedder) -> None:
+    _corpus(tmp_path)
+    _assistant(tmp_path, counting_embedder).build()
+    _as_format_2(tmp_path / "index")
+    with pytest.raises(IndexNotUsable, match="older format.*wenyuan index.*nothing is embedded again"):
+        Index.load(tmp_path / "index", Settings(index_dir=tmp_path / "index"))
+    counting_embedder.texts = 0
+    assistant = _assistant(tmp_path, counting_embedder)
+    report = assistant.build()
+    assert counting_embedder.texts == 0 and len(report.unchanged) == 4
+    assert "60.37%" in _assistant(tmp_path, counting_embedder).search("城镇化率提升到了多少", 1)[0].chunk.text
+    (tmp_path / "data" / "通知.txt").write_text("关于开展安全检查的通知\n各单位要在10日内完成自查。", encoding="utf-8")
+    assistant.build()  # the old folder outlives the manifest that named it by one build, as segments do
+    assert not list((tmp_path / "index").glob("gen-*"))

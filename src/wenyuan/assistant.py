@@ -48,7 +48,7 @@ def make_embedder(settings: Settings) -> Embedder:
 
 
 def make_store(settings: Settings):
-    """The store the settings name for searching passages: None for the embedded one (FAISS and bm25s files in the
+    """The store the settings name for searching passages: None for the embedded one (FAISS and term counts in the
     index folder), else a MilvusStore (Milvus Lite file or server; connects on first use)."""
     match settings.store:
         case "embedded":

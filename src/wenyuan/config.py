@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     )
     candidates: int = Field(50, ge=5, description="Dense candidates before fusion (BM25 and the cards score every chunk).")
     store: Literal["embedded", "milvus"] = Field(
-        "embedded", description="Where passages are searched: 'embedded' (FAISS and bm25s files in the index folder) "
+        "embedded", description="Where passages are searched: 'embedded' (FAISS and term counts in the index folder) "
                                 "or 'milvus' (Milvus Lite in a local file, or a Milvus server; the `milvus` extra).")
     milvus_uri: str | None = Field(
         None, description="Milvus Lite file (default: <index folder>/milvus.db) or a server, http://host:19530.")

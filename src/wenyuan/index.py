@@ -1,17 +1,20 @@
-"""The hybrid index: FAISS vectors + BM25 over Chinese tokens + chunk store + manifest; build, load, search.
+"""The hybrid index: passages, their vectors and their term counts, kept in segments; build, load, search.
 
 Layout of the index directory (self-describing, no pickle):
 
-    index/manifest.json          format, embedder, chunker, documents (path, size, sha256, chunks), generation
-    index/<generation>/documents.jsonl   cleaned text and headings of each document
-    index/<generation>/chunks.jsonl      one chunk a line, offsets into its document's text
-    index/<generation>/vectors.npy       float32 unit vectors, one row per chunk
-    index/<generation>/bm25/             bm25s sparse score matrix (numpy arrays + json vocabulary)
-    index/<generation>/tokens.jsonl      each chunk's BM25 tokens, reused for unchanged documents by the next build
-    index/<generation>/hnsw.faiss        only above `hnsw_threshold` chunks
+    index/manifest.json               format, embedder, chunker, the segments in use, each document (path, size,
+                                      sha256, chunks, and the segment that holds it), generation
+    index/seg-<time>-<pid>/documents.jsonl  cleaned text and headings of each document the segment was written with
+    index/seg-<time>-<pid>/chunks.jsonl     one chunk a line, offsets into its document's text
+    index/seg-<time>-<pid>/vectors.npy      float32 unit vectors, one row per chunk
+    index/seg-<time>-<pid>/terms.npz, terms.json   BM25 term counts of each chunk (terms.py) and their words
+    index/graph-<time>-<pid>.faiss, .json   an HNSW graph and its passages' ids, only above `hnsw_threshold` chunks
 
-A build writes a new generation folder and then replaces manifest.json in one `os.replace`, so a crash or Ctrl-C
-mid-build leaves the previous index loadable.
+Segments are never changed once written. A build writes one new segment with the new and changed documents only;
+the manifest says which documents of each segment are still in force. When the segments grow many or hold mostly
+documents gone since, a build writes one segment with everything instead (no document is embedded again for that).
+The new manifest replaces the old in one `os.replace`, so a crash or Ctrl-C mid-build leaves the previous index
+loadable; what neither the new nor the replaced manifest names is deleted after the switch.
 """
 
 from __future__ import annotations
@@ -35,16 +38,20 @@ import numpy as np
 from wenyuan import lexical, weights
 from wenyuan.chunking import CHUNKER_VERSION, Structure
 from wenyuan.clean import fold
-from wenyuan.structure import names
 from wenyuan.config import Settings
+from wenyuan.dense import GRAPH_STALE, Graph, VectorSearch
 from wenyuan.embed import Embedder, embedder_dimension
 from wenyuan.ingest import IngestError, discover, read_bytes
 from wenyuan.parsing import Budget, Parser, ParserUnavailable
+from wenyuan.structure import names
+from wenyuan.terms import TermIndex
 from wenyuan.types import Chunk, Document, Heading
 
 NAME_GRAM = 8  # characters of a document's name a question must quote to point at it
-FORMAT_VERSION = 2  # 2: documents know their subtitle, issuer, date, year and kind; BM25 counts titles apart
+FORMAT_VERSION = 3  # 3: segments of term counts and vectors, written only for what changed
 MANIFEST = "manifest.json"
+SEGMENTS_MOST = 12  # more segments than this, and a build writes them all into one
+SEGMENTS_GONE = 0.3  # the same when this share of the rows in the segments belongs to documents gone since
 # passages a store returns per lexical search: those below count 0 (the embedded store scores every passage)
 STORE_CANDIDATES = 500
 log = logging.getLogger(__name__)
@@ -90,7 +97,9 @@ class _DocEntry:
     sha256: str
     size: int
     indexed_at: str
-    tokens: list[list[str]] | None = None  # BM25 tokens of each chunk, kept from the previous build when unchanged
+    terms: TermIndex | None = None  # where this document's term counts are: rows `term_rows` of these
+    term_rows: np.ndarray | None = None
+    segment: str | None = None  # the segment file that holds it; None: not written yet
 
 
 @dataclass(slots=True)
@@ -102,18 +111,17 @@ class Index:
     structures: dict[str, Structure]
     chunks: list[Chunk]
     vectors: np.ndarray
-    bm25: object
+    terms: TermIndex | None  # BM25 term counts, a row per chunk; None without chunks
     lexical_tokens: str
-    faiss_index: object = None
-    generation: Path | None = None
-    _token_idf: np.ndarray | None = None
+    dense: VectorSearch | None = None  # None: a store searches the vectors
+    directory: Path | None = None  # the index folder this index was loaded from or written to
     _common_idf: float | None = None
 
     # ---- search: the raw scores that retrieve.py fuses ---------------------------------------------------------
     document_ids: tuple[str, ...] = ()  # documents in card order
     chunk_documents: np.ndarray | None = None  # row of each chunk's document in `document_ids`
     header_chunks: np.ndarray | None = None  # 1.0 for each document's first chunk (title, 文号, 主送), else 0.0
-    cards: object = None  # BM25 over each document's card (title, subtitle, 文号, issuer, year, file name)
+    cards: TermIndex | None = None  # BM25 over each document's card (title, subtitle, 文号, issuer, year, file name)
     definitions: dict[str, str] | None = None  # short names documents define (以下简称) -> their long form
     card_rows: dict[str, np.ndarray] | None = None  # the documents (rows in `document_ids`) whose card holds a word
     document_names: dict[str, set[str]] | None = None  # the names a question may call each document by
@@ -121,7 +129,7 @@ class Index:
     name_grams: dict[str, set[str]] | None = None  # every 8 characters of a document's names -> the documents
     _folded_cards: dict[str, str] | None = None
     task_rows: dict | None = None  # each document's 任务分解 rows, made when a question first needs them
-    store: object = None  # a MilvusStore that searches the passages; None: FAISS and bm25s here (store.py)
+    store: object = None  # a MilvusStore that searches the passages; None: searched here (store.py)
     chunk_rows: dict[str, int] | None = None  # passage id -> row, to read a store's answers
 
     def document_at(self, path: str) -> Document | None:
@@ -143,11 +151,10 @@ class Index:
         count = len((self.card_rows or {}).get(term, ()))
         if not 0 < count <= max(1, weights.FEW_CARDS * len(self.document_ids)):
             return False
-        token_id = self.bm25.vocab_dict.get(term) if self.bm25 is not None else None
-        if token_id is None or token_id + 1 >= len(self.bm25.scores["indptr"]):
+        column = self.terms.columns.get(term) if self.terms is not None else None
+        if column is None:
             return True
-        indptr = self.bm25.scores["indptr"]
-        rows = np.asarray(self.bm25.scores["indices"][indptr[token_id] : indptr[token_id + 1]])
+        rows = self.terms.holders(column)
         if not len(rows):
             return True
         return float(np.isin(self.chunk_documents[rows], self.card_rows[term]).mean()) >= weights.NAME_LIKE
@@ -155,16 +162,14 @@ class Index:
     def prepare(self) -> Index:
         """Work out what queries need besides the stored parts: the card index, chunk-to-document rows and the
         documents' own abbreviations. Called once when an index is built or loaded."""
-        bm25s = _bm25s()
         self.document_ids = tuple(self.documents)
         row_of = {doc_id: row for row, doc_id in enumerate(self.document_ids)}
         self.chunk_documents = np.fromiter((row_of[c.doc_id] for c in self.chunks), dtype=np.int32, count=len(self.chunks))
         self.header_chunks = np.fromiter((c.ordinal == 0 for c in self.chunks), dtype=np.float32, count=len(self.chunks))
         self.card_rows = {}
         if self.documents:
-            card_tokens = [lexical.tokenize(self.documents[d].card(), "words") or [""] for d in self.document_ids]
-            self.cards = bm25s.BM25()
-            self.cards.index(card_tokens, show_progress=False)
+            card_tokens = [lexical.tokenize(self.documents[d].card(), "words") for d in self.document_ids]
+            self.cards = TermIndex.of(card_tokens)
             rows_with: dict[str, list[int]] = {}
             for row, tokens in enumerate(card_tokens):
                 for token in set(tokens):
@@ -193,20 +198,14 @@ class Index:
         """BM25 score of every chunk for the query's tokens; with `own_title_weight` < 1, a word counts that much
         less in the passages of a document whose own title (card) holds it: there it names the document, not the
         passage."""
-        if self.bm25 is None:
+        if self.terms is None:
             return np.zeros(len(self.chunks), dtype=np.float32)
-        tokens = [t for t in dict.fromkeys(tokens) if t in self.bm25.vocab_dict]
+        tokens = [t for t in dict.fromkeys(tokens) if t in self.terms.columns]
         if self.store is not None:  # `within`: the documents a question is routed to, so theirs are all scored
             return self._store_lexical(tokens, own_title_weight, within)
-        if own_title_weight == 1.0:
-            ids = self.bm25.get_tokens_ids(tokens)
-            if not ids:
-                return np.zeros(len(self.chunks), dtype=np.float32)
-            return np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
-        ids = self.bm25.get_tokens_ids(tokens)
-        if not ids:
-            return np.zeros(len(self.chunks), dtype=np.float32)
-        total = np.asarray(self.bm25.get_scores_from_ids(ids), dtype=np.float32)
+        total = self.terms.scores(self.terms.ids(tokens))
+        if own_title_weight == 1.0 or not tokens:
+            return total
         for token in tokens:  # only the few words that are in some document's card are scored apart
             rows = (self.card_rows or {}).get(token.removeprefix("▁"))
             if rows is None:
@@ -214,7 +213,7 @@ class Index:
             in_card = np.zeros(len(self.document_ids), dtype=bool)
             in_card[rows] = True
             own = in_card[self.chunk_documents]
-            scores = np.asarray(self.bm25.get_scores_from_ids([self.bm25.vocab_dict[token]]), dtype=np.float32)
+            scores = self.terms.scores([self.terms.columns[token]])
             total[own] -= (1.0 - own_title_weight) * scores[own]
         return total
 
@@ -252,10 +251,9 @@ class Index:
 
     def card_scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every document's card (in `document_ids` order) for the query's words."""
-        ids = self.cards.get_tokens_ids(list(dict.fromkeys(tokens))) if self.cards is not None else []
-        if not ids:
+        if self.cards is None:
             return np.zeros(len(self.document_ids), dtype=np.float32)
-        return np.asarray(self.cards.get_scores_from_ids(ids), dtype=np.float32)
+        return self.cards.scores(self.cards.ids(tokens))
 
     def dense_search(self, query_vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k chunk rows and cosine scores for a unit query vector."""
@@ -264,35 +262,26 @@ class Index:
                      if i in self.chunk_rows][:k]
             return (np.asarray([row for row, _ in pairs], dtype=np.int64),
                     np.asarray([score for _, score in pairs], dtype=np.float32))
-        k = min(k, len(self.chunks))
-        scores, rows = self.faiss_index.search(query_vector.reshape(1, -1).astype(np.float32), k)
-        keep = rows[0] >= 0
-        return rows[0][keep], scores[0][keep]
+        return self.dense.search(query_vector, k)
 
     # ---- term weights used by the answerer --------------------------------------------------------------
     def common_weight(self) -> float:
         """The inverse document frequency of a common word: the 10th percentile over the words the passages hold."""
         if self._common_idf is None:
-            self.term_weight("")
-            idf = self._token_idf
-            self._common_idf = float(np.percentile(idf, 10)) if idf is not None and len(idf) else 1.0
+            held = self.terms.idf[np.diff(self.terms.matrix.indptr) > 0] if self.terms is not None else ()
+            self._common_idf = float(np.percentile(held, 10)) if len(held) else 1.0
         return self._common_idf
 
     def knows(self, token: str) -> bool:
         """Whether some passage holds the word."""
-        return self.bm25 is not None and token in self.bm25.vocab_dict
+        column = self.terms.columns.get(token) if self.terms is not None else None
+        return column is not None and len(self.terms.holders(column)) > 0
 
     def term_weight(self, token: str) -> float:
         """Inverse document frequency of a word among chunks (unknown words weigh as the rarest)."""
-        if self._token_idf is None:
-            indptr = np.asarray(self.bm25.scores["indptr"])
-            frequency = np.diff(indptr).astype(np.float64)
-            total = max(len(self.chunks), 1)
-            self._token_idf = np.log(1.0 + (total - frequency + 0.5) / (frequency + 0.5))
-        token_id = self.bm25.vocab_dict.get(token)
-        if token_id is None or token_id >= len(self._token_idf):
+        if self.terms is None:
             return math.log(1.0 + (len(self.chunks) + 0.5) / 0.5)
-        return float(self._token_idf[token_id])
+        return self.terms.weight(token)
 
     # ---- persistence --------------------------------------------------------------------------------------
     @classmethod
@@ -304,9 +293,11 @@ class Index:
         if not manifest_path.exists():
             raise IndexNotUsable(f"no index in {directory}: build one with `wenyuan index` (documents in data/)")
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if for_rebuild and manifest.get("format") == 2:  # one generation folder: its vectors serve the rebuild
+            manifest = {**manifest, "format": FORMAT_VERSION, "faiss": {"kind": "flat"},
+                        "documents": [{**record, "segment": manifest["generation"]} for record in manifest["documents"]]}
         _check_compatible(manifest, settings, embedder_name or settings.embedder, directory, lexical_too=not for_rebuild)
-        generation = Path(directory) / manifest["generation"]
-        index = _read_generation(generation, manifest, searched_here=store is None)
+        index = _read_segments(Path(directory), manifest, searched_here=store is None)
         if store is not None:
             _attach_store(index, store)
         return index
@@ -315,6 +306,9 @@ class Index:
 def _check_compatible(manifest: dict, settings: Settings, embedder_name: str, directory: Path,
                       lexical_too: bool = True) -> None:
     rebuild = f"rebuild it: delete {directory} and run `wenyuan index`"
+    if manifest.get("format") == 2:
+        raise IndexNotUsable(f"the index in {directory} is of an older format (2): run `wenyuan index` to bring it up "
+                             "to date (the passages' vectors are kept, nothing is embedded again)")
     if manifest.get("format") != FORMAT_VERSION:
         raise IndexNotUsable(f"the index in {directory} has format {manifest.get('format')}, expected {FORMAT_VERSION}; {rebuild}")
     built_with = manifest["embedder"]["name"]
@@ -338,26 +332,35 @@ def _check_compatible(manifest: dict, settings: Settings, embedder_name: str, di
         )
 
 
-def _bm25s():
-    import bm25s
+def _read_segments(directory: Path, manifest: dict, searched_here: bool = True) -> Index:
+    """The index a manifest describes: the documents it names, each from its segment, in path order."""
+    by_segment: dict[str, dict[str, dict]] = {}
+    for record in manifest["documents"]:
+        by_segment.setdefault(record["segment"], {})[record["id"]] = record
+    entries = [entry for name, records in by_segment.items() for entry in _read_segment(directory / name, records)]
+    entries.sort(key=lambda entry: entry.document.path)
+    index = _combine(entries, manifest, manifest["lexical"]["tokens"], manifest["embedder"]["dimension"])
+    index.directory = Path(directory)
+    if searched_here:
+        graph_name = manifest["faiss"].get("graph")
+        graph = Graph.load(directory, graph_name) if graph_name else None
+        index.dense = VectorSearch(index.vectors, graph, index.chunk_rows)
+    return index
 
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs each build at DEBUG on its own handler
-    return bm25s
 
-
-def _read_generation(generation: Path, manifest: dict, searched_here: bool = True) -> Index:
-    import faiss
-
-    bm25s = _bm25s()
-
+def _read_segment(folder: Path, records: dict[str, dict]) -> list[_DocEntry]:
+    """The documents of one segment that `records` (manifest entries by id) name, under the manifest's paths."""
     documents: dict[str, Document] = {}
     structures: dict[str, Structure] = {}
-    with (generation / "documents.jsonl").open(encoding="utf-8") as stream:
+    with (folder / "documents.jsonl").open(encoding="utf-8") as stream:
         for line in stream:
             record = json.loads(line)
+            if record["id"] not in records:
+                continue  # changed or removed since this segment was written
             headings = tuple(Heading(*h) for h in record.pop("headings"))
             outline = tuple(record.pop("outline_span")) if record.get("outline_span") else None
             record.pop("outline_span", None)
+            record["path"] = records[record["id"]]["path"]  # a file renamed since keeps its segment
             record["page_starts"] = tuple(record["page_starts"])
             record["ocr_pages"] = tuple(record.get("ocr_pages", ()))
             record["warnings"] = tuple(record.get("warnings", ()))
@@ -366,12 +369,16 @@ def _read_generation(generation: Path, manifest: dict, searched_here: bool = Tru
             document = Document(**record)
             documents[document.id] = document
             structures[document.id] = Structure.of(document.title, headings, outline)
-    chunks: list[Chunk] = []
-    with (generation / "chunks.jsonl").open(encoding="utf-8") as stream:
-        for line in stream:
+    rows_of: dict[str, list[int]] = {}
+    chunks_of: dict[str, list[Chunk]] = {}
+    with (folder / "chunks.jsonl").open(encoding="utf-8") as stream:
+        for row, line in enumerate(stream):
             record = json.loads(line)
-            document = documents[record["doc_id"]]
-            chunks.append(
+            document = documents.get(record["doc_id"])
+            if document is None:
+                continue
+            rows_of.setdefault(document.id, []).append(row)
+            chunks_of.setdefault(document.id, []).append(
                 Chunk(
                     id=record["id"],
                     doc_id=document.id,
@@ -387,19 +394,17 @@ def _read_generation(generation: Path, manifest: dict, searched_here: bool = Tru
                     table_header=record.get("table_header", ""),
                 )
             )
-    vectors = np.load(generation / "vectors.npy", allow_pickle=False)
-    if not searched_here:  # another store searches the vectors: no FAISS index in memory
-        faiss_index = None
-    elif (generation / "hnsw.faiss").exists():
-        faiss_index = faiss.read_index(str(generation / "hnsw.faiss"))
-    else:
-        faiss_index = faiss.IndexFlatIP(vectors.shape[1])
-        if len(vectors):
-            faiss_index.add(vectors)
-    bm25 = bm25s.BM25.load(str(generation / "bm25"), mmap=False, show_progress=False) if chunks else None
-    return Index(
-        manifest, documents, structures, chunks, vectors, bm25, manifest["lexical"]["tokens"], faiss_index, generation
-    ).prepare()
+    vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
+    terms = TermIndex.load(folder) if (folder / "terms.npz").exists() else None  # format 2: counted again
+    entries = []
+    for doc_id, document in documents.items():
+        rows = np.asarray(rows_of.get(doc_id, []), dtype=np.int64)
+        record = records[doc_id]
+        entries.append(_DocEntry(document, structures[doc_id], chunks_of.get(doc_id, []),
+                                 vectors[rows[0] : rows[-1] + 1] if len(rows) else vectors[:0],
+                                 record["sha256"], record["size"], record["indexed_at"], terms,
+                                 rows if terms is not None else None, folder.name))
+    return entries
 
 
 def _attach_store(index: Index, store) -> None:
@@ -426,20 +431,6 @@ def _fill_store(index: Index) -> set[str]:
     return held - set(index.chunk_rows)
 
 
-def _stored_tokens(index: Index) -> dict[str, list[str]]:
-    """BM25 tokens of every chunk of a built index, so a rebuild does not tokenise unchanged documents again."""
-    path = index.generation / "tokens.jsonl" if index.generation else None
-    if path is None or not path.exists():
-        return {}
-    tokens: dict[str, list[str]] = {}
-    with path.open(encoding="utf-8") as stream:
-        for line in stream:
-            record = json.loads(line)
-            # interned: one string object per distinct token, so 100k chunks' tokens take ~1/10 of the memory
-            tokens[record["id"]] = list(map(sys.intern, record["tokens"]))
-    return tokens
-
-
 # ---- build ------------------------------------------------------------------------------------------------
 def _previous_entries(index: Index | None) -> dict[str, _DocEntry]:
     if index is None:
@@ -463,23 +454,18 @@ def _previous_entries(index: Index | None) -> dict[str, _DocEntry]:
             record["sha256"],
             record["size"],
             record["indexed_at"],
+            index.terms,
+            np.asarray(rows, dtype=np.int64),
+            record.get("segment"),
         )
     return entries
-
-
-def _reuse_tokens(previous: Index, entries: list[_DocEntry]) -> None:
-    """Give the reused documents their stored BM25 tokens (read only now: a no-op rebuild never needs them)."""
-    stored = _stored_tokens(previous)
-    for entry in entries:
-        if entry.tokens is None and entry.chunks and all(chunk.id in stored for chunk in entry.chunks):
-            entry.tokens = [stored[chunk.id] for chunk in entry.chunks]
 
 
 def _nothing_changed(previous: Index, entries: list[_DocEntry], skipped: list, directory: Path,
                      settings: Settings) -> bool:
     """Whether `previous` is already the index this build would write (same files, same names, same failures,
     same settings, and still the one in force in `directory`): then nothing is written at all."""
-    if previous.generation is None or previous.generation.parent.resolve() != directory.resolve():
+    if previous.directory is None or previous.directory.resolve() != directory.resolve():
         return False
     current = _current_generation(directory)
     manifest = previous.manifest
@@ -496,7 +482,7 @@ def _nothing_changed(previous: Index, entries: list[_DocEntry], skipped: list, d
 
 def _lexical_manifest(settings: Settings) -> dict:
     """How BM25 tokens were made: stored tokens are reused only when all of this is the same."""
-    return {"tokens": settings.lexical_tokens, "engine": "bm25s", "method": "lucene", "vocabulary": lexical.vocabulary()}
+    return {"tokens": settings.lexical_tokens, "engine": "terms", "method": "lucene", "vocabulary": lexical.vocabulary()}
 
 
 def _reusable_for(manifest: dict, settings: Settings, embedder: Embedder) -> bool:
@@ -510,9 +496,8 @@ def _relocated(entry: _DocEntry, path: str) -> _DocEntry:
         return entry
     document = replace(entry.document, path=path)
     chunks = [replace(chunk, doc_path=path) for chunk in entry.chunks]
-    return _DocEntry(
-        document, entry.structure, chunks, entry.vectors, entry.sha256, entry.size, entry.indexed_at, entry.tokens
-    )
+    return _DocEntry(document, entry.structure, chunks, entry.vectors, entry.sha256, entry.size, entry.indexed_at,
+                     entry.terms, entry.term_rows, entry.segment)
 
 
 class IndexBusy(Exception):
@@ -557,8 +542,8 @@ def build_index(
         log.warning("another build of %s is running: waiting for it to finish", directory)
         lock.acquire()
     try:
-        if previous is not None and (previous.generation is None
-                                     or previous.generation.name != _current_generation(directory)):
+        if previous is not None and (previous.directory is None
+                                     or previous.manifest["generation"] != _current_generation(directory)):
             try:  # another builder switched in a newer index meanwhile: build on that one
                 previous = Index.load(directory, settings, embedder.name, for_rebuild=True, store=store)
             except IndexNotUsable:
@@ -633,8 +618,6 @@ def _build_index(sources: Iterable[Path], directory: Path, settings: Settings, e
         report = BuildReport((), (), tuple(unchanged), (), tuple(skipped), len(previous.chunks), 0,
                              time.perf_counter() - began)
         return previous, report
-    if previous is not None and previous.manifest["lexical"] == _lexical_manifest(settings):
-        _reuse_tokens(previous, entries)  # else counted another way: tokenised again
 
     dimension = embedder_dimension(embedder)
     total = sum(len(texts) for _, texts in to_embed)
@@ -650,12 +633,20 @@ def _build_index(sources: Iterable[Path], directory: Path, settings: Settings, e
                 progress("chunks", embedded, total)
         entry.vectors = np.concatenate(parts) if parts else np.zeros((0, dimension), np.float32)
 
-    index = _assemble(entries, settings, embedder.name, dimension, skipped, searched_here=store is None)
+    entries.sort(key=lambda entry: entry.document.path)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}"
+    segments = _segments_after(entries, previous, directory, settings, "seg-" + stamp)
+    fresh = [entry for entry in entries if entry.segment == "seg-" + stamp]
+    manifest = _manifest(entries, settings, embedder.name, dimension, skipped, store is None, segments, stamp)
+    index = _combine(entries, manifest, settings.lexical_tokens, dimension)
+    if store is None:
+        index.dense = _dense_for(index, settings, previous, "graph-" + stamp)
+        manifest["faiss"]["graph"] = index.dense.graph.name if index.dense.graph is not None else None
     stale: set[str] = set()
     if store is not None:  # the new documents' passages go in before the switch, the old out after it
         index.store = store
         stale = _fill_store(index)
-    _write(index, entries, directory)
+    _write(index, fresh, directory)
     if stale:
         index.store.delete(stale)
     report = BuildReport(
@@ -666,48 +657,45 @@ def _build_index(sources: Iterable[Path], directory: Path, settings: Settings, e
     return index, report
 
 
-def _assemble(entries: list[_DocEntry], settings: Settings, embedder_name: str, dimension: int, skipped,
-              searched_here: bool = True) -> Index:
-    import faiss
-
-    bm25s = _bm25s()
-
-    entries.sort(key=lambda entry: entry.document.path)
-    chunks = [chunk for entry in entries for chunk in entry.chunks]
-    vectors = (
-        np.ascontiguousarray(np.concatenate([entry.vectors for entry in entries]), dtype=np.float32)
-        if entries
-        else np.zeros((0, dimension), np.float32)
-    )
-    bm25 = None
-    if chunks:
-        bm25 = bm25s.BM25()
+def _segments_after(entries: list[_DocEntry], previous: Index | None, directory: Path, settings: Settings,
+                    segment: str) -> dict[str, int]:
+    """Which segments the new index reads, with their rows: those of the previous index that still hold documents,
+    and `segment`, which the entries without one are written to. Everything goes into `segment` when the previous
+    segments cannot be read from here, were counted another way, are many, or hold mostly documents gone since.
+    Entries whose term counts cannot be reused lose them (they are counted again)."""
+    held: dict[str, int] = {}
+    if previous is None or previous.manifest["lexical"] != _lexical_manifest(settings):
         for entry in entries:
-            if entry.tokens is None:
-                entry.tokens = [lexical.tokenize(chunk.lexical_text(), settings.lexical_tokens) for chunk in entry.chunks]
-        corpus = [tokens or [""] for entry in entries for tokens in entry.tokens]
-        bm25.index(corpus, show_progress=False)
-    if not searched_here:
-        faiss_index = None  # the store searches the vectors
-    elif len(chunks) > settings.hnsw_threshold:
-        faiss_index = faiss.IndexHNSWFlat(dimension, 32, faiss.METRIC_INNER_PRODUCT)
-        faiss_index.hnsw.efConstruction = 80
-        faiss_index.hnsw.efSearch = 128
-        faiss_index.add(vectors)
-    else:
-        faiss_index = faiss.IndexFlatIP(dimension)
-        if len(vectors):
-            faiss_index.add(vectors)
-    manifest = {
+            entry.terms = entry.term_rows = None  # counted another way: tokenised again
+    elif previous.directory is not None and previous.directory.resolve() == directory.resolve():
+        held = {item["name"]: item["rows"] for item in previous.manifest.get("segments", [])}
+    used = {entry.segment for entry in entries if entry.segment in held}
+    live = sum(len(entry.chunks) for entry in entries if entry.segment in used)
+    rows = sum(held[name] for name in used)
+    compact = len(used) + 1 > SEGMENTS_MOST or (rows > 0 and (rows - live) / rows > SEGMENTS_GONE)
+    for entry in entries:
+        if compact or entry.segment not in used:
+            entry.segment = segment
+    kept = {name: held[name] for name in used if not compact}
+    written = sum(len(entry.chunks) for entry in entries if entry.segment == segment)
+    return kept | ({segment: written} if written else {})
+
+
+def _manifest(entries: list[_DocEntry], settings: Settings, embedder_name: str, dimension: int, skipped,
+              searched_here: bool, segments: dict[str, int], stamp: str) -> dict:
+    chunks = sum(len(entry.chunks) for entry in entries)
+    return {
         "format": FORMAT_VERSION,
-        "generation": "gen-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}",
+        "generation": "gen-" + stamp,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "embedder": {"name": embedder_name, "dimension": dimension},
         "chunker": {"version": CHUNKER_VERSION, "size": settings.chunk_size, "overlap": settings.chunk_overlap},
         "lexical": _lexical_manifest(settings),
-        "faiss": {"kind": "hnsw" if len(chunks) > settings.hnsw_threshold else "flat", "metric": "inner_product"},
+        "faiss": {"kind": "hnsw" if chunks > settings.hnsw_threshold else "flat", "metric": "inner_product",
+                  "graph": None},
         "store": "embedded" if searched_here else "milvus",
-        "chunks": len(chunks),
+        "chunks": chunks,
+        "segments": [{"name": name, "rows": rows} for name, rows in segments.items()],
         "documents": [
             {
                 "id": entry.document.id,
@@ -723,62 +711,79 @@ def _assemble(entries: list[_DocEntry], settings: Settings, embedder_name: str, 
                 "characters": len(entry.document.text),
                 "ocr_pages": list(entry.document.ocr_pages),
                 "warnings": list(entry.document.warnings),
+                "segment": entry.segment,
             }
             for entry in entries
         ],
         "skipped": [{"path": path, "reason": reason} for path, reason in skipped],
     }
+
+
+def _combine(entries: list[_DocEntry], manifest: dict, lexical_tokens: str, dimension: int) -> Index:
+    """One index of these documents (in this order): their chunks, vectors and term counts side by side. Term counts
+    are taken from where the entries have them; documents without are tokenised here."""
+    chunks = [chunk for entry in entries for chunk in entry.chunks]
+    vectors = (
+        np.ascontiguousarray(np.concatenate([entry.vectors for entry in entries]), dtype=np.float32)
+        if entries
+        else np.zeros((0, dimension), np.float32)
+    )
+    terms = None
+    if chunks:
+        fresh = [entry for entry in entries if entry.terms is None]
+        if fresh:
+            counted = TermIndex.of([lexical.tokenize(chunk.lexical_text(), lexical_tokens)
+                                    for entry in fresh for chunk in entry.chunks])
+            at = 0
+            for entry in fresh:
+                entry.terms, entry.term_rows = counted, np.arange(at, at + len(entry.chunks))
+                at += len(entry.chunks)
+        terms = TermIndex.gather([(entry.terms, entry.term_rows) for entry in entries])
     return Index(
         manifest,
         {entry.document.id: entry.document for entry in entries},
         {entry.document.id: entry.structure for entry in entries},
         chunks,
         vectors,
-        bm25,
-        settings.lexical_tokens,
-        faiss_index,
+        terms,
+        lexical_tokens,
     ).prepare()
 
 
-def _write(index: Index, entries: list[_DocEntry], directory: Path) -> None:
-    import faiss
+def _dense_for(index: Index, settings: Settings, previous: Index | None, graph_name: str) -> VectorSearch:
+    """The vector search of a new index: exact up to `hnsw_threshold` chunks; above, the previous index's graph
+    while it still serves most passages as they are, else a graph drawn anew."""
+    if len(index.chunks) <= settings.hnsw_threshold:
+        return VectorSearch(index.vectors)
+    graph = previous.dense.graph if previous is not None and previous.dense is not None else None
+    if graph is not None and graph.hnsw.d == index.vectors.shape[1]:
+        search = VectorSearch(index.vectors, graph, index.chunk_rows)
+        if search.outside <= GRAPH_STALE * len(index.chunks):
+            return search
+    graph = Graph.draw(graph_name, index.vectors, [chunk.id for chunk in index.chunks])
+    return VectorSearch(index.vectors, graph, index.chunk_rows)
 
+
+def _write(index: Index, fresh: list[_DocEntry], directory: Path) -> None:
+    """Writes the new segment (the documents in `fresh`) and a new graph if one was drawn, then switches the
+    manifest; then deletes what neither this manifest nor the one it replaced names."""
     directory.mkdir(parents=True, exist_ok=True)
-    generation = directory / index.manifest["generation"]
-    generation.mkdir()
-    index.generation = generation
-    with (generation / "documents.jsonl").open("w", encoding="utf-8") as stream:
-        for entry in entries:
-            record = asdict(entry.document)
-            record["headings"] = [list(asdict(h).values()) for h in entry.structure.headings]
-            record["outline_span"] = list(entry.structure.outline_span) if entry.structure.outline_span else None
-            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-    with (generation / "chunks.jsonl").open("w", encoding="utf-8") as stream:
-        for chunk in index.chunks:
-            record = {
-                "id": chunk.id,
-                "doc_id": chunk.doc_id,
-                "ordinal": chunk.ordinal,
-                "start": chunk.start,
-                "end": chunk.end,
-                "heading_path": list(chunk.heading_path),
-                "page": chunk.page,
-                "outline": chunk.outline,
-                "table_header": chunk.table_header,
-                "text": chunk.text,
-            }
-            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-    with (generation / "tokens.jsonl").open("w", encoding="utf-8") as stream:
-        for entry in entries:
-            for chunk, tokens in zip(entry.chunks, entry.tokens or []):
-                stream.write(json.dumps({"id": chunk.id, "tokens": tokens}, ensure_ascii=False) + "\n")
-    np.save(generation / "vectors.npy", index.vectors, allow_pickle=False)
-    if index.bm25 is not None:
-        index.bm25.save(str(generation / "bm25"), allow_pickle=False)
-    if index.manifest["faiss"]["kind"] == "hnsw" and index.faiss_index is not None:
-        faiss.write_index(index.faiss_index, str(generation / "hnsw.faiss"))
-    _sync_tree(generation)  # on disk before the switch: a power cut leaves the old manifest or a whole new index
-    previous = _current_generation(directory)
+    written: list[Path] = []
+    if fresh:
+        folder = directory / fresh[0].segment
+        folder.mkdir()
+        _write_segment(folder, index, fresh)
+        written.append(folder)
+    graph = index.dense.graph if index.dense is not None else None
+    if graph is not None and not (directory / f"{graph.name}.faiss").exists():
+        written += graph.save(directory)
+    for path in written:  # on disk before the switch: a power cut leaves the old manifest or a whole new index
+        if path.is_dir():
+            _sync_tree(path)
+        else:
+            with path.open("rb") as stream:
+                os.fsync(stream.fileno())
+    replaced = _read_manifest(directory)
     temporary = directory / f"{MANIFEST}.{os.getpid()}.{uuid.uuid4().hex}.tmp"
     with temporary.open("w", encoding="utf-8") as stream:
         stream.write(json.dumps(index.manifest, ensure_ascii=False, indent=1))
@@ -786,12 +791,58 @@ def _write(index: Index, entries: list[_DocEntry], directory: Path) -> None:
         os.fsync(stream.fileno())
     os.replace(temporary, directory / MANIFEST)  # the switch: readers see the old index or the new one, whole
     _sync_directory(directory)
-    keep = {index.manifest["generation"], previous}  # the one just replaced may still be read by a running app
-    for stale in directory.glob("gen-*"):
-        if stale.name not in keep:
-            shutil.rmtree(stale, ignore_errors=True)
+    index.directory = directory
+    keep = _named_by(index.manifest) | _named_by(replaced)  # the replaced one may still be read by a running app
+    for stale in directory.iterdir():
+        name = stale.name.removesuffix(".faiss").removesuffix(".json")
+        if name.startswith(("seg-", "gen-", "graph-")) and name not in keep:
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
     for leftover in directory.glob(f"{MANIFEST}.*.tmp"):  # a killed build's, never this one's (it was renamed)
         leftover.unlink(missing_ok=True)
+
+
+def _write_segment(folder: Path, index: Index, entries: list[_DocEntry]) -> None:
+    rows = np.asarray([index.chunk_rows[chunk.id] for entry in entries for chunk in entry.chunks], dtype=np.int64)
+    with (folder / "documents.jsonl").open("w", encoding="utf-8") as stream:
+        for entry in entries:
+            record = asdict(entry.document)
+            record["headings"] = [list(asdict(h).values()) for h in entry.structure.headings]
+            record["outline_span"] = list(entry.structure.outline_span) if entry.structure.outline_span else None
+            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+    with (folder / "chunks.jsonl").open("w", encoding="utf-8") as stream:
+        for entry in entries:
+            for chunk in entry.chunks:  # the text is the document's, from `start` to `end`
+                record = {
+                    "id": chunk.id,
+                    "doc_id": chunk.doc_id,
+                    "ordinal": chunk.ordinal,
+                    "start": chunk.start,
+                    "end": chunk.end,
+                    "heading_path": list(chunk.heading_path),
+                    "page": chunk.page,
+                    "outline": chunk.outline,
+                    "table_header": chunk.table_header,
+                }
+                stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+    np.save(folder / "vectors.npy", index.vectors[rows], allow_pickle=False)
+    index.terms.take(rows).save(folder)
+
+
+def _read_manifest(directory: Path) -> dict:
+    try:
+        return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _named_by(manifest: dict) -> set[str]:
+    """The files and folders a manifest reads (an older format's generation folder too)."""
+    named = {item["name"] for item in manifest.get("segments", [])} | {manifest.get("generation") or ""}
+    graph = (manifest.get("faiss") or {}).get("graph")
+    return named | ({graph} if graph else set())
 
 
 def _current_generation(directory: Path) -> str | None:

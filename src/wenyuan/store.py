@@ -1,4 +1,4 @@
-"""Where the passages are searched: the embedded store (FAISS and bm25s files in the index folder, the default) or
+"""Where the passages are searched: the embedded store (FAISS and term counts in the index folder, the default) or
 Milvus (`WENYUAN_STORE=milvus`: Milvus Lite in a local file, or a Milvus server shared by several app servers).
 
 The seam is small on purpose: the two searches that grow with the corpus (dense by vector, lexical by BM25) and
@@ -238,7 +238,8 @@ def passage_rows(index, ids: Collection[str]) -> list[dict]:
     rows_of = [row for row, chunk in enumerate(index.chunks) if chunk.id in wanted]
     if not rows_of:
         return []
-    sparse = lexical_rows(index.bm25, len(index.chunks), rows_of)
+    sparse = [{token_key(token): value for token, value in components.items() if value > 0}
+              for components in index.terms.row_components(rows_of)]
     found = []
     for row, weights in zip(rows_of, sparse):
         chunk = index.chunks[row]
@@ -247,32 +248,3 @@ def passage_rows(index, ids: Collection[str]) -> list[dict]:
                       "issuer": document.issuer[:256], "dense": index.vectors[row].astype(np.float32).tolist(),
                       "lexical": weights or {token_key(""): 1e-6}})
     return found
-
-
-def lexical_rows(bm25, tokens_of_rows: int, rows_wanted: Sequence[int]) -> list[dict[int, float]]:
-    """The sparse vector of each wanted passage: {token key: BM25 term-frequency component}, from the embedded BM25
-    matrix (its contributions divided by each token's IDF)."""
-    import scipy.sparse
-
-    scores = bm25.scores
-    vocabulary = {token_id: token for token, token_id in bm25.vocab_dict.items()}
-    data = np.asarray(scores["data"], dtype=np.float64)
-    indices = np.asarray(scores["indices"])
-    indptr = np.asarray(scores["indptr"])
-    matrix = scipy.sparse.csc_matrix((data, indices, indptr), shape=(tokens_of_rows, len(indptr) - 1)).tocsr()
-    idf = _idf(bm25, len(indptr) - 1, tokens_of_rows)
-    keys = np.fromiter((token_key(vocabulary.get(t, "")) for t in range(len(indptr) - 1)), dtype=np.int64)
-    rows = []
-    for row in rows_wanted:
-        start, end = matrix.indptr[row], matrix.indptr[row + 1]
-        columns = matrix.indices[start:end]
-        values = matrix.data[start:end] / np.maximum(idf[columns], 1e-12)
-        rows.append({int(keys[column]): float(value) for column, value in zip(columns, values) if value > 0})
-    return rows
-
-
-def _idf(bm25, vocabulary: int, documents: int) -> np.ndarray:
-    """The IDF bm25s gave each token (Lucene's: ln(1 + (N - df + 0.5) / (df + 0.5)))."""
-    indptr = np.asarray(bm25.scores["indptr"])
-    frequency = np.diff(indptr).astype(np.float64)[:vocabulary]
-    return np.log(1.0 + (documents - frequency + 0.5) / (frequency + 0.5))

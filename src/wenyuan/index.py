@@ -102,6 +102,25 @@ class _DocEntry:
     segment: str | None = None  # the segment file that holds it; None: not written yet
 
 
+@dataclass(frozen=True, slots=True)
+class _Derived:
+    """What queries need from one document, worked out from it alone (so once per document, not per build)."""
+
+    path: str
+    card_tokens: list[str]
+    definitions: dict[str, str]
+    folded_card: str
+    names: set[str]
+    name_grams: frozenset[str]
+
+
+def _derive(document: Document) -> _Derived:
+    known = names(document.title, document.path)
+    grams = frozenset(name[at : at + NAME_GRAM] for name in known for at in range(len(name) - NAME_GRAM + 1))
+    return _Derived(document.path, lexical.tokenize(document.card(), "words"), lexical.definitions(document.text),
+                    fold(document.card()), known, grams)
+
+
 @dataclass(slots=True)
 class Index:
     """A loaded index, ready to search. Everything a query needs is computed when the index is built or loaded."""
@@ -131,6 +150,7 @@ class Index:
     task_rows: dict | None = None  # each document's 任务分解 rows, made when a question first needs them
     store: object = None  # a MilvusStore that searches the passages; None: searched here (store.py)
     chunk_rows: dict[str, int] | None = None  # passage id -> row, to read a store's answers
+    derived: dict[str, _Derived] | None = None  # what `prepare` worked out from each document alone
 
     def document_at(self, path: str) -> Document | None:
         """The indexed document of a file, named as citations name it (relative to the indexed folder)."""
@@ -159,16 +179,22 @@ class Index:
             return True
         return float(np.isin(self.chunk_documents[rows], self.card_rows[term]).mean()) >= weights.NAME_LIKE
 
-    def prepare(self) -> Index:
+    def prepare(self, previous: Index | None = None) -> Index:
         """Work out what queries need besides the stored parts: the card index, chunk-to-document rows and the
-        documents' own abbreviations. Called once when an index is built or loaded."""
+        documents' own abbreviations. Called once when an index is built or loaded; what depends on one document
+        only is taken from `previous` for the documents it holds under the same name."""
+        known = previous.derived if previous is not None and previous.derived else {}
+        self.derived = {}
+        for doc_id, document in self.documents.items():
+            found = known.get(doc_id)
+            self.derived[doc_id] = found if found is not None and found.path == document.path else _derive(document)
         self.document_ids = tuple(self.documents)
         row_of = {doc_id: row for row, doc_id in enumerate(self.document_ids)}
         self.chunk_documents = np.fromiter((row_of[c.doc_id] for c in self.chunks), dtype=np.int32, count=len(self.chunks))
         self.header_chunks = np.fromiter((c.ordinal == 0 for c in self.chunks), dtype=np.float32, count=len(self.chunks))
         self.card_rows = {}
         if self.documents:
-            card_tokens = [lexical.tokenize(self.documents[d].card(), "words") for d in self.document_ids]
+            card_tokens = [self.derived[d].card_tokens for d in self.document_ids]
             self.cards = TermIndex.of(card_tokens)
             rows_with: dict[str, list[int]] = {}
             for row, tokens in enumerate(card_tokens):
@@ -176,15 +202,14 @@ class Index:
                     rows_with.setdefault(token, []).append(row)
             self.card_rows = {token: np.asarray(rows, dtype=np.int32) for token, rows in rows_with.items()}
         self.definitions = {}
-        for document in self.documents.values():
-            self.definitions.update(lexical.definitions(document.text))
-        self._folded_cards = {doc_id: fold(d.card()) for doc_id, d in self.documents.items()}
-        self.document_names = {doc_id: names(d.title, d.path) for doc_id, d in self.documents.items()}
+        for doc_id in self.documents:
+            self.definitions.update(self.derived[doc_id].definitions)
+        self._folded_cards = {doc_id: derived.folded_card for doc_id, derived in self.derived.items()}
+        self.document_names = {doc_id: derived.names for doc_id, derived in self.derived.items()}
         self.name_grams = {}
-        for doc_id, known in self.document_names.items():
-            for name in known:
-                for at in range(len(name) - NAME_GRAM + 1):
-                    self.name_grams.setdefault(name[at : at + NAME_GRAM], set()).add(doc_id)
+        for doc_id, derived in self.derived.items():
+            for gram in derived.name_grams:
+                self.name_grams.setdefault(gram, set()).add(doc_id)
         self.path_ids = {d.path: doc_id for doc_id, d in self.documents.items()}
         self.chunk_rows = {chunk.id: row for row, chunk in enumerate(self.chunks)}
         return self
@@ -638,7 +663,7 @@ def _build_index(sources: Iterable[Path], directory: Path, settings: Settings, e
     segments = _segments_after(entries, previous, directory, settings, "seg-" + stamp)
     fresh = [entry for entry in entries if entry.segment == "seg-" + stamp]
     manifest = _manifest(entries, settings, embedder.name, dimension, skipped, store is None, segments, stamp)
-    index = _combine(entries, manifest, settings.lexical_tokens, dimension)
+    index = _combine(entries, manifest, settings.lexical_tokens, dimension, previous)
     if store is None:
         index.dense = _dense_for(index, settings, previous, "graph-" + stamp)
         manifest["faiss"]["graph"] = index.dense.graph.name if index.dense.graph is not None else None
@@ -719,7 +744,8 @@ def _manifest(entries: list[_DocEntry], settings: Settings, embedder_name: str, 
     }
 
 
-def _combine(entries: list[_DocEntry], manifest: dict, lexical_tokens: str, dimension: int) -> Index:
+def _combine(entries: list[_DocEntry], manifest: dict, lexical_tokens: str, dimension: int,
+             previous: Index | None = None) -> Index:
     """One index of these documents (in this order): their chunks, vectors and term counts side by side. Term counts
     are taken from where the entries have them; documents without are tokenised here."""
     chunks = [chunk for entry in entries for chunk in entry.chunks]
@@ -747,7 +773,7 @@ def _combine(entries: list[_DocEntry], manifest: dict, lexical_tokens: str, dime
         vectors,
         terms,
         lexical_tokens,
-    ).prepare()
+    ).prepare(previous)
 
 
 def _dense_for(index: Index, settings: Settings, previous: Index | None, graph_name: str) -> VectorSearch:

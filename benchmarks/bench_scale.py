@@ -64,6 +64,7 @@ TARGETS_TEXT = [
     ("ask p50 ≤ 60 ms at 10k chunks", 10_000, "ask_p50", 60.0),
     ("ask p95 ≤ 250 ms at 100k chunks", 100_000, "ask_p95", 250.0),
     ("incremental update of one changed document ≤ 5 s at 10k chunks", 10_000, "incremental_s", 5.0),
+    ("incremental update of one changed document ≤ 5 s at 100k chunks", 100_000, "incremental_s", 5.0),
     ("peak RSS ≤ 2 GB at 100k chunks: a process answering questions", 100_000, "rss_mb", 2048.0),
     ("peak RSS ≤ 2 GB at 100k chunks: the app rebuilding while it serves", 100_000, "rebuild_rss_mb", 2048.0),
 ]
@@ -449,7 +450,19 @@ def dump_profile(profiler: cProfile.Profile, name: str) -> None:
     print(f"profile written: {PROFILES / (name + '.txt')}", file=sys.stderr)
 
 
-def measure(size: int, rebuild: bool, profile: bool) -> dict:
+def milvus(size: int) -> dict | None:
+    """The same index searched by Milvus Lite (bench_store.py: fill, one-document update, latency, RSS, disk)."""
+    try:
+        import pymilvus  # noqa: F401
+    except ImportError:
+        print(f"[{size}] Milvus not measured: pip install -e '.[milvus]'", file=sys.stderr)
+        return None
+    import bench_store
+
+    return bench_store.run(size, "milvus")
+
+
+def measure(size: int, rebuild: bool, profile: bool, stores: Sequence[str]) -> dict:
     folder = CACHE / f"scale-{size}"
     folder.mkdir(parents=True, exist_ok=True)
     corpus = make_corpus(size, folder)
@@ -481,6 +494,9 @@ def measure(size: int, rebuild: bool, profile: bool) -> dict:
         "disk_mb": disk_mb(folder / "index-use"), "use_built": use["when"],
         "loadavg_build": max(use.get("loadavg", [0.0])), **q,
     }
+    if "milvus" in stores:
+        print(f"[{size}] Milvus Lite ...", file=sys.stderr)
+        row["milvus"] = milvus(size)
     print(f"[{size}] done: {json.dumps({k: (round(v, 2) if isinstance(v, float) else v) for k, v in row.items()})}",
           file=sys.stderr)
     return row
@@ -523,6 +539,22 @@ def details(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def stores_table(rows: list[dict]) -> str:
+    """Both stores on the same index, one row each per size."""
+    lines = ["| size | chunks | store | build s | one-document update s | search p50/p95 ms | ask p50/p95 ms "
+             "| peak RSS MB | disk MB |", "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {fmt_size(r['size'])} | {r['chunks']} | embedded | {r['build_s']:.1f} | {r['incremental_s']:.2f} "
+                     f"| {r['search_p50']:.1f} / {r['search_p95']:.1f} | {r['ask_p50']:.1f} / {r['ask_p95']:.1f} "
+                     f"| {max(r['rss_mb'], r['rebuild_rss_mb']):.0f} | {r['disk_mb']:.1f} |")
+        m = r.get("milvus")
+        if m:
+            lines.append(f"| {fmt_size(r['size'])} | {m['chunks']} | Milvus Lite | {r['build_s'] + m['first_load_s']:.1f} "
+                         f"| {m['update_s']:.2f} | {m['search_p50']:.1f} / {m['search_p95']:.1f} "
+                         f"| {m['ask_p50']:.1f} / {m['ask_p95']:.1f} | {m['rss_mb']:.0f} | {m['disk_mb']:.1f} |")
+    return "\n".join(lines)
+
+
 def targets(rows: list[dict]) -> list[str]:
     by_size = {r["size"]: r for r in rows}
     out = []
@@ -548,7 +580,24 @@ def plot(rows: list[dict], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     x = [r["chunks"] for r in rows]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (left, middle, right) = plt.subplots(1, 3, figsize=(16, 4.4))
+    with_milvus = [r for r in rows if r.get("milvus")]
+    if with_milvus:
+        mx = [r["milvus"]["chunks"] for r in with_milvus]
+        left.plot(mx, [r["milvus"]["search_p50"] for r in with_milvus], "v-", color="tab:olive",
+                  label="Milvus Lite search p50")
+        left.plot(mx, [r["milvus"]["ask_p95"] for r in with_milvus], "v--", color="tab:olive",
+                  label="Milvus Lite ask p95")
+        middle.plot(mx, [r["milvus"]["update_s"] for r in with_milvus], "v-", color="tab:olive", label="Milvus Lite")
+    middle.plot(x, [r["incremental_s"] for r in rows], "o-", color="tab:blue", label="embedded")
+    middle.axhline(5, color="grey", lw=0.8, ls=":")
+    middle.text(x[0], 5, " 5 s target", va="bottom", fontsize=7, color="grey")
+    middle.set_xscale("log")
+    middle.set_xlabel("chunks")
+    middle.set_ylabel("s")
+    middle.set_title("One changed document: Assistant.build()")
+    middle.legend(fontsize=8)
+    middle.grid(True, which="both", alpha=0.3)
     for key, style, label in (("search_p50", "o-", "search p50"), ("search_p95", "o--", "search p95"),
                               ("ask_p50", "s-", "ask p50"), ("ask_p95", "s--", "ask p95")):
         left.plot(x, [r[key] for r in rows], style, label=label)
@@ -594,6 +643,13 @@ def write_report(rows: list[dict], seconds: float) -> str:
         "# Scale benchmark", "", env, "",
         "Corpora: data/*.txt copied and rewritten per copy (numbers, regions, 第N批 tags, synonyms, paragraph order "
         "within sections; headings kept), see benchmarks/bench_scale.py.", "",
+        "## Both stores", "",
+        stores_table(rows), "",
+        "- embedded: FAISS and term counts in the index folder (the measures below). Milvus Lite: the same index "
+        "searched by Milvus Lite in-process (benchmarks/bench_store.py in a fresh process: build s = the USE build plus "
+        "filling Milvus from the index's vectors; update, latency over the same 50 questions, VmHWM, disk with "
+        "milvus.db). Peak RSS of the embedded row: the larger of answering and rebuilding.", "",
+        "## Embedded store in detail", "",
         table(rows), "",
         "- build s: full build_index with USE; embedder s: time inside embedder.embed; overhead % = (build − "
         "embedder) / build. chunks/s = chunks / build s. chunks/s without embedder: a full build with the hash "
@@ -621,6 +677,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000,100000", help="target chunk counts, comma-separated")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached USE indexes")
+    parser.add_argument("--stores", default="embedded,milvus",
+                        help="'embedded' always; with 'milvus' also Milvus Lite on the same index (bench_store.py)")
     parser.add_argument("--profile", action="store_true", help="also write cProfile reports (scale-profiles/)")
     parser.add_argument("--report-only", action="store_true",
                         help="redraw scale.md and scale.png from the last results (.cache/scale-results.json)")
@@ -641,7 +699,8 @@ def main() -> None:
     else:
         began = time.perf_counter()
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-        rows = [measure(size, args.rebuild, args.profile) for size in sizes]
+        stores = [s.strip() for s in args.stores.split(",") if s.strip()]
+        rows = [measure(size, args.rebuild, args.profile, stores) for size in sizes]
         seconds = time.perf_counter() - began
         saved.write_text(json.dumps({"rows": rows, "seconds": seconds}, indent=1), encoding="utf-8")
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -1,9 +1,9 @@
-"""Both stores on the same index: the embedded one (FAISS and bm25s in the index folder) and Milvus Lite.
+"""Both stores on the same index: the embedded one (FAISS and term counts in the index folder) and Milvus Lite.
 
     .venv/bin/python benchmarks/bench_store.py [--sizes 1000 10000]
 
-Uses the corpora bench_scale.py made (benchmarks/.cache/scale-<n>/data; run that first) and indexes them once with
-this version (scale-<n>/index-store/).
+Uses the corpora and USE indexes bench_scale.py made and cached (benchmarks/.cache/scale-<n>/data and index-use/;
+run that first; it also runs this for its table of both stores).
 Per size and store, in a fresh process each: loading the index (for Milvus the first load also fills the store from
 the index's vectors), a one-document update (a paragraph appended to one file, then Assistant.build(), as the
 documents page does), search and ask latency over the 40 demo questions cycled to 50 after 5 warm-ups, peak RSS
@@ -81,19 +81,13 @@ def child(size: int, store: str, work: Path) -> dict:
 
 
 def current_index(folder: Path) -> Path:
-    """The corpus's index as this version builds it (benchmarks/.cache/scale-<n>/index-store/), built once with
-    `wenyuan index` (the USE embedder) when missing or made by another version."""
-    import os
-
-    index = folder / "index-store"
+    """The corpus's USE index that bench_scale.py built and cached (benchmarks/.cache/scale-<n>/index-use/)."""
+    index = folder / "index-use"
     check = subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; from wenyuan.config import "
                             "Settings; from wenyuan.index import Index; Index.load(Path(sys.argv[1]), Settings())",
                             str(index)], capture_output=True, text=True)
     if check.returncode != 0:
-        shutil.rmtree(index, ignore_errors=True)
-        print(f"building {index} (USE; minutes at 10k passages)", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "wenyuan.cli", "index", str(folder / "data")], check=True,
-                       env={**os.environ, "WENYUAN_INDEX_DIR": str(index), "WENYUAN_PROGRESS": "false"})
+        raise SystemExit(f"no index of this version in {index}: run benchmarks/bench_scale.py first")
     return index
 
 

@@ -273,3 +273,15 @@ def test_an_index_of_the_older_format_is_brought_up_to_date_without_embedding(
     (tmp_path / "data" / "通知.txt").write_text("关于开展安全检查的通知\n各单位要在10日内完成自查。", encoding="utf-8")
     assistant.build()  # the old folder outlives the manifest that named it by one build, as segments do
     assert not list((tmp_path / "index").glob("gen-*"))
+
+
+def test_passages_embedded_by_several_processes_are_the_same_vectors(tmp_path: Path, embedder) -> None:
+    _corpus(tmp_path)
+    serial = _assistant(tmp_path, embedder, embed_batch_size=16)
+    serial.build()
+    parallel = Assistant(Settings(data_dir=tmp_path / "data", index_dir=tmp_path / "parallel", progress=False,
+                                  embed_batch_size=16, embed_workers=2), embedder)
+    report = parallel.build()
+    assert report.embedded == len(serial.index.chunks) > 4 * 16  # enough batches to share among the processes
+    assert [c.id for c in parallel.index.chunks] == [c.id for c in serial.index.chunks]
+    assert np.allclose(parallel.index.vectors, serial.index.vectors, atol=1e-5)

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         "None picks the known prefix for the model name, if any.",
     )
     embed_batch_size: int = Field(64, description="Texts per embedder call while indexing.")
+    embed_workers: int = Field(
+        1, ge=1, le=64,
+        description="Processes that embed a build's passages, each with its own model and cpu_count / workers "
+        "threads. More than 1 pays on machines with many cores; on 2 cores one process already uses both.",
+    )
 
     chunk_size: int = Field(300, ge=80, description="Target chunk length in characters.")
     chunk_overlap: int = Field(50, ge=0, description="Characters of whole sentences repeated between split chunks.")

@@ -6,7 +6,7 @@ Every embedder returns float32 rows of unit length, so inner product is cosine s
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -56,6 +56,12 @@ class UseEmbedder:
             self._models[threads] = USE(threads=threads)
         return self._models[threads]
 
+    def __getstate__(self) -> dict:  # to an indexing process: settings only, it loads its own model
+        return {"_threads": self._threads, "_models": {}}
+
+    def use_threads(self, threads: int) -> None:
+        self._threads = threads
+
     def embed(self, texts: Sequence[str], *, query: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -96,6 +102,14 @@ class SentenceTransformerEmbedder:
                 ) from error
         return self._model
 
+    def __getstate__(self) -> dict:  # to an indexing process: settings only, it loads its own model
+        return {**self.__dict__, "_model": None}
+
+    def use_threads(self, threads: int) -> None:
+        import torch
+
+        torch.set_num_threads(threads)
+
     @property
     def dimension(self) -> int:
         model = self._load()
@@ -108,6 +122,41 @@ class SentenceTransformerEmbedder:
         items = [self._query_prefix + text for text in texts] if query and self._query_prefix else list(texts)
         vectors = self._load().encode(items, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
         return _unit_rows(vectors)
+
+
+def embed_batches(embedder: Embedder, batches: Sequence[Sequence[str]], workers: int = 1) -> Iterator[np.ndarray]:
+    """The vectors of each batch of passages, in order. With `workers` > 1 the batches are shared among that many
+    processes, each with its own copy of the model and cpu_count / workers threads: on a machine with many cores
+    one process leaves most of them idle (on 2 cores it does not; see the README)."""
+    if workers <= 1:
+        for batch in batches:
+            yield embedder.embed(batch)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    context = multiprocessing.get_context("spawn")  # a fork would copy the serving app's threads and index
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(embedder, threads)) as pool:
+        futures = [pool.submit(_embed_in_worker, list(batch)) for batch in batches]
+        for future in futures:
+            yield future.result()
+
+
+_worker_embedder: Embedder | None = None  # the model of an indexing process (embed_batches); one per process
+
+
+def _start_worker(embedder: Embedder, threads: int) -> None:
+    global _worker_embedder
+    use_threads = getattr(embedder, "use_threads", None)
+    if use_threads is not None:
+        use_threads(threads)
+    _worker_embedder = embedder
+
+
+def _embed_in_worker(texts: list[str]) -> np.ndarray:
+    return _worker_embedder.embed(texts)
 
 
 def _known_prefix(model: str) -> str:

@@ -40,7 +40,7 @@ from wenyuan.chunking import CHUNKER_VERSION, Structure
 from wenyuan.clean import fold
 from wenyuan.config import Settings
 from wenyuan.dense import GRAPH_STALE, Graph, VectorSearch
-from wenyuan.embed import Embedder, embedder_dimension
+from wenyuan.embed import Embedder, embed_batches, embedder_dimension
 from wenyuan.ingest import IngestError, discover, read_bytes
 from wenyuan.parsing import Budget, Parser, ParserUnavailable
 from wenyuan.structure import names
@@ -649,14 +649,18 @@ def _build_index(sources: Iterable[Path], directory: Path, settings: Settings, e
     embedded = 0
     if progress:
         progress("chunks", 0, total)
-    for entry, texts in to_embed:
-        parts = []
-        for offset in range(0, len(texts), settings.embed_batch_size):
-            parts.append(embedder.embed(texts[offset : offset + settings.embed_batch_size]))
-            embedded += len(parts[-1])
-            if progress:
-                progress("chunks", embedded, total)
-        entry.vectors = np.concatenate(parts) if parts else np.zeros((0, dimension), np.float32)
+    batches = [(entry, texts[offset : offset + settings.embed_batch_size])
+               for entry, texts in to_embed for offset in range(0, len(texts), settings.embed_batch_size)]
+    parts: dict[int, list[np.ndarray]] = {}
+    workers = settings.embed_workers if len(batches) >= 2 * settings.embed_workers else 1
+    for (entry, texts), vectors in zip(batches, embed_batches(embedder, [texts for _, texts in batches], workers)):
+        parts.setdefault(id(entry), []).append(vectors)
+        embedded += len(vectors)
+        if progress:
+            progress("chunks", embedded, total)
+    for entry, _ in to_embed:
+        found = parts.get(id(entry))
+        entry.vectors = np.concatenate(found) if found else np.zeros((0, dimension), np.float32)
 
     entries.sort(key=lambda entry: entry.document.path)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}"

@@ -14,6 +14,13 @@ from wenyuan.assistant import make_answerer
 from wenyuan.config import Settings
 
 
+@pytest.fixture(params=["embedded", "milvus"])
+def demo_assistant(request, demo_assistant):
+    """The LLM answers, checked sentence by sentence, from passages either store found."""
+    return demo_assistant if request.param == "embedded" else request.getfixturevalue("milvus_demo_assistant")
+
+
+
 class _FakeLlm:
     """Answers /v1/chat/completions from the passages it is sent: one backed sentence, one unbacked, one bad marker."""
 

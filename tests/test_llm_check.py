@@ -19,6 +19,13 @@ from wenyuan.assistant import Assistant, make_answerer
 from wenyuan.config import Settings
 from wenyuan.llm import DATA_END, DATA_START, SYSTEM_PROMPT, UNAVAILABLE_NOTE, UNVERIFIED_MARK, prompt
 
+
+@pytest.fixture(params=["embedded", "milvus"])
+def demo_assistant(request, demo_assistant):
+    """The LLM answers, checked sentence by sentence, from passages either store found."""
+    return demo_assistant if request.param == "embedded" else request.getfixturevalue("milvus_demo_assistant")
+
+
 QUESTION = "城镇化率提升到了多少？"
 
 

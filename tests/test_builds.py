@@ -174,6 +174,29 @@ def test_a_running_app_notices_an_index_rebuilt_by_another_process(tmp_path: Pat
     assert "50%" in answer.text and answer.citations[0].doc == "医保办法.txt"
 
 
+def test_a_running_app_reads_only_the_segment_another_process_wrote(tmp_path: Path, embedder,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from wenyuan import index as index_module
+
+    data = tmp_path / "data"
+    _write(data, "养老方案.txt", "养老服务实施方案\n一、目标\n到2027年社区养老服务设施覆盖率达到95%。")
+    _write(data, "医保办法.txt", "城乡居民医保办法\n第一条 门诊报销比例为50%，年度限额2000元。")
+    serving = _assistant(tmp_path, embedder)
+    serving.build()
+    read = []
+    original = index_module._read_segment
+    monkeypatch.setattr(index_module, "_read_segment", lambda folder, records: read.append(folder.name)
+                        or original(folder, records))
+    _write(data, "医保办法.txt", "城乡居民医保办法\n第一条 门诊报销比例为60%，年度限额3000元。")
+    _assistant(tmp_path, embedder).build()  # as `wenyuan index` from a shell would (it reads the index it builds on)
+    read.clear()
+    answer = serving.ask("门诊报销比例是多少？")
+    assert "60%" in answer.text and answer.citations[0].doc == "医保办法.txt"
+    changed = next(d["segment"] for d in _manifest(tmp_path)["documents"] if d["path"] == "医保办法.txt")
+    assert read == [changed]
+    assert "95%" in serving.ask("社区养老服务设施覆盖率要达到多少？").text
+
+
 def test_indexing_one_file_keeps_the_others_unless_pruned(tmp_path: Path, embedder) -> None:
     data = tmp_path / "data"
     _write(data, "养老方案.txt", "养老服务实施方案\n一、目标\n到2027年社区养老服务设施覆盖率达到95%。")

@@ -137,8 +137,9 @@ class Assistant:
                 stamp = _manifest_stamp(self.settings.index_dir)
                 if self._serving is None or (stamp is not None and stamp != self._stamp):
                     try:
+                        in_use = self._serving[0] if self._serving is not None else None
                         self._use(Index.load(self.settings.index_dir, self.settings, self.embedder_name,
-                                              store=self._store), stamp)
+                                             store=self._store, previous=in_use), stamp)
                     except IndexNotUsable:
                         if self._serving is None:
                             raise

@@ -311,9 +311,10 @@ class Index:
     # ---- persistence --------------------------------------------------------------------------------------
     @classmethod
     def load(cls, directory: Path, settings: Settings, embedder_name: str | None = None, *,
-             for_rebuild: bool = False, store=None) -> Index:
+             for_rebuild: bool = False, store=None, previous: Index | None = None) -> Index:
         """Load an index, refusing one built with another embedder or chunker; `for_rebuild` accepts one whose BM25
-        tokens were made another way (a rebuild makes them again and reuses the vectors)."""
+        tokens were made another way (a rebuild makes them again and reuses the vectors). With `previous` (an index
+        of the same folder in memory), only the segments it does not hold are read from disk."""
         manifest_path = Path(directory) / MANIFEST
         if not manifest_path.exists():
             raise IndexNotUsable(f"no index in {directory}: build one with `wenyuan index` (documents in data/)")
@@ -322,7 +323,7 @@ class Index:
             manifest = {**manifest, "format": FORMAT_VERSION, "faiss": {"kind": "flat"},
                         "documents": [{**record, "segment": manifest["generation"]} for record in manifest["documents"]]}
         _check_compatible(manifest, settings, embedder_name or settings.embedder, directory, lexical_too=not for_rebuild)
-        index = _read_segments(Path(directory), manifest, searched_here=store is None)
+        index = _read_segments(Path(directory), manifest, store is None, previous)
         if store is not None:
             _attach_store(index, store)
         return index
@@ -357,20 +358,39 @@ def _check_compatible(manifest: dict, settings: Settings, embedder_name: str, di
         )
 
 
-def _read_segments(directory: Path, manifest: dict, searched_here: bool = True) -> Index:
-    """The index a manifest describes: the documents it names, each from its segment, in path order."""
+def _read_segments(directory: Path, manifest: dict, searched_here: bool = True, previous: Index | None = None) -> Index:
+    """The index a manifest describes: the documents it names, each from its segment, in path order; those that
+    `previous` holds from the same segment are taken from it."""
+    held: dict[str, _DocEntry] = {}
+    if (previous is not None and previous.directory is not None
+            and previous.directory.resolve() == Path(directory).resolve()
+            and _same_making(previous.manifest, manifest)):
+        held = _previous_entries(previous)
+    entries: list[_DocEntry] = []
     by_segment: dict[str, dict[str, dict]] = {}
     for record in manifest["documents"]:
-        by_segment.setdefault(record["segment"], {})[record["id"]] = record
-    entries = [entry for name, records in by_segment.items() for entry in _read_segment(directory / name, records)]
+        entry = held.get(record["sha256"])
+        if entry is not None and entry.segment == record["segment"]:
+            entries.append(_relocated(entry, record["path"]))
+        else:
+            by_segment.setdefault(record["segment"], {})[record["id"]] = record
+    entries += [entry for name, records in by_segment.items() for entry in _read_segment(directory / name, records)]
     entries.sort(key=lambda entry: entry.document.path)
-    index = _combine(entries, manifest, manifest["lexical"]["tokens"], manifest["embedder"]["dimension"])
+    index = _combine(entries, manifest, manifest["lexical"]["tokens"], manifest["embedder"]["dimension"],
+                     previous if held else None)
     index.directory = Path(directory)
     if searched_here:
         graph_name = manifest["faiss"].get("graph")
-        graph = Graph.load(directory, graph_name) if graph_name else None
+        known = previous.dense.graph if held and previous.dense is not None else None
+        graph = known if known is not None and known.name == graph_name else (
+            Graph.load(directory, graph_name) if graph_name else None)
         index.dense = VectorSearch(index.vectors, graph, index.chunk_rows)
     return index
+
+
+def _same_making(one: dict, other: dict) -> bool:
+    """Whether two manifests' passages were made alike (embedder, chunker, tokens), so one's can stand in the other."""
+    return all(one.get(key) == other.get(key) for key in ("format", "embedder", "chunker", "lexical"))
 
 
 def _read_segment(folder: Path, records: dict[str, dict]) -> list[_DocEntry]:
@@ -570,7 +590,8 @@ def build_index(
         if previous is not None and (previous.directory is None
                                      or previous.manifest["generation"] != _current_generation(directory)):
             try:  # another builder switched in a newer index meanwhile: build on that one
-                previous = Index.load(directory, settings, embedder.name, for_rebuild=True, store=store)
+                previous = Index.load(directory, settings, embedder.name, for_rebuild=True, store=store,
+                                      previous=previous)
             except IndexNotUsable:
                 previous = None
         return _build_index(sources, directory, settings, embedder, previous, progress, prune, store)

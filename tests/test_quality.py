@@ -235,3 +235,38 @@ def test_a_document_number_in_the_question_routes_to_its_document(tmp_path: Path
     assert "15个工作日" in spoken.text and _cited_docs(spoken) == {"通知7.txt"}
     missing = assistant.ask("某政办发〔2020〕9号规定审批时限是多少？")
     assert missing.refused
+
+
+@pytest.fixture(scope="module")
+def local_rules(tmp_path_factory: pytest.TempPathFactory, embedder):
+    """Rules of two cities on the same matter, and one named by the number of the notice that issued it."""
+    from wenyuan.assistant import Assistant
+    from wenyuan.config import Settings
+
+    root = tmp_path_factory.mktemp("local-rules")
+    data = root / "data"
+    data.mkdir()
+    for name, text in {
+        "成都市城乡居民养老保险试行办法.txt": "成都市城乡居民养老保险试行办法\n第一条 为建立城乡居民养老保险制度，制定本办法。\n"
+        "第十条 个人账户养老金按月领取，计发月数为101。",
+        "南京市城乡居民基本养老保险办法.txt": "南京市城乡居民基本养老保险办法\n第一条 为规范城乡居民基本养老保险，制定本办法。\n"
+        "第九条 城乡居民养老保险参保人员年满65岁开始领取养老金的，个人账户养老金的计发月数为139。",
+        "北京市城乡居民大病保险试行办法.txt": "京发改〔2013〕2827号\n北京市城乡居民大病保险试行办法\n第一条 为减轻城乡居民大病医疗费用负担，制定本办法。\n"
+        "第十条 本办法自2014年1月1日起试行。",
+    }.items():
+        (data / name).write_text(text, encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=data, index_dir=root / "index", progress=False), embedder)
+    assistant.build()
+    return assistant
+
+
+def test_a_place_the_question_names_picks_the_document_of_that_place(local_rules) -> None:
+    answer = local_rules.ask("成都城乡居民养老保险，65岁开始领养老金，计发月数是多少？")
+    assert not answer.refused and "101" in answer.text
+    assert _cited_docs(answer) == {"成都市城乡居民养老保险试行办法.txt"}
+
+
+def test_the_notice_that_issued_a_document_only_names_it(local_rules) -> None:
+    """"…2827号印发的…办法" names the document; the question asks when it applies, not about 印发."""
+    answer = local_rules.ask("京发改[2013]2827号印发的北京城乡居民大病保险试行办法何时起试行？")
+    assert not answer.refused and "2014年1月1日" in answer.text

@@ -90,6 +90,7 @@ def test_document_numbers_name_a_document_in_any_bracket_style() -> None:
         ("CPI涨幅控制在多少？", "cpi", "居民消费价格"),
         ("杭州公租房一次租期多长？", "公租房", "公共租赁住房"),
         ("个税专项附加扣除有哪几项？", "个税", "个人所得税"),
+        ("除了民政部门，别的部门能给社团登记发证吗？", "社团", "社会团体"),
     ],
 )
 def test_abbreviations_bring_their_long_forms(question: str, term: str, form: str) -> None:

@@ -109,6 +109,9 @@ class ExtractiveAnswerer:
         if max(covered) < self._min_coverage:
             return refusal(query.asked, hits)
         hits = [hit for hit, share in zip(hits, covered) if share >= self._min_coverage] or list(hits)
+        # a place or title word of some documents (成都) that a document never uses: its passages answer another
+        # question (南京's rule), whatever their other words; the answer is made from the documents that fit
+        hits = [hit for hit in hits if self._names_fit(query, hit.chunk.doc_id)] or hits
         if query.shape == DOC_NUMBER_SHAPE:
             numbered = self._document_number_answer(query, hits)
             if numbered is not None:
@@ -137,7 +140,7 @@ class ExtractiveAnswerer:
         # a place or title word of other documents that this one never uses (天津 asked, a 武汉 rule found) means
         # the wrong document
         whole = self._folded(document.id)
-        if any(self._index.names_few_documents(t) and not gate.held(query, t, card + whole) for t in query.terms):
+        if not self._names_fit(query, document.id):
             return False
         said = fold(" ".join(c.quote for c in answer.citations))
         if query.shape == FIGURE and not gate.target_held(query, said + self._leads(answer)):
@@ -149,6 +152,13 @@ class ExtractiveAnswerer:
                for parts in _compound_parts(query)):
             return False
         return gate.slot_share(query, term_weight, card, quoted, self._index.knows) >= weights.SLOT_SHARE
+
+    def _names_fit(self, query: Query, doc_id: str) -> bool:
+        """Whether a document holds every word of the question that names a few documents (a place, an issuer: 天津
+        asked, a 武汉 rule found fails), in its card or its text."""
+        card, whole = self._index.folded_card(doc_id), self._folded(doc_id)
+        return not any(self._index.names_few_documents(t) and not gate.held(query, t, card + whole)
+                       for t in query.terms)
 
     def _leads(self, answer: Answer) -> str:
         """The lead-in sentences (ending in a colon) of the quoted clauses, folded."""

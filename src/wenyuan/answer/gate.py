@@ -67,6 +67,11 @@ def coverage(query: Query, term_weight: dict[str, float], document: Document, co
     return sum(weight for term, weight in term_weight.items() if held(query, term, context)) / total
 
 
+# verbs that say how a document came out ("…2827号印发的…办法"): they name the document, not what is asked, unless
+# the question asks about them (何时印发)
+_ISSUING = frozenset("印发 下发 发布 公布 颁布 出台 转发 制定 出台的 印发的".split())
+
+
 def slot_terms(query: Query, term_weight: dict[str, float], card: str, index_knows=lambda _: True) -> list[str]:
     """What the question asks about, less the words that only name its document: for a list, what it is a list of
     (the focus words); else the focus words and then the rarest key terms, three in all. Years are checked apart.
@@ -77,7 +82,7 @@ def slot_terms(query: Query, term_weight: dict[str, float], card: str, index_kno
     if query.shape == LIST:  # what the list is of; 要求, 措施 … are what any list is
         if focus:
             return focus
-    rarest = sorted((t for t in usable if t not in focus), key=lambda t: -term_weight.get(t, 0))
+    rarest = sorted((t for t in usable if t not in focus and t not in _ISSUING), key=lambda t: -term_weight.get(t, 0))
     return (focus + rarest)[: weights.SLOT_TERMS]
 
 

@@ -251,6 +251,9 @@ def local_rules(tmp_path_factory: pytest.TempPathFactory, embedder):
         "第十条 个人账户养老金按月领取，计发月数为101。",
         "南京市城乡居民基本养老保险办法.txt": "南京市城乡居民基本养老保险办法\n第一条 为规范城乡居民基本养老保险，制定本办法。\n"
         "第九条 城乡居民养老保险参保人员年满65岁开始领取养老金的，个人账户养老金的计发月数为139。",
+        "对市政协第4626号提案的答复.txt": "某市人民政府办公厅对市政协十届四次会议第4626号提案的答复\n某府办函〔2006〕9号\n\n"
+        "王超斌委员：\n您提出的《关于设立市长热线电话的提案》收悉。经研究，答复如下：\n"
+        "推进政务公开是政府工作的一项基本制度。市政府已开通12345服务热线，受理群众诉求。",
         "北京市城乡居民大病保险试行办法.txt": "京发改〔2013〕2827号\n北京市城乡居民大病保险试行办法\n第一条 为减轻城乡居民大病医疗费用负担，制定本办法。\n"
         "第十条 本办法自2014年1月1日起试行。",
     }.items():
@@ -270,3 +273,8 @@ def test_the_notice_that_issued_a_document_only_names_it(local_rules) -> None:
     """"…2827号印发的…办法" names the document; the question asks when it applies, not about 印发."""
     answer = local_rules.ask("京发改[2013]2827号印发的北京城乡居民大病保险试行办法何时起试行？")
     assert not answer.refused and "2014年1月1日" in answer.text
+
+
+def test_who_made_a_proposal_is_the_person_the_reply_is_addressed_to(local_rules) -> None:
+    answer = local_rules.ask("建议设立市长热线电话的那件提案是谁提的？")
+    assert not answer.refused and "王超斌委员" in answer.text and "您提出的" in answer.text

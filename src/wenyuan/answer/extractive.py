@@ -256,6 +256,9 @@ class ExtractiveAnswerer:
             lead = enumerations.lead_of(document.text, sentence.start)
             if lead and sentence.end - lead[0] <= enumerations.WITH_LEAD:  # "主要预期目标是：…；国内生产总值增长8%左右；"
                 sentence = _Sentence(sentence.doc_id, lead[0], sentence.end, sentence.score, sentence.hit)
+            addressed = _addressee_start(document.text, sentence) if _ASKS_WHO.search(query.text) else None
+            if addressed is not None:  # 谁提的？ "您提出的…提案收悉" says it to the person the reply is addressed to
+                sentence = _Sentence(sentence.doc_id, addressed, sentence.end, sentence.score, sentence.hit)
             n = citations.cite(sentence.doc_id, sentence.start, sentence.end, sentence.score,
                                (sentence.hit.chunk.start, sentence.hit.chunk.end))
             parts.append(f"{document.text[sentence.start : sentence.end].strip()}[{n}]")
@@ -597,6 +600,23 @@ def _first_body(hit: Hit) -> int:
 
 def _overlaps(candidate: _Sentence, chosen: list[_Sentence]) -> bool:
     return any(c.doc_id == candidate.doc_id and c.start < candidate.end and candidate.start < c.end for c in chosen)
+
+
+_ASKS_WHO = re.compile(r"谁|哪位|哪几位|哪些人|什么人")
+_SALUTATION = re.compile(r"[^。；：:\n]{1,40}(?:委员|代表|同志|先生|女士)们?[：:]")
+
+
+def _addressee_start(text: str, sentence: _Sentence) -> int | None:
+    """Where the salutation line (王某某委员：) stands above a sentence that speaks to its reader (您提出的…), when
+    it is the line right above the sentence's paragraph."""
+    if not re.search(r"您|你们", text[sentence.start : sentence.end]):
+        return None
+    paragraph = text.rfind("\n", 0, sentence.start) + 1
+    above_end = paragraph - 1
+    if above_end <= 0:
+        return None
+    above = text.rfind("\n", 0, above_end) + 1
+    return above if _SALUTATION.fullmatch(text[above:above_end].strip()) else None
 
 
 def refusal(question: str, hits: Sequence[Hit], missing: NamedDocument | None = None) -> Answer:

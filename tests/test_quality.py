@@ -254,6 +254,10 @@ def local_rules(tmp_path_factory: pytest.TempPathFactory, embedder):
         "对市政协第4626号提案的答复.txt": "某市人民政府办公厅对市政协十届四次会议第4626号提案的答复\n某府办函〔2006〕9号\n\n"
         "王超斌委员：\n您提出的《关于设立市长热线电话的提案》收悉。经研究，答复如下：\n"
         "推进政务公开是政府工作的一项基本制度。市政府已开通12345服务热线，受理群众诉求。",
+        "保税区发展意见.txt": "某市关于促进保税区高质量发展的意见\n一、主要任务\n（一）统筹两个市场，打造加工制造中心。\n"
+        "1.拓展两个市场。积极稳妥推广增值税一般纳税人资格试点。\n2.促进研发创新。支持企业设立研发机构。\n"
+        "（二）推动创新创业，打造研发设计中心。\n1.建设创新高地。支持区内企业开展关键技术攻关。\n2.发展检测维修。允许开展高技术含量检测维修业务。\n"
+        "（三）推进贸易便利化，打造物流分拨中心。\n1.优化监管。推进进出口货物分类监管。\n2.提高效率。压缩货物通关时间。\n",
         "北京市城乡居民大病保险试行办法.txt": "京发改〔2013〕2827号\n北京市城乡居民大病保险试行办法\n第一条 为减轻城乡居民大病医疗费用负担，制定本办法。\n"
         "第十条 本办法自2014年1月1日起试行。",
     }.items():
@@ -278,3 +282,10 @@ def test_the_notice_that_issued_a_document_only_names_it(local_rules) -> None:
 def test_who_made_a_proposal_is_the_person_the_reply_is_addressed_to(local_rules) -> None:
     answer = local_rules.ask("建议设立市长热线电话的那件提案是谁提的？")
     assert not answer.refused and "王超斌委员" in answer.text and "您提出的" in answer.text
+
+
+def test_a_list_of_what_each_heading_names_is_those_headings(local_rules) -> None:
+    """Asked which centres, the answer is the three headings that each name one, not the items under the first."""
+    answer = local_rules.ask("保税区发展意见提出把保税区打造成哪几个中心？")
+    assert not answer.refused
+    assert all(centre in answer.text for centre in ("加工制造中心", "研发设计中心", "物流分拨中心"))

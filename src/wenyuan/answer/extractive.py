@@ -355,6 +355,7 @@ class ExtractiveAnswerer:
         focus = [t for t in query.focus if not t.isdigit()]
         top = hits[0].score or 1.0
         best: _List | None = None
+        text_of = lambda doc_id: self._index.documents[doc_id].text  # noqa: E731
         for hit in hits:
             doc_id = hit.chunk.doc_id
             structure = self._index.structures[doc_id]
@@ -363,10 +364,13 @@ class ExtractiveAnswerer:
                 lead = fold(candidate.owner_text)
                 match = sum(w for term, w in term_weight.items() if gate.held(query, term, lead)) / total
                 focused = sum(gate.held(query, term, lead) for term in focus) / len(focus) if focus else 0.0
+                # 打造成哪几个中心？ is answered by the headings that each name one (…加工制造中心, …研发设计中心)
+                naming = _items_naming(query, focus, text_of(doc_id), candidate.items)
+                focused = max(focused, naming)
                 if focused == 0 and match < weights.LIST_HEADING_MATCH:
                     continue  # a list under a heading the question does not name is not what was asked
                 named = weights.LIST_PHRASE if len(query.asked_for) >= 2 and query.asked_for in lead else 0.0
-                score = match + focused + fits + named + 0.5 * hit.score / top + 0.05 * min(len(candidate.items), 6)
+                score = match + focused + naming + fits + named + 0.5 * hit.score / top + 0.05 * min(len(candidate.items), 6)
                 if hit.chunk.outline:
                     score *= weights.OUTLINE_PENALTY
                 if best is None or score > best.score:
@@ -600,6 +604,14 @@ def _first_body(hit: Hit) -> int:
 
 def _overlaps(candidate: _Sentence, chosen: list[_Sentence]) -> bool:
     return any(c.doc_id == candidate.doc_id and c.start < candidate.end and candidate.start < c.end for c in chosen)
+
+
+def _items_naming(query: Query, focus: Sequence[str], text: str, items: Sequence[tuple[int, int]]) -> float:
+    """The share of a list's items whose own words name what the question asks a list of, when at least two do."""
+    if not focus or len(items) < 2:
+        return 0.0
+    naming = sum(all(gate.held(query, t, fold(text[start:end])) for t in focus) for start, end in items)
+    return naming / len(items) if naming >= 2 else 0.0
 
 
 _ASKS_WHO = re.compile(r"谁|哪位|哪几位|哪些人|什么人")

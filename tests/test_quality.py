@@ -258,6 +258,10 @@ def local_rules(tmp_path_factory: pytest.TempPathFactory, embedder):
         "1.拓展两个市场。积极稳妥推广增值税一般纳税人资格试点。\n2.促进研发创新。支持企业设立研发机构。\n"
         "（二）推动创新创业，打造研发设计中心。\n1.建设创新高地。支持区内企业开展关键技术攻关。\n2.发展检测维修。允许开展高技术含量检测维修业务。\n"
         "（三）推进贸易便利化，打造物流分拨中心。\n1.优化监管。推进进出口货物分类监管。\n2.提高效率。压缩货物通关时间。\n",
+        "某市居住证管理办法.txt": "某市居住证管理办法\n第一条 为规范流动人口服务管理，制定本办法。\n"
+        "第七条 离开常住户口所在地，来本市居住半年以上，符合有合法稳定就业、合法稳定住所、连续就读条件之一的，可以申领居住证。\n"
+        "第三十九条 有下列情形之一的，经有关部门认定后，由公安机关注销居住证：\n（一）提供虚假证明材料取得居住证的；\n"
+        "（二）居住证持有人死亡的；\n（三）居住证持有人已在本市落户的。\n",
         "北京市城乡居民大病保险试行办法.txt": "京发改〔2013〕2827号\n北京市城乡居民大病保险试行办法\n第一条 为减轻城乡居民大病医疗费用负担，制定本办法。\n"
         "第十条 本办法自2014年1月1日起试行。",
     }.items():
@@ -289,3 +293,8 @@ def test_a_list_of_what_each_heading_names_is_those_headings(local_rules) -> Non
     answer = local_rules.ask("保税区发展意见提出把保税区打造成哪几个中心？")
     assert not answer.refused
     assert all(centre in answer.text for centre in ("加工制造中心", "研发设计中心", "物流分拨中心"))
+
+
+def test_a_sentence_that_enumerates_what_is_asked_beats_a_list_about_something_else(local_rules) -> None:
+    answer = local_rules.ask("在某市申领居住证需要满足哪些条件之一？")
+    assert not answer.refused and "合法稳定就业" in answer.text and "注销" not in answer.text

@@ -124,7 +124,8 @@ class ExtractiveAnswerer:
         if query.shape == LIST:
             listed = self._list_answer(query, hits, term_weight)
             # the document's own summary of the list first, else the list's items, else a sentence that enumerates
-            candidates = [sentence, listed] if _sums_up(query, sentence) else [listed, sentence]
+            first_sentence = _sums_up(query, sentence) or _enumerates_closer(query, term_weight, sentence, listed)
+            candidates = [sentence, listed] if first_sentence else [listed, sentence]
         for answer in candidates:
             if answer is not None and self._slot_held(query, term_weight, answer, hits):
                 return answer
@@ -503,6 +504,24 @@ def _sums_up(query: Query, answer: Answer | None) -> bool:
     quote = fold(answer.citations[0].quote)
     slot = [t for t in query.focus if t not in LIST_NOUNS] or list(query.focus)
     return bool(_SUMMARY.search(quote) and quote.count("、") >= 2 and slot and all(gate.held(query, t, quote) for t in slot))
+
+
+def _enumerates_closer(query: Query, term_weight: dict[str, float], sentence: Answer | None,
+                       listed: Answer | None) -> bool:
+    """Whether a sentence that enumerates (A、B、C) holds the question's words clearly better than the heading of
+    the list found beside it ("符合有合法稳定就业、合法稳定住所、连续就读条件之一的…" against "有下列情形之一的，…注销
+    居住证")."""
+    if sentence is None or listed is None or len(sentence.citations) != 1:
+        return False
+    said, lead = fold(sentence.citations[0].quote), fold(listed.citations[0].quote)
+    if said.count("、") < 2:
+        return False
+    total = sum(term_weight.values()) or 1.0
+    def share(text: str) -> float:
+        return sum(w for t, w in term_weight.items() if gate.held(query, t, text)) / total
+    focus = [t for t in query.focus if t not in LIST_NOUNS]
+    return (share(said) >= share(lead) + weights.ENUMERATION_CLOSER
+            and sum(gate.held(query, t, said) for t in focus) >= sum(gate.held(query, t, lead) for t in focus))
 
 
 _COMPOUND_GAP = 12  # characters between a compound's parts that still write it

@@ -175,3 +175,16 @@ def test_thousands_of_one_line_articles_or_headings_keep_the_chunk_size(tmp_path
     assert max(len(chunk.text) for chunk in chunks) <= 450
     assert all(chunk.text == document.text[chunk.start : chunk.end] for chunk in chunks)
     assert "".join(chunk.text for chunk in chunks).count("第2999条" if kind == "articles" else "标题4999") == 1
+
+
+def test_numbering_that_starts_again_under_a_short_label_is_a_list_inside_it(tmp_path: Path) -> None:
+    path = tmp_path / "露营指南.txt"
+    path.write_text("春季露营活动指南\n一、活动注意事项\n1. 安全规范\n严格在指定区域生火，离开时确认火源熄灭。\n2. 环保要求\n"
+                    "1.所有垃圾必须全部打包带走，不留下任何外来污染物\n2.不随意采摘野生植物，不破坏植被\n"
+                    "3.避免使用过量清洁用品清洗餐具\n3. 应急联络\n遇到紧急情况拨打营地电话。\n二、费用\n每人200元。\n",
+                    encoding="utf-8")
+    structure = build_structure(load(SourceFile(path, path.name)))
+    levels = {h.text[:6]: h.level for h in structure.headings}
+    assert levels["2. 环保要"] == levels["3. 应急联"] == 6  # the label run goes on at 3.
+    assert levels["1.所有垃圾"] == levels["2.不随意采"] == levels["3.避免使用"] > 6
+    assert levels["1. 安全规"] == 6 and levels["二、费用"] == 4

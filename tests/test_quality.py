@@ -262,6 +262,9 @@ def local_rules(tmp_path_factory: pytest.TempPathFactory, embedder):
         "第七条 离开常住户口所在地，来本市居住半年以上，符合有合法稳定就业、合法稳定住所、连续就读条件之一的，可以申领居住证。\n"
         "第三十九条 有下列情形之一的，经有关部门认定后，由公安机关注销居住证：\n（一）提供虚假证明材料取得居住证的；\n"
         "（二）居住证持有人死亡的；\n（三）居住证持有人已在本市落户的。\n",
+        "露营活动指南.txt": "春季露营活动指南\n一、活动注意事项\n1. 安全规范\n严格在指定区域生火，离开时确认火源熄灭。\n"
+        "2. 环保要求\n1.所有垃圾必须全部打包带走，不留下任何外来污染物\n2.不随意采摘野生植物，不破坏植被\n"
+        "3.避免使用过量清洁用品清洗餐具\n二、费用\n每人200元。\n",
         "北京市城乡居民大病保险试行办法.txt": "京发改〔2013〕2827号\n北京市城乡居民大病保险试行办法\n第一条 为减轻城乡居民大病医疗费用负担，制定本办法。\n"
         "第十条 本办法自2014年1月1日起试行。",
     }.items():
@@ -298,3 +301,9 @@ def test_a_list_of_what_each_heading_names_is_those_headings(local_rules) -> Non
 def test_a_sentence_that_enumerates_what_is_asked_beats_a_list_about_something_else(local_rules) -> None:
     answer = local_rules.ask("在某市申领居住证需要满足哪些条件之一？")
     assert not answer.refused and "合法稳定就业" in answer.text and "注销" not in answer.text
+
+
+def test_a_label_whose_list_starts_again_at_one_is_answered_with_that_list(local_rules) -> None:
+    answer = local_rules.ask("春季露营活动的环保要求有哪几条？")
+    assert not answer.refused and answer.mode == "list"
+    assert all(item in answer.text for item in ("所有垃圾必须全部打包带走", "不随意采摘野生植物", "避免使用过量清洁用品"))

@@ -13,16 +13,17 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from wenyuan.clean import (
-    CELL, CN_NUM, ENUM_MARKER, IMPRINT_LINE, LEVEL_ARTICLE, LEVEL_CN, LEVEL_CN_PAREN, LEVEL_ENUM, LEVEL_PART, fold,
-    heading_level,
+    CELL, CN_NUM, ENUM_MARKER, IMPRINT_LINE, LEVEL_ARABIC, LEVEL_ARABIC_PAREN, LEVEL_ARTICLE, LEVEL_CN, LEVEL_CN_PAREN,
+    LEVEL_ENUM, LEVEL_PART, fold, heading_level,
 )
 from wenyuan.types import Chunk, Document, Heading
 
+# 9: numbering that starts again at 1 under a short 1. label nests inside it;
 # 8: ruled PDF tables are read as rows, 签发人 is split from the 文号 (files are read again), the 版记 is a part;
 # 7: a Word table heads its chunks with its own first row; 6: a run of heading lines is cut at the chunk size;
 # 5: a chunk inside a table carries its header row, an article (第X条) is a unit; 4: 公文 anatomy (subtitle, salutation
 # and dash lines stay lines), 一、2008年… is a heading
-CHUNKER_VERSION = 8
+CHUNKER_VERSION = 9
 OUTLINE_LABEL = "【提纲】"
 IMPRINT_LABEL = "版记"
 
@@ -215,6 +216,7 @@ def build_structure(document: Document) -> Structure:
     styled = dict(document.styled_headings)
     title = _squeezed(document.title)
     body_stack: list[Heading] = []
+    arabic_runs: list[tuple[float, int]] = []  # open runs of 1. 2. 3. headings, innermost last: (level, last number)
     imprint = False
     for start, end in spans:
         if outline and start < outline[1]:
@@ -232,6 +234,10 @@ def build_structure(document: Document) -> Structure:
             body_stack, imprint = [], False  # a heading after the 版记: another document of a compilation
         if level == LEVEL_ENUM and sum(1 for _ in ENUM_MARKER.finditer(text, start, end)) > 1:
             continue  # 一是…；二是…；三是… in one paragraph is a list inside the text, not a heading
+        if level == LEVEL_ARABIC and start not in styled:
+            level = _arabic_level(arabic_runs, text[start:end], body_stack)
+        elif level < LEVEL_ARABIC:
+            arabic_runs.clear()
         article = _ARTICLE_LABEL.match(text, start, end) if level == LEVEL_ARTICLE else None
         # an article's heading is its label (第十一条): its text is the article's body, a unit of its own
         head_end = article.end() if article else _heading_text(text, start, end)
@@ -248,6 +254,34 @@ def build_structure(document: Document) -> Structure:
         body_stack.append(heading)
         headings.append(heading)
     return Structure.of(document.title, tuple(headings), outline)
+
+
+_ARABIC_NUMBER = re.compile(r"\d{1,2}")
+_LABEL_MOST = 15  # a heading this short without a sentence's end is a label that can head a list of its own
+
+
+def _arabic_level(runs: list[tuple[float, int]], line: str, stack: list[Heading]) -> float:
+    """The depth of a 1. heading. Numbering that starts again at 1 right under a short label of the same style
+    ("2. 环保要求" then "1.所有垃圾…" "2.不随意采摘…") is a list inside that label, one step deeper; a number that
+    continues an outer run returns to it."""
+    number = int(_ARABIC_NUMBER.match(line).group())
+    while runs and number != runs[-1][1] + 1 and not (number == 1 and _is_label(stack, runs[-1][0])):
+        runs.pop()
+    if not runs:
+        runs.append((LEVEL_ARABIC, number))
+    elif number == runs[-1][1] + 1:
+        runs[-1] = (runs[-1][0], number)
+    else:  # 1 under a label of the innermost run
+        deeper = runs[-1][0] + (LEVEL_ARABIC_PAREN - runs[-1][0]) / 2
+        runs.append((deeper, number))
+    return runs[-1][0]
+
+
+def _is_label(stack: list[Heading], level: float) -> bool:
+    """Whether the last heading is a short label at this level (食材准备计划), not an item with its sentence."""
+    last = stack[-1] if stack else None
+    return (last is not None and last.level == level and len(last.text) <= _LABEL_MOST
+            and not re.search(r"[。；;！？]", last.text))
 
 
 def _squeezed(words: str) -> str:

@@ -18,7 +18,7 @@ class Heading:
 
     start: int
     end: int
-    level: int
+    level: float  # 1 第X章 … 8 一是; a list of 1. items under a 1. label sits halfway between (chunking._arabic_level)
     text: str
     outline: bool = False
 

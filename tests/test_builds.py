@@ -197,6 +197,53 @@ def test_a_running_app_reads_only_the_segment_another_process_wrote(tmp_path: Pa
     assert "95%" in serving.ask("社区养老服务设施覆盖率要达到多少？").text
 
 
+def test_a_load_that_meets_files_removed_under_it_keeps_serving_and_tries_again(tmp_path: Path, embedder,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from wenyuan import index as index_module
+
+    data = tmp_path / "data"
+    _write(data, "养老方案.txt", "养老服务实施方案\n一、目标\n到2027年社区养老服务设施覆盖率达到95%。")
+    serving = _assistant(tmp_path, embedder)
+    serving.build()
+    _write(data, "医保办法.txt", "城乡居民医保办法\n第一条 门诊报销比例为50%，年度限额2000元。")
+    _assistant(tmp_path, embedder).build()  # another process
+    original, calls = index_module._read_segment, []
+
+    def vanishing(folder, records):  # as if two more builds had switched and collected this segment meanwhile
+        calls.append(folder)
+        if len(calls) == 1:
+            raise FileNotFoundError(folder / "chunks.jsonl")
+        return original(folder, records)
+
+    monkeypatch.setattr(index_module, "_read_segment", vanishing)
+    assert "95%" in serving.ask("社区养老服务设施覆盖率要达到多少？").text  # the index in use, unharmed
+    answer = serving.ask("门诊报销比例是多少？")  # the next question loads the new index
+    assert "50%" in answer.text and answer.citations[0].doc == "医保办法.txt"
+
+
+def test_a_build_whose_first_look_at_the_index_fails_looks_again_under_the_lock(tmp_path: Path, counting_embedder,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from wenyuan import index as index_module
+
+    data = tmp_path / "data"
+    for n in range(3):
+        _write(data, f"通知{n}.txt", f"关于第{n}批项目的通知\n各单位要在{n + 10}日内完成申报。")
+    _assistant(tmp_path, counting_embedder).build()
+    _write(data, "通知3.txt", "关于第3批项目的通知\n各单位要在13日内完成申报。")
+    original, calls = index_module._read_segment, []
+
+    def vanishing(folder, records):  # the load before the lock meets a segment collected meanwhile
+        calls.append(folder)
+        if len(calls) == 1:
+            raise FileNotFoundError(folder / "chunks.jsonl")
+        return original(folder, records)
+
+    monkeypatch.setattr(index_module, "_read_segment", vanishing)
+    counting_embedder.texts = 0
+    report = _assistant(tmp_path, counting_embedder).build()
+    assert report.added == ("通知3.txt",) and counting_embedder.texts == 1  # nothing else embedded again
+
+
 def test_indexing_one_file_keeps_the_others_unless_pruned(tmp_path: Path, embedder) -> None:
     data = tmp_path / "data"
     _write(data, "养老方案.txt", "养老服务实施方案\n一、目标\n到2027年社区养老服务设施覆盖率达到95%。")

@@ -123,6 +123,23 @@ def test_a_build_that_fails_after_writing_passages_leaves_the_index_answering(tm
     assert fresh.index.store.passage_ids() == set(fresh.index.chunk_rows)
 
 
+def test_the_next_build_in_the_same_app_removes_what_a_failed_one_left(tmp_path: Path, embedder, monkeypatch) -> None:
+    from wenyuan import index as index_module
+
+    (tmp_path / "data").mkdir()
+    shutil.copy(SEED, tmp_path / "data")
+    assistant = _milvus(tmp_path, embedder)
+    assistant.build()
+    shutil.copy(DATA / EMPLOYMENT, tmp_path / "data")
+    with monkeypatch.context() as patched:
+        patched.setattr(index_module, "_write", lambda *args, **kwargs: (_ for _ in ()).throw(OSError("disk full")))
+        with pytest.raises(OSError):
+            assistant.build()
+    (tmp_path / "data" / EMPLOYMENT).unlink()  # the file is taken back: the index in force already holds the rest
+    assistant.build()
+    assert assistant.index.store.passage_ids() == set(assistant.index.chunk_rows)
+
+
 def test_passages_read_again_another_way_replace_the_old_ones(tmp_path: Path, embedder) -> None:
     """Other chunk sizes give other passages of the same files; other BM25 tokens, another collection."""
     (tmp_path / "data").mkdir()

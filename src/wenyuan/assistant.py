@@ -145,6 +145,10 @@ class Assistant:
                             raise
                         log.warning("the index on disk changed but cannot be loaded: still serving the one in use")
                         self._stamp = stamp
+                    except OSError as error:  # a build switched again while this load read the files: next time
+                        if self._serving is None:
+                            raise
+                        log.warning("the index changed while it was read (%s): still serving the one in use", error)
                 serving = self._serving
         return serving
 

@@ -137,11 +137,13 @@ def embed_batches(embedder: Embedder, batches: Sequence[Sequence[str]], workers:
 
     threads = max(1, (os.cpu_count() or 1) // workers)
     context = multiprocessing.get_context("spawn")  # a fork would copy the serving app's threads and index
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(embedder, threads)) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(embedder, threads))
+    try:
         futures = [pool.submit(_embed_in_worker, list(batch)) for batch in batches]
         for future in futures:
             yield future.result()
+    finally:  # a failure (or a build given up) does not wait for the batches still queued
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 _worker_embedder: Embedder | None = None  # the model of an indexing process (embed_batches); one per process

@@ -325,7 +325,7 @@ class Index:
         _check_compatible(manifest, settings, embedder_name or settings.embedder, directory, lexical_too=not for_rebuild)
         index = _read_segments(Path(directory), manifest, store is None, previous)
         if store is not None:
-            _attach_store(index, store)
+            _attach_store(index, store, previous)
         return index
 
 
@@ -452,24 +452,27 @@ def _read_segment(folder: Path, records: dict[str, dict]) -> list[_DocEntry]:
     return entries
 
 
-def _attach_store(index: Index, store) -> None:
+def _attach_store(index: Index, store, previous: Index | None = None) -> None:
     """Connects the index to a store (store.PassageStore) and inserts the passages it lacks. It deletes nothing: a
     build under way in another process may have inserted passages of documents the index does not hold yet (each
     index ignores passages it does not know; the next build removes what no index holds)."""
     index.store = store
-    _fill_store(index)
+    _fill_store(index, previous)
 
 
 def _fill_store(index: Index, previous: Index | None = None) -> set[str]:
     """Inserts the passages of this index the store lacks (compared by passage id, so a document read again with
     other chunk sizes, or half inserted by a build that failed, is completed); returns the ids the store holds
     besides. A build on an index the same store was filled for compares with that index instead of listing every
-    passage the store holds (at 100k passages, seconds in Milvus Lite)."""
+    passage the store holds (at 100k passages, seconds in Milvus Lite), as long as the store holds as many passages
+    as that index: else something was left behind (a build killed between insert and switch) or lost, and the whole
+    listing settles it."""
     from wenyuan.store import fingerprint, passage_rows
 
     index.store.bind(fingerprint(index.manifest))
     if (previous is not None and previous.store is index.store and previous.chunk_rows is not None
-            and fingerprint(previous.manifest) == fingerprint(index.manifest)):
+            and fingerprint(previous.manifest) == fingerprint(index.manifest)
+            and index.store.count() == len(previous.chunk_rows)):
         held = set(previous.chunk_rows)
     else:
         held = index.store.passage_ids()
@@ -592,12 +595,14 @@ def build_index(
         log.warning("another build of %s is running: waiting for it to finish", directory)
         lock.acquire()
     try:
-        if previous is not None and (previous.directory is None
-                                     or previous.manifest["generation"] != _current_generation(directory)):
-            try:  # another builder switched in a newer index meanwhile: build on that one
+        if previous is None or (previous.directory is None
+                                or previous.manifest["generation"] != _current_generation(directory)):
+            # another builder switched in a newer index meanwhile, or the caller's load met one switching: build on
+            # the index in force now (its vectors are reused)
+            try:
                 previous = Index.load(directory, settings, embedder.name, for_rebuild=True, store=store,
                                       previous=previous)
-            except IndexNotUsable:
+            except (IndexNotUsable, OSError):
                 previous = None
         return _build_index(sources, directory, settings, embedder, previous, progress, prune, store)
     finally:
@@ -665,7 +670,8 @@ def _build_index(sources: Iterable[Path], directory: Path, settings: Settings, e
         kept = [entry for sha, entry in reusable.items() if entry.document.path not in present and sha not in replaced]
         entries.extend(kept)
         unchanged.extend(entry.document.path for entry in kept)
-    if previous is not None and not to_embed and _nothing_changed(previous, entries, skipped, directory, settings):
+    if (previous is not None and not to_embed and _nothing_changed(previous, entries, skipped, directory, settings)
+            and (store is None or store.count() == len(previous.chunks))):  # else the store is set right below
         report = BuildReport((), (), tuple(unchanged), (), tuple(skipped), len(previous.chunks), 0,
                              time.perf_counter() - began)
         return previous, report

@@ -69,6 +69,9 @@ class PassageStore(Protocol):
     def passage_ids(self) -> set[str]:
         """The ids of every passage the store holds."""
 
+    def count(self) -> int:
+        """How many passages the store holds."""
+
     def insert(self, rows: Sequence[dict]) -> None:
         """Passages as rows (`passage_rows`)."""
 

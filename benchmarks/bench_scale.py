@@ -573,6 +573,16 @@ def targets(rows: list[dict]) -> list[str]:
     return out
 
 
+def _dress(axes, title: str, unit: str) -> None:
+    """Chunks on a log scale, the title, the unit, the legend and a light grid."""
+    axes.set_xscale("log")
+    axes.set_xlabel("chunks")
+    axes.set_ylabel(unit)
+    axes.set_title(title)
+    axes.legend(fontsize=8)
+    axes.grid(True, which="both", alpha=0.3)
+
+
 def plot(rows: list[dict], path: Path) -> None:
     import matplotlib
 
@@ -592,12 +602,7 @@ def plot(rows: list[dict], path: Path) -> None:
     middle.plot(x, [r["incremental_s"] for r in rows], "o-", color="tab:blue", label="embedded")
     middle.axhline(5, color="grey", lw=0.8, ls=":")
     middle.text(x[0], 5, " 5 s target", va="bottom", fontsize=7, color="grey")
-    middle.set_xscale("log")
-    middle.set_xlabel("chunks")
-    middle.set_ylabel("s")
-    middle.set_title("One changed document: Assistant.build()")
-    middle.legend(fontsize=8)
-    middle.grid(True, which="both", alpha=0.3)
+    _dress(middle, "One changed document: Assistant.build()", "s")
     for key, style, label in (("search_p50", "o-", "search p50"), ("search_p95", "o--", "search p95"),
                               ("ask_p50", "s-", "ask p50"), ("ask_p95", "s--", "ask p95")):
         left.plot(x, [r[key] for r in rows], style, label=label)
@@ -607,25 +612,15 @@ def plot(rows: list[dict], path: Path) -> None:
     left.text(x[0], 20, " search p50 target (10k)", va="bottom", fontsize=7, color="grey")
     left.text(x[0], 60, " ask p50 target (10k)", va="bottom", fontsize=7, color="grey")
     left.text(x[0], 250, " ask p95 target (100k)", va="bottom", fontsize=7, color="grey")
-    left.set_xscale("log")
     left.set_yscale("log")
-    left.set_xlabel("chunks")
-    left.set_ylabel("latency (ms)")
-    left.set_title("Query latency (after warm-up, 50 questions)")
-    left.legend(fontsize=8)
-    left.grid(True, which="both", alpha=0.3)
+    _dress(left, "Query latency (after warm-up, 50 questions)", "latency (ms)")
     right.plot(x, [r["rss_mb"] for r in rows], "d-", color="tab:red", label="answering (load + 50 searches + 50 asks)")
     right.plot(x, [r["rebuild_rss_mb"] for r in rows], "^--", color="tab:purple",
                label="rebuilding in the serving app (one document changed)")
     right.axhline(2048, color="grey", lw=0.8, ls=":")
     right.text(x[0], 2048, " 2 GB target (100k)", va="bottom", fontsize=7, color="grey")
-    right.set_xscale("log")
-    right.set_xlabel("chunks")
-    right.set_ylabel("MB")
     right.set_ylim(0, max(2300, max(max(r["rss_mb"], r["rebuild_rss_mb"]) for r in rows) * 1.15))
-    right.set_title("Peak RSS of a process")
-    right.legend(fontsize=8)
-    right.grid(True, which="both", alpha=0.3)
+    _dress(right, "Peak RSS of a process", "MB")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

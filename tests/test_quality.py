@@ -70,15 +70,24 @@ PLAN_B = """某县托育服务发展实施方案
 """
 
 
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory, embedder):
+def _indexed(tmp_path_factory: pytest.TempPathFactory, embedder, folder: str, documents: dict[str, str]):
+    """An assistant over these documents (file name: text), indexed in a folder of its own."""
     from wenyuan.assistant import Assistant
     from wenyuan.config import Settings
 
-    root = tmp_path_factory.mktemp("quality")
+    root = tmp_path_factory.mktemp(folder)
     data = root / "data"
     data.mkdir()
-    for name, text in {
+    for name, text in documents.items():
+        (data / name).write_text(text, encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=data, index_dir=root / "index", progress=False), embedder)
+    assistant.build()
+    return assistant
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory, embedder):
+    return _indexed(tmp_path_factory, embedder, "quality", {
         "工作报告甲.txt": REPORT_2013,
         "工作报告乙.txt": REPORT_2012,
         "大会报告.txt": CONGRESS,
@@ -86,11 +95,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, embedder):
         "养老服务方案.txt": PLAN_A,
         "托育服务方案.txt": PLAN_B,
         "积分办法.txt": POINTS,
-    }.items():
-        (data / name).write_text(text, encoding="utf-8")
-    assistant = Assistant(Settings(data_dir=data, index_dir=root / "index", progress=False), embedder)
-    assistant.build()
-    return assistant
+    })
 
 
 def _cited_docs(answer) -> set[str]:
@@ -240,13 +245,7 @@ def test_a_document_number_in_the_question_routes_to_its_document(tmp_path: Path
 @pytest.fixture(scope="module")
 def local_rules(tmp_path_factory: pytest.TempPathFactory, embedder):
     """Rules of two cities on the same matter, and one named by the number of the notice that issued it."""
-    from wenyuan.assistant import Assistant
-    from wenyuan.config import Settings
-
-    root = tmp_path_factory.mktemp("local-rules")
-    data = root / "data"
-    data.mkdir()
-    for name, text in {
+    return _indexed(tmp_path_factory, embedder, "local-rules", {
         "成都市城乡居民养老保险试行办法.txt": "成都市城乡居民养老保险试行办法\n第一条 为建立城乡居民养老保险制度，制定本办法。\n"
         "第十条 个人账户养老金按月领取，计发月数为101。",
         "南京市城乡居民基本养老保险办法.txt": "南京市城乡居民基本养老保险办法\n第一条 为规范城乡居民基本养老保险，制定本办法。\n"
@@ -267,11 +266,7 @@ def local_rules(tmp_path_factory: pytest.TempPathFactory, embedder):
         "3.避免使用过量清洁用品清洗餐具\n二、费用\n每人200元。\n",
         "北京市城乡居民大病保险试行办法.txt": "京发改〔2013〕2827号\n北京市城乡居民大病保险试行办法\n第一条 为减轻城乡居民大病医疗费用负担，制定本办法。\n"
         "第十条 本办法自2014年1月1日起试行。",
-    }.items():
-        (data / name).write_text(text, encoding="utf-8")
-    assistant = Assistant(Settings(data_dir=data, index_dir=root / "index", progress=False), embedder)
-    assistant.build()
-    return assistant
+    })
 
 
 def test_a_place_the_question_names_picks_the_document_of_that_place(local_rules) -> None:

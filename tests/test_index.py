@@ -126,16 +126,17 @@ class _FailingEmbedder(CountingEmbedder):
         return super().embed(texts, query=query)
 
 
+@pytest.mark.parametrize("workers", [1, 2], ids=["in-process", "two-processes"])
 @pytest.mark.parametrize("error", [RuntimeError("embedding server died"), KeyboardInterrupt()])
-def test_a_failed_rebuild_leaves_the_previous_index_serving(tmp_path: Path, embedder, error) -> None:
+def test_a_failed_rebuild_leaves_the_previous_index_serving(tmp_path: Path, embedder, error, workers: int) -> None:
     data = _corpus(tmp_path)
     _assistant(tmp_path, embedder).build()
     before = json.loads((tmp_path / "index" / "manifest.json").read_text(encoding="utf-8"))
     write_pdf(data / "新文件.pdf")
     (data / SEED.name).write_text(SEED.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
     failing = _FailingEmbedder(embedder, fail_after=1, error=error)
-    with pytest.raises(type(error)):
-        _assistant(tmp_path, failing).build()
+    with pytest.raises(type(error)):  # in the second batch (of the building process, or of each embedding one)
+        _assistant(tmp_path, failing, embed_batch_size=8, embed_workers=workers).build()
     after = json.loads((tmp_path / "index" / "manifest.json").read_text(encoding="utf-8"))
     assert after == before
     answer = _assistant(tmp_path, embedder).ask("城镇化率提升到了多少？")

@@ -151,10 +151,24 @@ _worker_embedder: Embedder | None = None  # the model of an indexing process (em
 
 def _start_worker(embedder: Embedder, threads: int) -> None:
     global _worker_embedder
+    import multiprocessing
+    import threading
+
+    # a build killed outright (Ctrl-C twice, SIGKILL) must not leave its workers waiting for batches forever
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
     use_threads = getattr(embedder, "use_threads", None)
     if use_threads is not None:
         use_threads(threads)
     _worker_embedder = embedder
+
+
+def _exit_with(sentinel: int) -> None:
+    from multiprocessing.connection import wait
+
+    wait([sentinel])
+    os._exit(1)
 
 
 def _embed_in_worker(texts: list[str]) -> np.ndarray:

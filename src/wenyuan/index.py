@@ -681,18 +681,22 @@ def _build_index(sources: Iterable[Path], directory: Path, settings: Settings, e
     embedded = 0
     if progress:
         progress("chunks", 0, total)
-    batches = [(entry, texts[offset : offset + settings.embed_batch_size])
-               for entry, texts in to_embed for offset in range(0, len(texts), settings.embed_batch_size)]
-    parts: dict[int, list[np.ndarray]] = {}
+    # full batches across documents (a document of three passages makes no batch of its own), split back after
+    texts = [text for _, document_texts in to_embed for text in document_texts]
+    size = settings.embed_batch_size
+    batches = [texts[offset : offset + size] for offset in range(0, len(texts), size)]
     workers = settings.embed_workers if len(batches) >= 2 * settings.embed_workers else 1
-    for (entry, texts), vectors in zip(batches, embed_batches(embedder, [texts for _, texts in batches], workers)):
-        parts.setdefault(id(entry), []).append(vectors)
+    parts = []
+    for vectors in embed_batches(embedder, batches, workers):
+        parts.append(vectors)
         embedded += len(vectors)
         if progress:
             progress("chunks", embedded, total)
-    for entry, _ in to_embed:
-        found = parts.get(id(entry))
-        entry.vectors = np.concatenate(found) if found else np.zeros((0, dimension), np.float32)
+    every = np.concatenate(parts) if parts else np.zeros((0, dimension), np.float32)
+    at = 0
+    for entry, document_texts in to_embed:
+        entry.vectors = every[at : at + len(document_texts)]
+        at += len(document_texts)
 
     entries.sort(key=lambda entry: entry.document.path)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f") + f"-{os.getpid()}"

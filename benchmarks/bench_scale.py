@@ -283,7 +283,7 @@ def build_use(folder: Path, rebuild: bool) -> dict:
     seconds = time.perf_counter() - began
     stats = {"loadavg": [load_before, os.getloadavg()[0]], "seconds": seconds, "embed_seconds": embedder.seconds, "embed_calls": embedder.calls,
              "embedded": embedder.texts, "chunks": report.chunks, "documents": len(index.documents),
-             "skipped": len(report.skipped), "model_load_seconds": warm, "faiss": index.manifest["faiss"]["kind"],
+             "skipped": len(report.skipped), "model_load_seconds": warm, "faiss": index.manifest.faiss.kind,
              "when": datetime.now().isoformat(timespec="seconds")}
     stats_file.write_text(json.dumps(stats, indent=1), encoding="utf-8")
     return stats

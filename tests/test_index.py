@@ -84,7 +84,7 @@ def test_rebuild_embeds_only_new_and_changed_documents(tmp_path: Path, counting_
     assistant = _assistant(tmp_path, counting_embedder)
     report = assistant.build()
     manifest = assistant.index.manifest
-    chunks_of = {doc["path"]: doc["chunks"] for doc in manifest["documents"]}
+    chunks_of = {doc.path: doc.chunks for doc in manifest.documents}
     assert report.changed == (GOV[0].name,) and report.added == ("养老方案.docx",)
     assert report.removed == (GOV[1].name,)
     assert counting_embedder.texts == chunks_of[GOV[0].name] + chunks_of["养老方案.docx"]
@@ -111,7 +111,7 @@ def test_a_rebuild_with_nothing_changed_writes_nothing(tmp_path: Path, counting_
     assistant.build()
     assert counting_embedder.texts == 0
     assert json.loads(manifest.read_text(encoding="utf-8"))["generation"] != json.loads(before)["generation"]
-    assert "改名-" + GOV[0].name in {d["path"] for d in assistant.index.manifest["documents"]}
+    assert "改名-" + GOV[0].name in {d.path for d in assistant.index.manifest.documents}
 
 
 class _FailingEmbedder(CountingEmbedder):
@@ -171,7 +171,7 @@ def test_hnsw_above_the_threshold_finds_the_same_passage(tmp_path: Path, embedde
     _corpus(tmp_path)
     assistant = _assistant(tmp_path, embedder, hnsw_threshold=10)
     assistant.build()
-    assert assistant.index.manifest["faiss"]["kind"] == "hnsw"
+    assert assistant.index.manifest.faiss.kind == "hnsw"
     assert "60.37%" in assistant.search("城镇化率提升到了多少", 1)[0].chunk.text
     reloaded = _assistant(tmp_path, embedder, hnsw_threshold=10)
     assert "60.37%" in reloaded.search("城镇化率提升到了多少", 1)[0].chunk.text
@@ -188,7 +188,7 @@ def test_a_previous_index_made_another_way_is_not_reused(tmp_path: Path, countin
     index, report = build_index([tmp_path / "data"], tmp_path / "index", settings, counting_embedder,
                                 previous=old.index)
     assert counting_embedder.texts == report.chunks == len(index.chunks)
-    assert index.manifest["chunker"]["size"] == 500 and len(report.added) == 4
+    assert index.manifest.chunker.size == 500 and len(report.added) == 4
 
 
 class _SlowEmbedder(CountingEmbedder):

@@ -32,7 +32,7 @@ def test_a_sentence_transformers_model_from_a_local_folder_builds_and_searches(t
     assistant = Assistant(settings)
     report = assistant.build()
     assert report.embedded == report.chunks > 0
-    assert assistant.index.manifest["embedder"] == {"name": minilm_folder, "dimension": 384}
+    assert (assistant.index.manifest.embedder.name, assistant.index.manifest.embedder.dimension) == (minilm_folder, 384)
     assert "坚持正确导向" in assistant.search("政务新媒体的基本原则", 3)[0].chunk.text
     vectors = assistant.embedder.embed(["政务新媒体", "基本原则"])
     assert vectors.shape == (2, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)

@@ -119,8 +119,8 @@ def test_a_scanned_pdf_is_indexed_page_by_page_and_its_citations_say_ocr(scanned
     seen: list[tuple[str, int, int]] = []
     assistant.build([data], progress=lambda stage, done, total: seen.append((stage, done, total)))
     assert ("ocr", 1, 1) in seen
-    (entry,) = assistant.index.manifest["documents"]
-    assert entry["ocr_pages"] == [1] and "OCR" in entry["reader"]
+    (entry,) = assistant.index.manifest.documents
+    assert entry.ocr_pages == (1,) and "OCR" in entry.reader
     answer = assistant.ask("来穗务工人员公租房细则什么时候起施行？")
     assert "2016年1月1日" in squash(answer.text)
     cited = answer.citations[0]

@@ -42,6 +42,7 @@ from wenyuan.config import Settings
 from wenyuan.dense import GRAPH_STALE, Graph, VectorSearch
 from wenyuan.embed import Embedder, embed_batches, embedder_dimension
 from wenyuan.ingest import IngestError, discover, read_bytes
+from wenyuan.manifest import Chunking, Dense, DocumentRecord, Embedding, Lexical, Manifest, Segment, Skipped
 from wenyuan.parsing import Budget, Parser, ParserUnavailable
 from wenyuan.structure import names
 from wenyuan.terms import TermIndex
@@ -125,7 +126,7 @@ def _derive(document: Document) -> _Derived:
 class Index:
     """A loaded index, ready to search. Everything a query needs is computed when the index is built or loaded."""
 
-    manifest: dict
+    manifest: Manifest
     documents: dict[str, Document]
     structures: dict[str, Structure]
     chunks: list[Chunk]
@@ -318,10 +319,13 @@ class Index:
         manifest_path = Path(directory) / MANIFEST
         if not manifest_path.exists():
             raise IndexNotUsable(f"no index in {directory}: build one with `wenyuan index` (documents in data/)")
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if for_rebuild and manifest.get("format") == 2:  # one generation folder: its vectors serve the rebuild
-            manifest = {**manifest, "format": FORMAT_VERSION, "faiss": {"kind": "flat"},
-                        "documents": [{**record, "segment": manifest["generation"]} for record in manifest["documents"]]}
+        data = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if data.get("format") not in (2, FORMAT_VERSION):
+            raise IndexNotUsable(f"the index in {directory} has format {data.get('format')}, expected {FORMAT_VERSION}; "
+                                 f"rebuild it: delete {directory} and run `wenyuan index`")
+        manifest = Manifest.read(data)
+        if for_rebuild and manifest.format == 2:  # one generation folder: its vectors serve the rebuild
+            manifest = replace(manifest, format=FORMAT_VERSION, faiss=Dense("flat"))
         _check_compatible(manifest, settings, embedder_name or settings.embedder, directory, lexical_too=not for_rebuild)
         index = _read_segments(Path(directory), manifest, store is None, previous)
         if store is not None:
@@ -329,36 +333,34 @@ class Index:
         return index
 
 
-def _check_compatible(manifest: dict, settings: Settings, embedder_name: str, directory: Path,
+def _check_compatible(manifest: Manifest, settings: Settings, embedder_name: str, directory: Path,
                       lexical_too: bool = True) -> None:
     rebuild = f"rebuild it: delete {directory} and run `wenyuan index`"
-    if manifest.get("format") == 2:
+    if manifest.format == 2:
         raise IndexNotUsable(f"the index in {directory} is of an older format (2): run `wenyuan index` to bring it up "
                              "to date (the passages' vectors are kept, nothing is embedded again)")
-    if manifest.get("format") != FORMAT_VERSION:
-        raise IndexNotUsable(f"the index in {directory} has format {manifest.get('format')}, expected {FORMAT_VERSION}; {rebuild}")
-    built_with = manifest["embedder"]["name"]
+    built_with = manifest.embedder.name
     if built_with != embedder_name:
         raise IndexNotUsable(
             f"the index in {directory} was built with embedder '{built_with}' but the settings ask for "
             f"'{embedder_name}'; {rebuild}, or set WENYUAN_EMBEDDER={built_with}"
         )
-    chunker = manifest["chunker"]
-    wanted = {"version": CHUNKER_VERSION, "size": settings.chunk_size, "overlap": settings.chunk_overlap}
-    if chunker != wanted:
-        raise IndexNotUsable(f"the index in {directory} was built with chunker {chunker}, the settings ask for {wanted}; {rebuild}")
+    wanted = _chunking(settings)
+    if manifest.chunker != wanted:
+        raise IndexNotUsable(f"the index in {directory} was built with chunker {asdict(manifest.chunker)}, the settings "
+                             f"ask for {asdict(wanted)}; {rebuild}")
     if not lexical_too:
         return
-    if manifest["lexical"].get("vocabulary") != lexical.vocabulary():
+    if manifest.lexical.vocabulary != lexical.vocabulary():
         raise IndexNotUsable(f"the index in {directory} was tokenised with another word list (lexicon); {rebuild}")
-    if manifest["lexical"]["tokens"] != settings.lexical_tokens:
+    if manifest.lexical.tokens != settings.lexical_tokens:
         raise IndexNotUsable(
-            f"the index in {directory} counts BM25 '{manifest['lexical']['tokens']}' but the settings ask for "
+            f"the index in {directory} counts BM25 '{manifest.lexical.tokens}' but the settings ask for "
             f"'{settings.lexical_tokens}'; {rebuild}"
         )
 
 
-def _read_segments(directory: Path, manifest: dict, searched_here: bool = True, previous: Index | None = None) -> Index:
+def _read_segments(directory: Path, manifest: Manifest, searched_here: bool = True, previous: Index | None = None) -> Index:
     """The index a manifest describes: the documents it names, each from its segment, in path order; those that
     `previous` holds from the same segment are taken from it."""
     held: dict[str, _DocEntry] = {}
@@ -367,20 +369,20 @@ def _read_segments(directory: Path, manifest: dict, searched_here: bool = True, 
             and _same_making(previous.manifest, manifest)):
         held = _previous_entries(previous)
     entries: list[_DocEntry] = []
-    by_segment: dict[str, dict[str, dict]] = {}
-    for record in manifest["documents"]:
-        entry = held.get(record["sha256"])
-        if entry is not None and entry.segment == record["segment"]:
-            entries.append(_relocated(entry, record["path"]))
+    by_segment: dict[str, dict[str, DocumentRecord]] = {}
+    for record in manifest.documents:
+        entry = held.get(record.sha256)
+        if entry is not None and entry.segment == record.segment:
+            entries.append(_relocated(entry, record.path))
         else:
-            by_segment.setdefault(record["segment"], {})[record["id"]] = record
+            by_segment.setdefault(record.segment, {})[record.id] = record
     entries += [entry for name, records in by_segment.items() for entry in _read_segment(directory / name, records)]
     entries.sort(key=lambda entry: entry.document.path)
-    index = _combine(entries, manifest, manifest["lexical"]["tokens"], manifest["embedder"]["dimension"],
+    index = _combine(entries, manifest, manifest.lexical.tokens, manifest.embedder.dimension,
                      previous if held else None)
     index.directory = Path(directory)
     if searched_here:
-        graph_name = manifest["faiss"].get("graph")
+        graph_name = manifest.faiss.graph
         known = previous.dense.graph if held and previous.dense is not None else None
         graph = known if known is not None and known.name == graph_name else (
             Graph.load(directory, graph_name) if graph_name else None)
@@ -388,12 +390,13 @@ def _read_segments(directory: Path, manifest: dict, searched_here: bool = True, 
     return index
 
 
-def _same_making(one: dict, other: dict) -> bool:
+def _same_making(one: Manifest, other: Manifest) -> bool:
     """Whether two manifests' passages were made alike (embedder, chunker, tokens), so one's can stand in the other."""
-    return all(one.get(key) == other.get(key) for key in ("format", "embedder", "chunker", "lexical"))
+    return (one.format, one.embedder, one.chunker, one.lexical) == (other.format, other.embedder, other.chunker,
+                                                                    other.lexical)
 
 
-def _read_segment(folder: Path, records: dict[str, dict]) -> list[_DocEntry]:
+def _read_segment(folder: Path, records: dict[str, DocumentRecord]) -> list[_DocEntry]:
     """The documents of one segment that `records` (manifest entries by id) name, under the manifest's paths."""
     documents: dict[str, Document] = {}
     structures: dict[str, Structure] = {}
@@ -405,7 +408,7 @@ def _read_segment(folder: Path, records: dict[str, dict]) -> list[_DocEntry]:
             headings = tuple(Heading(*h) for h in record.pop("headings"))
             outline = tuple(record.pop("outline_span")) if record.get("outline_span") else None
             record.pop("outline_span", None)
-            record["path"] = records[record["id"]]["path"]  # a file renamed since keeps its segment
+            record["path"] = records[record["id"]].path  # a file renamed since keeps its segment
             record["page_starts"] = tuple(record["page_starts"])
             record["ocr_pages"] = tuple(record.get("ocr_pages", ()))
             record["warnings"] = tuple(record.get("warnings", ()))
@@ -447,7 +450,7 @@ def _read_segment(folder: Path, records: dict[str, dict]) -> list[_DocEntry]:
         record = records[doc_id]
         entries.append(_DocEntry(document, structures[doc_id], chunks_of.get(doc_id, []),
                                  vectors[rows[0] : rows[-1] + 1] if len(rows) else vectors[:0],
-                                 record["sha256"], record["size"], record["indexed_at"], terms,
+                                 record.sha256, record.size, record.indexed_at, terms,
                                  rows if terms is not None else None, folder.name))
     return entries
 
@@ -492,24 +495,24 @@ def _previous_entries(index: Index | None) -> dict[str, _DocEntry]:
     for row, chunk in enumerate(index.chunks):
         rows_by_doc.setdefault(chunk.doc_id, []).append(row)
     entries = {}
-    for record in index.manifest["documents"]:
-        document = index.documents[record["id"]]
+    for record in index.manifest.documents:
+        document = index.documents[record.id]
         rows = rows_by_doc.get(document.id, [])
         if rows and rows[-1] - rows[0] + 1 == len(rows):  # a document's chunks are contiguous: a view, no copy
             vectors = index.vectors[rows[0] : rows[-1] + 1]
         else:
             vectors = index.vectors[rows] if rows else np.zeros((0, index.vectors.shape[1]), dtype=np.float32)
-        entries[record["sha256"]] = _DocEntry(
+        entries[record.sha256] = _DocEntry(
             document,
             index.structures[document.id],
             [index.chunks[row] for row in rows],
             vectors,
-            record["sha256"],
-            record["size"],
-            record["indexed_at"],
+            record.sha256,
+            record.size,
+            record.indexed_at,
             index.terms,
             np.asarray(rows, dtype=np.int64),
-            record.get("segment"),
+            record.segment,
         )
     return entries
 
@@ -522,25 +525,28 @@ def _nothing_changed(previous: Index, entries: list[_DocEntry], skipped: list, d
         return False
     current = _current_generation(directory)
     manifest = previous.manifest
-    kind = "hnsw" if manifest["chunks"] > settings.hnsw_threshold else "flat"
+    kind = "hnsw" if manifest.chunks > settings.hnsw_threshold else "flat"
     return (
-        current == manifest["generation"]
-        and manifest["lexical"] == _lexical_manifest(settings)
-        and manifest["faiss"]["kind"] == kind
+        current == manifest.generation
+        and manifest.lexical == _lexical_manifest(settings)
+        and manifest.faiss.kind == kind
         and sorted((e.document.path, e.sha256) for e in entries)
-        == sorted((d["path"], d["sha256"]) for d in manifest["documents"])
-        and [(s["path"], s["reason"]) for s in manifest.get("skipped", [])] == [tuple(item) for item in skipped]
+        == sorted((d.path, d.sha256) for d in manifest.documents)
+        and [(s.path, s.reason) for s in manifest.skipped] == [tuple(item) for item in skipped]
     )
 
 
-def _lexical_manifest(settings: Settings) -> dict:
-    """How BM25 tokens were made: stored tokens are reused only when all of this is the same."""
-    return {"tokens": settings.lexical_tokens, "engine": "terms", "method": "lucene", "vocabulary": lexical.vocabulary()}
+def _lexical_manifest(settings: Settings) -> Lexical:
+    """How BM25 tokens are made with these settings."""
+    return Lexical(settings.lexical_tokens, "terms", "lucene", lexical.vocabulary())
 
 
-def _reusable_for(manifest: dict, settings: Settings, embedder: Embedder) -> bool:
-    chunker = {"version": CHUNKER_VERSION, "size": settings.chunk_size, "overlap": settings.chunk_overlap}
-    return manifest["embedder"]["name"] == embedder.name and manifest["chunker"] == chunker
+def _chunking(settings: Settings) -> Chunking:
+    return Chunking(CHUNKER_VERSION, settings.chunk_size, settings.chunk_overlap)
+
+
+def _reusable_for(manifest: Manifest, settings: Settings, embedder: Embedder) -> bool:
+    return manifest.embedder.name == embedder.name and manifest.chunker == _chunking(settings)
 
 
 def _relocated(entry: _DocEntry, path: str) -> _DocEntry:
@@ -596,7 +602,7 @@ def build_index(
         lock.acquire()
     try:
         if previous is None or (previous.directory is None
-                                or previous.manifest["generation"] != _current_generation(directory)):
+                                or previous.manifest.generation != _current_generation(directory)):
             # another builder switched in a newer index meanwhile, or the caller's load met one switching: build on
             # the index in force now (its vectors are reused)
             try:
@@ -706,7 +712,7 @@ def _build_index(sources: Iterable[Path], directory: Path, settings: Settings, e
     index = _combine(entries, manifest, settings.lexical_tokens, dimension, previous)
     if store is None:
         index.dense = _dense_for(index, settings, previous, "graph-" + stamp)
-        manifest["faiss"]["graph"] = index.dense.graph.name if index.dense.graph is not None else None
+        index.manifest = manifest.with_graph(index.dense.graph.name if index.dense.graph is not None else None)
     stale: set[str] = set()
     if store is not None:  # the new documents' passages go in before the switch, the old out after it
         index.store = store
@@ -729,11 +735,11 @@ def _segments_after(entries: list[_DocEntry], previous: Index | None, directory:
     segments cannot be read from here, were counted another way, are many, or hold mostly documents gone since.
     Entries whose term counts cannot be reused lose them (they are counted again)."""
     held: dict[str, int] = {}
-    if previous is None or previous.manifest["lexical"] != _lexical_manifest(settings):
+    if previous is None or previous.manifest.lexical != _lexical_manifest(settings):
         for entry in entries:
             entry.terms = entry.term_rows = None  # counted another way: tokenised again
     elif previous.directory is not None and previous.directory.resolve() == directory.resolve():
-        held = {item["name"]: item["rows"] for item in previous.manifest.get("segments", [])}
+        held = {segment.name: segment.rows for segment in previous.manifest.segments}
     used = {entry.segment for entry in entries if entry.segment in held}
     live = sum(len(entry.chunks) for entry in entries if entry.segment in used)
     rows = sum(held[name] for name in used)
@@ -747,44 +753,43 @@ def _segments_after(entries: list[_DocEntry], previous: Index | None, directory:
 
 
 def _manifest(entries: list[_DocEntry], settings: Settings, embedder_name: str, dimension: int, skipped,
-              searched_here: bool, segments: dict[str, int], stamp: str) -> dict:
+              searched_here: bool, segments: dict[str, int], stamp: str) -> Manifest:
     chunks = sum(len(entry.chunks) for entry in entries)
-    return {
-        "format": FORMAT_VERSION,
-        "generation": "gen-" + stamp,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "embedder": {"name": embedder_name, "dimension": dimension},
-        "chunker": {"version": CHUNKER_VERSION, "size": settings.chunk_size, "overlap": settings.chunk_overlap},
-        "lexical": _lexical_manifest(settings),
-        "faiss": {"kind": "hnsw" if chunks > settings.hnsw_threshold else "flat", "metric": "inner_product",
-                  "graph": None},
-        "store": "embedded" if searched_here else "milvus",
-        "chunks": chunks,
-        "segments": [{"name": name, "rows": rows} for name, rows in segments.items()],
-        "documents": [
-            {
-                "id": entry.document.id,
-                "path": entry.document.path,
-                "title": entry.document.title,
-                "number": entry.document.number,
-                "size": entry.size,
-                "sha256": entry.sha256,
-                "chunks": len(entry.chunks),
-                "indexed_at": entry.indexed_at,
-                "reader": entry.document.reader,
-                "pages": entry.document.pages,
-                "characters": len(entry.document.text),
-                "ocr_pages": list(entry.document.ocr_pages),
-                "warnings": list(entry.document.warnings),
-                "segment": entry.segment,
-            }
+    return Manifest(
+        format=FORMAT_VERSION,
+        generation="gen-" + stamp,
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        embedder=Embedding(embedder_name, dimension),
+        chunker=_chunking(settings),
+        lexical=_lexical_manifest(settings),
+        faiss=Dense("hnsw" if chunks > settings.hnsw_threshold else "flat"),
+        store="embedded" if searched_here else "milvus",
+        chunks=chunks,
+        segments=tuple(Segment(name, rows) for name, rows in segments.items()),
+        documents=tuple(
+            DocumentRecord(
+                id=entry.document.id,
+                path=entry.document.path,
+                title=entry.document.title,
+                number=entry.document.number,
+                size=entry.size,
+                sha256=entry.sha256,
+                chunks=len(entry.chunks),
+                indexed_at=entry.indexed_at,
+                reader=entry.document.reader,
+                pages=entry.document.pages,
+                characters=len(entry.document.text),
+                ocr_pages=tuple(entry.document.ocr_pages),
+                warnings=tuple(entry.document.warnings),
+                segment=entry.segment,
+            )
             for entry in entries
-        ],
-        "skipped": [{"path": path, "reason": reason} for path, reason in skipped],
-    }
+        ),
+        skipped=tuple(Skipped(path, reason) for path, reason in skipped),
+    )
 
 
-def _combine(entries: list[_DocEntry], manifest: dict, lexical_tokens: str, dimension: int,
+def _combine(entries: list[_DocEntry], manifest: Manifest, lexical_tokens: str, dimension: int,
              previous: Index | None = None) -> Index:
     """One index of these documents (in this order): their chunks, vectors and term counts side by side. Term counts
     are taken from where the entries have them; documents without are tokenised here."""
@@ -852,13 +857,13 @@ def _write(index: Index, fresh: list[_DocEntry], directory: Path) -> None:
     replaced = _read_manifest(directory)
     temporary = directory / f"{MANIFEST}.{os.getpid()}.{uuid.uuid4().hex}.tmp"
     with temporary.open("w", encoding="utf-8") as stream:
-        stream.write(json.dumps(index.manifest, ensure_ascii=False, indent=1))
+        stream.write(json.dumps(index.manifest.json(), ensure_ascii=False, indent=1))
         stream.flush()
         os.fsync(stream.fileno())
     os.replace(temporary, directory / MANIFEST)  # the switch: readers see the old index or the new one, whole
     _sync_directory(directory)
     index.directory = directory
-    keep = _named_by(index.manifest) | _named_by(replaced)  # the replaced one may still be read by a running app
+    keep = index.manifest.names() | _named_by(replaced)  # the replaced one may still be read by a running app
     for stale in directory.iterdir():
         name = stale.name.removesuffix(".faiss").removesuffix(".json")
         if name.startswith(("seg-", "gen-", "graph-")) and name not in keep:
@@ -904,11 +909,12 @@ def _read_manifest(directory: Path) -> dict:
         return {}
 
 
-def _named_by(manifest: dict) -> set[str]:
-    """The files and folders a manifest reads (an older format's generation folder too)."""
-    named = {item["name"] for item in manifest.get("segments", [])} | {manifest.get("generation") or ""}
-    graph = (manifest.get("faiss") or {}).get("graph")
-    return named | ({graph} if graph else set())
+def _named_by(data: dict) -> set[str]:
+    """The files and folders the manifest a folder held names (nothing when it held none, or one unreadable)."""
+    try:
+        return Manifest.read(data).names()
+    except (KeyError, TypeError, ValueError):
+        return set()
 
 
 def _current_generation(directory: Path) -> str | None:

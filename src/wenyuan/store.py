@@ -30,6 +30,7 @@ import json
 import logging
 import re
 import zlib
+from dataclasses import asdict
 from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -229,9 +230,10 @@ def _quoted(values: Sequence[str]) -> str:
     return "[" + ", ".join('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values) + "]"
 
 
-def fingerprint(manifest: dict) -> str:
-    """What makes passages with the same ids differ: the embedder and how BM25 counted tokens."""
-    made = {"embedder": manifest["embedder"], "lexical": manifest["lexical"], "format": STORE_FORMAT}
+def fingerprint(manifest) -> str:
+    """What makes passages with the same ids differ: the embedder and how BM25 counted tokens (of a
+    manifest.Manifest)."""
+    made = {"embedder": asdict(manifest.embedder), "lexical": asdict(manifest.lexical), "format": STORE_FORMAT}
     return hashlib.sha256(json.dumps(made, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:8]
 
 

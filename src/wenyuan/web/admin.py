@@ -23,6 +23,7 @@ import gradio as gr  # noqa: E402
 
 from wenyuan.assistant import Assistant  # noqa: E402
 from wenyuan.index import STAGE_LABELS, IndexBusy  # noqa: E402
+from wenyuan.manifest import DocumentRecord  # noqa: E402
 from wenyuan.ingest import SUPPORTED_SUFFIXES  # noqa: E402
 from wenyuan.tasks import checklist, checklist_file  # noqa: E402
 from wenyuan.web import render  # noqa: E402
@@ -53,17 +54,18 @@ def expected(message: str) -> gr.Error:
     return gr.Error(message, print_exception=False)
 
 
-def _reading(entry: dict) -> str:
+def _reading(entry: DocumentRecord | None) -> str:
     """How a file was read, as the documents table shows it: reader, pages, characters, OCR pages, warnings."""
-    parts = [entry.get("reader") or "—"]
-    if entry.get("pages"):
-        parts.append(f"{entry['pages']} 页")
-    if "characters" in entry:
-        parts.append(f"{entry['characters']} 字")
-    if entry.get("ocr_pages"):
-        parts.append(f"OCR {len(entry['ocr_pages'])} 页")
-    if entry.get("warnings"):
-        parts.append("⚠ " + "；".join(entry["warnings"]))
+    if entry is None:
+        return "—"
+    parts = [entry.reader or "—"]
+    if entry.pages:
+        parts.append(f"{entry.pages} 页")
+    parts.append(f"{entry.characters} 字")
+    if entry.ocr_pages:
+        parts.append(f"OCR {len(entry.ocr_pages)} 页")
+    if entry.warnings:
+        parts.append("⚠ " + "；".join(entry.warnings))
     return "，".join(parts)
 
 
@@ -130,8 +132,8 @@ class AdminHandlers:
     def documents(self) -> list[dict]:
         """The indexed documents, as the API returns them."""
         # "doc", not "path": Gradio clients take any {"path": ...} for a file to download
-        return [{"doc": d["path"], "title": d["title"], "chunks": d["chunks"], "indexed_at": d["indexed_at"],
-                 "sha256": d["sha256"]} for d in self.assistant.index.manifest["documents"]]
+        return [{"doc": d.path, "title": d.title, "chunks": d.chunks, "indexed_at": d.indexed_at,
+                 "sha256": d.sha256} for d in self.assistant.index.manifest.documents]
 
     def listing(self):
         """The documents table, the status line, the files that can be deleted and those that can be restored."""
@@ -140,15 +142,14 @@ class AdminHandlers:
             manifest = self.assistant.index.manifest
         except Exception as error:
             return [], f"索引不可用：{error}", gr.update(choices=[], value=None), restorable
-        rows = [[d["title"], d["path"], _reading(d), d["chunks"], _local_time(d["indexed_at"])]
-                for d in manifest["documents"]]
-        failed = manifest.get("skipped", [])
-        note = "；".join(f"{item['path']}：{item['reason']}" for item in failed)
-        warned = "；".join(f"{d['path']}：{'，'.join(d['warnings'])}" for d in manifest["documents"] if d.get("warnings"))
-        status = f"共 {len(rows)} 篇文档，{manifest['chunks']} 个片段。" + (f"\n\n**未能索引：** {note}" if note else "")
+        rows = [[d.title, d.path, _reading(d), d.chunks, _local_time(d.indexed_at)] for d in manifest.documents]
+        failed = manifest.skipped
+        note = "；".join(f"{item.path}：{item.reason}" for item in failed)
+        warned = "；".join(f"{d.path}：{'，'.join(d.warnings)}" for d in manifest.documents if d.warnings)
+        status = f"共 {len(rows)} 篇文档，{manifest.chunks} 个片段。" + (f"\n\n**未能索引：** {note}" if note else "")
         status += f"\n\n**请核对：** {warned}" if warned else ""
         # files that failed to index can be removed too (a broken upload should not stay in data/ for ever)
-        choices = [d["path"] for d in manifest["documents"]] + [item["path"] for item in failed]
+        choices = [d.path for d in manifest.documents] + [item.path for item in failed]
         return rows, status, gr.update(choices=choices, value=None), restorable
 
     def viewable(self):
@@ -165,12 +166,12 @@ class AdminHandlers:
             return ""
         index = self.assistant.index
         document = index.document_at(path)
-        entry = next((d for d in index.manifest["documents"] if d["path"] == path), {})
+        entry = next((d for d in index.manifest.documents if d.path == path), None)
         if document is None:
             return f"<p>索引中没有 {html.escape(path)}（未能索引的文件没有内容可看）。</p>"
         facts = [("标题", document.title), ("文号", document.number), ("发文机关", document.issuer),
                  ("日期", document.date), ("类型", document.kind), ("读取", _reading(entry)),
-                 ("片段数", str(entry.get("chunks", "")))]
+                 ("片段数", str(entry.chunks) if entry is not None else "")]
         rows = "".join(f"<tr><th>{html.escape(name)}</th><td>{html.escape(value or '—')}</td></tr>"
                        for name, value in facts)
         tree: dict = {}

@@ -264,8 +264,8 @@ def create_app(assistant: Assistant) -> FastAPI:
             manifest = assistant.index.manifest
         except Exception as error:  # the app is up but cannot answer yet
             return {"status": "no-index", "detail": str(error)}
-        return {"status": "ok", "documents": len(manifest["documents"]), "chunks": manifest["chunks"],
-                "embedder": manifest["embedder"]["name"]}
+        return {"status": "ok", "documents": len(manifest.documents), "chunks": manifest.chunks,
+                "embedder": manifest.embedder.name}
 
     def _check(question: str) -> None:
         try:

@@ -13,6 +13,8 @@ Question sets (JSONL as in `wenyuan eval`; "doc" relative to ../shared/corpus/):
 - real-test / real-dev: benchmarks/questions/real-{test,dev}.jsonl, questions about files of real/ and formats/ in
   every format (pdf, scans, doc, docx, wps, ofd), split the same way;
 - govqa: ../shared/bench/govqa/questions.jsonl, written outside the team, used as a development set;
+- lists-dev: benchmarks/questions/lists-dev.jsonl, 45 list questions over the 27 genres/ documents that have no test
+  questions, written later (from the documents alone) to tune list answers on;
 - demo:  benchmarks/questions_demo.jsonl on data/: the 40 questions the answerer was first tuned on.
 
 Methods, on the same chunks of the same index:
@@ -50,6 +52,7 @@ SETS = {
     "real-test": (BENCH / "questions" / "real-test.jsonl", "corpus"),
     "real-dev": (BENCH / "questions" / "real-dev.jsonl", "corpus"),
     "govqa": (ROOT.parent / "shared" / "bench" / "govqa" / "questions.jsonl", "corpus"),
+    "lists-dev": (BENCH / "questions" / "lists-dev.jsonl", "corpus"),
     "demo": (DEMO_QUESTIONS, "demo"),
 }
 ROOTS = {"corpus": CORPUS, "demo": DATA}

@@ -264,6 +264,10 @@ def local_rules(tmp_path_factory: pytest.TempPathFactory, embedder):
         "露营活动指南.txt": "春季露营活动指南\n一、活动注意事项\n1. 安全规范\n严格在指定区域生火，离开时确认火源熄灭。\n"
         "2. 环保要求\n1.所有垃圾必须全部打包带走，不留下任何外来污染物\n2.不随意采摘野生植物，不破坏植被\n"
         "3.避免使用过量清洁用品清洗餐具\n二、费用\n每人200元。\n",
+        "某市医改工作报告.txt": "某市2024年医改工作报告\n一、今年的重点\n从今年开始，重点抓好以下三项工作。\n"
+        "一是推进基本医疗保障制度建设，将城乡居民纳入基本医疗保障。\n二是建立基本药物制度，保证群众基本用药。\n"
+        "三是健全基层医疗卫生服务体系，加快乡镇卫生院建设。\n二、物价\n今年物价上涨压力仍然较大，主要是：土地和劳动力等要素价格"
+        "存在上涨压力；输入性通胀压力不减；货币存量较大。\n",
         "北京市城乡居民大病保险试行办法.txt": "京发改〔2013〕2827号\n北京市城乡居民大病保险试行办法\n第一条 为减轻城乡居民大病医疗费用负担，制定本办法。\n"
         "第十条 本办法自2014年1月1日起试行。",
     })
@@ -302,3 +306,16 @@ def test_a_label_whose_list_starts_again_at_one_is_answered_with_that_list(local
     answer = local_rules.ask("春季露营活动的环保要求有哪几条？")
     assert not answer.refused and answer.mode == "list"
     assert all(item in answer.text for item in ("所有垃圾必须全部打包带走", "不随意采摘野生植物", "避免使用过量清洁用品"))
+
+
+def test_a_sentence_that_announces_the_items_below_leads_them(local_rules) -> None:
+    """"…重点抓好以下三项工作。" with 一是… paragraphs below is a list, though its lead ends with 。, not a colon."""
+    answer = local_rules.ask("某市医改工作报告里，今年要重点抓好哪三项工作？")
+    assert not answer.refused and answer.mode == "list"
+    assert all(item in answer.text for item in ("基本医疗保障制度建设", "建立基本药物制度", "健全基层医疗卫生服务体系"))
+
+
+def test_what_a_list_is_called_in_the_question_need_not_be_written(local_rules) -> None:
+    """几点理由 or 哪三组 ask how many and of what kind; the document lists them without the word 理由."""
+    answer = local_rules.ask("某市医改工作报告为什么说今年物价上涨压力仍然较大？列出它给的几点理由。")
+    assert not answer.refused and "输入性通胀压力不减" in answer.text

@@ -186,7 +186,8 @@ def canonical_number(number: str) -> str:
 
 _CLAUSE_END = re.compile(r"[，,。？?！!；;]")
 # Frame words that still say what a list is of when they stand where the asked thing stands (工作要求, 基本原则)
-LIST_NOUNS = frozenset("要求 措施 举措 内容 任务 目标 原则 条件 工作 情况 材料 职责 程序 范围 对象 标准 方式".split())
+LIST_NOUNS = frozenset("要求 措施 举措 内容 任务 目标 原则 条件 工作 情况 材料 职责 程序 范围 对象 标准 方式 理由 原因 方面 途径 "
+                       "事项".split())
 
 
 def _focus_word(term: str) -> bool:

@@ -15,7 +15,8 @@ ITEM_BODY = 90  # characters of an item's own words shown in a list
 _LEAD_REACH = 200  # characters before a passage where the sentence that introduces its list may stand
 
 
-_LEAD_END = re.compile(rf"[：:]|[。]\n(?=[{DASHES}]{{1,2}})")
+# a lead-in: a colon; a paragraph that ——lines follow; a sentence that announces what follows (…抓好以下五项工作。)
+_LEAD_END = re.compile(rf"[：:]|[。]\n(?=[{DASHES}]{{1,2}})|(?:以下|下列|如下)[^。：:\n]{{0,10}}(?P<period>。)(?=\s*\n)")
 
 
 def lead_lists(text: str, start: int, end: int) -> Iterator[tuple[int, int, list[tuple[int, int]]]]:
@@ -24,7 +25,7 @@ def lead_lists(text: str, start: int, end: int) -> Iterator[tuple[int, int, list
     with an item marker (二是, ——, （一）, 1.), or that end in ；."""
     # a colon, or the end of a paragraph that ——lines follow ("…努力实现新的要求。\n——经济持续健康发展。")
     for colon in _LEAD_END.finditer(text, max(0, start - _LEAD_REACH), min(len(text), end + 3)):
-        colon_at = colon.start()
+        colon_at = colon.start("period") if colon.group("period") else colon.start()
         paragraph_start = text.rfind("\n", 0, colon_at) + 1
         paragraph_end = text.find("\n", colon_at)
         paragraph_end = len(text) if paragraph_end < 0 else paragraph_end

@@ -86,11 +86,14 @@ def slot_terms(query: Query, term_weight: dict[str, float], card: str, index_kno
     return (focus + rarest)[: weights.SLOT_TERMS]
 
 
+_COUNT = re.compile(r"[一二三四五六七八九十几两\d]+[组项条点个类种批次]")
+
+
 def _telling(term: str, index_knows) -> bool:
     """A word that can tell a passage that answers from one that does not: two characters or more, not a figure,
     and a word of the dictionary or of the passages (not a fragment such as 内要 from 几天内要…)."""
-    if len(term) < 2 or term.isdigit():
-        return False
+    if len(term) < 2 or term.isdigit() or _COUNT.fullmatch(term):
+        return False  # 三组, 五项, 几点: how many are asked, which the items show, not what they are about
     return lexical.is_word(term) or index_knows(term) or any(index_knows(part) for part in parts(term))
 
 

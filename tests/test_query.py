@@ -107,3 +107,16 @@ def test_a_documents_own_short_names_count_both_ways() -> None:
 def test_chinese_numerals_and_years_fold() -> None:
     assert fold("到二〇三五年") == "到2035年" and fold("二０一０年") == "2010年"
     assert chinese_number("十八") == 18 and chinese_number("二十三") == 23 and chinese_number("一百零五") == 105
+
+
+def test_words_that_only_ask_for_a_list_are_not_terms() -> None:
+    query = analyse("国办函回复了四川省哪些问题和建议？请逐条列出，列出前几项即可。")
+    assert not {"列出", "逐条", "即可", "请"} & set(query.terms)
+    assert {"四川省", "问题", "建议"} <= set(query.terms)
+
+
+def test_a_count_with_its_measure_word_is_not_what_the_passages_must_write() -> None:
+    from wenyuan.answer.gate import _telling
+
+    assert not any(_telling(term, lambda _: True) for term in ("三组", "五项", "四方面", "几点", "6项"))
+    assert _telling("方面军", lambda _: True) and _telling("生态文明", lambda _: True)

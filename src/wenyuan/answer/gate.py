@@ -86,7 +86,7 @@ def slot_terms(query: Query, term_weight: dict[str, float], card: str, index_kno
     return (focus + rarest)[: weights.SLOT_TERMS]
 
 
-_COUNT = re.compile(r"[一二三四五六七八九十几两\d]+[组项条点个类种批次]")
+_COUNT = re.compile(r"[一二三四五六七八九十几两\d]+(?:[组项条点个类种批次]|方面)")
 
 
 def _telling(term: str, index_knows) -> bool:

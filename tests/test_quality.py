@@ -319,3 +319,15 @@ def test_what_a_list_is_called_in_the_question_need_not_be_written(local_rules) 
     """几点理由 or 哪三组 ask how many and of what kind; the document lists them without the word 理由."""
     answer = local_rules.ask("某市医改工作报告为什么说今年物价上涨压力仍然较大？列出它给的几点理由。")
     assert not answer.refused and "输入性通胀压力不减" in answer.text
+
+
+def test_a_list_question_is_answered_by_the_sentence_that_says_what_the_list_is_of(tmp_path_factory, embedder) -> None:
+    assistant = _indexed(tmp_path_factory, embedder, "reply", {
+        "对第12号建议的答复.txt": "某市人民政府办公厅对市人大第12号建议的答复\n张某代表：\n"
+        "您提出的关于加快政府网站建设的建议收悉，现答复如下：\n市长就加快政府网站建设作了批示，并主持召开常务会议听取了"
+        "政府门户网站建设情况的汇报，明确指出：建设并开通政府门户网站是创新政府管理方式的重要举措。做好这项工作，对于促进"
+        "政务公开，改进公共服务，提高行政效能，便于公众参与和监督，具有重要意义。\n",
+        "养老服务方案.txt": PLAN_A,
+    })
+    answer = assistant.ask("第12号建议答复里，建设开通政府门户网站对哪些方面有重要意义？")
+    assert not answer.refused and "促进政务公开" in answer.text and "提高行政效能" in answer.text

@@ -31,6 +31,7 @@ TARGET = 0.3  # a target question's sentence that sets a target (左右, 预期�
 SECOND_SENTENCE = 0.8  # a fact answer adds the next sentence of the same document scoring this share of the best
 SECOND_FIGURE = 0.97  # ... a figure answer only when the next one is this close (two figures when it is a tie)
 ENUMERATION = 0.3  # a list question's sentence answer prefers a sentence that enumerates (A、B、C)
+LIST_OF = 0.3  # ... and a sentence that holds what the list is of (重要意义, 途径), not only the question's other words
 ENUMERATION_CLOSER = 0.2  # ... and it answers before the list found when it holds this much more of the question
 ASK_BACK_MARGIN = 0.9  # another document's best passage within this share of the best one's score makes it a candidate
 ASK_BACK_COVERAGE = 0.9  # ... and only documents whose passage holds (nearly) every key term of the question

@@ -124,7 +124,8 @@ class ExtractiveAnswerer:
         if query.shape == LIST:
             listed = self._list_answer(query, hits, term_weight)
             # the document's own summary of the list first, else the list's items, else a sentence that enumerates
-            first_sentence = _sums_up(query, sentence) or _enumerates_closer(query, term_weight, sentence, listed)
+            first_sentence = _sums_up(query, sentence) or _enumerates_closer(query, term_weight, sentence, listed,
+                                                                              self._card_of)
             candidates = [sentence, listed] if first_sentence else [listed, sentence]
         for answer in candidates:
             if answer is not None and self._slot_held(query, term_weight, answer, hits):
@@ -186,6 +187,10 @@ class ExtractiveAnswerer:
 
     def _doc_id(self, path: str) -> str:
         return self._index.path_ids[path]
+
+    def _card_of(self, answer: Answer) -> str:
+        """The folded card of the document an answer quotes first."""
+        return self._index.folded_card(self._doc_id(answer.citations[0].doc))
 
     # ---- several documents, and the question names none --------------------------------------------------------
     def _ask_back(self, query: Query, hits: Sequence[Hit], term_weight: dict[str, float]) -> Answer | None:
@@ -307,6 +312,7 @@ class ExtractiveAnswerer:
         about_header = bool(_ABOUT_HEADER.search(query.text))
         target = require_figure and gate.asks_target(query)
         slot = [t for t in query.focus if len(t) >= 2] or list(term_weight)[:3]
+        listed_of = [t for t in query.focus if len(t) >= 2 and t not in LIST_NOUNS] if query.shape == LIST else []
         for hit in hits:
             chunk = hit.chunk
             document = self._index.documents[chunk.doc_id]
@@ -334,6 +340,8 @@ class ExtractiveAnswerer:
                 score = own + 0.9 * near + 0.25 * hit.score / top + 0.5 * run - 0.0005 * len(words)
                 if query.shape == LIST and words.count("、") >= 2:
                     score += weights.ENUMERATION  # a list asked, and a sentence that enumerates
+                if listed_of and all(gate.held(query, t, words) for t in listed_of):
+                    score += weights.LIST_OF  # a list asked: a sentence that says what it is a list of (…具有重要意义)
                 if require_figure and _figure_near(query, slot, words):
                     score += weights.FIGURE_NEAR  # "子女教育…每月1000元": the figure stands by what is asked
                 if target and gate.target_held(query, words + around):
@@ -507,7 +515,7 @@ def _sums_up(query: Query, answer: Answer | None) -> bool:
 
 
 def _enumerates_closer(query: Query, term_weight: dict[str, float], sentence: Answer | None,
-                       listed: Answer | None) -> bool:
+                       listed: Answer | None, card_of) -> bool:
     """Whether a sentence that enumerates (A、B、C) holds the question's words clearly better than the heading of
     the list found beside it ("符合有合法稳定就业、合法稳定住所、连续就读条件之一的…" against "有下列情形之一的，…注销
     居住证")."""
@@ -516,6 +524,7 @@ def _enumerates_closer(query: Query, term_weight: dict[str, float], sentence: An
     said, lead = fold(sentence.citations[0].quote), fold(listed.citations[0].quote)
     if said.count("、") < 2:
         return False
+    said, lead = card_of(sentence) + " " + said, card_of(listed) + " " + lead  # each with what names its document
     total = sum(term_weight.values()) or 1.0
     def share(text: str) -> float:
         return sum(w for t, w in term_weight.items() if gate.held(query, t, text)) / total

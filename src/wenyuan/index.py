@@ -118,8 +118,9 @@ class _Derived:
 def _derive(document: Document) -> _Derived:
     known = names(document.title, document.path)
     grams = frozenset(name[at : at + NAME_GRAM] for name in known for at in range(len(name) - NAME_GRAM + 1))
-    return _Derived(document.path, lexical.tokenize(document.card(), "words"), lexical.definitions(document.text),
-                    fold(document.card()), known, grams)
+    card = document.card()
+    return _Derived(document.path, lexical.tokenize(card, "words"), lexical.definitions(document.text), fold(card),
+                    known, grams)
 
 
 @dataclass(slots=True)
@@ -147,7 +148,6 @@ class Index:
     document_names: dict[str, set[str]] | None = None  # the names a question may call each document by
     path_ids: dict[str, str] | None = None  # document path -> id
     name_grams: dict[str, set[str]] | None = None  # every 8 characters of a document's names -> the documents
-    _folded_cards: dict[str, str] | None = None
     task_rows: dict | None = None  # each document's 任务分解 rows, made when a question first needs them
     store: object = None  # a MilvusStore that searches the passages; None: searched here (store.py)
     chunk_rows: dict[str, int] | None = None  # passage id -> row, to read a store's answers
@@ -205,7 +205,6 @@ class Index:
         self.definitions = {}
         for doc_id in self.documents:
             self.definitions.update(self.derived[doc_id].definitions)
-        self._folded_cards = {doc_id: derived.folded_card for doc_id, derived in self.derived.items()}
         self.document_names = {doc_id: derived.names for doc_id, derived in self.derived.items()}
         self.name_grams = {}
         for doc_id, derived in self.derived.items():
@@ -217,7 +216,7 @@ class Index:
 
     def folded_card(self, doc_id: str) -> str:
         """A document's card, folded for matching (worked out once)."""
-        return self._folded_cards[doc_id]
+        return self.derived[doc_id].folded_card
 
     def lexical_scores(self, tokens: list[str], own_title_weight: float = 1.0,
                        within: Collection[str] | None = None) -> np.ndarray:
@@ -918,10 +917,7 @@ def _named_by(data: dict) -> set[str]:
 
 
 def _current_generation(directory: Path) -> str | None:
-    try:
-        return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))["generation"]
-    except (OSError, ValueError, KeyError):
-        return None
+    return _read_manifest(directory).get("generation")
 
 
 def _sync_tree(folder: Path) -> None:

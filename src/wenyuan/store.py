@@ -239,8 +239,7 @@ def fingerprint(manifest) -> str:
 
 def passage_rows(index, ids: Collection[str]) -> list[dict]:
     """The rows of these passages, as the index holds them, for `MilvusStore.insert`."""
-    wanted = set(ids)
-    rows_of = [row for row, chunk in enumerate(index.chunks) if chunk.id in wanted]
+    rows_of = sorted(index.chunk_rows[chunk_id] for chunk_id in set(ids) if chunk_id in index.chunk_rows)
     if not rows_of:
         return []
     sparse = [{token_key(token): value for token, value in components.items() if value > 0}

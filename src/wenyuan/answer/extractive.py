@@ -329,7 +329,7 @@ class ExtractiveAnswerer:
                 figures_in = _HEADING_MARKER.sub("", words)
                 if require_figure and not (set(_FIGURE.findall(figures_in)) - asked_figures or _CN_FIGURE.search(figures_in)):
                     continue
-                own = sum(w for term, w in term_weight.items() if gate.held(query, term, words)) / total
+                own = gate.share(query, term_weight, words)
                 lead = enumerations.lead_of(document.text, start)
                 around = context + (fold(document.text[lead[0] : lead[1]]) if lead else "")
                 near = sum(
@@ -360,21 +360,19 @@ class ExtractiveAnswerer:
 
     # ---- list questions -------------------------------------------------------------------------------------
     def _list_answer(self, query: Query, hits: Sequence[Hit], term_weight: dict[str, float]) -> Answer | None:
-        total = sum(term_weight.values()) or 1.0
         focus = [t for t in query.focus if not t.isdigit()]
         top = hits[0].score or 1.0
         best: _List | None = None
-        text_of = lambda doc_id: self._index.documents[doc_id].text  # noqa: E731
         for hit in hits:
             doc_id = hit.chunk.doc_id
             structure = self._index.structures[doc_id]
             fits = self.coverage(query, hit, term_weight)
             for candidate in self._candidate_lists(doc_id, structure, hit):
                 lead = fold(candidate.owner_text)
-                match = sum(w for term, w in term_weight.items() if gate.held(query, term, lead)) / total
+                match = gate.share(query, term_weight, lead)
                 focused = sum(gate.held(query, term, lead) for term in focus) / len(focus) if focus else 0.0
                 # 打造成哪几个中心？ is answered by the headings that each name one (…加工制造中心, …研发设计中心)
-                naming = _items_naming(query, focus, text_of(doc_id), candidate.items)
+                naming = _items_naming(query, focus, self._index.documents[doc_id].text, candidate.items)
                 focused = max(focused, naming)
                 if focused == 0 and match < weights.LIST_HEADING_MATCH:
                     continue  # a list under a heading the question does not name is not what was asked
@@ -525,11 +523,8 @@ def _enumerates_closer(query: Query, term_weight: dict[str, float], sentence: An
     if said.count("、") < 2:
         return False
     said, lead = card_of(sentence) + " " + said, card_of(listed) + " " + lead  # each with what names its document
-    total = sum(term_weight.values()) or 1.0
-    def share(text: str) -> float:
-        return sum(w for t, w in term_weight.items() if gate.held(query, t, text)) / total
     focus = [t for t in query.focus if t not in LIST_NOUNS]
-    return (share(said) >= share(lead) + weights.ENUMERATION_CLOSER
+    return (gate.share(query, term_weight, said) >= gate.share(query, term_weight, lead) + weights.ENUMERATION_CLOSER
             and sum(gate.held(query, t, said) for t in focus) >= sum(gate.held(query, t, lead) for t in focus))
 
 

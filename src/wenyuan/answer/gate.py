@@ -57,14 +57,19 @@ def years_held(query: Query, document: Document, context: str) -> bool:
     return all(year == document.year or str(year) in context for year in query.years)
 
 
-def coverage(query: Query, term_weight: dict[str, float], document: Document, context: str) -> float:
-    """Share of the question's weighted key terms a folded context holds; 0 when it misses a year the question names."""
-    if not years_held(query, document, context):
-        return 0.0
+def share(query: Query, term_weight: dict[str, float], context: str) -> float:
+    """Share of the question's weighted key terms a folded text holds, in any of their forms."""
     total = sum(term_weight.values())
     if total == 0:
         return 0.0
     return sum(weight for term, weight in term_weight.items() if held(query, term, context)) / total
+
+
+def coverage(query: Query, term_weight: dict[str, float], document: Document, context: str) -> float:
+    """Share of the question's weighted key terms a folded context holds; 0 when it misses a year the question names."""
+    if not years_held(query, document, context):
+        return 0.0
+    return share(query, term_weight, context)
 
 
 # verbs that say how a document came out ("…2827号印发的…办法"): they name the document, not what is asked, unless

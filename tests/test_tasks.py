@@ -58,6 +58,9 @@ def test_lead_and_participants(text: str, first_leads: bool, expected: tuple) ->
      ("生态环境部", ("国家发展改革委", "财政部"))),
     ("。试点城市负责编制实施方案，经生态环境部审核后实施。", ("试点城市", ())),
     ("。鼓励地方政府加大投入。", ("", ())),
+    ("摸底排查。各地以县（市、区）为单位，全面摸排小区配套幼儿园情况。", ("各地", ())),  # every one addressed acts
+    ("各学校在新生报名登记时要认真审核材料。", ("各学校", ())),
+    ("。学校在新生报名登记时审核材料。", ("", ())),  # one not addressed as 各 needs an action word after it
     ("。要坚持问题导向，边学边改。", ("", ())),
 ])
 def test_the_unit_an_item_makes_act(text: str, expected: tuple) -> None:

@@ -41,6 +41,8 @@ _ACTOR = re.compile(
     r"(?=(?:均|都|也|一律)?(?:要|应当|应|须|必须|将|可|不得|负责|牵头|会同|组织|制定|建立|完善|推进|推动|加强|开展|按照|结合|根据|研究|统筹|"
     r"指导|做好|抓好|出台|印发|发布|编制|审核|确定|汇总|组建|设立|定期|每年|实行|实施|公布|受理|审批|办理|安排|落实|严格|"
     r"认真|切实|积极|依法|统一))")
+# 各地以县为单位…, 各学校在…: a unit every one of which is addressed acts whatever word follows it
+_EACH_ACTOR = re.compile(rf"(?:^|[。；;，,：:]\s*)(各(?:地|区县|区|县|[\u4e00-\u9fff]{{0,10}}?{_UNIT_END}))(?=以|在|于|对|按|把|从)")
 _ACTOR_WITH = re.compile(r"^会同([^，。；;]{2,200})")
 _A_UNIT = re.compile(rf"(?:有关部门|相关部门|有关单位|{_UNIT_WORDS})")
 _RESPONSIBLE_CLAUSE = re.compile(r"(?:^|[。；;，,]\s*)(?!经|由|对|向|在|请)([\u4e00-\u9fff]{2,10}?)(?:负责|牵头)(?!人)")
@@ -143,7 +145,7 @@ def actor(text: str) -> tuple[str, tuple[str, ...]]:
     """(lead, participants) of an item that writes no responsibility parenthesis, from the unit its own sentences
     make act ("国家卫生健康委制定…", "生态环境部会同国家发展改革委、财政部等部门…"); ("", ()) when none does."""
     found = [next((m for m in pattern.finditer(text) if not _NOT_IN_A_UNIT.search(m.group(1))), None)
-             for pattern in (_ACTOR, _RESPONSIBLE_CLAUSE)]
+             for pattern in (_ACTOR, _EACH_ACTOR, _RESPONSIBLE_CLAUSE)]
     found = [match for match in found if match]
     if found:
         match = min(found, key=lambda m: m.start(1))  # the first clause that makes a unit act

@@ -61,6 +61,10 @@ def test_lead_and_participants(text: str, first_leads: bool, expected: tuple) ->
     ("摸底排查。各地以县（市、区）为单位，全面摸排小区配套幼儿园情况。", ("各地", ())),  # every one addressed acts
     ("各学校在新生报名登记时要认真审核材料。", ("各学校", ())),
     ("。学校在新生报名登记时审核材料。", ("", ())),  # one not addressed as 各 needs an action word after it
+    ("。县级以上地方各级人民政府及国务院部门应当开设政务新媒体。", ("县级以上地方各级人民政府、国务院部门", ())),  # 以上 in a name
+    ("。试点城市政府是试点工作的责任主体，要有序开展试点。", ("试点城市政府", ())),  # …是责任主体
+    ("。2021年3月底前，试点城市政府对本地区试点情况进行评估总结。", ("试点城市政府", ())),  # …对…进行
+    ("。对于符合条件的学校，给予奖励。", ("", ())),
     ("。要坚持问题导向，边学边改。", ("", ())),
 ])
 def test_the_unit_an_item_makes_act(text: str, expected: tuple) -> None:

@@ -34,13 +34,13 @@ _UNIT_END = (r"(?:委员会|总局|办公室|人民政府|政府|机关|机构|�
 _UNIT_WORDS = (rf"{_NOT_A_UNIT}(?:各地|各区县|各区|各县|各[\u4e00-\u9fff]{{0,10}}?{_UNIT_END}|"
                rf"[\u4e00-\u9fff（）]{{1,16}}?{_UNIT_END})")
 # words no unit's name holds: a clause that has them is saying something, not naming who acts
-_NOT_IN_A_UNIT = re.compile(r"确保|保障|发挥|充分|通报|转载|是指|实行|自行|保送|回到|进行|指定|要|对|由|将|到|并|只|把|可|以|从|为")
+_NOT_IN_A_UNIT = re.compile(r"确保|保障|发挥|充分|通报|转载|是指|实行|自行|保送|回到|进行|指定|要|对|由|将|到|并|只|把|可|以(?![上下])|从|为")
 # the units that act, joined (国家卫生健康委和国家中医药局), then what they do
 _ACTOR = re.compile(
     rf"(?:^|[。；;，,：:]\s*)(?:由)?({_UNIT_WORDS}(?:(?:、|和|及|与){_UNIT_WORDS})*)(?:（[^）]{{1,8}}）)?"
     r"(?=(?:均|都|也|一律)?(?:要|应当|应|须|必须|将|可|不得|负责|牵头|会同|组织|制定|建立|完善|推进|推动|加强|开展|按照|结合|根据|研究|统筹|"
     r"指导|做好|抓好|出台|印发|发布|编制|审核|确定|汇总|组建|设立|定期|每年|实行|实施|公布|受理|审批|办理|安排|落实|严格|"
-    r"认真|切实|积极|依法|统一))")
+    r"认真|切实|积极|依法|统一|对(?!于)|是[^。；;，,]{0,24}?(?:责任主体|第一责任人|责任单位)))")
 # 各地以县为单位…, 各学校在…: a unit every one of which is addressed acts whatever word follows it
 _EACH_ACTOR = re.compile(rf"(?:^|[。；;，,：:]\s*)(各(?:地|区县|区|县|[\u4e00-\u9fff]{{0,10}}?{_UNIT_END}))(?=以|在|于|对|按|把|从)")
 _ACTOR_WITH = re.compile(r"^会同([^，。；;]{2,200})")

@@ -90,6 +90,9 @@ def test_the_unit_an_item_makes_act(text: str, expected: tuple) -> None:
     ("在20个工作日内公开", ("20个工作日内", "")),
     ("从2016年起实行", ("从2016年起", "")),
     ("6个月内办理；2019年底前完成", ("6个月内", "")),  # the first the item writes
+    # who is eligible is not when: a birth-date range, then the time limit the item sets
+    ("年满6周岁（2009年9月1日至2010年8月31日期间出生），5月21日至22日报名", ("5月21日至22日", "")),
+    ("年满3周岁（2012年9月1日至2013年8月31日间出生）的幼儿", ("", "")),
 
     ("加强组织领导。", ("", "")),
 ])

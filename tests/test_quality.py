@@ -242,6 +242,29 @@ def test_a_document_number_in_the_question_routes_to_its_document(tmp_path: Path
     assert missing.refused
 
 
+def test_a_decree_is_named_by_the_line_that_numbers_it(tmp_path: Path, embedder) -> None:
+    from wenyuan.assistant import Assistant
+    from wenyuan.config import Settings
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "某省规范性文件制定规定.txt").write_text(
+        "某省规范性文件制定规定\n某省人民政府令\n〔2010〕第14号\n《某省规范性文件制定规定》已经省政府常务会议讨论通过，现予公布，"
+        "自2011年2月1日起施行。\n省长\n二○一○年十二月二十四日\n某省规范性文件制定规定\n第一条 为规范规范性文件的制定，制定本规定。\n"
+        "第二条 规范性文件应当自公布之日起30日内报送备案。\n", encoding="utf-8")
+    (data / "某市行政规范性文件备案规定.txt").write_text(
+        "某市行政规范性文件备案规定\n（2010年1月19日某市人民政府令第26号公布）\n第一条 为了规范本市行政规范性文件的备案，制定本规定。\n"
+        "第二条 规范性文件应当自公布之日起15日内报送备案。\n", encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=data, index_dir=tmp_path / "index", progress=False), embedder)
+    assistant.build()
+    province = assistant.ask("某省规范性文件制定规定是哪号省政府令？")
+    assert "某省人民政府令" in province.text and "〔2010〕第14号" in province.text, province.text
+    assert _cited_docs(province) == {"某省规范性文件制定规定.txt"}
+    city = assistant.ask("某市行政规范性文件备案规定是市政府第几号令？")
+    assert "2010年1月19日某市人民政府令第26号公布" in city.text and not city.refused, city.text
+    assert _cited_docs(city) == {"某市行政规范性文件备案规定.txt"}
+
+
 @pytest.fixture(scope="module")
 def local_rules(tmp_path_factory: pytest.TempPathFactory, embedder):
     """Rules of two cities on the same matter, and one named by the number of the notice that issued it."""

@@ -18,6 +18,8 @@ from wenyuan.query import FIGURE, FACT, LIST, DOC_NUMBER_SHAPE, analyse, canonic
         ("杭州公租房一次租期多长？", FIGURE),
         ("暂行办法从什么时候施行？", FIGURE),
         ("山西、安徽四起煤矿瓦斯爆炸事故通报的文号是什么？", DOC_NUMBER_SHAPE),
+        ("上海市行政规范性文件制定和备案规定是市政府第几号令？", DOC_NUMBER_SHAPE),  # a decree's number is its 文号
+        ("河北省规范性文件制定规定是哪号省政府令？", DOC_NUMBER_SHAPE),
         ("政务新媒体工作的主管单位是谁？", FACT),
     ],
 )

@@ -29,7 +29,8 @@ _FIGURE_QUESTION = re.compile(
     r"多少|几成|比例|比重|百分之几|增速|增长率|率是|率为|达到了|提升到|提高到|(?<!哪)几天|(?<!哪)几个(?!方面)|几家|几所|(?<!哪)几年|"
     r"何时|什么时候|哪天|哪一天|几月|几号|哪一年|哪年|日期|时间|期限|截至|金额|规模|数量|多长|多大|多久|几岁|第几"
 )
-_DOC_NUMBER_QUESTION = re.compile(r"文号|发文字号|文件编号")
+# the 文号, or a decree's number: 第几号令, 哪号省政府令, 令号
+_DOC_NUMBER_QUESTION = re.compile(r"文号|发文字号|文件编号|令号|(?:第几|哪)号[\u4e00-\u9fff]{0,6}?令")
 _ASKING = re.compile(
     r"有哪些|有哪几[个项条点位种类]?|哪几[个项条点位种类]?|哪些|是什么|是多少|有什么|包括|分别|怎么|如何|怎样|几条|几项|几个方面|几点|"
     r"多少[钱人次天年元个]?|多长|多久|几天|几年|几位|几个|哪[两三四五六七八九十]+[个项条点位种类大]?(?:方面)?|"
@@ -234,7 +235,9 @@ def analyse(question: str, definitions: dict[str, str] | None = None) -> Query:
         if len(phrase) >= 3 and phrase in text:
             phrases.setdefault(phrase, []).extend(forms)
     kept = _outermost(phrases)
-    words = [t for t in lexical.terms(text) if _content(t) and not any(t in phrase for phrase in kept)]
+    # "第几号令", "文号" say what is asked of the document, not what a passage of it is about
+    worded = _DOC_NUMBER_QUESTION.sub(" ", text) if shape == DOC_NUMBER_SHAPE else text
+    words = [t for t in lexical.terms(worded) if _content(t) and not any(t in phrase for phrase in kept)]
     terms = tuple(sorted([*kept, *words], key=lambda t: text.find(t)))
     for term in terms:
         forms = [*lexicon.get(term, ()), *phrases.get(term, ())]

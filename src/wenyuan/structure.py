@@ -39,11 +39,17 @@ _SUBTITLE = re.compile(rf"^(?:[{DASHES}-]{{1,3}}\s*(?=.{{0,40}}\d{{4}}\s*年)|[�
 _DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*[年./-]\s*(?P<m>\d{1,2})\s*[月./-]\s*(?:(?P<d>\d{1,2})\s*日?)?")
 _CN_DATE = re.compile(r"(?P<y>[零〇○o0一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?:(?P<d>[一二三四五六七八九十]{1,3})日)?")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_DATE_WORDS = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 _FURNITURE = re.compile(
     r"https?://|www\.|^(?:发布时间|发布日期|来源|信息来源|作者|点击|浏览|字号|【字体|打印|关闭)|窗体[顶底]端|"
     r"^签发人|^(?:索引号|主题分类|发文机关|成文日期|发布机构)[:：]|\||首页|简体|繁体"
 )
 _DECREE = re.compile(r"^(?:.{2,24}?(?:令\s*)?)?[（(]?第\s*[\d一二三四五六七八九十百零]+\s*号(?:令)?[）)]?$")  # 国务院令第706号: a 文号 of its own
+# a decree's number where the title comes first: 河北省人民政府令 / 〔2010〕第14号, （2010年1月19日上海市人民政府令第26号公布）,
+# （2009年11月27日市政府第202号令发布）
+_DECREE_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,24}?(?:令(?:〔\d{4}〕)?第\d+号|第\d+号令)")
+_DECREE_NOTE = re.compile(r"[（(][^（）()]{0,40}(?:令(?:〔\d{4}〕)?第\d+号|第\d+号令)(?:公布|发布|颁布)[）)]")
+_DECREE_NOTE_MAX = 60
 _ARTICLE = re.compile(r"^第[一二三四五六七八九十百零\d]+[编章节条編節條]")
 _LABEL = re.compile(r"^(?:【[^】]{1,6}】|(?:文件名称|标题|名称)[:：]\s*|\[[^\]]{1,6}\])+\s*")
 _ENCLOSED = re.compile(r"^[（(].*[）)]$")
@@ -116,9 +122,10 @@ def describe(lines: list[str], fallback_title: str) -> Description:
     if len(title.strip("—－-《》 ")) < 5 or title in KINDS:  # "实施意见" alone, a dash: not a title
         title = ""
     title = title or fallback_title.strip()
+    number = number or _decree([line.strip() for line in lines[:_HEAD_LINES]])
     subtitle = _subtitle(head, title)
     date = _date_in(subtitle) or _closing_date(lines) or _opening_date(head)
-    issuer = red_issuer or _closing_issuer(lines) or _issuer_in_title(title)
+    issuer = red_issuer or _closing_issuer(lines) or _issuer_in_title(title) or _decree_issuer(number)
     year = (int(date[:4]) if date else None) or _session_year(title + subtitle + fallback_title) \
         or _first_year(title) or _first_year(fallback_title) or _first_year(number)
     kind_match = _KIND_AT_END.search(title) or _KIND_AT_END.search(fallback_title)
@@ -132,6 +139,28 @@ def _number(head: list[str]) -> str:
         if found and len(line) <= len(found.group(0)) + 6:
             return re.sub(r"\s+", "", found.group(0))
     return ""
+
+
+def _decree(head: list[str]) -> str:
+    """A decree's number written on its own line or in a note near the top (not a body sentence that cites one)."""
+    for index, line in enumerate(head):
+        if line.endswith("令") and index + 1 < len(head):
+            line += head[index + 1]  # 河北省人民政府令 / 〔2010〕第14号
+        words = re.sub(r"\s+", "", line)
+        note = _DECREE_NOTE.search(words)
+        if note:  # a note under the title, or in a web page's one line: （…令第26号公布）
+            found = _DECREE_NUMBER.search(_DATE_WORDS.sub("", note.group(0)))
+        else:
+            found = _DECREE_NUMBER.fullmatch(words) if len(words) <= _DECREE_NOTE_MAX else None
+        if found:
+            return found.group(0)
+    return ""
+
+
+def _decree_issuer(number: str) -> str:
+    """The body a decree's number names (河北省人民政府令〔2010〕第14号 → 河北省人民政府); none for 市政府第202号令."""
+    found = re.match(rf"^([\u4e00-\u9fff]{{2,24}}?{_ORGAN})令", number)
+    return found.group(1) if found and not found.group(1).startswith(("市", "省", "区", "县")) else ""
 
 
 def _subtitle(head: list[str], title: str) -> str:

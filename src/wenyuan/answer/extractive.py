@@ -40,6 +40,9 @@ _CN_FIGURE = re.compile(
 )
 _SUMMARY = re.compile(r"由.{4,120}(?:组成|构成)|包括.{4,120}|分为.{4,120}|等[\d一二三四五六七八九十]+(?:项|个|类|种|方面)")
 _DASH_ITEM = re.compile(rf"^[{DASHES}-]{{1,2}}")
+_DECREE = re.compile(r"令(?:〔\d{4}〕)?第\d+号|第\d+号令")  # a decree's number: 国务院令第322号, 市政府第202号令
+_DECREE_HEAD = 600  # characters from the top where a decree writes its number
+_DECREE_LINE = 80  # a line longer than this is more than the number: only the note (…令第35号发布) in it is quoted
 _BARE_LABEL = 16  # a sub-heading this short is a label: its answer is the sentence that develops it
 
 
@@ -273,13 +276,17 @@ class ExtractiveAnswerer:
 
     def _document_number_answer(self, query: Query, hits: Sequence[Hit]) -> Answer | None:
         """'…的文号是多少？': the document number of the best matching document, cited from its header."""
-        document = next(
-            (self._index.documents[h.chunk.doc_id] for h in hits if self._index.documents[h.chunk.doc_id].number), None
-        )
-        if document is None:
-            return None
-        header_end = _number_end(document)
+        document = self._index.documents[hits[0].chunk.doc_id]
+        if not document.number:
+            return None  # the document asked about writes none: its words are quoted, not another's number
         citations = Citations(self._index)
+        note = _decree_note(document)
+        if note is not None:  # a decree: the line that numbers it, which says when and by whom (…令第26号公布)
+            n = citations.cite(document.id, *note, hits[0].score, note)
+            said = document.text[note[0] : note[1]].strip().replace("\n", "")
+            return Answer(query.asked, f"据{_named(document)}：{said}[{n}]", tuple(citations.items), False, "fact",
+                          tuple(hits))
+        header_end = _number_end(document)
         n = citations.cite(document.id, 0, header_end, hits[0].score, (0, header_end))
         text = f"{_named(document)}的文号是{document.number}。[{n}]"
         return Answer(query.asked, text, tuple(citations.items), False, "fact", tuple(hits))
@@ -548,6 +555,27 @@ def _written(parts: list[tuple[str, str]], text: str) -> bool:
     """Whether a text writes a compound, whole or its two parts a few characters apart, in order ("有效期自施行之日起
     一般" for 有效期一般)."""
     return any(re.search(re.escape(a) + f".{{0,{_COMPOUND_GAP}}}?" + re.escape(b), text) for a, b in parts)
+
+
+def _decree_note(document: Document) -> tuple[int, int] | None:
+    """The lines near the top that write a decree's number (中华人民共和国国务院令 / 第322号, （…令第26号公布）), when
+    the document's number is a decree's."""
+    if not _DECREE.search(document.number):
+        return None
+    digits = re.search(r"第(\d+)号", document.number).group(1)
+    found = re.search(rf"第\s*{digits}\s*号", document.text[:_DECREE_HEAD])
+    if found is None:
+        return None
+    start = document.text.rfind("\n", 0, found.start())
+    if start > 0 and document.text[:start].rstrip(" 　").endswith("令"):
+        start = document.text.rfind("\n", 0, start)  # 第322号 under a 中华人民共和国国务院令 line: both are the number
+    end = document.text.find("\n", found.end())
+    end = len(document.text) if end < 0 else end
+    opened = max(document.text.rfind("（", start + 1, found.start()), document.text.rfind("(", start + 1, found.start()))
+    closes = [at for at in (document.text.find("）", found.end(), end), document.text.find(")", found.end(), end)) if at >= 0]
+    if end - start > _DECREE_LINE and opened >= 0 and closes:  # a page flattened to one line: the note in it
+        return opened, min(closes) + 1
+    return start + 1, end
 
 
 def _number_end(document: Document) -> int:

@@ -283,7 +283,8 @@ def local_rules(tmp_path_factory: pytest.TempPathFactory, embedder):
         "某市居住证管理办法.txt": "某市居住证管理办法\n第一条 为规范流动人口服务管理，制定本办法。\n"
         "第七条 离开常住户口所在地，来本市居住半年以上，符合有合法稳定就业、合法稳定住所、连续就读条件之一的，可以申领居住证。\n"
         "第三十九条 有下列情形之一的，经有关部门认定后，由公安机关注销居住证：\n（一）提供虚假证明材料取得居住证的；\n"
-        "（二）居住证持有人死亡的；\n（三）居住证持有人已在本市落户的。\n",
+        "（二）居住证持有人死亡的；\n（三）居住证持有人已在本市落户的。\n"
+        "第四十条 在出租房屋居住的流动人口终止居住的，房屋出租人应当在7个工作日内向居住地公安派出所报告。\n",
         "露营活动指南.txt": "春季露营活动指南\n一、活动注意事项\n1. 安全规范\n严格在指定区域生火，离开时确认火源熄灭。\n"
         "2. 环保要求\n1.所有垃圾必须全部打包带走，不留下任何外来污染物\n2.不随意采摘野生植物，不破坏植被\n"
         "3.避免使用过量清洁用品清洗餐具\n二、费用\n每人200元。\n",
@@ -300,6 +301,13 @@ def test_a_place_the_question_names_picks_the_document_of_that_place(local_rules
     answer = local_rules.ask("成都城乡居民养老保险，65岁开始领养老金，计发月数是多少？")
     assert not answer.refused and "101" in answer.text
     assert _cited_docs(answer) == {"成都市城乡居民养老保险试行办法.txt"}
+
+
+def test_everyday_words_find_the_official_ones(local_rules) -> None:
+    # 外地人 → 流动人口, 搬走 → 终止居住, 房东 → 房屋出租人, 告诉 → 报告 (the lexicon's colloquial lines)
+    answer = local_rules.ask("在某市把房子租给外地人，租客搬走后房东要在几天内告诉派出所？")
+    assert not answer.refused and "7个工作日" in answer.text, answer.text
+    assert _cited_docs(answer) == {"某市居住证管理办法.txt"}
 
 
 def test_the_notice_that_issued_a_document_only_names_it(local_rules) -> None:

@@ -93,6 +93,13 @@ def test_document_numbers_name_a_document_in_any_bracket_style() -> None:
         ("杭州公租房一次租期多长？", "公租房", "公共租赁住房"),
         ("个税专项附加扣除有哪几项？", "个税", "个人所得税"),
         ("除了民政部门，别的部门能给社团登记发证吗？", "社团", "社会团体"),
+        # everyday words for the official ones
+        ("把房子租给外地人要登记吗？", "外地人", "流动人口"),
+        ("租客搬走后房东要在几天内告诉派出所？", "搬走", "终止居住"),
+        ("租客搬走后房东要在几天内告诉派出所？", "告诉", "报告"),
+        ("低收入家庭房租能少交百分之几？", "少交", "减免"),
+        ("救援车辆享受哪些费用减免？", "减免", "免收"),
+        ("这个规定是市政府第几号令？", "市政府", "市人民政府"),
     ],
 )
 def test_abbreviations_bring_their_long_forms(question: str, term: str, form: str) -> None:

@@ -46,6 +46,16 @@ def test_spaces_between_chinese_characters_collapse_but_latin_words_keep_theirs(
     assert _repaired("第一条　为了规范管理") == ["第一条　为了规范管理"]
 
 
+def test_a_roster_keeps_a_line_per_member_and_the_gap_between_name_and_post() -> None:
+    roster = "现将调整后的名单通知如下：\n组　长：韩　正　　国务院副总理\n副组长：丁学东　　国务院副秘书长\n李干杰　　生态环境部部长\n" \
+             "主  任：孙春兰　　国务院副总理\n领导小组办公室设在生态环境部，办公室主任由生态环境部副部长兼任。"
+    assert _repaired(roster) == [
+        "现将调整后的名单通知如下：", "组长：韩正\u3000\u3000国务院副总理", "副组长：丁学东\u3000\u3000国务院副秘书长",
+        "李干杰\u3000\u3000生态环境部部长", "主任：孙春兰\u3000\u3000国务院副总理", "领导小组办公室设在生态环境部，办公室主任由生态环境部副部长兼任。"]
+    # prose (it has punctuation) broken over lines still joins, whatever its spacing
+    assert _repaired("各地区要加强组织　　领导，\n切实抓好落实。") == ["各地区要加强组织领导，切实抓好落实。"]
+
+
 def test_a_declared_heading_line_is_never_joined() -> None:
     lines = [Line("总体要求", level=1), Line("坚持问题导向")]
     assert [line.text for line in repair(lines)] == ["总体要求", "坚持问题导向"]

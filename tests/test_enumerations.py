@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from wenyuan.answer import rosters
 from wenyuan.answer.enumerations import lead_lists, lead_of
 
 
@@ -63,3 +64,30 @@ def test_a_lead_in_line_of_its_own_leads_the_clauses_below_it() -> None:
     assert text[slice(*lead_of(text, text.index("城镇新增")))] == "今年经济社会发展的主要预期目标是："
     addressed = "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：\n经国务院批准，现将有关事项通知如下。\n"
     assert lead_of(addressed, addressed.index("经国务院")) is None  # a 主送 line leads into nothing
+
+
+_ROSTER = ("现将调整后的组成人员名单通知如下：\n主任：孙春兰\u3000\u3000国务院副总理\n副主任：陈宝生\u3000\u3000教育部部长\n"
+           "丁向阳\u3000\u3000国务院副秘书长\n秘书长：朱之文\u3000\u3000教育部副部长\n委员：\n（一）部门委员\n梁言顺\u3000\u3000中央宣传部副部长\n"
+           "委员会办公室设在教育部，承担日常工作。\n")
+
+
+@pytest.mark.parametrize(
+    ("question", "role", "members"),
+    [
+        ("秘书长是谁？", "秘书长", ["秘书长：朱之文\u3000\u3000教育部副部长"]),  # not 副秘书长, a post in another line
+        ("副主任有哪几位？", "副主任", ["副主任：陈宝生\u3000\u3000教育部部长", "丁向阳\u3000\u3000国务院副秘书长"]),
+        ("主任是谁？", "主任", ["主任：孙春兰\u3000\u3000国务院副总理"]),
+        ("部门委员有哪些？", "委员", ["委员：", "（一）部门委员", "梁言顺\u3000\u3000中央宣传部副部长"]),  # ends at the prose
+        ("组长是谁？", None, None),  # a role this roster does not have
+    ],
+)
+def test_the_roster_group_a_question_names(question: str, role: str | None, members: list[str] | None) -> None:
+    group = rosters.named(_ROSTER, question)
+    if role is None:
+        assert group is None
+        return
+    assert group.role == role and [_ROSTER[s:e] for s, e in group.lines] == members
+
+
+def test_prose_is_not_a_roster() -> None:
+    assert rosters.groups("主要任务：加强组织领导，明确责任分工。\n坚持问题导向。\n") == []

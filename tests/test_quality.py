@@ -362,3 +362,33 @@ def test_a_list_question_is_answered_by_the_sentence_that_says_what_the_list_is_
     })
     answer = assistant.ask("第12号建议答复里，建设开通政府门户网站对哪些方面有重要意义？")
     assert not answer.refused and "促进政务公开" in answer.text and "提高行政效能" in answer.text
+
+
+def test_who_holds_a_post_is_read_from_the_roster(tmp_path: Path, embedder) -> None:
+    from wenyuan.assistant import Assistant
+    from wenyuan.config import Settings
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "领导小组组成人员.txt").write_text(
+        "某市人民政府办公室关于调整某市污染源普查领导小组组成人员的通知\n某政办函〔2018〕74号\n各区人民政府，市政府各部门：\n"
+        "根据人员变动情况和工作需要，市政府决定对领导小组组成人员进行调整。现将调整后的名单通知如下：\n"
+        "组　长：王　明　　副市长\n副组长：李　强　　市政府副秘书长\n张　华　　市生态环境局局长\n"
+        "赵　敏　　市统计局局长\n成　员：刘　伟　　市财政局副局长\n陈　军　　市公安局副局长\n"
+        "领导小组办公室设在市生态环境局，办公室主任由市生态环境局副局长兼任。\n某市人民政府办公室\n2018年11月5日\n",
+        encoding="utf-8")
+    (data / "普查工作方案.txt").write_text(
+        "某市污染源普查工作方案\n一、普查对象\n普查对象为本市行政区域内有污染源的单位和个体经营户。\n"
+        "二、组织实施\n市政府副秘书长负责协调普查中的重大问题。各区成立普查机构，按要求完成普查任务。\n", encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=data, index_dir=tmp_path / "index", progress=False), embedder)
+    assistant.build()
+    deputies = assistant.ask("污染源普查领导小组的副组长有哪几位？分别担任什么职务？")
+    assert not deputies.refused, deputies.text
+    for member in ("李强", "张华", "赵敏", "市统计局局长"):
+        assert member in deputies.text.replace("\u3000", ""), deputies.text
+    assert "刘伟" not in deputies.text.replace("\u3000", "")  # a member, not a deputy
+    assert len(deputies.items) == 3 and _cited_docs(deputies) == {"领导小组组成人员.txt"}
+    _every_line_cited(deputies)
+    leader = assistant.ask("污染源普查领导小组组长是谁？")
+    assert "王明" in leader.text.replace("\u3000", "") and "副市长" in leader.text, leader.text
+    assert "李强" not in leader.text.replace("\u3000", "")

@@ -66,6 +66,13 @@ _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000\u00a0]+(?=[{_CJK}])")
 _ARTICLE_PREFIX = re.compile(rf"第[{CN_NUM}\d]+[编章节条編節條]$")
 _MAX_HEADING_LINE = 40
+# a short line whose words stand in columns (a roster's "王晓晖　　中央宣传部副部长"): a row of its own, its gap kept as two
+# ideographic spaces; prose has punctuation, a row has none
+_COLUMN_GAP = re.compile(rf"(?:(?<=[{_CJK}]{{2}})|(?<=[{_CJK}][ \u3000][{_CJK}]))[ \t\u3000\u00a0]{{2,}}(?=[{_CJK}]{{2}})")
+_ROW_GAP = re.compile(rf"(?<=[{_CJK}])\u3000\u3000(?=[{_CJK}])")
+_GAP_MARK = "\x00"
+_ARTICLE_START = re.compile(rf"^第[{CN_NUM}\d]+[编章节条編節條]")
+_ROW_MAX = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +167,8 @@ def _is_standalone(text: str) -> bool:
     if DOC_NUMBER.fullmatch(text) or DATE_LINE.match(text) or _DASH_LINE.match(text) or REGISTRATION_NUMBER.match(text) \
             or SIGNER_LINE.match(text):
         return True
+    if _ROW_GAP.search(text) and not _ARTICLE_START.match(text):
+        return True  # a row of columns: 副主任：陈宝生　　教育部部长
     if len(text) <= _MAX_HEADING_LINE and text[-1] in "：:" and "，" not in text:
         return True  # a salutation (同志们：) or the 主送机关 line (各区人民政府：)
     return heading_level(text) is not None and len(text) <= _MAX_HEADING_LINE
@@ -194,7 +203,10 @@ def repair(lines: list[Line], *, join_broken: bool = True) -> list[Line]:
     paragraphs: list[Line] = []
     open_paragraph = False
     for line in _split_signer(lines):
-        text = _collapse_spaces(line.text.replace("\r", "").strip(" \t\u3000\u00a0\ufeff\x0c").translate(_RADICALS))
+        text = line.text.replace("\r", "").strip(" \t\u3000\u00a0\ufeff\x0c").translate(_RADICALS)
+        if len(text) <= _ROW_MAX and not re.search("[。，；！？,;]", text) and heading_level(text) is None:
+            text = _COLUMN_GAP.sub(_GAP_MARK, text)
+        text = _collapse_spaces(text).replace(_GAP_MARK, "\u3000\u3000")
         if not text:
             open_paragraph = False
             continue

@@ -20,7 +20,7 @@ from difflib import SequenceMatcher
 from typing import Protocol, runtime_checkable
 
 from wenyuan import weights
-from wenyuan.answer import enumerations, gate
+from wenyuan.answer import enumerations, gate, rosters
 from wenyuan.answer.citations import Citations
 from wenyuan.chunking import Structure, sentence_spans
 from wenyuan.clean import DASHES, ENUM_MARKER, fold, heading_level
@@ -122,6 +122,9 @@ class ExtractiveAnswerer:
         asked_back = self._ask_back(query, hits, term_weight)
         if asked_back is not None:
             return asked_back
+        listed_people = self._roster_answer(query, hits)
+        if listed_people is not None and self._slot_held(query, term_weight, listed_people, hits):
+            return listed_people
         sentence = self._sentence_answer(query, hits, term_weight)
         candidates = [sentence]
         if query.shape == LIST:
@@ -290,6 +293,31 @@ class ExtractiveAnswerer:
         n = citations.cite(document.id, 0, header_end, hits[0].score, (0, header_end))
         text = f"{_named(document)}的文号是{document.number}。[{n}]"
         return Answer(query.asked, text, tuple(citations.items), False, "fact", tuple(hits))
+
+    def _roster_answer(self, query: Query, hits: Sequence[Hit]) -> Answer | None:
+        """'…的秘书长是谁？', '副组长有哪几位？': the members of the role the question names, from the roster (组成人员名单)
+        of the best document that lists one, a line each, as written."""
+        if not _ASKS_PERSON.search(query.text):
+            return None
+        for doc_id in dict.fromkeys(hit.chunk.doc_id for hit in hits[: weights.ROSTER_DOCUMENTS]):
+            document = self._index.documents[doc_id]
+            group = rosters.named(document.text, query.text)
+            if group is None:
+                continue
+            citations = Citations(self._index)
+            span = (group.lines[0][0], group.lines[-1][1])
+            shown = group.lines[:_ROSTER_SHOWN]
+            lines = [f"{document.text[start:end].strip()}[{citations.cite(doc_id, start, end, hits[0].score, span)}]"
+                     for start, end in shown]
+            if len(shown) == 1:
+                return Answer(query.asked, f"据{_named(document)}：{lines[0]}", tuple(citations.items), False, "fact",
+                              tuple(hits))
+            more = f"（共{len(group.lines)}行，以上为前{len(shown)}行）" if len(shown) < len(group.lines) else ""
+            lead = f"据{_named(document)}，{group.role}有{len(group.lines)}位{more}："
+            items = tuple(AnswerItem(document.path, start, end, document.text[start:end].strip()) for start, end in shown)
+            return Answer(query.asked, "\n".join([lead + lines[0], *lines[1:]]), tuple(citations.items), False,
+                          "list", tuple(hits), items=items)
+        return None
 
     def _heading_at(self, sentence: _Sentence) -> Heading | None:
         return next(
@@ -666,6 +694,9 @@ def _items_naming(query: Query, focus: Sequence[str], text: str, items: Sequence
 
 
 _ASKS_WHO = re.compile(r"谁|哪位|哪几位|哪些人|什么人")
+# a question about the people a roster names: who, how many, which posts they hold
+_ASKS_PERSON = re.compile(r"谁|哪位|哪几位|哪些人|什么人|几位|职务|名单|有哪些|有哪几|都有")
+_ROSTER_SHOWN = 30  # members of one role shown; a longer role (委员) says how many there are
 _SALUTATION = re.compile(r"[^。；：:\n]{1,40}(?:委员|代表|同志|先生|女士)们?[：:]")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wenyuan.structure import describe
+from wenyuan.structure import describe, names
 
 
 @pytest.mark.parametrize(
@@ -54,6 +54,11 @@ from wenyuan.structure import describe
             ["某市廉租住房保障办法", "（2009年11月27日市政府第202号令发布）", "第一条 根据国务院令第322号，制定本办法。"], "办法",
             {"number": "市政府第202号令"},
         ),
+        (  # a decree that opens with its number: the promulgation sentence names it
+            ["中华人民共和国国务院令", "第 322 号", "现公布《规章制定程序条例》，自2002年1月1日起施行。", "总理　某某", "二○○一年十一月十六日",
+             "规章制定程序条例", "第一章　总则"], "规章制定程序条例-国务院",
+            {"title": "规章制定程序条例", "number": "中华人民共和国国务院令第322号", "kind": "条例", "year": 2001},
+        ),
         (  # a web page flattened to one line: the note in it
             ["首页 | 政策法规", "当前位置： 首页 > 政策法规 > 规章 某市医疗机构管理细则 某市卫生局 1994-09-01(1994年8月29日某市卫生局令第35号发布)",
              "第一章 总则"], "细则",
@@ -80,3 +85,8 @@ def test_describe(lines: list[str], fallback: str, expected: dict) -> None:
 def test_a_document_number_between_issuer_and_title_keeps_them_apart() -> None:
     about = describe(["南京市教育局", "宁教发〔2016〕5号", "关于做好2016年招生工作的通知", "各区教育局："], "x")
     assert about.title == "关于做好2016年招生工作的通知" and about.number == "宁教发〔2016〕5号"
+
+
+def test_a_file_name_that_adds_the_issuer_still_names_the_document() -> None:
+    assert "规章制定程序条例" in names("规章制定程序条例-国务院", "real/规章制定程序条例-国务院.docx")
+    assert "国务院" not in names("规章制定程序条例-国务院", "real/规章制定程序条例-国务院.docx")

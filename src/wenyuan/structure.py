@@ -50,6 +50,7 @@ _DECREE = re.compile(r"^(?:.{2,24}?(?:令\s*)?)?[（(]?第\s*[\d一二三四五�
 _DECREE_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,24}?(?:令(?:〔\d{4}〕)?第\d+号|第\d+号令)")
 _DECREE_NOTE = re.compile(r"[（(][^（）()]{0,40}(?:令(?:〔\d{4}〕)?第\d+号|第\d+号令)(?:公布|发布|颁布)[）)]")
 _DECREE_NOTE_MAX = 60
+_PROMULGATED = re.compile(r"^现(?:予)?公布《([^》]{4,60})》")
 _ARTICLE = re.compile(r"^第[一二三四五六七八九十百零\d]+[编章节条編節條]")
 _LABEL = re.compile(r"^(?:【[^】]{1,6}】|(?:文件名称|标题|名称)[:：]\s*|\[[^\]]{1,6}\])+\s*")
 _ENCLOSED = re.compile(r"^[（(].*[）)]$")
@@ -114,6 +115,9 @@ def describe(lines: list[str], fallback_title: str) -> Description:
         if _KIND_AT_END.search(line):
             break
     title = head[title_index] if title_index is not None else ""
+    if not title:  # a decree that opens with its number: "现公布《规章制定程序条例》，自…起施行。" names it
+        promulgated = next((m for line in head if (m := _PROMULGATED.search(line))), None)
+        title = promulgated.group(1) if promulgated else ""
     if title and title_index is not None and not _KIND_AT_END.search(title):
         following = head[title_index + 1] if title_index + 1 < len(head) else ""
         if following and len(title) + len(following) <= _TITLE_MAX and _KIND_AT_END.search(following) \
@@ -256,6 +260,8 @@ def names(title: str, path: str) -> set[str]:
     title = fold(title).replace(" ", "")
     stem = fold(path.rsplit("/", 1)[-1].rsplit(".", 1)[0]).replace(" ", "")
     found = {title, stem, re.sub(r"^[a-z]{1,4}-", "", stem)}
+    # 规章制定程序条例-国务院: the part of a file name that is a document's name (it ends in a kind), without the issuer
+    found |= {part for part in re.split(r"[-_—]+", stem) if _KIND_AT_END.search(part)}
     for inner in _WRAPPED.finditer(title):
         found.add(inner.group(1))
     found |= {name.removeprefix("中华人民共和国").removeprefix("中国") for name in found}

@@ -392,3 +392,26 @@ def test_who_holds_a_post_is_read_from_the_roster(tmp_path: Path, embedder) -> N
     leader = assistant.ask("污染源普查领导小组组长是谁？")
     assert "王明" in leader.text.replace("\u3000", "") and "副市长" in leader.text, leader.text
     assert "李强" not in leader.text.replace("\u3000", "")
+
+
+def test_when_a_document_is_in_force_is_read_from_its_closing_article(tmp_path: Path, embedder) -> None:
+    from wenyuan.assistant import Assistant
+    from wenyuan.config import Settings
+
+    data = tmp_path / "data"
+    data.mkdir()
+    articles = "".join(f"第{n}条 居住证持有人应当遵守本市有关流动人口服务管理的第{n}项规定。\n" for n in range(3, 30))
+    (data / "某市居住证管理办法.txt").write_text(
+        "某市人民政府关于印发某市居住证管理办法的通知\n某政发〔2015〕39号\n各区人民政府：\n现将《某市居住证管理办法》印发给你们，望遵照执行。\n"
+        "某市人民政府\n2015年12月31日\n某市居住证管理办法\n第一条 为规范本市居住证管理，根据《某省流动人口服务管理条例》"
+        "（该条例自2010年3月1日起施行）的规定，制定本办法。\n第二条 居住证持有人住址发生变动的，应当自变动之日起7日内申报变更登记。\n"
+        + articles + "第三十条 本办法自2016年1月1日起施行，2020年12月31日废止。\n", encoding="utf-8")
+    (data / "某市暂住登记规定.txt").write_text(
+        "某市暂住登记规定\n第一条 来本市暂住的人员应当申报暂住登记。\n第二条 本规定自2008年5月1日起施行。\n", encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=data, index_dir=tmp_path / "index", progress=False), embedder)
+    assistant.build()
+    answer = assistant.ask("某市居住证管理办法从哪天起施行？")
+    assert "本办法自2016年1月1日起施行" in answer.text and _cited_docs(answer) == {"某市居住证管理办法.txt"}, answer.text
+    assert "2010年3月1日" not in answer.text  # another document's date, quoted in passing
+    until = assistant.ask("某市居住证管理办法的有效期到什么时候？")
+    assert "2020年12月31日废止" in until.text and not until.refused, until.text

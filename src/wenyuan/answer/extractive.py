@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Protocol, runtime_checkable
 
@@ -122,6 +122,10 @@ class ExtractiveAnswerer:
         asked_back = self._ask_back(query, hits, term_weight)
         if asked_back is not None:
             return asked_back
+        in_force = self._in_force_answer(query, hits)
+        # the clause answers the when (施行, 有效期 …) by what it is; the rest of what is asked must be in it
+        if in_force is not None and self._slot_held(_without(query, _IN_FORCE_WORDS), term_weight, in_force, hits):
+            return in_force
         listed_people = self._roster_answer(query, hits)
         if listed_people is not None and self._slot_held(query, term_weight, listed_people, hits):
             return listed_people
@@ -294,12 +298,30 @@ class ExtractiveAnswerer:
         text = f"{_named(document)}的文号是{document.number}。[{n}]"
         return Answer(query.asked, text, tuple(citations.items), False, "fact", tuple(hits))
 
+    def _in_force_answer(self, query: Query, hits: Sequence[Hit]) -> Answer | None:
+        """'…从哪天起施行？', '有效期到什么时候？': the clause that puts the best document in force (本办法自…起施行，
+        …废止), wherever it stands; its closing article, not a date another sentence gives."""
+        if not (_ASKS_IN_FORCE.search(query.text) and _ASKS_WHEN.search(query.text)):
+            return None
+        for doc_id in dict.fromkeys(hit.chunk.doc_id for hit in hits[: weights.DOCUMENT_FACTS]):
+            document = self._index.documents[doc_id]
+            clauses = [(start, end) for start, end in sentence_spans(document.text)
+                       if _IN_FORCE.search(document.text, start, end)]
+            if not clauses:
+                continue
+            start, end = clauses[-1]  # the closing article; an earlier one may quote another document's
+            citations = Citations(self._index)
+            n = citations.cite(doc_id, start, end, hits[0].score, (start, end))
+            return Answer(query.asked, f"据{_named(document)}：{document.text[start:end].strip()}[{n}]",
+                          tuple(citations.items), False, "fact", tuple(hits))
+        return None
+
     def _roster_answer(self, query: Query, hits: Sequence[Hit]) -> Answer | None:
         """'…的秘书长是谁？', '副组长有哪几位？': the members of the role the question names, from the roster (组成人员名单)
         of the best document that lists one, a line each, as written."""
         if not _ASKS_PERSON.search(query.text):
             return None
-        for doc_id in dict.fromkeys(hit.chunk.doc_id for hit in hits[: weights.ROSTER_DOCUMENTS]):
+        for doc_id in dict.fromkeys(hit.chunk.doc_id for hit in hits[: weights.DOCUMENT_FACTS]):
             document = self._index.documents[doc_id]
             group = rosters.named(document.text, query.text)
             if group is None:
@@ -650,6 +672,12 @@ def _figure_near(query: Query, slot: list[str], words: str) -> bool:
     return False
 
 
+def _without(query: Query, words: frozenset[str]) -> Query:
+    """The question less some of its words, as the checks see it."""
+    return replace(query, terms=tuple(t for t in query.terms if t not in words),
+                   focus=tuple(t for t in query.focus if t not in words))
+
+
 def _named(document: Document) -> str:
     return f"《{document.display_title}》"
 
@@ -696,6 +724,13 @@ def _items_naming(query: Query, focus: Sequence[str], text: str, items: Sequence
 _ASKS_WHO = re.compile(r"谁|哪位|哪几位|哪些人|什么人")
 # a question about the people a roster names: who, how many, which posts they hold
 _ASKS_PERSON = re.compile(r"谁|哪位|哪几位|哪些人|什么人|几位|职务|名单|有哪些|有哪几|都有")
+# a question about when a document is in force, and the clause that says it (本办法自2016年1月1日起施行)
+_IN_FORCE_WORDS = frozenset("施行 生效 实施 执行 试行 废止 失效 有效期 起 开始 日期 时间".split())
+# the words of legal effect; 实施 and 执行 also ask when a measure inside a document starts, which its own sentence says
+_ASKS_IN_FORCE = re.compile(r"施行|生效|废止|失效|有效期")
+_ASKS_WHEN = re.compile(r"何时|什么时候|哪天|哪一天|哪年|日期|时间|多久|多长|几年|有效期")
+_IN_FORCE = re.compile(r"本[\u4e00-\u9fff]{0,12}?(?:办法|规定|细则|条例|通知|意见|方案|决定|规则|措施|制度|标准|规划|意见)"
+                       r"[^。；]{0,40}?(?:自|从|于)[^。；]{0,30}?(?:施行|执行|实施|生效|试行)")
 _ROSTER_SHOWN = 30  # members of one role shown; a longer role (委员) says how many there are
 _SALUTATION = re.compile(r"[^。；：:\n]{1,40}(?:委员|代表|同志|先生|女士)们?[：:]")
 

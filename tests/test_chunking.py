@@ -54,6 +54,7 @@ def test_a_roster_keeps_a_line_per_member_and_the_gap_between_name_and_post() ->
         "李干杰\u3000\u3000生态环境部部长", "主任：孙春兰\u3000\u3000国务院副总理", "领导小组办公室设在生态环境部，办公室主任由生态环境部副部长兼任。"]
     # prose (it has punctuation) broken over lines still joins, whatever its spacing
     assert _repaired("各地区要加强组织　　领导，\n切实抓好落实。") == ["各地区要加强组织领导，切实抓好落实。"]
+    assert len(_repaired("《某某法》第八条　　纳税人对税务机关作出的决定，享有陈述权、\n申辩权。")) == 1
 
 
 def test_a_declared_heading_line_is_never_joined() -> None:

@@ -73,6 +73,7 @@ _ROW_GAP = re.compile(rf"(?<=[{_CJK}])\u3000\u3000(?=[{_CJK}])")
 _GAP_MARK = "\x00"
 _ARTICLE_START = re.compile(rf"^第[{CN_NUM}\d]+[编章节条編節條]")
 _ROW_MAX = 50
+_PROSE_MARK = re.compile("[。，；！？,;]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +156,11 @@ def _collapse_spaces(text: str) -> str:
 _DASH_LINE = re.compile(rf"^[{DASHES}]{{1,2}}|^-{{2}}")
 
 
+def _is_row(text: str) -> bool:
+    """A line short enough and without punctuation to be a row of columns rather than prose."""
+    return len(text) <= _ROW_MAX and not _PROSE_MARK.search(text)
+
+
 def _opens_block(text: str) -> bool:
     """A heading, a document number or a date line: never the rest of the line before it."""
     return heading_level(text) is not None or bool(DOC_NUMBER.fullmatch(text) or DATE_LINE.match(text)
@@ -167,7 +173,7 @@ def _is_standalone(text: str) -> bool:
     if DOC_NUMBER.fullmatch(text) or DATE_LINE.match(text) or _DASH_LINE.match(text) or REGISTRATION_NUMBER.match(text) \
             or SIGNER_LINE.match(text):
         return True
-    if _ROW_GAP.search(text) and not _ARTICLE_START.match(text):
+    if _is_row(text) and _ROW_GAP.search(text) and not _ARTICLE_START.match(text):
         return True  # a row of columns: 副主任：陈宝生　　教育部部长
     if len(text) <= _MAX_HEADING_LINE and text[-1] in "：:" and "，" not in text:
         return True  # a salutation (同志们：) or the 主送机关 line (各区人民政府：)
@@ -204,7 +210,7 @@ def repair(lines: list[Line], *, join_broken: bool = True) -> list[Line]:
     open_paragraph = False
     for line in _split_signer(lines):
         text = line.text.replace("\r", "").strip(" \t\u3000\u00a0\ufeff\x0c").translate(_RADICALS)
-        if len(text) <= _ROW_MAX and not re.search("[。，；！？,;]", text) and heading_level(text) is None:
+        if _is_row(text) and heading_level(text) is None:
             text = _COLUMN_GAP.sub(_GAP_MARK, text)
         text = _collapse_spaces(text).replace(_GAP_MARK, "\u3000\u3000")
         if not text:

@@ -133,3 +133,17 @@ def test_a_compound_is_written_when_its_parts_stand_close_in_order() -> None:
     assert _written(parts, "有效期自施行之日起一般不超过1年")
     assert not _written(parts, "一般情况下，本规定的有效期为五年")  # not in order
     assert not _written([("学习", "教育")], "加强学习，推动各地区、各部门认真贯彻落实职业教育改革")  # too far apart
+
+
+@pytest.mark.parametrize(("text", "clause_end", "expected"), [
+    # what a colon opens goes on in ；-clauses to the 。 that closes them
+    ("收入限制：单身人士月收入不高于2000元；家庭月收入不高于3000元。政府定期调整。", "2000元；", "家庭月收入不高于3000元。"),
+    ("收入限制：单身人士月收入不高于2000元。家庭另行规定。", "2000元。", None),  # the clause ended the sentence
+    ("收入限制：单身人士月收入不高于2000元；\n（二）家庭月收入不高于3000元。", "2000元；", None),  # an item of its own
+])
+def test_the_clauses_that_finish_a_rule(text: str, clause_end: str, expected: str | None) -> None:
+    from wenyuan.answer.extractive import _rest_of_clauses
+
+    end = text.index(clause_end) + len(clause_end)
+    rest = _rest_of_clauses(text, end)
+    assert (text[end:rest] if rest else None) == expected

@@ -415,3 +415,20 @@ def test_when_a_document_is_in_force_is_read_from_its_closing_article(tmp_path: 
     assert "2010年3月1日" not in answer.text  # another document's date, quoted in passing
     until = assistant.ask("某市居住证管理办法的有效期到什么时候？")
     assert "2020年12月31日废止" in until.text and not until.refused, until.text
+
+
+def test_a_rule_after_a_colon_is_quoted_with_all_its_clauses(tmp_path: Path, embedder) -> None:
+    from wenyuan.assistant import Assistant
+    from wenyuan.config import Settings
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "某市公共租赁住房管理办法.txt").write_text(
+        "某市公共租赁住房管理办法\n第一条 为规范公共租赁住房管理，制定本办法。\n"
+        "第十九条 申请公共租赁住房的收入限制：单身人士月收入不高于2000元；家庭月收入不高于3000元。政府将根据经济发展水平定期调整。\n"
+        "第二十条 申请人在本市有住房的，不能申请公共租赁住房。\n", encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=data, index_dir=tmp_path / "index", progress=False), embedder)
+    assistant.build()
+    answer = assistant.ask("某市单身人士申请公租房，对收入有什么限制？")
+    assert "单身人士月收入不高于2000元；家庭月收入不高于3000元。" in answer.text, answer.text
+    _every_line_cited(answer)

@@ -268,13 +268,22 @@ class ExtractiveAnswerer:
                 return self._compose_list(query, hits, listed)
             chosen = [self._with_body(best)]
         parts = []
+        covered = 0
         for sentence in sorted(chosen, key=lambda s: s.start):
+            if sentence.start < covered:
+                continue  # one of the clauses quoted with the sentence before it
             lead = enumerations.lead_of(document.text, sentence.start)
             if lead and sentence.end - lead[0] <= enumerations.WITH_LEAD:  # "主要预期目标是：…；国内生产总值增长8%左右；"
                 sentence = _Sentence(sentence.doc_id, lead[0], sentence.end, sentence.score, sentence.hit)
+            rest = _rest_of_clauses(document.text, sentence.end)
+            if rest and rest - sentence.start <= enumerations.WITH_LEAD \
+                    and re.search("[：:]", document.text[sentence.start : sentence.end]):
+                # "收入限制：单身人士月收入不高于2000元；家庭月收入不高于3000元。": what a colon opens is all its clauses
+                sentence = _Sentence(sentence.doc_id, sentence.start, rest, sentence.score, sentence.hit)
             addressed = _addressee_start(document.text, sentence) if _ASKS_WHO.search(query.text) else None
             if addressed is not None:  # 谁提的？ "您提出的…提案收悉" says it to the person the reply is addressed to
                 sentence = _Sentence(sentence.doc_id, addressed, sentence.end, sentence.score, sentence.hit)
+            covered = sentence.end
             n = citations.cite(sentence.doc_id, sentence.start, sentence.end, sentence.score,
                                (sentence.hit.chunk.start, sentence.hit.chunk.end))
             parts.append(f"{document.text[sentence.start : sentence.end].strip()}[{n}]")
@@ -670,6 +679,19 @@ def _figure_near(query: Query, slot: list[str], words: str) -> bool:
             if form in _DATED_VERBS and _FIGURE.search(words[max(0, at - _NEAR) : at]):
                 return True
     return False
+
+
+def _rest_of_clauses(text: str, end: int) -> int | None:
+    """Where the clauses after a clause ending in ； end: the 。 that closes them in the same paragraph; None when the
+    clause does not end in ；, or its paragraph goes on to an item of its own (（二）, 2., 二是)."""
+    if not text[:end].rstrip().endswith(("；", ";")):
+        return None
+    paragraph_end = text.find("\n", end)
+    paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
+    closing = text.find("。", end, paragraph_end)
+    if closing < 0:
+        return None
+    return closing + 1
 
 
 def _without(query: Query, words: frozenset[str]) -> Query:

@@ -432,3 +432,36 @@ def test_a_rule_after_a_colon_is_quoted_with_all_its_clauses(tmp_path: Path, emb
     answer = assistant.ask("某市单身人士申请公租房，对收入有什么限制？")
     assert "单身人士月收入不高于2000元；家庭月收入不高于3000元。" in answer.text, answer.text
     _every_line_cited(answer)
+
+
+@pytest.mark.parametrize(("question", "further"), [
+    ("租赁合同一般签几年？要续租得提前多久申请？", ["要续租得提前多久申请？"]),
+    ("新扶贫标准是人均多少元？扶贫对象覆盖多少人？", ["扶贫对象覆盖多少人？"]),
+    ("2011年报告提出了哪些主要目标任务？请逐条列出。", []),  # how to answer, not a question
+    ("学习教育的目标任务是什么？", []),
+])
+def test_the_further_questions_of_a_question(question: str, further: list[str]) -> None:
+    from wenyuan.assistant import further_questions
+
+    assert further_questions(question) == further
+
+
+def test_a_question_of_several_is_answered_part_by_part_from_one_document(tmp_path: Path, embedder) -> None:
+    from wenyuan.assistant import Assistant
+    from wenyuan.config import Settings
+
+    data = tmp_path / "data"
+    data.mkdir()
+    filler = "".join(f"第{n}条 承租人应当按时缴纳第{n}类费用，不得擅自改变房屋用途。\n" for n in range(3, 20))
+    (data / "某市公共租赁住房实施细则.txt").write_text(
+        "某市公共租赁住房实施细则\n第一条 为规范公共租赁住房租赁管理，制定本细则。\n第二条 租赁合同有效期限一般为3年。\n" + filler
+        + "第二十条 如需续租，承租人应当在租赁期满之日前6个月，向市住房保障部门提出续租申请。\n", encoding="utf-8")
+    (data / "某市廉租住房管理办法.txt").write_text(
+        "某市廉租住房管理办法\n第一条 廉租住房租赁合同期限为2年。\n第二条 期满需续租的，应当提前3个月提出申请。\n", encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=data, index_dir=tmp_path / "index", progress=False), embedder)
+    assistant.build()
+    answer = assistant.ask("某市公共租赁住房的租赁合同一般签几年？要续租得提前多久申请？")
+    assert "一般为3年" in answer.text and "租赁期满之日前6个月" in answer.text, answer.text
+    assert _cited_docs(answer) == {"某市公共租赁住房实施细则.txt"} and len(answer.citations) == 2
+    assert re.search(r"\[1\].*\[2\]", answer.text, re.S) and answer.text.count("据《") == 1
+    assert answer.question == "某市公共租赁住房的租赁合同一般签几年？要续租得提前多久申请？"

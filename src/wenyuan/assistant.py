@@ -212,6 +212,29 @@ class Assistant:
             pass
         return answer
 
+    def _other_parts(self, question: str, answer: Answer, answerer: Answerer, index: Index) -> Answer:
+        """An answer to a question of several (…签几年？要续租得提前多久申请？) with the answers to the further ones
+        added, each asked within the document the first answer cites; a part whose answer is already quoted, or that
+        the document does not answer, adds nothing."""
+        parts = further_questions(question)
+        if not parts or answer.refused or answer.mode not in ("fact", "number") or not answer.citations:
+            return answer
+        document = answer.citations[0].doc
+        text, citations = answer.text, list(answer.citations)
+        for part in parts:
+            asked = self._prepare(part, documents=[document], index=index)
+            extra = answerer.answer(asked.query, asked.hits)
+            if extra.refused or extra.mode not in ("fact", "number"):
+                continue
+            quoted = {(c.doc, c.start, c.end) for c in citations}
+            if any((c.doc, c.start, c.end) in quoted or _inside(c, citations) for c in extra.citations):
+                continue  # the first answer quotes it already
+            numbers = {c.n: len(citations) + i + 1 for i, c in enumerate(extra.citations)}
+            said = _MARKER.sub(lambda m: f"[{numbers.get(int(m.group(1)), m.group(1))}]", extra.text)
+            text += "\n" + _ACCORDING.sub("", said, count=1)
+            citations += [replace(c, n=numbers[c.n]) for c in extra.citations]
+        return replace(answer, text=text, citations=tuple(citations))
+
     def catalogue(self) -> list[Document]:
         """The indexed documents, by title: what a person can choose to ask within."""
         return sorted(self.index.documents.values(), key=lambda document: (document.title, document.path))
@@ -256,7 +279,15 @@ class Assistant:
         if isinstance(answerer, StreamingAnswerer):
             items = answerer.stream(asked.query, asked.hits, history)
         else:
-            items = (answer for answer in [answerer.answer(asked.query, asked.hits, history)])  # a generator: closable
+            answered = answerer.answer(asked.query, asked.hits, history)
+            if item is None and further_questions(question) and not answered.refused and answered.citations:
+                # "合同一般签几年？要续租得提前多久申请？": the whole question finds the document; each question is
+                # answered from it on its own
+                first = self._prepare(_first_question(question), documents=[answered.citations[0].doc], index=index)
+                alone = answerer.answer(first.query, first.hits, history)
+                answered = self._other_parts(question, alone if not alone.refused else answered, answerer, index)
+                answered = replace(answered, question=question)
+            items = (answer for answer in [answered])  # a generator: closable
         with closing(items):  # closed with this generator: an LLM request ends when nobody reads it any more
             for part in items:
                 if isinstance(part, Answer) and resolved != question:
@@ -293,6 +324,30 @@ def _from_checklist(question: str, asked: TaskQuestion, index: Index, documents:
         if not within:
             return None
     return assignments.answer(question, asked, index, within)
+
+
+# a further question after the first: it asks something (几, 多少, 哪天 …); "请逐条列出。" only says how to answer
+_PART_END = re.compile(r"[？?]")
+_ASKS = re.compile(r"几|多少|多久|多长|多大|何时|什么|哪|怎么|怎样|如何|为什么|谁|吗|能不能|是否|有没有")
+_INSTRUCTION = re.compile(r"^(?:请|列出|逐条|分别列|只列)")
+_MARKER = re.compile(r"\[(\d+)\]")
+_ACCORDING = re.compile(r"^据《.*?》[：:]")  # a title may hold 《》 itself: …关于印发《…》的通知
+
+
+def further_questions(question: str) -> list[str]:
+    """The questions after the first in a question of several ("…签几年？要续租得提前多久申请？" → the second)."""
+    pieces = [piece.strip() for piece in _PART_END.split(question)]
+    return [piece + "？" for piece in pieces[1:]
+            if len(piece) >= 4 and _ASKS.search(piece) and not _INSTRUCTION.match(piece)]
+
+
+def _first_question(question: str) -> str:
+    return _PART_END.split(question, 1)[0] + "？"
+
+
+def _inside(citation, citations) -> bool:
+    """Whether a quote lies within one already quoted."""
+    return any(c.doc == citation.doc and c.start <= citation.start and citation.end <= c.end for c in citations)
 
 
 def _follow_up_item(question: str, history: Sequence[Answer]) -> AnswerItem | None:

@@ -465,3 +465,19 @@ def test_a_question_of_several_is_answered_part_by_part_from_one_document(tmp_pa
     assert _cited_docs(answer) == {"某市公共租赁住房实施细则.txt"} and len(answer.citations) == 2
     assert re.search(r"\[1\].*\[2\]", answer.text, re.S) and answer.text.count("据《") == 1
     assert answer.question == "某市公共租赁住房的租赁合同一般签几年？要续租得提前多久申请？"
+
+
+def test_a_figure_in_another_unit_is_no_answer(tmp_path: Path, embedder) -> None:
+    from wenyuan.assistant import Assistant
+    from wenyuan.config import Settings
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "数字档案室建设.txt").write_text(
+        "某局数字档案室建设与实践\n一、建设过程\n在上级档案部门的指导下，2016年年底某局数字档案室建设项目率先通过验收，2017年被评为示范数字档案室。\n"
+        "二、经验\n项目坚持统一规划、分步实施，档案数字化率达到100%。\n", encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=data, index_dir=tmp_path / "index", progress=False), embedder)
+    assistant.build()
+    assert assistant.ask("某局数字档案室建设项目一共投资了多少钱？").refused  # no amount in 元 anywhere
+    when = assistant.ask("某局数字档案室建设项目什么时候通过验收？")
+    assert not when.refused and "2016年年底" in when.text, when.text

@@ -129,3 +129,22 @@ def test_a_count_with_its_measure_word_is_not_what_the_passages_must_write() -> 
 
     assert not any(_telling(term, lambda _: True) for term in ("三组", "五项", "四方面", "几点", "6项"))
     assert _telling("方面军", lambda _: True) and _telling("生态文明", lambda _: True)
+
+
+@pytest.mark.parametrize(("question", "answer", "fits"), [
+    ("数字档案室建设项目一共投资了多少钱？", "2016年年底该项目率先通过验收。", False),  # a year is not an amount
+    ("数字档案室建设项目一共投资了多少钱？", "项目总投资1200万元。", True),
+    ("扶贫对象覆盖多少人？", "扶贫对象覆盖4007万人。", True),
+    ("公租房两口之家能选多大面积的房子？", "2人以下选择建筑面积40平方米以下住房。", True),
+    ("规范性文件默认有效期是几年？", "本规定自2010年5月1日起施行。", False),  # a date is not a duration
+    ("规范性文件默认有效期是几年？", "未明确有效期的，有效期为5年。", True),
+    ("地区生产总值比重这几年有什么变化？", "比重由12%提高到15%。", True),  # 这几年: when, not a unit asked
+    ("今年GDP增长目标是多少？", "国内生产总值增长8%左右。", True),  # no unit asked: any figure
+])
+def test_a_figure_is_asked_in_a_unit(question: str, answer: str, fits: bool) -> None:
+    import re
+
+    from wenyuan.clean import fold
+
+    unit = analyse(question).unit
+    assert (not unit or bool(re.search(unit, fold(answer)))) == fits

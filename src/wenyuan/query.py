@@ -29,6 +29,19 @@ _FIGURE_QUESTION = re.compile(
     r"多少|几成|比例|比重|百分之几|增速|增长率|率是|率为|达到了|提升到|提高到|(?<!哪)几天|(?<!哪)几个(?!方面)|几家|几所|(?<!哪)几年|"
     r"何时|什么时候|哪天|哪一天|几月|几号|哪一年|哪年|日期|时间|期限|截至|金额|规模|数量|多长|多大|多久|几岁|第几"
 )
+# the unit a figure question asks its answer in, and how an answer writes it: "投资了多少钱" is not answered by "2016年年底"
+_CN_DIGIT = "一二三四五六七八九十百千两"
+ASKED_UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"多少钱|多少元|几元|多少万元|多少亿|金额(?:是|为)?多少|投资(?:了|额|总额)?(?:是|为|共|一共)?多少"),
+     rf"[\d{_CN_DIGIT}]\s*(?:多)?(?:千|万|亿)?\s*(?:元|美元)|免费|免收|不收"),
+    (re.compile(r"多少人|几个人|多少名|几名"), rf"[\d{_CN_DIGIT}]\s*(?:多)?(?:万|亿)?\s*(?:人|名)"),
+    (re.compile(r"百分之几|百分之多少|多少%|百分比"), rf"%|％|百分之|[{_CN_DIGIT}]成"),
+    (re.compile(r"多少平方米|多少平米|多大面积|面积(?:是|为|有)?多[少大]"), r"平方米|平米|㎡|公顷|亩"),
+    (re.compile(r"多少公里|多少千米"), r"公里|千米"),
+    (re.compile(r"(?<![这近前去])几个月|多少个月"), r"个月"),
+    (re.compile(r"多少岁|几岁|年满多少"), r"岁"),
+    (re.compile(r"(?<![哪这近前去])几年|多少年"), rf"(?<!\d)\d{{1,2}}\s*(?:个)?年|[{_CN_DIGIT}]+年|长期"),
+)
 # the 文号, or a decree's number: 第几号令, 哪号省政府令, 令号
 _DOC_NUMBER_QUESTION = re.compile(r"文号|发文字号|文件编号|令号|(?:第几|哪)号[\u4e00-\u9fff]{0,6}?令")
 _ASKING = re.compile(
@@ -84,6 +97,7 @@ class Query:
     asked_for: str = ""  # the same as written (主要任务), for matching headings
     years: tuple[int, ...] = ()
     named: tuple[NamedDocument, ...] = ()
+    unit: str = ""  # what a figure answer must be counted in, when the question says (多少钱: 元): a pattern
 
     @property
     def other_forms(self) -> str:
@@ -257,4 +271,5 @@ def analyse(question: str, definitions: dict[str, str] | None = None) -> Query:
         asked_for=asked_for,
         years=years,
         named=tuple(_named_documents(text, spelt)),
+        unit=next((said for asked, said in ASKED_UNITS if asked.search(text)), "") if shape == FIGURE else "",
     )

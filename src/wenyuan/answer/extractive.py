@@ -395,6 +395,8 @@ class ExtractiveAnswerer:
                 figures_in = _HEADING_MARKER.sub("", words)
                 if require_figure and not (set(_FIGURE.findall(figures_in)) - asked_figures or _CN_FIGURE.search(figures_in)):
                     continue
+                if require_figure and query.unit and not re.search(query.unit, figures_in):
+                    continue  # 多少钱 asked: a sentence that counts nothing in 元 does not answer
                 own = gate.share(query, term_weight, words)
                 lead = enumerations.lead_of(document.text, start)
                 around = context + (fold(document.text[lead[0] : lead[1]]) if lead else "")

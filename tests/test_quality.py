@@ -415,6 +415,12 @@ def test_when_a_document_is_in_force_is_read_from_its_closing_article(tmp_path: 
     assert "2010年3月1日" not in answer.text  # another document's date, quoted in passing
     until = assistant.ask("某市居住证管理办法的有效期到什么时候？")
     assert "2020年12月31日废止" in until.text and not until.refused, until.text
+    # a draft's explanation says when the old rule came out, not when the new one takes effect
+    (data / "某市环评公众参与办法修订说明.txt").write_text(
+        "某市环评公众参与办法（征求意见稿）修订说明\n一、修订背景\n2006年，原某市环保局印发《某市环评公众参与暂行办法》，"
+        "首次对环评公众参与作出规定。现行暂行办法施行以来，在推进公众参与方面发挥了重要作用。\n二、修订过程\n2015年以来，我局组织专题讨论，形成修订草稿。\n", encoding="utf-8")
+    assistant.build()
+    assert assistant.ask("修订后的《某市环评公众参与办法》从哪天起施行？").refused
 
 
 def test_a_rule_after_a_colon_is_quoted_with_all_its_clauses(tmp_path: Path, embedder) -> None:

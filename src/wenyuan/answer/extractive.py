@@ -137,9 +137,13 @@ class ExtractiveAnswerer:
             first_sentence = _sums_up(query, sentence) or _enumerates_closer(query, term_weight, sentence, listed,
                                                                               self._card_of)
             candidates = [sentence, listed] if first_sentence else [listed, sentence]
+        asks_in_force = _asks_in_force(query)
         for answer in candidates:
-            if answer is not None and self._slot_held(query, term_weight, answer, hits):
-                return answer
+            if answer is None or not self._slot_held(query, term_weight, answer, hits):
+                continue
+            if asks_in_force and not _IN_FORCE_SAID.search("".join(c.quote for c in answer.citations)):
+                continue  # 从哪天起施行？ answered by a sentence that puts nothing in force (…2006年印发…) is a near miss
+            return answer
         return refusal(query.asked, hits)
 
     def _slot_held(self, query: Query, term_weight: dict[str, float], answer: Answer, hits: Sequence[Hit]) -> bool:
@@ -310,7 +314,7 @@ class ExtractiveAnswerer:
     def _in_force_answer(self, query: Query, hits: Sequence[Hit]) -> Answer | None:
         """'…从哪天起施行？', '有效期到什么时候？': the clause that puts the best document in force (本办法自…起施行，
         …废止), wherever it stands; its closing article, not a date another sentence gives."""
-        if not (_ASKS_IN_FORCE.search(query.text) and _ASKS_WHEN.search(query.text)):
+        if not _asks_in_force(query):
             return None
         for doc_id in dict.fromkeys(hit.chunk.doc_id for hit in hits[: weights.DOCUMENT_FACTS]):
             document = self._index.documents[doc_id]
@@ -696,6 +700,11 @@ def _rest_of_clauses(text: str, end: int) -> int | None:
     return closing + 1
 
 
+def _asks_in_force(query: Query) -> bool:
+    """Whether a question asks when a document is in force (从哪天起施行, 有效期到什么时候)."""
+    return bool(_ASKS_IN_FORCE.search(query.text) and _ASKS_WHEN.search(query.text))
+
+
 def _without(query: Query, words: frozenset[str]) -> Query:
     """The question less some of its words, as the checks see it."""
     return replace(query, terms=tuple(t for t in query.terms if t not in words),
@@ -750,6 +759,7 @@ _ASKS_WHO = re.compile(r"谁|哪位|哪几位|哪些人|什么人")
 _ASKS_PERSON = re.compile(r"谁|哪位|哪几位|哪些人|什么人|几位|职务|名单|有哪些|有哪几|都有")
 # a question about when a document is in force, and the clause that says it (本办法自2016年1月1日起施行)
 _IN_FORCE_WORDS = frozenset("施行 生效 实施 执行 试行 废止 失效 有效期 起 开始 日期 时间".split())
+_IN_FORCE_SAID = re.compile(r"施行|生效|实施|执行|试行|废止|失效|有效期|有效")
 # the words of legal effect; 实施 and 执行 also ask when a measure inside a document starts, which its own sentence says
 _ASKS_IN_FORCE = re.compile(r"施行|生效|废止|失效|有效期")
 _ASKS_WHEN = re.compile(r"何时|什么时候|哪天|哪一天|哪年|日期|时间|多久|多长|几年|有效期")

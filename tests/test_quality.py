@@ -487,3 +487,19 @@ def test_a_figure_in_another_unit_is_no_answer(tmp_path: Path, embedder) -> None
     assert assistant.ask("某局数字档案室建设项目一共投资了多少钱？").refused  # no amount in 元 anywhere
     when = assistant.ask("某局数字档案室建设项目什么时候通过验收？")
     assert not when.refused and "2016年年底" in when.text, when.text
+
+
+def test_a_district_the_document_never_names_is_not_answered_from_it(tmp_path: Path, embedder) -> None:
+    from wenyuan.assistant import Assistant
+    from wenyuan.config import Settings
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "小学入学报名通告.txt").write_text(
+        "某市教育局关于2016年市区小学一年级入学报名的通告\n根据市教育局工作安排，2016年市区（指上城区、下城区、西湖区，下同）"
+        "公办小学招生报名于6月25-26日进行。\n民办小学招生报名于6月18日进行。\n", encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=data, index_dir=tmp_path / "index", progress=False), embedder)
+    assistant.build()
+    named = assistant.ask("某市2016年下城区公办小学一年级什么时候报名？")
+    assert not named.refused and "6月25-26日" in named.text, named.text
+    assert assistant.ask("某市2016年萧山区公办小学一年级什么时候报名？").refused  # not one of the districts it covers

@@ -171,10 +171,11 @@ class ExtractiveAnswerer:
 
     def _names_fit(self, query: Query, doc_id: str) -> bool:
         """Whether a document holds every word of the question that names a few documents (a place, an issuer: 天津
-        asked, a 武汉 rule found fails), in its card or its text."""
+        asked, a 武汉 rule found fails) and every district it names (萧山区 asked, a rule for the other districts
+        found fails), in its card or its text."""
         card, whole = self._index.folded_card(doc_id), self._folded(doc_id)
-        return not any(self._index.names_few_documents(t) and not gate.held(query, t, card + whole)
-                       for t in query.terms)
+        return not any((self._index.names_few_documents(t) or _DISTRICT.fullmatch(t))
+                       and not gate.held(query, t, card + whole) for t in query.terms)
 
     def _leads(self, answer: Answer) -> str:
         """The lead-in sentences (ending in a colon) of the quoted clauses, folded."""
@@ -765,6 +766,8 @@ _ASKS_IN_FORCE = re.compile(r"施行|生效|废止|失效|有效期")
 _ASKS_WHEN = re.compile(r"何时|什么时候|哪天|哪一天|哪年|日期|时间|多久|多长|几年|有效期")
 _IN_FORCE = re.compile(r"本[\u4e00-\u9fff]{0,12}?(?:办法|规定|细则|条例|通知|意见|方案|决定|规则|措施|制度|标准|规划|意见)"
                        r"[^。；]{0,40}?(?:自|从|于)[^。；]{0,30}?(?:施行|执行|实施|生效|试行)")
+# a district or county by name (萧山区, 高淳区, 桐庐县); 市区, 城区 and other two-character words are kinds of place
+_DISTRICT = re.compile(r"(?![\u4e00-\u9fff]*(?:开发|试验|保税|自贸|功能|示范|集聚|风景|高新|各)[区县])[\u4e00-\u9fff]{2,4}[区县]")
 _ROSTER_SHOWN = 30  # members of one role shown; a longer role (委员) says how many there are
 _SALUTATION = re.compile(r"[^。；：:\n]{1,40}(?:委员|代表|同志|先生|女士)们?[：:]")
 

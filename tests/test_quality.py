@@ -503,3 +503,19 @@ def test_a_district_the_document_never_names_is_not_answered_from_it(tmp_path: P
     named = assistant.ask("某市2016年下城区公办小学一年级什么时候报名？")
     assert not named.refused and "6月25-26日" in named.text, named.text
     assert assistant.ask("某市2016年萧山区公办小学一年级什么时候报名？").refused  # not one of the districts it covers
+
+
+def test_a_five_year_period_the_question_names_must_be_the_passages(tmp_path: Path, embedder) -> None:
+    from wenyuan.assistant import Assistant
+    from wenyuan.config import Settings
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "2011年某市政府工作报告.txt").write_text(
+        "2011年某市政府工作报告\n一、“十一五”时期的主要成就\n基础设施建设明显加快，五年建成铁路新线160公里，新增公路639公里。\n"
+        "二、“十二五”时期的主要目标\n今后五年，城镇新增就业45万人，城镇化率提高4个百分点。\n", encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=data, index_dir=tmp_path / "index", progress=False), embedder)
+    assistant.build()
+    assert assistant.ask("某市2011年政府工作报告提出“十二五”期间要新建多少公里铁路？").refused  # only 十一五's result
+    jobs = assistant.ask("某市2011年政府工作报告提出“十二五”期间城镇新增就业多少人？")
+    assert not jobs.refused and "45万人" in jobs.text, jobs.text

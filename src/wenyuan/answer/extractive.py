@@ -153,6 +153,8 @@ class ExtractiveAnswerer:
         card = self._index.folded_card(document.id)
         if not gate.years_held(query, document, card + quoted):
             return False
+        if any(_PLAN_PERIOD.fullmatch(t) and not gate.held(query, t, card + quoted) for t in query.terms):
+            return False  # "十二五"期间 asked: a passage on the 十一五 years' results answers another period
         # a place or title word of other documents that this one never uses (天津 asked, a 武汉 rule found) means
         # the wrong document
         whole = self._folded(document.id)
@@ -766,6 +768,7 @@ _ASKS_IN_FORCE = re.compile(r"施行|生效|废止|失效|有效期")
 _ASKS_WHEN = re.compile(r"何时|什么时候|哪天|哪一天|哪年|日期|时间|多久|多长|几年|有效期")
 _IN_FORCE = re.compile(r"本[\u4e00-\u9fff]{0,12}?(?:办法|规定|细则|条例|通知|意见|方案|决定|规则|措施|制度|标准|规划|意见)"
                        r"[^。；]{0,40}?(?:自|从|于)[^。；]{0,30}?(?:施行|执行|实施|生效|试行)")
+_PLAN_PERIOD = re.compile(r"[十]?[一二三四五六七八九十]五")  # a five-year plan's period: 十一五, 十二五, 十四五
 # a district or county by name (萧山区, 高淳区, 桐庐县); 市区, 城区 and other two-character words are kinds of place
 _DISTRICT = re.compile(r"(?![\u4e00-\u9fff]*(?:开发|试验|保税|自贸|功能|示范|集聚|风景|高新|各)[区县])[\u4e00-\u9fff]{2,4}[区县]")
 _ROSTER_SHOWN = 30  # members of one role shown; a longer role (委员) says how many there are

@@ -519,3 +519,25 @@ def test_a_five_year_period_the_question_names_must_be_the_passages(tmp_path: Pa
     assert assistant.ask("某市2011年政府工作报告提出“十二五”期间要新建多少公里铁路？").refused  # only 十一五's result
     jobs = assistant.ask("某市2011年政府工作报告提出“十二五”期间城镇新增就业多少人？")
     assert not jobs.refused and "45万人" in jobs.text, jobs.text
+
+
+def test_a_list_of_as_many_items_as_asked_answers_before_a_sentence(tmp_path: Path, embedder) -> None:
+    from wenyuan.assistant import Assistant
+    from wenyuan.config import Settings
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "某市党代会报告.txt").write_text(
+        "某市第十次党代会报告\n一、过去五年的工作\n五年来，全市经济持续发展，人民生活明显改善。\n八、大力推进生态文明建设\n"
+        "面对资源约束趋紧、环境污染严重的严峻形势，必须树立尊重自然、顺应自然、保护自然的理念，努力建设美丽某市。\n"
+        "（一）优化国土空间开发格局。要按照人口资源环境相均衡的原则，控制开发强度。\n"
+        "（二）全面促进资源节约。要节约集约利用资源，推动资源利用方式根本转变。\n"
+        "（三）加大自然生态系统和环境保护力度。要实施重大生态修复工程，增强生态产品生产能力。\n"
+        "（四）加强生态文明制度建设。要把资源消耗、环境损害纳入经济社会发展评价体系。\n"
+        "九、加强党的建设\n全面提高党的建设科学化水平。\n", encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=data, index_dir=tmp_path / "index", progress=False), embedder)
+    assistant.build()
+    answer = assistant.ask("某市党代会报告讲美丽某市、生态文明这块，具体部署了哪四方面工作？")
+    assert answer.mode == "list" and len(answer.items) == 4, answer.text
+    for item in ("优化国土空间开发格局", "全面促进资源节约", "加强生态文明制度建设"):
+        assert item in answer.text

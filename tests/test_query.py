@@ -149,3 +149,14 @@ def test_a_figure_is_asked_in_a_unit(question: str, answer: str, fits: bool) -> 
 
     unit = analyse(question).unit
     assert (not unit or bool(re.search(unit, fold(answer)))) == fits
+
+
+@pytest.mark.parametrize(("question", "count"), [
+    ("十八大报告讲美丽中国、生态文明这块，具体部署了哪四方面工作？", 4),  # not 八 of 十八大
+    ("把综合保税区打造成哪五个中心？", 5),
+    ("个税专项附加扣除具体是哪6项？", 6),
+    ("组织领导方面提了哪几条要求？", None),
+    ("“两个维护”指什么？", None),  # not a list question
+])
+def test_how_many_items_a_list_question_expects(question: str, count: int | None) -> None:
+    assert analyse(question).count == count

@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 
 from wenyuan import lexical
-from wenyuan.clean import DOC_NUMBER, fold
+from wenyuan.clean import DOC_NUMBER, chinese_number, fold
 from wenyuan.structure import KINDS
 
 LIST = "list"
@@ -23,7 +23,7 @@ FACT = "fact"
 
 _LIST_QUESTION = re.compile(
     r"有哪些|哪几|哪些|几条|几项|几个方面|几点|什么要求|哪些要求|要求是什么|要求有|任务是什么|目标任务|主要任务|重点任务|"
-    r"措施|举措|怎么做|如何做|怎样做|主要内容|包括哪|包括什么|原则是什么|基本原则|分别是|哪[两三四五六七八九十]"
+    r"措施|举措|怎么做|如何做|怎样做|主要内容|包括哪|包括什么|原则是什么|基本原则|分别是|哪[两三四五六七八九十]|哪\d{1,2}[个项条点类种]"
 )
 _FIGURE_QUESTION = re.compile(
     r"多少|几成|比例|比重|百分之几|增速|增长率|率是|率为|达到了|提升到|提高到|(?<!哪)几天|(?<!哪)几个(?!方面)|几家|几所|(?<!哪)几年|"
@@ -98,6 +98,7 @@ class Query:
     years: tuple[int, ...] = ()
     named: tuple[NamedDocument, ...] = ()
     unit: str = ""  # what a figure answer must be counted in, when the question says (多少钱: 元): a pattern
+    count: int | None = None  # how many items a list question says there are (哪四个方面: 4)
 
     @property
     def other_forms(self) -> str:
@@ -272,4 +273,17 @@ def analyse(question: str, definitions: dict[str, str] | None = None) -> Query:
         years=years,
         named=tuple(_named_documents(text, spelt)),
         unit=next((said for asked, said in ASKED_UNITS if asked.search(text)), "") if shape == FIGURE else "",
+        count=_asked_count(text) if shape == LIST else None,
     )
+
+
+# 哪四个方面, 四方面, 哪三条, 五项: how many items the question expects (not 十八大, 第三, 两会)
+_COUNT_ASKED = re.compile(r"(?<![十第\d])([二三四五六七八九两]|1[0-2]|[2-9])(?:个|项|条|点|类|种|组|大|件)?(?=方面|项|条|点|类|种|组|件|个(?!人))")
+
+
+def _asked_count(text: str) -> int | None:
+    found = _COUNT_ASKED.search(text)
+    if not found:
+        return None
+    said = found.group(1)
+    return int(said) if said.isdigit() else chinese_number(said)

@@ -136,6 +136,8 @@ class ExtractiveAnswerer:
             # the document's own summary of the list first, else the list's items, else a sentence that enumerates
             first_sentence = _sums_up(query, sentence) or _enumerates_closer(query, term_weight, sentence, listed,
                                                                               self._card_of)
+            if listed is not None and query.count == len(listed.items):
+                first_sentence = False  # 哪四方面？ and a list of four
             candidates = [sentence, listed] if first_sentence else [listed, sentence]
         asks_in_force = _asks_in_force(query)
         for answer in candidates:
@@ -150,6 +152,11 @@ class ExtractiveAnswerer:
         first = answer.citations[0]
         document = self._index.documents[self._doc_id(first.doc)]
         quoted = fold(" ".join(" ".join(c.heading_path) + " " + c.passage for c in answer.citations))
+        cited = answer.citations
+        if answer.mode == "list" and len(cited) >= 2 and cited[1].doc == first.doc \
+                and 0 < cited[1].start - first.end <= weights.LIST_INTRO:
+            # a section's list is framed by the paragraphs between its heading and its first item (…建设美丽中国)
+            quoted += " " + fold(document.text[first.end : cited[1].start])
         card = self._index.folded_card(document.id)
         if not gate.years_held(query, document, card + quoted):
             return False
@@ -449,10 +456,13 @@ class ExtractiveAnswerer:
                 # 打造成哪几个中心？ is answered by the headings that each name one (…加工制造中心, …研发设计中心)
                 naming = _items_naming(query, focus, self._index.documents[doc_id].text, candidate.items)
                 focused = max(focused, naming)
-                if focused == 0 and match < weights.LIST_HEADING_MATCH:
+                # 哪四方面工作？ and a section of four items whose heading holds some of the question's words
+                counted = weights.LIST_COUNT if query.count == len(candidate.items) and match > 0 else 0.0
+                if focused == 0 and match < weights.LIST_HEADING_MATCH and not counted:
                     continue  # a list under a heading the question does not name is not what was asked
                 named = weights.LIST_PHRASE if len(query.asked_for) >= 2 and query.asked_for in lead else 0.0
-                score = match + focused + naming + fits + named + 0.5 * hit.score / top + 0.05 * min(len(candidate.items), 6)
+                score = match + focused + naming + fits + named + counted + 0.5 * hit.score / top \
+                    + 0.05 * min(len(candidate.items), 6)
                 if hit.chunk.outline:
                     score *= weights.OUTLINE_PENALTY
                 if best is None or score > best.score:

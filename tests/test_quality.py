@@ -541,3 +541,23 @@ def test_a_list_of_as_many_items_as_asked_answers_before_a_sentence(tmp_path: Pa
     assert answer.mode == "list" and len(answer.items) == 4, answer.text
     for item in ("优化国土空间开发格局", "全面促进资源节约", "加强生态文明制度建设"):
         assert item in answer.text
+
+
+def test_a_list_asked_of_a_heading_with_one_paragraph_gets_the_paragraph(tmp_path: Path, embedder) -> None:
+    from wenyuan.assistant import Assistant
+    from wenyuan.config import Settings
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "专用号牌通知.txt").write_text(
+        "某市人民政府办公室关于救援车辆悬挂专用号牌有关事项的通知\n一、号牌式样\n专用号牌采用白底红字。\n"
+        "二、悬挂专用号牌车辆的政策保障\n对悬挂专用号牌的车辆免征车辆购置税、免收车辆通行费和停车费。车辆由部队号牌改挂专用号牌的，"
+        "一次性免征改挂当年车船税。应急局负责制定交通事故责任强制保险办法。悬挂专用号牌车辆的环保政策平移不变。\n"
+        "各有关部门要积极支持悬挂专用号牌相关工作，确保工作平稳有序开展。\n三、组织实施\n应急局要认真组织实施。\n",
+        encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=data, index_dir=tmp_path / "index", progress=False), embedder)
+    assistant.build()
+    answer = assistant.ask("挂专用号牌的车辆有哪些政策保障？")
+    for point in ("免征车辆购置税", "一次性免征改挂当年车船税", "环保政策平移不变"):
+        assert point in answer.text, answer.text
+    assert "确保工作平稳有序开展" not in answer.text  # the next paragraph is not one of them

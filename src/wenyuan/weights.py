@@ -27,6 +27,7 @@ LIST_HEADING_MATCH = 0.5  # share of the question's weighted terms a list's head
 LIST_PHRASE = 0.5  # a list whose lead-in holds the asked words as written (主要任务, not 重点任务) gains this
 MAX_LIST_ITEMS = 12
 LIST_INTRO = 800  # characters between a section's heading and its first item that frame its list (checked with it)
+SECTION_PARAGRAPH = 300  # characters of a heading's paragraph quoted whole when a list is asked of it
 LIST_COUNT = 0.5  # a list of as many items as the question says (哪四个方面) gains this, and needs only some of its words
 FIGURE_NEAR = 0.3  # a figure question's sentence whose figure follows an asked word within 20 characters
 TARGET = 0.3  # a target question's sentence that sets a target (左右, 预期目标, 力争, 今年 …)

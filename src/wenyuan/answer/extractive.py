@@ -280,7 +280,7 @@ class ExtractiveAnswerer:
                 listed = _List(best.score, best.doc_id, heading.start, heading.end, heading.text, tuple(items),
                                heading.outline)
                 return self._compose_list(query, hits, listed)
-            chosen = [self._with_body(best)]
+            chosen = [self._with_body(best, whole_paragraph=query.shape == LIST)]
         parts = []
         covered = 0
         for sentence in sorted(chosen, key=lambda s: s.start):
@@ -370,16 +370,21 @@ class ExtractiveAnswerer:
             None,
         )
 
-    def _with_body(self, sentence: _Sentence) -> _Sentence:
-        """A heading that matches the question is answered with the sentences that develop it."""
+    def _with_body(self, sentence: _Sentence, whole_paragraph: bool = False) -> _Sentence:
+        """A heading that matches the question is answered with the sentences that develop it: two, or for a list
+        asked (哪些政策保障), its first paragraph whole when short, each sentence one of what it lists."""
         structure = self._index.structures[sentence.doc_id]
         text = self._index.documents[sentence.doc_id].text
         heading = self._heading_at(sentence)
         end = structure.section_end(heading)
-        following = sentence_spans(text, heading.end, len(text) if end < 0 else end)[:2]
+        following = sentence_spans(text, heading.end, len(text) if end < 0 else end)
         if not following:
             return sentence
-        return _Sentence(sentence.doc_id, sentence.start, following[-1][1], sentence.score, sentence.hit)
+        paragraph_end = text.find("\n", following[0][0])
+        paragraph = [s for s in following if paragraph_end < 0 or s[1] <= paragraph_end]
+        if whole_paragraph and paragraph and paragraph[-1][1] - sentence.start <= weights.SECTION_PARAGRAPH:
+            return _Sentence(sentence.doc_id, sentence.start, paragraph[-1][1], sentence.score, sentence.hit)
+        return _Sentence(sentence.doc_id, sentence.start, following[:2][-1][1], sentence.score, sentence.hit)
 
     def _rank_sentences(
         self, query: Query, hits: Sequence[Hit], term_weight: dict[str, float], require_figure: bool

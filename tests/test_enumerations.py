@@ -35,6 +35,9 @@ def _lists(text: str) -> list[tuple[str, list[str]]]:
          "要在已确立目标的基础上努力实现新的要求。", ["——经济持续健康发展。", "——人民民主不断扩大。"]),
         # ――lines typed with the horizontal bar, as web pages often have them
         ("必须做到：\n――必须坚持以人为本。\n――必须坚持统筹兼顾。\n", "必须做到：", ["――必须坚持以人为本。", "――必须坚持统筹兼顾。"]),
+        # 一要…二要… inside a paragraph, after the sentences that say what they are
+        ("防止价格过快上涨，是今年的重大任务。必须采取有力措施。一要大力发展生产。二要严格控制粮食出口。三要健全储备体系。\n下一段。\n",
+         "防止价格过快上涨，是今年的重大任务。必须采取有力措施。", ["一要大力发展生产。", "二要严格控制粮食出口。", "三要健全储备体系。"]),
         # （一）（二） items in order; a marker of another kind ends the list
         ("申请人须同时符合下列条件：\n（一）具有本市户籍；\n（二）在本市无房；\n1.其他\n",
          "申请人须同时符合下列条件：", ["（一）具有本市户籍；", "（二）在本市无房；"]),
@@ -91,3 +94,12 @@ def test_the_roster_group_a_question_names(question: str, role: str | None, memb
 
 def test_prose_is_not_a_roster() -> None:
     assert rosters.groups("主要任务：加强组织领导，明确责任分工。\n坚持问题导向。\n") == []
+
+
+def test_inline_items_run_in_order_and_stop_at_the_next_heading() -> None:
+    # an outline run into one paragraph: each 一要… run is a list of its own, cut before the next heading
+    text = "【提纲】三、紧密结合实际。一要服务大局。二要解决急难愁盼。三要加强队伍建设。四、加强组织领导。一要压实责任。二要分类指导。\n"
+    found = [items for _, items in _lists(text)]
+    assert ["一要服务大局。", "二要解决急难愁盼。", "三要加强队伍建设。"] in found
+    assert ["一要压实责任。", "二要分类指导。"] in found
+    assert all(len(items) <= 3 for items in found)

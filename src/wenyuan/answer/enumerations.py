@@ -33,6 +33,37 @@ def lead_lists(text: str, start: int, end: int) -> Iterator[tuple[int, int, list
         items = items_after(text, colon_at + 1, paragraph_end)
         if len(items) >= 2 and items[-1][1] > start:  # a list that reaches into the passage
             yield lead_start, colon_at + 1, items
+    # 一要…二要… inside a paragraph after a sentence that says what they are ("…两方面采取有力措施。一要大力发展生产…")
+    for first in _FIRST_INLINE.finditer(text, max(0, start - _LEAD_REACH), min(len(text), end + 3)):
+        at = first.start("marker")
+        paragraph_start = text.rfind("\n", 0, at) + 1
+        paragraph_end = text.find("\n", at)
+        paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
+        items = _in_order(text, items_after(text, at, paragraph_end))
+        if len(items) >= 2 and items[-1][1] > start:
+            lead_start = paragraph_start  # the paragraph's words before the items, or the last sentence of long ones
+            if at - paragraph_start > _INLINE_LEAD:
+                lead_start = max(paragraph_start, max(text.rfind(mark, paragraph_start, at - 1) for mark in "。；！？") + 1)
+            yield lead_start, at, items
+
+
+# the first item of an enumeration that begins inside a paragraph, after the sentences that lead it
+_INLINE_LEAD = 150  # characters of a paragraph before its items that are all its lead
+_FIRST_INLINE = re.compile(r"(?<=[。！？])[ \u3000]*(?P<marker>一[要是]|第一[，,、])")
+
+
+def _in_order(text: str, items: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The items numbered one after another from 一 (一要, 二要, 三要; a second 一要 starts another list), each ended
+    before a sentence that opens a heading (…见成效。三、紧密结合…: an outline run into one paragraph)."""
+    kept: list[tuple[int, int]] = []
+    for start, end in items:
+        marked = marker(text[start:end])
+        if marked is None or marked[1] != len(kept) + 1:
+            break
+        spans = sentence_spans(text, start, end)
+        cut = next((s for s, _ in spans[1:] if heading_level(text[s:end]) is not None), end)
+        kept.append((start, cut))
+    return kept
 
 
 def marker(line: str) -> tuple[str, int | None] | None:

@@ -44,6 +44,8 @@ _ACTOR = re.compile(
 # 各地以县为单位…, 各学校在…: a unit every one of which is addressed acts whatever word follows it
 _EACH_ACTOR = re.compile(rf"(?:^|[。；;，,：:]\s*)(各(?:地|区县|区|县|[\u4e00-\u9fff]{{0,10}}?{_UNIT_END}))(?=以|在|于|对|按|把|从)")
 _ACTOR_WITH = re.compile(r"^会同([^，。；;]{2,200})")
+# 由区政府牵头，教育局、政务办等部门进行会商: the units after 牵头 take part
+_LED_WITH = re.compile(r"^牵头[，,]([^，。；;]{2,120}?)(?=等(?:有关)?(?:部门|单位)|(?:参加|参与|配合|协同|共同|进行))")
 _A_UNIT = re.compile(rf"(?:有关部门|相关部门|有关单位|{_UNIT_WORDS})")
 _RESPONSIBLE_CLAUSE = re.compile(r"(?:^|[。；;，,]\s*)(?!经|由|对|向|在|请)([\u4e00-\u9fff]{2,10}?)(?:负责|牵头)(?!人)")
 _OTHERS = re.compile(r"^(.*?)(?:等)?(有关部门(?:和|及)?(?:单位)?|相关部门(?:和|及)?(?:单位)?|有关单位)$")
@@ -151,6 +153,9 @@ def actor(text: str) -> tuple[str, tuple[str, ...]]:
     found = [match for match in found if match]
     if found:
         match = min(found, key=lambda m: m.start(1))  # the first clause that makes a unit act
+        led = _LED_WITH.match(text[match.end(1):])
+        if led:  # 牵头，教育局、政务办等部门进行会商: every unit named takes part
+            return "、".join(units(match.group(1))), tuple(units(led.group(1)))
         with_ = _ACTOR_WITH.match(text[match.end(1):])
         helping = []
         for part in units(with_.group(1)) if with_ else []:

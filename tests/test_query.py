@@ -94,6 +94,8 @@ def test_document_numbers_name_a_document_in_any_bracket_style() -> None:
         ("个税专项附加扣除有哪几项？", "个税", "个人所得税"),
         ("除了民政部门，别的部门能给社团登记发证吗？", "社团", "社会团体"),
         ("国务院对海南省政府提了哪些监管要求？", "监管", "监督管理"),
+        ("租4级地段的公租房，房租能少交百分之几？", "地段", "土地等级"),
+        ("重庆公租房，两口之家能选多大面积的房子？", "两口之家", "2人"),
         # everyday words for the official ones
         ("把房子租给外地人要登记吗？", "外地人", "流动人口"),
         ("租客搬走后房东要在几天内告诉派出所？", "搬走", "终止居住"),
@@ -160,3 +162,8 @@ def test_a_figure_is_asked_in_a_unit(question: str, answer: str, fits: bool) -> 
 ])
 def test_how_many_items_a_list_question_expects(question: str, count: int | None) -> None:
     assert analyse(question).count == count
+
+
+def test_words_that_ask_for_a_share_or_a_size_are_not_terms() -> None:
+    terms = analyse("租4级地段的公租房，房租能少交百分之几？").terms + analyse("两口之家能选多大面积的房子？").terms
+    assert not {"百分之几", "大面积", "多大面积"} & set(terms)

@@ -561,3 +561,19 @@ def test_a_list_asked_of_a_heading_with_one_paragraph_gets_the_paragraph(tmp_pat
     for point in ("免征车辆购置税", "一次性免征改挂当年车船税", "环保政策平移不变"):
         assert point in answer.text, answer.text
     assert "确保工作平稳有序开展" not in answer.text  # the next paragraph is not one of them
+
+
+def test_a_target_asked_skips_a_figure_that_sets_none(tmp_path: Path, embedder) -> None:
+    from wenyuan.assistant import Assistant
+    from wenyuan.config import Settings
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "2011年某市政府工作报告.txt").write_text(
+        "2011年某市政府工作报告\n一、“十二五”时期的主要目标\n按2010年价格计算，2015年全市GDP即国内生产总值将超过5500亿元，这是政府工作报告提出的。\n"
+        "二、2011年的工作\n今年经济社会发展的主要预期目标是：\n国内生产总值增长8%左右；居民消费价格涨幅控制在4%左右。\n",
+        encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=data, index_dir=tmp_path / "index", progress=False), embedder)
+    assistant.build()
+    answer = assistant.ask("2011年某市政府工作报告提出的GDP目标是多少？")
+    assert "8%左右" in answer.text and not answer.refused, answer.text

@@ -32,6 +32,7 @@ LIST_COUNT = 0.5  # a list of as many items as the question says (哪四个方�
 FIGURE_NEAR = 0.3  # a figure question's sentence whose figure follows an asked word within 20 characters
 TARGET = 0.3  # a target question's sentence that sets a target (左右, 预期目标, 力争, 今年 …)
 SECOND_SENTENCE = 0.8  # a fact answer adds the next sentence of the same document scoring this share of the best
+FIGURE_TRIES = 3  # sentences a question for a target figure tries, best first, until one sets a target
 SECOND_FIGURE = 0.97  # ... a figure answer only when the next one is this close (two figures when it is a tie)
 ENUMERATION = 0.3  # a list question's sentence answer prefers a sentence that enumerates (A、B、C)
 LIST_OF = 0.3  # ... and a sentence that holds what the list is of (重要意义, 途径), not only the question's other words

@@ -146,7 +146,21 @@ class ExtractiveAnswerer:
             if asks_in_force and not _IN_FORCE_SAID.search("".join(c.quote for c in answer.citations)):
                 continue  # 从哪天起施行？ answered by a sentence that puts nothing in force (…2006年印发…) is a near miss
             return answer
+        if query.shape == FIGURE and gate.asks_target(query):
+            # "GDP目标是多少": the next sentences, when the best gives a figure that sets no target (2015年将超过…);
+            # one of them answers only when its passage holds every asked word
+            for skip in range(1, weights.FIGURE_TRIES):
+                answer = self._sentence_answer(query, hits, term_weight, skip)
+                if answer is not None and self._slot_held(query, term_weight, answer, hits) \
+                        and self._holds_whole_slot(query, term_weight, answer):
+                    return answer
         return refusal(query.asked, hits)
+
+    def _holds_whole_slot(self, query: Query, term_weight: dict[str, float], answer: Answer) -> bool:
+        document = self._index.documents[self._doc_id(answer.citations[0].doc)]
+        quoted = fold(" ".join(" ".join(c.heading_path) + " " + c.passage for c in answer.citations))
+        card = self._index.folded_card(document.id)
+        return gate.slot_share(query, term_weight, card, quoted, self._index.knows) >= 1.0
 
     def _slot_held(self, query: Query, term_weight: dict[str, float], answer: Answer, hits: Sequence[Hit]) -> bool:
         first = answer.citations[0]
@@ -250,10 +264,12 @@ class ExtractiveAnswerer:
         return Answer(query.asked, "\n".join(lines), (), False, "ask_back", tuple(hits), candidates=candidates)
 
     # ---- figures and facts ----------------------------------------------------------------------------------
-    def _sentence_answer(self, query: Query, hits: Sequence[Hit], term_weight: dict[str, float]) -> Answer | None:
+    def _sentence_answer(self, query: Query, hits: Sequence[Hit], term_weight: dict[str, float],
+                         skip: int = 0) -> Answer | None:
+        """The best sentence (after the first `skip`), with the next when it is nearly as good."""
         figure = query.shape == FIGURE
         # a figure question is answered by a sentence that holds a figure, or not at all
-        ranked = self._rank_sentences(query, hits, term_weight, require_figure=figure)
+        ranked = self._rank_sentences(query, hits, term_weight, require_figure=figure)[skip:]
         if not ranked:
             return None
         best = ranked[0]

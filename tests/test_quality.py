@@ -577,3 +577,22 @@ def test_a_target_asked_skips_a_figure_that_sets_none(tmp_path: Path, embedder) 
     assistant.build()
     answer = assistant.ask("2011年某市政府工作报告提出的GDP目标是多少？")
     assert "8%左右" in answer.text and not answer.refused, answer.text
+
+
+def test_a_year_set_where_the_section_opens_holds_for_its_paragraphs(tmp_path: Path, embedder) -> None:
+    from wenyuan.assistant import Assistant
+    from wenyuan.config import Settings
+
+    data = tmp_path / "data"
+    data.mkdir()
+    filler = "我们要准确判断重要战略机遇期内涵和条件的变化，全面把握机遇，沉着应对挑战，赢得主动，赢得优势，赢得未来。" * 10
+    (data / "某市党代会报告.txt").write_text(
+        "某市第十二次党代会报告\n一、过去五年的工作\n五年来，全市经济持续发展。\n三、全面建成小康社会的目标\n"
+        f"确保到二〇二〇年实现全面建成小康社会宏伟目标。\n{filler}\n根据实际，要努力实现新的要求。\n"
+        "——经济持续健康发展。实现地区生产总值和城乡居民人均收入比二〇一〇年翻一番。\n——人民民主不断扩大。\n",
+        encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=data, index_dir=tmp_path / "index", progress=False), embedder)
+    assistant.build()
+    answer = assistant.ask("某市党代会报告提出到2020年地区生产总值和城乡居民人均收入比哪一年翻一番？")
+    assert not answer.refused and "比二〇一〇年翻一番" in answer.text, answer.text
+    assert assistant.ask("某市党代会报告提出到2030年地区生产总值比哪一年翻一番？").refused  # a year it never sets

@@ -100,7 +100,11 @@ class ExtractiveAnswerer:
         """Share of the question's weighted key terms a passage, its headings and its document's card hold."""
         query = self.analyse(question)
         term_weight = gate.term_weights(query, self._index) if term_weight is None else term_weight
-        return gate.coverage(query, term_weight, self._index.documents[hit.chunk.doc_id], self.context(hit))
+        document = self._index.documents[hit.chunk.doc_id]
+        context = self.context(hit)
+        if query.years and not gate.years_held(query, document, context):  # 到2020年, set where the section opens
+            context += self._section_opening(document.id, hit.chunk.start)
+        return gate.coverage(query, term_weight, document, context)
 
     # ---- the answer -----------------------------------------------------------------------------------------
     def answer(self, question: Query | str, hits: Sequence[Hit], history: Sequence[Answer] = ()) -> Answer:
@@ -172,8 +176,8 @@ class ExtractiveAnswerer:
             # a section's list is framed by the paragraphs between its heading and its first item (…建设美丽中国)
             quoted += " " + fold(document.text[first.end : cited[1].start])
         card = self._index.folded_card(document.id)
-        if not gate.years_held(query, document, card + quoted):
-            return False
+        if not gate.years_held(query, document, card + quoted + self._section_opening(document.id, first.start)):
+            return False  # a year the question names (到2020年) may be set once where the section opens
         if any(_PLAN_PERIOD.fullmatch(t) and not gate.held(query, t, card + quoted) for t in query.terms):
             return False  # "十二五"期间 asked: a passage on the 十一五 years' results answers another period
         # a place or title word of other documents that this one never uses (天津 asked, a 武汉 rule found) means
@@ -191,6 +195,15 @@ class ExtractiveAnswerer:
                for parts in _compound_parts(query)):
             return False
         return gate.slot_share(query, term_weight, card, quoted, self._index.knows) >= weights.SLOT_SHARE
+
+    def _section_opening(self, doc_id: str, offset: int) -> str:
+        """The folded words from the heading of the section that holds an offset to the offset, at most LIST_INTRO
+        characters of them: where a section sets what its paragraphs share (确保到二〇二〇年实现…目标)."""
+        owner, _ = self._index.structures[doc_id].section(offset, 8)
+        if owner is None:
+            return ""
+        text = self._index.documents[doc_id].text
+        return " " + fold(text[owner.start : min(offset, owner.start + weights.LIST_INTRO)])
 
     def _names_fit(self, query: Query, doc_id: str) -> bool:
         """Whether a document holds every word of the question that names a few documents (a place, an issuer: 天津

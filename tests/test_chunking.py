@@ -57,6 +57,13 @@ def test_a_roster_keeps_a_line_per_member_and_the_gap_between_name_and_post() ->
     assert len(_repaired("《某某法》第八条　　纳税人对税务机关作出的决定，享有陈述权、\n申辩权。")) == 1
 
 
+def test_a_dash_the_export_broke_off_joins_and_a_dashed_page_number_goes() -> None:
+    text = ("修订后的办法，明确两类必需载体\n—\n网络和现场张贴。\n现行办法程序上包括3次\n—\n4\n—\n信息公开环节。\n"
+            "——必须坚持人民主体地位。\n——必须坚持改革开放。\n")
+    assert _repaired(text) == ["修订后的办法，明确两类必需载体—网络和现场张贴。", "现行办法程序上包括3次信息公开环节。",
+                               "——必须坚持人民主体地位。", "——必须坚持改革开放。"]
+
+
 def test_a_declared_heading_line_is_never_joined() -> None:
     lines = [Line("总体要求", level=1), Line("坚持问题导向")]
     assert [line.text for line in repair(lines)] == ["总体要求", "坚持问题导向"]

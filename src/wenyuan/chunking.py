@@ -18,6 +18,7 @@ from wenyuan.clean import (
 )
 from wenyuan.types import Chunk, Document, Heading
 
+# 14: a dash alone on a line joins its neighbours, a page number spread over three lines (— / 4 / —) goes;
 # 13: only a short line without punctuation is a row (a law's 第八条　　… line joins again);
 # 12: a decree that opens with its number takes its title from 现公布《…》;
 # 11: a short line in columns (a roster's 王晓晖　　中央宣传部副部长) stays a row;
@@ -27,7 +28,7 @@ from wenyuan.types import Chunk, Document, Heading
 # 7: a Word table heads its chunks with its own first row; 6: a run of heading lines is cut at the chunk size;
 # 5: a chunk inside a table carries its header row, an article (第X条) is a unit; 4: 公文 anatomy (subtitle, salutation
 # and dash lines stay lines), 一、2008年… is a heading
-CHUNKER_VERSION = 13
+CHUNKER_VERSION = 14
 OUTLINE_LABEL = "【提纲】"
 IMPRINT_LABEL = "版记"
 

@@ -154,6 +154,7 @@ def _collapse_spaces(text: str) -> str:
 
 
 _DASH_LINE = re.compile(rf"^[{DASHES}]{{1,2}}|^-{{2}}")
+_DASH_ONLY = re.compile(rf"[{DASHES}]{{1,2}}|-{{1,2}}")
 
 
 def _is_row(text: str) -> bool:
@@ -170,9 +171,9 @@ def _opens_block(text: str) -> bool:
 def _is_standalone(text: str) -> bool:
     """A line that must stay a line of its own: a short heading, a document number, a date, a salutation, or a line
     that opens with a dash (a subtitle "——2013年3月5日在…", or a "——必须坚持…" item)."""
-    if DOC_NUMBER.fullmatch(text) or DATE_LINE.match(text) or _DASH_LINE.match(text) or REGISTRATION_NUMBER.match(text) \
-            or SIGNER_LINE.match(text):
-        return True
+    if DOC_NUMBER.fullmatch(text) or DATE_LINE.match(text) or REGISTRATION_NUMBER.match(text) or SIGNER_LINE.match(text) \
+            or (_DASH_LINE.match(text) and not _DASH_ONLY.fullmatch(text)):
+        return True  # a dash alone on a line is a dash the export broke off (…两类必需载体 / — / 网络和现场张贴)
     if _is_row(text) and _ROW_GAP.search(text) and not _ARTICLE_START.match(text):
         return True  # a row of columns: 副主任：陈宝生　　教育部部长
     if len(text) <= _MAX_HEADING_LINE and text[-1] in "：:" and "，" not in text:
@@ -208,7 +209,7 @@ def repair(lines: list[Line], *, join_broken: bool = True) -> list[Line]:
     """
     paragraphs: list[Line] = []
     open_paragraph = False
-    for line in _split_signer(lines):
+    for line in _without_dashed_numbers(list(_split_signer(lines))):
         text = line.text.replace("\r", "").strip(" \t\u3000\u00a0\ufeff\x0c").translate(_RADICALS)
         if _is_row(text) and heading_level(text) is None:
             text = _COLUMN_GAP.sub(_GAP_MARK, text)
@@ -225,6 +226,19 @@ def repair(lines: list[Line], *, join_broken: bool = True) -> list[Line]:
             paragraphs.append(current)
         open_paragraph = True
     return paragraphs
+
+
+def _without_dashed_numbers(lines: list[Line]) -> Iterator[Line]:
+    """Lines less a page number the export spread over three lines (— / 4 / —): it is never text."""
+    index = 0
+    while index < len(lines):
+        three = [line.text.strip(" \t\u3000\u00a0") for line in lines[index : index + 3]]
+        if len(three) == 3 and _DASH_ONLY.fullmatch(three[0]) and three[1].isdigit() and len(three[1]) <= 4 \
+                and _DASH_ONLY.fullmatch(three[2]):
+            index += 3
+            continue
+        yield lines[index]
+        index += 1
 
 
 def _split_signer(lines: list[Line]) -> Iterator[Line]:

@@ -64,6 +64,11 @@ def test_a_dash_the_export_broke_off_joins_and_a_dashed_page_number_goes() -> No
                                "——必须坚持人民主体地位。", "——必须坚持改革开放。"]
 
 
+def test_a_full_stop_or_a_quoted_word_the_export_put_on_a_line_of_its_own_joins() -> None:
+    text = "将程序明确为“2+N”\n。\n“2”\n是指2次信息公开，是必选项。\n他说：“好”\n下一段。\n"
+    assert _repaired(text) == ["将程序明确为“2+N”。", "“2”是指2次信息公开，是必选项。", "他说：“好”", "下一段。"]
+
+
 def test_a_declared_heading_line_is_never_joined() -> None:
     lines = [Line("总体要求", level=1), Line("坚持问题导向")]
     assert [line.text for line in repair(lines)] == ["总体要求", "坚持问题导向"]

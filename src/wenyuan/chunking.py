@@ -18,6 +18,7 @@ from wenyuan.clean import (
 )
 from wenyuan.types import Chunk, Document, Heading
 
+# 15: a 。 alone on a line and a line of one quoted word (“2”) join their neighbours;
 # 14: a dash alone on a line joins its neighbours, a page number spread over three lines (— / 4 / —) goes;
 # 13: only a short line without punctuation is a row (a law's 第八条　　… line joins again);
 # 12: a decree that opens with its number takes its title from 现公布《…》;
@@ -28,7 +29,7 @@ from wenyuan.types import Chunk, Document, Heading
 # 7: a Word table heads its chunks with its own first row; 6: a run of heading lines is cut at the chunk size;
 # 5: a chunk inside a table carries its header row, an article (第X条) is a unit; 4: 公文 anatomy (subtitle, salutation
 # and dash lines stay lines), 一、2008年… is a heading
-CHUNKER_VERSION = 14
+CHUNKER_VERSION = 15
 OUTLINE_LABEL = "【提纲】"
 IMPRINT_LABEL = "版记"
 

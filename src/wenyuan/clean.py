@@ -154,6 +154,8 @@ def _collapse_spaces(text: str) -> str:
 
 
 _DASH_LINE = re.compile(rf"^[{DASHES}]{{1,2}}|^-{{2}}")
+_PUNCTUATION_ONLY = re.compile(r"[。，；！？,;]")
+_QUOTED_TOKEN = re.compile(r"[“\"][^”\"。，；]{1,8}[”\"]")
 _DASH_ONLY = re.compile(rf"[{DASHES}]{{1,2}}|-{{1,2}}")
 
 
@@ -188,8 +190,10 @@ def _joins(previous: Line, following: Line) -> bool:
         return True  # a line run to the margin goes on, unless what follows opens a heading (2. 食材准备) or is a 文号
     if previous.level is not None or following.level is not None:
         return False
-    if previous.text[-1] in LINE_END or following.text.startswith("【"):
-        return False
+    if _PUNCTUATION_ONLY.fullmatch(following.text):
+        return True  # the 。 the export broke off the line before it
+    if (previous.text[-1] in LINE_END and not _QUOTED_TOKEN.fullmatch(previous.text)) or following.text.startswith("【"):
+        return False  # a quoted word alone on a line (“2”) ends no sentence
     return not (_is_standalone(previous.text) or _is_standalone(following.text))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wenyuan.index import Index
-from wenyuan.types import Citation
+from wenyuan.types import Citation, Document
 
 
 class Citations:
@@ -42,3 +42,8 @@ class Citations:
             )
         )
         return n
+
+
+def document_name(document: Document) -> str:
+    """How an answer names its document: 《title》."""
+    return f"《{document.display_title}》"

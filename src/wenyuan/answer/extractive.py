@@ -5,7 +5,8 @@ Composition follows the question's shape (query.py):
   question names, each with its content, in order (sub-headings with the sentence that develops them, 一是…二是… with
   each item's whole clause, ——lines), else a sentence that enumerates;
 - figure: the sentence that holds the figure; fact: the one or two sentences that cover the question best;
-- doc_number: the document's 文号 from its header.
+- doc_number, and facts a document states once in a place of its own (when it is in force, who holds a post): from
+  that place (facts.py).
 Every answer names its document (《…》). The gate (gate.py) refuses what the passages do not hold; when the question
 names no document and passages of several documents answer it equally well, the answer asks back which one.
 """
@@ -20,8 +21,8 @@ from difflib import SequenceMatcher
 from typing import Protocol, runtime_checkable
 
 from wenyuan import weights
-from wenyuan.answer import enumerations, gate, rosters
-from wenyuan.answer.citations import Citations
+from wenyuan.answer import enumerations, facts, gate
+from wenyuan.answer.citations import Citations, document_name
 from wenyuan.chunking import Structure, sentence_spans
 from wenyuan.clean import DASHES, ENUM_MARKER, fold, heading_level
 from wenyuan.index import Index
@@ -40,9 +41,6 @@ _CN_FIGURE = re.compile(
 )
 _SUMMARY = re.compile(r"由.{4,120}(?:组成|构成)|包括.{4,120}|分为.{4,120}|等[\d一二三四五六七八九十]+(?:项|个|类|种|方面)")
 _DASH_ITEM = re.compile(rf"^[{DASHES}-]{{1,2}}")
-_DECREE = re.compile(r"令(?:〔\d{4}〕)?第\d+号|第\d+号令")  # a decree's number: 国务院令第322号, 市政府第202号令
-_DECREE_HEAD = 600  # characters from the top where a decree writes its number
-_DECREE_LINE = 80  # a line longer than this is more than the number: only the note (…令第35号发布) in it is quoted
 _BARE_LABEL = 16  # a sub-heading this short is a label: its answer is the sentence that develops it
 
 
@@ -120,17 +118,17 @@ class ExtractiveAnswerer:
         # question (南京's rule), whatever their other words; the answer is made from the documents that fit
         hits = [hit for hit in hits if self._names_fit(query, hit.chunk.doc_id)] or hits
         if query.shape == DOC_NUMBER_SHAPE:
-            numbered = self._document_number_answer(query, hits)
+            numbered = facts.document_number(self._index, query, hits)
             if numbered is not None:
                 return numbered
         asked_back = self._ask_back(query, hits, term_weight)
         if asked_back is not None:
             return asked_back
-        in_force = self._in_force_answer(query, hits)
+        in_force = facts.in_force(self._index, query, hits)
         # the clause answers the when (施行, 有效期 …) by what it is; the rest of what is asked must be in it
-        if in_force is not None and self._slot_held(_without(query, _IN_FORCE_WORDS), term_weight, in_force, hits):
+        if in_force is not None and self._slot_held(_without(query, facts.IN_FORCE_WORDS), term_weight, in_force, hits):
             return in_force
-        listed_people = self._roster_answer(query, hits)
+        listed_people = facts.roster(self._index, query, hits)
         if listed_people is not None and self._slot_held(query, term_weight, listed_people, hits):
             return listed_people
         sentence = self._sentence_answer(query, hits, term_weight)
@@ -143,11 +141,11 @@ class ExtractiveAnswerer:
             if listed is not None and query.count == len(listed.items):
                 first_sentence = False  # 哪四方面？ and a list of four
             candidates = [sentence, listed] if first_sentence else [listed, sentence]
-        asks_in_force = _asks_in_force(query)
+        asks_in_force = facts.asks_in_force(query)
         for answer in candidates:
             if answer is None or not self._slot_held(query, term_weight, answer, hits):
                 continue
-            if asks_in_force and not _IN_FORCE_SAID.search("".join(c.quote for c in answer.citations)):
+            if asks_in_force and not facts.IN_FORCE_SAID.search("".join(c.quote for c in answer.citations)):
                 continue  # 从哪天起施行？ answered by a sentence that puts nothing in force (…2006年印发…) is a near miss
             return answer
         if query.shape == FIGURE and gate.asks_target(query):
@@ -297,9 +295,9 @@ class ExtractiveAnswerer:
         citations = Citations(self._index)
         if document.number and document.text[best.start : best.end].strip() == document.number:
             # the question names a document by its number: answer with the document's title and number
-            header_end = _number_end(document)
+            header_end = facts.number_end(document)
             n = citations.cite(best.doc_id, 0, header_end, best.score, (0, header_end))
-            text = f"{_named(document)}（{document.number}）[{n}]"
+            text = f"{document_name(document)}（{document.number}）[{n}]"
             return Answer(query.asked, text, tuple(citations.items), False, "fact", tuple(hits))
         heading = self._heading_at(best)
         if heading is not None:
@@ -330,68 +328,8 @@ class ExtractiveAnswerer:
             n = citations.cite(sentence.doc_id, sentence.start, sentence.end, sentence.score,
                                (sentence.hit.chunk.start, sentence.hit.chunk.end))
             parts.append(f"{document.text[sentence.start : sentence.end].strip()}[{n}]")
-        text = f"据{_named(document)}：" + "".join(parts)
+        text = f"据{document_name(document)}：" + "".join(parts)
         return Answer(query.asked, text, tuple(citations.items), False, "number" if figure else "fact", tuple(hits))
-
-    def _document_number_answer(self, query: Query, hits: Sequence[Hit]) -> Answer | None:
-        """'…的文号是多少？': the document number of the best matching document, cited from its header."""
-        document = self._index.documents[hits[0].chunk.doc_id]
-        if not document.number:
-            return None  # the document asked about writes none: its words are quoted, not another's number
-        citations = Citations(self._index)
-        note = _decree_note(document)
-        if note is not None:  # a decree: the line that numbers it, which says when and by whom (…令第26号公布)
-            n = citations.cite(document.id, *note, hits[0].score, note)
-            said = document.text[note[0] : note[1]].strip().replace("\n", "")
-            return Answer(query.asked, f"据{_named(document)}：{said}[{n}]", tuple(citations.items), False, "fact",
-                          tuple(hits))
-        header_end = _number_end(document)
-        n = citations.cite(document.id, 0, header_end, hits[0].score, (0, header_end))
-        text = f"{_named(document)}的文号是{document.number}。[{n}]"
-        return Answer(query.asked, text, tuple(citations.items), False, "fact", tuple(hits))
-
-    def _in_force_answer(self, query: Query, hits: Sequence[Hit]) -> Answer | None:
-        """'…从哪天起施行？', '有效期到什么时候？': the clause that puts the best document in force (本办法自…起施行，
-        …废止), wherever it stands; its closing article, not a date another sentence gives."""
-        if not _asks_in_force(query):
-            return None
-        for doc_id in dict.fromkeys(hit.chunk.doc_id for hit in hits[: weights.DOCUMENT_FACTS]):
-            document = self._index.documents[doc_id]
-            clauses = [(start, end) for start, end in sentence_spans(document.text)
-                       if _IN_FORCE.search(document.text, start, end)]
-            if not clauses:
-                continue
-            start, end = clauses[-1]  # the closing article; an earlier one may quote another document's
-            citations = Citations(self._index)
-            n = citations.cite(doc_id, start, end, hits[0].score, (start, end))
-            return Answer(query.asked, f"据{_named(document)}：{document.text[start:end].strip()}[{n}]",
-                          tuple(citations.items), False, "fact", tuple(hits))
-        return None
-
-    def _roster_answer(self, query: Query, hits: Sequence[Hit]) -> Answer | None:
-        """'…的秘书长是谁？', '副组长有哪几位？': the members of the role the question names, from the roster (组成人员名单)
-        of the best document that lists one, a line each, as written."""
-        if not _ASKS_PERSON.search(query.text):
-            return None
-        for doc_id in dict.fromkeys(hit.chunk.doc_id for hit in hits[: weights.DOCUMENT_FACTS]):
-            document = self._index.documents[doc_id]
-            group = rosters.named(document.text, query.text)
-            if group is None:
-                continue
-            citations = Citations(self._index)
-            span = (group.lines[0][0], group.lines[-1][1])
-            shown = group.lines[:_ROSTER_SHOWN]
-            lines = [f"{document.text[start:end].strip()}[{citations.cite(doc_id, start, end, hits[0].score, span)}]"
-                     for start, end in shown]
-            if len(shown) == 1:
-                return Answer(query.asked, f"据{_named(document)}：{lines[0]}", tuple(citations.items), False, "fact",
-                              tuple(hits))
-            more = f"（共{len(group.lines)}行，以上为前{len(shown)}行）" if len(shown) < len(group.lines) else ""
-            lead = f"据{_named(document)}，{group.role}有{len(group.lines)}位{more}："
-            items = tuple(AnswerItem(document.path, start, end, document.text[start:end].strip()) for start, end in shown)
-            return Answer(query.asked, "\n".join([lead + lines[0], *lines[1:]]), tuple(citations.items), False,
-                          "list", tuple(hits), items=items)
-        return None
 
     def _heading_at(self, sentence: _Sentence) -> Heading | None:
         return next(
@@ -532,7 +470,7 @@ class ExtractiveAnswerer:
         heading_n = citations.cite(listed.doc_id, cited_start, cited_end, listed.score, (cited_start, cited_end))
         shown = len(listed.items[: weights.MAX_LIST_ITEMS])
         count = f"列出了{shown}项" if shown == len(listed.items) else f"共{len(listed.items)}项，以下是前{shown}项"
-        lines = [f"{_named(document)}“{_short(owner_text)}”部分{count}：[{heading_n}]"]
+        lines = [f"{document_name(document)}“{_short(owner_text)}”部分{count}：[{heading_n}]"]
         items = []
         for number, (start, end) in enumerate(listed.items[: weights.MAX_LIST_ITEMS], 1):
             item_start, item_end = self._prefer_body(listed.doc_id, start, end)
@@ -669,33 +607,6 @@ def _written(parts: list[tuple[str, str]], text: str) -> bool:
     return any(re.search(re.escape(a) + f".{{0,{_COMPOUND_GAP}}}?" + re.escape(b), text) for a, b in parts)
 
 
-def _decree_note(document: Document) -> tuple[int, int] | None:
-    """The lines near the top that write a decree's number (中华人民共和国国务院令 / 第322号, （…令第26号公布）), when
-    the document's number is a decree's."""
-    if not _DECREE.search(document.number):
-        return None
-    digits = re.search(r"第(\d+)号", document.number).group(1)
-    found = re.search(rf"第\s*{digits}\s*号", document.text[:_DECREE_HEAD])
-    if found is None:
-        return None
-    start = document.text.rfind("\n", 0, found.start())
-    if start > 0 and document.text[:start].rstrip(" 　").endswith("令"):
-        start = document.text.rfind("\n", 0, start)  # 第322号 under a 中华人民共和国国务院令 line: both are the number
-    end = document.text.find("\n", found.end())
-    end = len(document.text) if end < 0 else end
-    opened = max(document.text.rfind("（", start + 1, found.start()), document.text.rfind("(", start + 1, found.start()))
-    closes = [at for at in (document.text.find("）", found.end(), end), document.text.find(")", found.end(), end)) if at >= 0]
-    if end - start > _DECREE_LINE and opened >= 0 and closes:  # a page flattened to one line: the note in it
-        return opened, min(closes) + 1
-    return start + 1, end
-
-
-def _number_end(document: Document) -> int:
-    """Where a document's 文号 ends in its text (its first 80 characters when the text does not write it)."""
-    at = document.text.find(document.number)
-    return at + len(document.number) if at >= 0 else min(len(document.text), 80)
-
-
 def _header_end(document: Document) -> int:
     """Where a 公文's header (title, 文号, 主送) ends: after the 文号 line, or after the title's lines."""
     text = document.text
@@ -747,19 +658,10 @@ def _rest_of_clauses(text: str, end: int) -> int | None:
     return closing + 1
 
 
-def _asks_in_force(query: Query) -> bool:
-    """Whether a question asks when a document is in force (从哪天起施行, 有效期到什么时候)."""
-    return bool(_ASKS_IN_FORCE.search(query.text) and _ASKS_WHEN.search(query.text))
-
-
 def _without(query: Query, words: frozenset[str]) -> Query:
     """The question less some of its words, as the checks see it."""
     return replace(query, terms=tuple(t for t in query.terms if t not in words),
                    focus=tuple(t for t in query.focus if t not in words))
-
-
-def _named(document: Document) -> str:
-    return f"《{document.display_title}》"
 
 
 def _short(words: str, limit: int = 40) -> str:
@@ -802,20 +704,9 @@ def _items_naming(query: Query, focus: Sequence[str], text: str, items: Sequence
 
 
 _ASKS_WHO = re.compile(r"谁|哪位|哪几位|哪些人|什么人")
-# a question about the people a roster names: who, how many, which posts they hold
-_ASKS_PERSON = re.compile(r"谁|哪位|哪几位|哪些人|什么人|几位|职务|名单|有哪些|有哪几|都有")
-# a question about when a document is in force, and the clause that says it (本办法自2016年1月1日起施行)
-_IN_FORCE_WORDS = frozenset("施行 生效 实施 执行 试行 废止 失效 有效期 起 开始 日期 时间".split())
-_IN_FORCE_SAID = re.compile(r"施行|生效|实施|执行|试行|废止|失效|有效期|有效")
-# the words of legal effect; 实施 and 执行 also ask when a measure inside a document starts, which its own sentence says
-_ASKS_IN_FORCE = re.compile(r"施行|生效|废止|失效|有效期")
-_ASKS_WHEN = re.compile(r"何时|什么时候|哪天|哪一天|哪年|日期|时间|多久|多长|几年|有效期")
-_IN_FORCE = re.compile(r"本[\u4e00-\u9fff]{0,12}?(?:办法|规定|细则|条例|通知|意见|方案|决定|规则|措施|制度|标准|规划|意见)"
-                       r"[^。；]{0,40}?(?:自|从|于)[^。；]{0,30}?(?:施行|执行|实施|生效|试行)")
 _PLAN_PERIOD = re.compile(r"[十]?[一二三四五六七八九十]五")  # a five-year plan's period: 十一五, 十二五, 十四五
 # a district or county by name (萧山区, 高淳区, 桐庐县); 市区, 城区 and other two-character words are kinds of place
 _DISTRICT = re.compile(r"(?![\u4e00-\u9fff]*(?:开发|试验|保税|自贸|功能|示范|集聚|风景|高新|各)[区县])[\u4e00-\u9fff]{2,4}[区县]")
-_ROSTER_SHOWN = 30  # members of one role shown; a longer role (委员) says how many there are
 _SALUTATION = re.compile(r"[^。；：:\n]{1,40}(?:委员|代表|同志|先生|女士)们?[：:]")
 
 

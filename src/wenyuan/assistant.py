@@ -212,12 +212,11 @@ class Assistant:
             pass
         return answer
 
-    def _other_parts(self, question: str, answer: Answer, answerer: Answerer, index: Index) -> Answer:
-        """An answer to a question of several (…签几年？要续租得提前多久申请？) with the answers to the further ones
-        added, each asked within the document the first answer cites; a part whose answer is already quoted, or that
-        the document does not answer, adds nothing."""
-        parts = further_questions(question)
-        if not parts or answer.refused or answer.mode not in ("fact", "number") or not answer.citations:
+    def _other_parts(self, parts: list[str], answer: Answer, answerer: Answerer, index: Index) -> Answer:
+        """An answer to the first of several questions (…签几年？要续租得提前多久申请？) with the answers to the further
+        `parts` added, each asked within the document the first answer cites; a part whose answer is already quoted,
+        or that the document does not answer, adds nothing."""
+        if answer.refused or answer.mode not in ("fact", "number") or not answer.citations:
             return answer
         document = answer.citations[0].doc
         text, citations = answer.text, list(answer.citations)
@@ -226,8 +225,7 @@ class Assistant:
             extra = answerer.answer(asked.query, asked.hits)
             if extra.refused or extra.mode not in ("fact", "number"):
                 continue
-            quoted = {(c.doc, c.start, c.end) for c in citations}
-            if any((c.doc, c.start, c.end) in quoted or _inside(c, citations) for c in extra.citations):
+            if any(_inside(c, citations) for c in extra.citations):
                 continue  # the first answer quotes it already
             numbers = {c.n: len(citations) + i + 1 for i, c in enumerate(extra.citations)}
             said = _MARKER.sub(lambda m: f"[{numbers.get(int(m.group(1)), m.group(1))}]", extra.text)
@@ -280,12 +278,13 @@ class Assistant:
             items = answerer.stream(asked.query, asked.hits, history)
         else:
             answered = answerer.answer(asked.query, asked.hits, history)
-            if item is None and further_questions(question) and not answered.refused and answered.citations:
+            parts = further_questions(question) if item is None else []
+            if parts and not answered.refused and answered.citations:
                 # "合同一般签几年？要续租得提前多久申请？": the whole question finds the document; each question is
                 # answered from it on its own
                 first = self._prepare(_first_question(question), documents=[answered.citations[0].doc], index=index)
                 alone = answerer.answer(first.query, first.hits, history)
-                answered = self._other_parts(question, alone if not alone.refused else answered, answerer, index)
+                answered = self._other_parts(parts, alone if not alone.refused else answered, answerer, index)
                 answered = replace(answered, question=question)
             items = (answer for answer in [answered])  # a generator: closable
         with closing(items):  # closed with this generator: an LLM request ends when nobody reads it any more
@@ -346,7 +345,7 @@ def _first_question(question: str) -> str:
 
 
 def _inside(citation, citations) -> bool:
-    """Whether a quote lies within one already quoted."""
+    """Whether a quote is one already quoted or lies within one."""
     return any(c.doc == citation.doc and c.start <= citation.start and citation.end <= c.end for c in citations)
 
 

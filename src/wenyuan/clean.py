@@ -64,16 +64,17 @@ _PAGE_FURNITURE = re.compile(
 LINE_END = frozenset("。！？；：…”」』）)!?;:》")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000\u00a0]+(?=[{_CJK}])")
-_ARTICLE_PREFIX = re.compile(rf"第[{CN_NUM}\d]+[编章节条編節條]$")
+_ARTICLE = rf"第[{CN_NUM}\d]+[编章节条編節條]"  # 第三条, 第二章
+_ARTICLE_PREFIX = re.compile(_ARTICLE + "$")
 _MAX_HEADING_LINE = 40
 # a short line whose words stand in columns (a roster's "王晓晖　　中央宣传部副部长"): a row of its own, its gap kept as two
 # ideographic spaces; prose has punctuation, a row has none
 _COLUMN_GAP = re.compile(rf"(?:(?<=[{_CJK}]{{2}})|(?<=[{_CJK}][ \u3000][{_CJK}]))[ \t\u3000\u00a0]{{2,}}(?=[{_CJK}]{{2}})")
 _ROW_GAP = re.compile(rf"(?<=[{_CJK}])\u3000\u3000(?=[{_CJK}])")
 _GAP_MARK = "\x00"
-_ARTICLE_START = re.compile(rf"^第[{CN_NUM}\d]+[编章节条編節條]")
+_ARTICLE_START = re.compile("^" + _ARTICLE)
 _ROW_MAX = 50
-_PROSE_MARK = re.compile("[。，；！？,;]")
+_PROSE_MARK = re.compile("[。，；！？,;]")  # one makes a line prose; alone on a line, it is an end the export broke off
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +155,6 @@ def _collapse_spaces(text: str) -> str:
 
 
 _DASH_LINE = re.compile(rf"^[{DASHES}]{{1,2}}|^-{{2}}")
-_PUNCTUATION_ONLY = re.compile(r"[。，；！？,;]")
 _QUOTED_TOKEN = re.compile(r"[“\"][^”\"。，；]{1,8}[”\"]")
 _DASH_ONLY = re.compile(rf"[{DASHES}]{{1,2}}|-{{1,2}}")
 
@@ -190,7 +190,7 @@ def _joins(previous: Line, following: Line) -> bool:
         return True  # a line run to the margin goes on, unless what follows opens a heading (2. 食材准备) or is a 文号
     if previous.level is not None or following.level is not None:
         return False
-    if _PUNCTUATION_ONLY.fullmatch(following.text):
+    if _PROSE_MARK.fullmatch(following.text):
         return True  # the 。 the export broke off the line before it
     if (previous.text[-1] in LINE_END and not _QUOTED_TOKEN.fullmatch(previous.text)) or following.text.startswith("【"):
         return False  # a quoted word alone on a line (“2”) ends no sentence

@@ -47,8 +47,9 @@ _FURNITURE = re.compile(
 _DECREE = re.compile(r"^(?:.{2,24}?(?:令\s*)?)?[（(]?第\s*[\d一二三四五六七八九十百零]+\s*号(?:令)?[）)]?$")  # 国务院令第706号: a 文号 of its own
 # a decree's number where the title comes first: 河北省人民政府令 / 〔2010〕第14号, （2010年1月19日上海市人民政府令第26号公布）,
 # （2009年11月27日市政府第202号令发布）
-_DECREE_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,24}?(?:令(?:〔\d{4}〕)?第\d+号|第\d+号令)")
-_DECREE_NOTE = re.compile(r"[（(][^（）()]{0,40}(?:令(?:〔\d{4}〕)?第\d+号|第\d+号令)(?:公布|发布|颁布)[）)]")
+DECREE = r"令(?:〔\d{4}〕)?第\d+号|第\d+号令"  # a decree's number: 国务院令第322号, 令〔2010〕第14号, 市政府第202号令
+_DECREE_NUMBER = re.compile(rf"[\u4e00-\u9fff]{{2,24}}?(?:{DECREE})")
+_DECREE_NOTE = re.compile(rf"[（(][^（）()]{{0,40}}(?:{DECREE})(?:公布|发布|颁布)[）)]")
 _DECREE_NOTE_MAX = 60
 _PROMULGATED = re.compile(r"^现(?:予)?公布《([^》]{4,60})》")
 _ARTICLE = re.compile(r"^第[一二三四五六七八九十百零\d]+[编章节条編節條]")

@@ -29,7 +29,7 @@ def lead_lists(text: str, start: int, end: int) -> Iterator[tuple[int, int, list
         paragraph_start = text.rfind("\n", 0, colon_at) + 1
         paragraph_end = text.find("\n", colon_at)
         paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
-        lead_start = max(paragraph_start, max(text.rfind(mark, paragraph_start, colon_at) for mark in "。；！？") + 1)
+        lead_start = sentence_start(text, paragraph_start, colon_at, "。；！？")
         items = items_after(text, colon_at + 1, paragraph_end)
         if len(items) >= 2 and items[-1][1] > start:  # a list that reaches into the passage
             yield lead_start, colon_at + 1, items
@@ -43,7 +43,7 @@ def lead_lists(text: str, start: int, end: int) -> Iterator[tuple[int, int, list
         if len(items) >= 2 and items[-1][1] > start:
             lead_start = paragraph_start  # the paragraph's words before the items, or the last sentence of long ones
             if at - paragraph_start > _INLINE_LEAD:
-                lead_start = max(paragraph_start, max(text.rfind(mark, paragraph_start, at - 1) for mark in "。；！？") + 1)
+                lead_start = sentence_start(text, paragraph_start, at - 1, "。；！？")
             yield lead_start, at, items
 
 
@@ -225,8 +225,9 @@ def lead_of(text: str, start: int) -> tuple[int, int] | None:
     return sentence_start(text, paragraph_start, colon), colon + 1
 
 
-def sentence_start(text: str, paragraph_start: int, at: int) -> int:
-    return max(paragraph_start, max(text.rfind(mark, paragraph_start, at) for mark in "。！？") + 1)
+def sentence_start(text: str, paragraph_start: int, at: int, marks: str = "。！？") -> int:
+    """Where the sentence (or, with ； among `marks`, the clause) that holds `at` starts within its paragraph."""
+    return max(paragraph_start, max(text.rfind(mark, paragraph_start, at) for mark in marks) + 1)
 
 
 def paragraphs_in(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -98,11 +98,10 @@ class ExtractiveAnswerer:
         """Share of the question's weighted key terms a passage, its headings and its document's card hold."""
         query = self.analyse(question)
         term_weight = gate.term_weights(query, self._index) if term_weight is None else term_weight
-        document = self._index.documents[hit.chunk.doc_id]
-        context = self.context(hit)
-        if query.years and not gate.years_held(query, document, context):  # 到2020年, set where the section opens
-            context += self._section_opening(document.id, hit.chunk.start)
-        return gate.coverage(query, term_weight, document, context)
+        document, context = self._index.documents[hit.chunk.doc_id], self.context(hit)
+        if not self._years_held(query, document, context, hit.chunk.start):
+            return 0.0  # a year the question names that neither the passage nor its section's opening holds
+        return gate.share(query, term_weight, context)
 
     # ---- the answer -----------------------------------------------------------------------------------------
     def answer(self, question: Query | str, hits: Sequence[Hit], history: Sequence[Answer] = ()) -> Answer:
@@ -151,31 +150,39 @@ class ExtractiveAnswerer:
         if query.shape == FIGURE and gate.asks_target(query):
             # "GDP目标是多少": the next sentences, when the best gives a figure that sets no target (2015年将超过…);
             # one of them answers only when its passage holds every asked word
+            ranked = self._rank_sentences(query, hits, term_weight, require_figure=True)
             for skip in range(1, weights.FIGURE_TRIES):
-                answer = self._sentence_answer(query, hits, term_weight, skip)
+                answer = self._sentence_answer(query, hits, term_weight, ranked[skip:])
                 if answer is not None and self._slot_held(query, term_weight, answer, hits) \
                         and self._holds_whole_slot(query, term_weight, answer):
                     return answer
         return refusal(query.asked, hits)
 
-    def _holds_whole_slot(self, query: Query, term_weight: dict[str, float], answer: Answer) -> bool:
-        document = self._index.documents[self._doc_id(answer.citations[0].doc)]
-        quoted = fold(" ".join(" ".join(c.heading_path) + " " + c.passage for c in answer.citations))
-        card = self._index.folded_card(document.id)
-        return gate.slot_share(query, term_weight, card, quoted, self._index.knows) >= 1.0
-
-    def _slot_held(self, query: Query, term_weight: dict[str, float], answer: Answer, hits: Sequence[Hit]) -> bool:
-        first = answer.citations[0]
+    def _quoted(self, answer: Answer) -> tuple[Document, str, str]:
+        """The document an answer quotes first, its folded card, and the folded passages and headings it quotes."""
+        first, cited = answer.citations[0], answer.citations
         document = self._index.documents[self._doc_id(first.doc)]
-        quoted = fold(" ".join(" ".join(c.heading_path) + " " + c.passage for c in answer.citations))
-        cited = answer.citations
+        quoted = fold(" ".join(" ".join(c.heading_path) + " " + c.passage for c in cited))
         if answer.mode == "list" and len(cited) >= 2 and cited[1].doc == first.doc \
                 and 0 < cited[1].start - first.end <= weights.LIST_INTRO:
             # a section's list is framed by the paragraphs between its heading and its first item (…建设美丽中国)
             quoted += " " + fold(document.text[first.end : cited[1].start])
-        card = self._index.folded_card(document.id)
-        if not gate.years_held(query, document, card + quoted + self._section_opening(document.id, first.start)):
-            return False  # a year the question names (到2020年) may be set once where the section opens
+        return document, self._index.folded_card(document.id), quoted
+
+    def _holds_whole_slot(self, query: Query, term_weight: dict[str, float], answer: Answer) -> bool:
+        _, card, quoted = self._quoted(answer)
+        return gate.slot_share(query, term_weight, card, quoted, self._index.knows) >= 1.0
+
+    def _years_held(self, query: Query, document: Document, context: str, offset: int) -> bool:
+        """Every year the question names is held by a folded context, or set where the section that holds `offset`
+        opens (确保到二〇二〇年实现…目标 for the paragraphs under it)."""
+        return gate.years_held(query, document, context) \
+            or gate.years_held(query, document, context + self._section_opening(document.id, offset))
+
+    def _slot_held(self, query: Query, term_weight: dict[str, float], answer: Answer, hits: Sequence[Hit]) -> bool:
+        document, card, quoted = self._quoted(answer)
+        if not self._years_held(query, document, card + quoted, answer.citations[0].start):
+            return False
         if any(_PLAN_PERIOD.fullmatch(t) and not gate.held(query, t, card + quoted) for t in query.terms):
             return False  # "十二五"期间 asked: a passage on the 十一五 years' results answers another period
         # a place or title word of other documents that this one never uses (天津 asked, a 武汉 rule found) means
@@ -276,11 +283,12 @@ class ExtractiveAnswerer:
 
     # ---- figures and facts ----------------------------------------------------------------------------------
     def _sentence_answer(self, query: Query, hits: Sequence[Hit], term_weight: dict[str, float],
-                         skip: int = 0) -> Answer | None:
-        """The best sentence (after the first `skip`), with the next when it is nearly as good."""
+                         ranked: list[_Sentence] | None = None) -> Answer | None:
+        """The best of the ranked sentences (ranked here when not given), with the next when it is nearly as good."""
         figure = query.shape == FIGURE
         # a figure question is answered by a sentence that holds a figure, or not at all
-        ranked = self._rank_sentences(query, hits, term_weight, require_figure=figure)[skip:]
+        if ranked is None:
+            ranked = self._rank_sentences(query, hits, term_weight, require_figure=figure)
         if not ranked:
             return None
         best = ranked[0]
@@ -647,7 +655,7 @@ def _figure_near(query: Query, slot: list[str], words: str) -> bool:
 
 def _rest_of_clauses(text: str, end: int) -> int | None:
     """Where the clauses after a clause ending in ； end: the 。 that closes them in the same paragraph; None when the
-    clause does not end in ；, or its paragraph goes on to an item of its own (（二）, 2., 二是)."""
+    clause does not end in ；, or no 。 closes them before the paragraph ends (the next item on a line of its own)."""
     if not text[:end].rstrip().endswith(("；", ";")):
         return None
     paragraph_end = text.find("\n", end)

@@ -16,9 +16,10 @@ from wenyuan.answer.citations import Citations, document_name
 from wenyuan.chunking import sentence_spans
 from wenyuan.index import Index
 from wenyuan.query import Query
+from wenyuan.structure import DECREE
 from wenyuan.types import Answer, AnswerItem, Document, Hit
 
-_DECREE = re.compile(r"令(?:〔\d{4}〕)?第\d+号|第\d+号令")  # a decree's number: 国务院令第322号, 市政府第202号令
+_DECREE = re.compile(DECREE)
 _DECREE_HEAD = 600  # characters from the top where a decree writes its number
 _DECREE_LINE = 80  # a line longer than this is more than the number: only the note (…令第35号发布) in it is quoted
 
@@ -65,7 +66,7 @@ def in_force(index: Index, query: Query, hits: Sequence[Hit]) -> Answer | None:
     …废止), wherever it stands; its closing article, not a date another sentence gives."""
     if not asks_in_force(query):
         return None
-    for doc_id in dict.fromkeys(hit.chunk.doc_id for hit in hits[: weights.DOCUMENT_FACTS]):
+    for doc_id in _best_documents(hits):
         document = index.documents[doc_id]
         clauses = [(start, end) for start, end in sentence_spans(document.text)
                    if _IN_FORCE.search(document.text, start, end)]
@@ -84,7 +85,7 @@ def roster(index: Index, query: Query, hits: Sequence[Hit]) -> Answer | None:
     of the best document that lists one, a line each, as written."""
     if not _ASKS_PERSON.search(query.text):
         return None
-    for doc_id in dict.fromkeys(hit.chunk.doc_id for hit in hits[: weights.DOCUMENT_FACTS]):
+    for doc_id in _best_documents(hits):
         document = index.documents[doc_id]
         group = rosters.named(document.text, query.text)
         if group is None:
@@ -103,6 +104,11 @@ def roster(index: Index, query: Query, hits: Sequence[Hit]) -> Answer | None:
         return Answer(query.asked, "\n".join([lead + lines[0], *lines[1:]]), tuple(citations.items), False,
                       "list", tuple(hits), items=items)
     return None
+
+
+def _best_documents(hits: Sequence[Hit]) -> list[str]:
+    """The documents of the best few passages, best first: where a document fact is looked for."""
+    return list(dict.fromkeys(hit.chunk.doc_id for hit in hits[: weights.DOCUMENT_FACTS]))
 
 
 def decree_note(document: Document) -> tuple[int, int] | None:

@@ -3,7 +3,7 @@
 Two checks, both on the analysed question:
 - coverage: the best passage (with its headings and its document's card) holds most of the question's weighted key
   terms, counting their other forms (GDP = 国内生产总值), and every year the question names (the document's own year
-  counts: inside a 2013 report "今年" is 2013);
+  counts: inside a 2013 report "今年" is 2013; so does a year set where the passage's section opens);
 - the asked slot: the words that say what is asked (森林覆盖率 in "…森林覆盖率要达到多少"), besides those that only
   name the document, are held by the words the answer quotes or the headings above them.
 A near miss (a figure, list or item the document does not give) passes the first and fails the second.
@@ -63,13 +63,6 @@ def share(query: Query, term_weight: dict[str, float], context: str) -> float:
     if total == 0:
         return 0.0
     return sum(weight for term, weight in term_weight.items() if held(query, term, context)) / total
-
-
-def coverage(query: Query, term_weight: dict[str, float], document: Document, context: str) -> float:
-    """Share of the question's weighted key terms a folded context holds; 0 when it misses a year the question names."""
-    if not years_held(query, document, context):
-        return 0.0
-    return share(query, term_weight, context)
 
 
 # verbs that say how a document came out ("…2827号印发的…办法"): they name the document, not what is asked, unless

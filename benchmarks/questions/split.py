@@ -2,6 +2,7 @@
 
     python benchmarks/questions/split.py              # set-a/b/c -> gov-dev.jsonl, gov-test.jsonl
     python benchmarks/questions/split.py real-files   # real-files -> real-dev.jsonl, real-test.jsonl
+    python benchmarks/questions/split.py set-e        # set-e -> local-dev.jsonl, local-test.jsonl
 
 A question belongs to its document ("doc", or "near_doc" for an unanswerable near miss); a document goes to the test
 part when the first byte of the SHA-1 of its path is even. So no document has questions on both sides, and tuning on
@@ -23,8 +24,15 @@ def part(document: str) -> str:
     return "test" if hashlib.sha1(document.encode("utf-8")).digest()[0] % 2 == 0 else "dev"
 
 
+GROUPS = {  # the written files of a group, and the prefix of its two parts
+    "gov": ("set-[abc].jsonl", "gov"),
+    "real-files": ("real-files.jsonl", "real"),
+    "set-e": ("set-e.jsonl", "local"),
+}
+
+
 def main(group: str = "gov") -> None:
-    pattern, prefix = ("real-files.jsonl", "real") if group == "real-files" else ("set-*.jsonl", "gov")
+    pattern, prefix = GROUPS[group]
     parts: dict[str, list[str]] = {"dev": [], "test": []}
     kinds: dict[str, Counter] = {"dev": Counter(), "test": Counter()}
     documents: dict[str, set] = {"dev": set(), "test": set()}

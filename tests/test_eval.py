@@ -104,3 +104,17 @@ def test_the_shipped_sample_questions_are_valid() -> None:
         if q.answerable:
             text = (data / q.doc).read_text(encoding="utf-8").replace("\n", "")
             assert q.evidence in text, q.id
+
+
+def test_another_file_counts_only_when_it_prints_the_whole_evidence() -> None:
+    """A regulation and the notice that reprints it hold the same passage: quoting either is right; a passage of
+    another file that only shares the answer (三十日) is not."""
+    from wenyuan.evaluate import Question, _matches
+
+    question = Question("r", "《户籍证明》多久有效？", "real/上海市户口迁移政策.docx", answer="三十日内有效",
+                        key_points=("三十日内有效",), evidence="《户籍证明》自签发之日起三十日内有效，过期作废")
+    reprint = "第三十条　《户籍证明》自签发之日起三十日内有效，过期作废。"
+    assert _matches(question, "real/上海市常住户口管理规定.docx", reprint)
+    assert not _matches(question, "real/上海市常住户口管理规定.docx", "临时证明三十日内有效。")
+    short = Question("s", "多久有效？", "a.txt", answer="三十日内有效", evidence="三十日内有效")
+    assert _matches(short, "a.txt", "三十日内有效") and not _matches(short, "b.txt", "三十日内有效")

@@ -3,7 +3,8 @@
 Input lines: {"id", "question", "doc"?, "answer"?, "key_points"?: [...], "evidence"?, "type"?}. "doc": null means the
 documents do not answer the question; without "doc" the question is answerable from any document. A passage is right
 when it comes from the question's document and contains the evidence or the answer; a citation is right when it
-comes from that document and its passage holds the evidence, the answer or a key point. An answer is correct when it
+comes from that document and its passage holds the evidence, the answer or a key point. A passage of another file
+that holds the whole evidence (15 characters or more) is right too: the same text, reprinted. An answer is correct when it
 is not a refusal, holds every key point and has a right citation. Text is compared after NFKC and with all white
 space removed.
 """
@@ -109,13 +110,19 @@ def _text(value) -> str | None:
     return None if value is None else str(value)
 
 
+# evidence this long, found whole in a passage of another file, is the same text: a copy or a reprint of the document
+_SAME_TEXT = 15
+
+
 def _matches(question: Question, doc: str, text: str, targets: tuple[str, ...] | None = None) -> bool:
     targets = question.targets if targets is None else targets
     if not question.answerable or not targets:
         return False
-    if question.doc is not None and doc != question.doc and Path(doc).name != Path(question.doc).name:
-        return False
     said = normalise(text)
+    if question.doc is not None and doc != question.doc and Path(doc).name != Path(question.doc).name:
+        # another file that prints the same passage (a regulation and the notice that reprints it) holds the answer
+        evidence = normalise(question.evidence or "")
+        return len(evidence) >= _SAME_TEXT and evidence in said
     return any(target in said for target in targets)
 
 

@@ -546,3 +546,25 @@ def test_a_near_miss_is_refused_beside_a_question_the_document_answers(
     assert assistant.ask(near_miss).refused
     answer = assistant.ask(answered)
     assert not answer.refused and expected in answer.text, answer.text
+
+
+def test_a_region_the_question_names_keeps_other_regions_rules_out(tmp_path: Path, embedder) -> None:
+    """四川 is written all over other documents, so it is no rare word; still, a question that names it means 四川's
+    rule, worded as it may be, and a region whose rule does not say is a near miss, not a cue to quote another's."""
+    rule = "{}行政规范性文件管理规定\n第一条 为加强行政规范性文件管理，制定本规定。\n第二十条 规范性文件有效期最长不超过{}年。\n"
+
+    def report(topic: str) -> str:
+        return f"四川省{topic}工作报告\n" + "".join(f"{n}. 四川第{n}批{topic}项目开工，四川各地有序推进。\n" for n in range(1, 6))
+
+    assistant = _built(tmp_path, embedder, {
+        "河北省行政规范性文件管理规定.txt": rule.format("河北省", 3),
+        "湖北省行政规范性文件管理规定.txt": rule.format("湖北省", 4),
+        "四川省行政规范性文件制定和备案规定.txt": "四川省行政规范性文件制定和备案规定\n第一条 为规范行政规范性文件制定和备案"
+        "工作，制定本规定。\n第十八条 行政规范性文件应当载明有效期，自施行之日起不超过5年。\n",
+        "山西省规范性文件备案规定.txt": "山西省规范性文件备案规定\n第一条 规范性文件应当自公布之日起30日内报送备案。\n",
+        **{f"四川省{topic}工作报告.txt": report(topic) for topic in ("重建", "林业", "交通")},
+    })
+    answer = assistant.ask("四川行政规范性文件有效期最长几年？")
+    assert not answer.refused and "5年" in answer.text
+    assert _cited_docs(answer) == {"四川省行政规范性文件制定和备案规定.txt"}
+    assert assistant.ask("山西安徽的规范性文件有效期最长几年？").refused  # 山西安徽 names 山西, not 西安

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wenyuan.structure import describe, names
+from wenyuan.structure import describe, names, places
 
 
 @pytest.mark.parametrize(
@@ -90,3 +90,18 @@ def test_a_document_number_between_issuer_and_title_keeps_them_apart() -> None:
 def test_a_file_name_that_adds_the_issuer_still_names_the_document() -> None:
     assert "规章制定程序条例" in names("规章制定程序条例-国务院", "real/规章制定程序条例-国务院.docx")
     assert "国务院" not in names("规章制定程序条例-国务院", "real/规章制定程序条例-国务院.docx")
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("四川省行政规范性文件制定和备案规定", {"四川"}),
+    ("关于印发《南京市城乡居民基本养老保险办法实施细则》的通知", {"南京"}),
+    ("广西壮族自治区规范性文件监督管理办法", {"广西"}),
+    ("南京市高淳区2016年义务教育阶段学校入学工作实施方案", {"南京", "高淳"}),
+    ("2016年上海市内户口迁移政策", {"上海"}),
+    ("sz-深圳市少年儿童医疗保险指南", {"深圳"}),
+    ("国务院关于促进就业工作的若干意见", set()),
+    ("中共中央关于全面深化改革若干重大问题的决定", set()),
+    ("本市居住证管理办法", set()),
+])
+def test_the_region_a_documents_name_opens_with(name: str, expected: set[str]) -> None:
+    assert places(name) == expected

@@ -44,7 +44,7 @@ from wenyuan.embed import Embedder, embed_batches, embedder_dimension
 from wenyuan.ingest import IngestError, discover, read_bytes
 from wenyuan.manifest import Chunking, Dense, DocumentRecord, Embedding, Lexical, Manifest, Segment, Skipped
 from wenyuan.parsing import Budget, Parser, ParserUnavailable
-from wenyuan.structure import names
+from wenyuan.structure import names, places
 from wenyuan.terms import TermIndex
 from wenyuan.types import Chunk, Document, Heading
 
@@ -113,14 +113,16 @@ class _Derived:
     folded_card: str
     names: set[str]
     name_grams: frozenset[str]
+    places: set[str]
 
 
 def _derive(document: Document) -> _Derived:
     known = names(document.title, document.path)
     grams = frozenset(name[at : at + NAME_GRAM] for name in known for at in range(len(name) - NAME_GRAM + 1))
     card = document.card()
+    stem = document.path.rsplit("/", 1)[-1]
     return _Derived(document.path, lexical.tokenize(card, "words"), lexical.definitions(document.text), fold(card),
-                    known, grams)
+                    known, grams, places(document.title, document.issuer, stem))
 
 
 @dataclass(slots=True)
@@ -148,6 +150,7 @@ class Index:
     document_names: dict[str, set[str]] | None = None  # the names a question may call each document by
     path_ids: dict[str, str] | None = None  # document path -> id
     name_grams: dict[str, set[str]] | None = None  # every 8 characters of a document's names -> the documents
+    places: dict[str, set[str]] | None = None  # a region documents' names open with (四川, 杭州) -> those documents
     task_rows: dict | None = None  # each document's 任务分解 rows, made when a question first needs them
     store: object = None  # a MilvusStore that searches the passages; None: searched here (store.py)
     chunk_rows: dict[str, int] | None = None  # passage id -> row, to read a store's answers
@@ -163,6 +166,21 @@ class Index:
         found: set[str] = set()
         for at in range(len(text) - NAME_GRAM + 1):
             found |= (self.name_grams or {}).get(text[at : at + NAME_GRAM], set())
+        return found
+
+    def places_in(self, text: str) -> dict[str, set[str]]:
+        """The regions some documents' names open with that a (folded) text names, each with those documents; read
+        from the left, a name at a time (山西安徽 names 山西 and 安徽, not 西安)."""
+        found: dict[str, set[str]] = {}
+        known = self.places or {}
+        at = 0
+        while at < len(text):
+            place = next((text[at : at + n] for n in (3, 2) if text[at : at + n] in known), None)
+            if place is None:
+                at += 1
+                continue
+            found[place] = known[place]
+            at += len(place)
         return found
 
     def names_few_documents(self, term: str) -> bool:
@@ -210,6 +228,10 @@ class Index:
         for doc_id, derived in self.derived.items():
             for gram in derived.name_grams:
                 self.name_grams.setdefault(gram, set()).add(doc_id)
+        self.places = {}
+        for doc_id, derived in self.derived.items():
+            for place in derived.places:
+                self.places.setdefault(place, set()).add(doc_id)
         self.path_ids = {d.path: doc_id for doc_id, d in self.documents.items()}
         self.chunk_rows = {chunk.id: row for row, chunk in enumerate(self.chunks)}
         return self

@@ -77,6 +77,8 @@ def route(query: Query, index: Index, documents: Collection[str] | None = None) 
             return Route(frozenset(allowed) if allowed is not None else None, frozenset(), named)
         allowed = matching if allowed is None else (allowed & matching) or allowed
     preferred |= index.named_in(query.text)  # a long piece of a document's name: that document first
+    for named_place in index.places_in(query.text).values():  # 四川…规定: the documents of 四川 first
+        preferred |= named_place
     mentioned = {doc_id for doc_id, names in index.document_names.items() if any(n in query.text for n in names)}
     if mentioned:  # "天津市居住证管理办法的有效期…": the question spells out a document's name
         allowed = mentioned if allowed is None else (allowed & mentioned) or allowed

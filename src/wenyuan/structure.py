@@ -256,6 +256,23 @@ _WRAPPED = re.compile(r"(?:关于)?(?:印发|转发|发布|实施)?《([^》]{4,
 _NAME_MIN = 6
 
 
+# the region a name opens with: 四川省…, 杭州市…, 广西壮族自治区…, 南京市高淳区… (after 关于印发《 or 中共 when there)
+_PLACE = re.compile(r"^(?:[a-z]{1,4}-)?(?:关于印发《|中共)?(?:\d{4}年?)?([\u4e00-\u9fff]{2,3}?)(?:壮族|回族|维吾尔)?(?:省|市|自治区)"
+                    r"(?:([\u4e00-\u9fff]{2,3}?)[区县])?")
+_NOT_A_PLACE = frozenset({"中国", "全国", "本市", "本省", "我市", "我省", "城市", "各省", "各市", "直辖"})
+
+
+def places(*names: str) -> set[str]:
+    """The regions documents' names open with, folded (四川 for 四川省行政规范性文件制定和备案规定; 南京 and 高淳 for
+    南京市高淳区2016年…方案): a question that names one asks about that region's documents."""
+    found = set()
+    for name in names:
+        match = _PLACE.match(fold(name).replace(" ", ""))
+        if match:
+            found |= {place for place in match.groups() if place and place not in _NOT_A_PLACE}
+    return found
+
+
 def names(title: str, path: str) -> set[str]:
     """The names a question may call a document by, folded: its title, the 《…》 title it issues, its file name."""
     title = fold(title).replace(" ", "")

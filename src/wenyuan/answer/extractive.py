@@ -215,6 +215,8 @@ class ExtractiveAnswerer:
         asked, a 武汉 rule found fails) and every district it names (萧山区 asked, a rule for the other districts
         found fails), in its card or its text."""
         card, whole = self._index.folded_card(doc_id), self._folded(doc_id)
+        if any(place not in card + whole for place in self._index.places_in(query.text)):
+            return False  # 四川 asked, the rule of 湖北 found: a region some documents are of, which this one never names
         return not any((self._index.names_few_documents(t) or _DISTRICT.fullmatch(t))
                        and not gate.held(query, t, card + whole) for t in query.terms)
 

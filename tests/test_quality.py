@@ -568,3 +568,14 @@ def test_a_region_the_question_names_keeps_other_regions_rules_out(tmp_path: Pat
     assert not answer.refused and "5年" in answer.text
     assert _cited_docs(answer) == {"四川省行政规范性文件制定和备案规定.txt"}
     assert assistant.ask("山西安徽的规范性文件有效期最长几年？").refused  # 山西安徽 names 山西, not 西安
+
+
+def test_the_number_of_a_cited_document_is_no_figure_of_the_answer(tmp_path: Path, embedder) -> None:
+    """"缴费标准是多少" and a passage that only points to the notice that sets it (成办发〔2011〕31号, 附件2) is a
+    near miss: a 文号, a title or an attachment's number is not the figure asked."""
+    assistant = _built(tmp_path, embedder, {
+        "某市综合保险并轨处理意见.txt": "某市综合保险并轨处理意见\n一、并轨范围\n参加综合保险的人员并轨参加城镇职工社会保险。\n"
+        "二、缴费\n各项社会保险的缴费标准，按《某市人民政府办公厅关于统一失业保险待遇标准有关问题的通知》（成办发〔2011〕31号）"
+        "的有关规定执行（见附件2《综合保险接续城镇职工社会保险缴费费率》）。\n",
+    })
+    assert assistant.ask("综合保险并轨后，各项社会保险的缴费标准是多少？").refused

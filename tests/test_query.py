@@ -143,6 +143,11 @@ def test_a_count_with_its_measure_word_is_not_what_the_passages_must_write() -> 
     ("规范性文件默认有效期是几年？", "未明确有效期的，有效期为5年。", True),
     ("地区生产总值比重这几年有什么变化？", "比重由12%提高到15%。", True),  # 这几年: when, not a unit asked
     ("今年GDP增长目标是多少？", "国内生产总值增长8%左右。", True),  # no unit asked: any figure
+    ("并轨后单位交养老保险的费率是多少？", "2011年4月1日起自动转移至城镇职工基本养老保险。", False),  # a date is no rate
+    ("并轨后单位交养老保险的费率是多少？", "单位按缴费基数的20%缴纳基本养老保险费。", True),
+    ("到2020年城镇化率要达到多少？", "常住人口城镇化率达到56%。", True),
+    ("规划人口规模是多少？", "蓝绿空间占比稳定在70%。", False),  # a share is not a population
+    ("规划人口规模是多少？", "规划人口规模控制在250万人左右。", True),
 ])
 def test_a_figure_is_asked_in_a_unit(question: str, answer: str, fits: bool) -> None:
     import re

@@ -24,7 +24,7 @@ from wenyuan import weights
 from wenyuan.answer import enumerations, facts, gate
 from wenyuan.answer.citations import Citations, document_name
 from wenyuan.chunking import Structure, sentence_spans
-from wenyuan.clean import DASHES, ENUM_MARKER, fold, heading_level
+from wenyuan.clean import DASHES, DOC_NUMBER, ENUM_MARKER, fold, heading_level
 from wenyuan.index import Index
 from wenyuan.query import DOC_NUMBER_SHAPE, FIGURE, LIST, LIST_NOUNS, NamedDocument, Query, analyse
 from wenyuan.types import Answer, AnswerItem, Candidate, Document, Heading, Hit
@@ -35,6 +35,8 @@ _QUESTION_WORDS = re.compile(
 # item and article markers are not figures: 1.摸底排查, （二）…, 第二十七条
 _HEADING_MARKER = re.compile(r"^(?:[（(]?\d{1,2}[）).、．]|[（(][一二三四五六七八九十]+[）)])|第[一二三四五六七八九十百零\d]+条")
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+# numbers that name another text, not a figure it sets: a 文号 (成办发〔2011〕31号), a title in 《》, an attachment
+_REFERENCE = re.compile(rf"《[^《》]{{0,80}}》|附件\s*\d+|{DOC_NUMBER.pattern}")
 _CN_FIGURE = re.compile(
     r"[一二三四五六七八九十百千万亿两半]+(?:个|项|条|家|所|天|年|倍|成|亿元|万元|日|周岁|岁|%|次|周|季度|批|名|人|号|届|期)|"
     r"[零〇一二三四五六七八九十]年|[一二三四五六七八九十]+月"
@@ -388,7 +390,7 @@ class ExtractiveAnswerer:
                     continue  # a FAQ's own question line is not its answer
                 if start < header_end and not (names_only or about_header):
                     continue  # the title, 文号 and 主送 lines name the document; they answer little else
-                figures_in = _HEADING_MARKER.sub("", words)
+                figures_in = _REFERENCE.sub("", _HEADING_MARKER.sub("", words))
                 if require_figure and not (set(_FIGURE.findall(figures_in)) - asked_figures or _CN_FIGURE.search(figures_in)):
                     continue
                 if require_figure and query.unit and not re.search(query.unit, figures_in):

@@ -579,3 +579,13 @@ def test_the_number_of_a_cited_document_is_no_figure_of_the_answer(tmp_path: Pat
         "的有关规定执行（见附件2《综合保险接续城镇职工社会保险缴费费率》）。\n",
     })
     assert assistant.ask("综合保险并轨后，各项社会保险的缴费标准是多少？").refused
+
+
+def test_how_sure_the_asker_is_need_not_be_written(tmp_path: Path, embedder) -> None:
+    """一般几个工作日？ is answered by the rule, which says no 一般."""
+    assistant = _built(tmp_path, embedder, {
+        "某市规范性文件制定程序办法.txt": "某市规范性文件制定程序办法\n第一条 为规范规范性文件制定程序，制定本办法。\n"
+        "第十八条 市人民政府法制机构应当自收到规范性文件草案之日起10个工作日内，提出书面审查意见。\n",
+    })
+    answer = assistant.ask("法制机构审核文件一般要几个工作日？")
+    assert not answer.refused and "10个工作日内" in answer.text

@@ -589,3 +589,14 @@ def test_how_sure_the_asker_is_need_not_be_written(tmp_path: Path, embedder) -> 
     })
     answer = assistant.ask("法制机构审核文件一般要几个工作日？")
     assert not answer.refused and "10个工作日内" in answer.text
+
+
+def test_a_word_abbreviated_from_two_finds_them(tmp_path: Path, embedder) -> None:
+    """报备 is how one says 报送备案: the rule that writes it long answers."""
+    assistant = _built(tmp_path, embedder, {
+        "某省规范性文件备案办法.txt": "某省规范性文件备案办法\n第一条 为加强规范性文件备案工作，制定本办法。\n"
+        "第三条 规范性文件应当自公布之日起15日内，按照下列规定报送备案：\n（一）人民政府制定的规范性文件，报送上一级人民政府备案；\n"
+        "（二）政府部门制定的规范性文件，报送本级人民政府备案。\n",
+    })
+    answer = assistant.ask("文件公布后几日内要报备？")
+    assert not answer.refused and "15日内" in answer.text

@@ -49,7 +49,16 @@ def held(query: Query, term: str, context: str) -> bool:
     if any(form in context for form in query.forms(term)):
         return True
     pieces = parts(term)
-    return bool(pieces) and all(piece in context for piece in pieces)
+    if pieces and all(piece in context for piece in pieces):
+        return True
+    return len(term) == 2 and _abbreviated(term).search(context) is not None
+
+
+@lru_cache(maxsize=4096)
+def _abbreviated(term: str) -> re.Pattern[str]:
+    """A two-character word as Chinese abbreviates two words, by their first characters: 报备 for 报送备案, 环保 for
+    环境保护 (one or two characters between)."""
+    return re.compile(re.escape(term[0]) + r"[\u4e00-\u9fff]{1,2}" + re.escape(term[1]))
 
 
 def years_held(query: Query, document: Document, context: str) -> bool:

@@ -286,6 +286,12 @@ class Assistant:
                 alone = answerer.answer(first.query, first.hits, history)
                 answered = self._other_parts(parts, alone if not alone.refused else answered, answerer, index)
                 answered = replace(answered, question=question)
+            elif parts:
+                # no one passage holds all the questions ask: the first, asked alone, finds the document
+                first = self._prepare(_first_question(question), documents=documents, index=index)
+                alone = answerer.answer(first.query, first.hits, history)
+                if not alone.refused and alone.citations:
+                    answered = replace(self._other_parts(parts, alone, answerer, index), question=question)
             items = (answer for answer in [answered])  # a generator: closable
         with closing(items):  # closed with this generator: an LLM request ends when nobody reads it any more
             for part in items:

@@ -17,6 +17,8 @@ from wenyuan.query import FIGURE, FACT, LIST, DOC_NUMBER_SHAPE, analyse, canonic
         ("2013年政府工作报告的GDP目标是多少？", FIGURE),
         ("杭州公租房一次租期多长？", FIGURE),
         ("暂行办法从什么时候施行？", FIGURE),
+        ("小升初网上信息采集是哪几天？", FIGURE),  # which days: a date, not a list
+        ("规范性文件公布后几日内报备？", FIGURE),
         ("山西、安徽四起煤矿瓦斯爆炸事故通报的文号是什么？", DOC_NUMBER_SHAPE),
         ("上海市行政规范性文件制定和备案规定是市政府第几号令？", DOC_NUMBER_SHAPE),  # a decree's number is its 文号
         ("河北省规范性文件制定规定是哪号省政府令？", DOC_NUMBER_SHAPE),
@@ -148,6 +150,8 @@ def test_a_count_with_its_measure_word_is_not_what_the_passages_must_write() -> 
     ("到2020年城镇化率要达到多少？", "常住人口城镇化率达到56%。", True),
     ("规划人口规模是多少？", "蓝绿空间占比稳定在70%。", False),  # a share is not a population
     ("规划人口规模是多少？", "规划人口规模控制在250万人左右。", True),
+    ("2020年目标是多少人落户？", "努力实现1100万左右农业转移人口在城镇落户。", True),
+    ("2020年目标是多少人落户？", "到2020年基本建立新型户籍制度。", False),
 ])
 def test_a_figure_is_asked_in_a_unit(question: str, answer: str, fits: bool) -> None:
     import re

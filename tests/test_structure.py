@@ -59,6 +59,11 @@ from wenyuan.structure import describe, names, places
              "规章制定程序条例", "第一章　总则"], "规章制定程序条例-国务院",
             {"title": "规章制定程序条例", "number": "中华人民共和国国务院令第322号", "kind": "条例", "year": 2001},
         ),
+        (  # a decree that opens with its number and its issuer's name: the sentence that promulgates it names it
+            ["某市人民政府第68号令", "某市人民政府", "《某市基本医疗保险规定》已经2000年10月24日市人民政府第29次常务会议通过，现予发布。",
+             "市长某某", "二00一年二月二十日", "某市基本医疗保险规定", "第一章 总则"], "某市基本医疗保险规定",
+            {"title": "某市基本医疗保险规定", "number": "某市人民政府第68号令", "kind": "规定"},
+        ),
         (  # a web page flattened to one line: the note in it
             ["首页 | 政策法规", "当前位置： 首页 > 政策法规 > 规章 某市医疗机构管理细则 某市卫生局 1994-09-01(1994年8月29日某市卫生局令第35号发布)",
              "第一章 总则"], "细则",

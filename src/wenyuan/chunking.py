@@ -29,7 +29,7 @@ from wenyuan.types import Chunk, Document, Heading
 # 7: a Word table heads its chunks with its own first row; 6: a run of heading lines is cut at the chunk size;
 # 5: a chunk inside a table carries its header row, an article (第X条) is a unit; 4: 公文 anatomy (subtitle, salutation
 # and dash lines stay lines), 一、2008年… is a heading
-CHUNKER_VERSION = 15
+CHUNKER_VERSION = 16
 OUTLINE_LABEL = "【提纲】"
 IMPRINT_LABEL = "版记"
 

@@ -51,7 +51,8 @@ DECREE = r"令(?:〔\d{4}〕)?第\d+号|第\d+号令"  # a decree's number: 国�
 _DECREE_NUMBER = re.compile(rf"[\u4e00-\u9fff]{{2,24}}?(?:{DECREE})")
 _DECREE_NOTE = re.compile(rf"[（(][^（）()]{{0,40}}(?:{DECREE})(?:公布|发布|颁布)[）)]")
 _DECREE_NOTE_MAX = 60
-_PROMULGATED = re.compile(r"^现(?:予)?公布《([^》]{4,60})》")
+# 现公布《规章制定程序条例》…, 《北京市基本医疗保险规定》已经…常务会议通过，现予发布。
+_PROMULGATED = re.compile(r"^现(?:予)?公布《([^》]{4,60})》|^《([^》]{4,60})》.{0,80}现予(?:以)?(?:公布|发布)")
 _ARTICLE = re.compile(r"^第[一二三四五六七八九十百零\d]+[编章节条編節條]")
 _LABEL = re.compile(r"^(?:【[^】]{1,6}】|(?:文件名称|标题|名称)[:：]\s*|\[[^\]]{1,6}\])+\s*")
 _ENCLOSED = re.compile(r"^[（(].*[）)]$")
@@ -116,9 +117,10 @@ def describe(lines: list[str], fallback_title: str) -> Description:
         if _KIND_AT_END.search(line):
             break
     title = head[title_index] if title_index is not None else ""
-    if not title:  # a decree that opens with its number: "现公布《规章制定程序条例》，自…起施行。" names it
+    if not title or (number and re.fullmatch(rf"[\u4e00-\u9fff]{{2,24}}?{_ORGAN}", title)):
+        # a decree that opens with its number and its issuer's name: "现公布《规章制定程序条例》，自…起施行。" names it
         promulgated = next((m for line in head if (m := _PROMULGATED.search(line))), None)
-        title = promulgated.group(1) if promulgated else ""
+        title = next(filter(None, promulgated.groups()), "") if promulgated else title
     if title and title_index is not None and not _KIND_AT_END.search(title):
         following = head[title_index + 1] if title_index + 1 < len(head) else ""
         if following and len(title) + len(following) <= _TITLE_MAX and _KIND_AT_END.search(following) \

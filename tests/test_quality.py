@@ -600,3 +600,14 @@ def test_a_word_abbreviated_from_two_finds_them(tmp_path: Path, embedder) -> Non
     })
     answer = assistant.ask("文件公布后几日内要报备？")
     assert not answer.refused and "15日内" in answer.text
+
+
+def test_what_a_word_means_is_the_sentence_that_defines_it(tmp_path: Path, embedder) -> None:
+    """“2”指的是什么？ over a passage that names “2+N”, then says what “N” is, then what “2” is."""
+    assistant = _built(tmp_path, embedder, {
+        "某公参办法修订说明.txt": "某公参办法修订说明\n一、公参程序\n修订后的公参办法合并了信息公开和征求意见环节，将公参程序明确为“2+N”。"
+        "“N”是可选项，指综合考虑环境影响、公众关注程度等，采用座谈会、论证会的形式进一步深度开展公众参与。"
+        "“2”是指2次信息公开暨同步征求意见，是所有建设项目必须开展的，属于必选项。\n",
+    })
+    answer = assistant.ask("公参办法修订说明里，“2+N”的“2”指的是什么？")
+    assert not answer.refused and "“2”是指2次信息公开暨同步征求意见" in answer.citations[0].quote, answer.text

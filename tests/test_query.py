@@ -176,3 +176,15 @@ def test_how_many_items_a_list_question_expects(question: str, count: int | None
 def test_words_that_ask_for_a_share_or_a_size_are_not_terms() -> None:
     terms = analyse("租4级地段的公租房，房租能少交百分之几？").terms + analyse("两口之家能选多大面积的房子？").terms
     assert not {"百分之几", "大面积", "多大面积"} & set(terms)
+
+
+@pytest.mark.parametrize(("question", "word"), [
+    ("修订说明里，“2+N”的“2”指的是什么？", "2"),
+    ("经济解困房是指什么？", "经济解困房"),
+    ("什么是“四下基层”？", "四下基层"),
+    ("积分是什么意思？", "积分"),
+    ("政策梳理里的随迁子女具体指哪些人？", "随迁子女"),
+    ("今年的目标是什么？", ""),
+])
+def test_the_word_whose_meaning_is_asked(question: str, word: str) -> None:
+    assert analyse(question).defined == word

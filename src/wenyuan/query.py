@@ -103,6 +103,7 @@ class Query:
     named: tuple[NamedDocument, ...] = ()
     unit: str = ""  # what a figure answer must be counted in, when the question says (多少钱: 元): a pattern
     count: int | None = None  # how many items a list question says there are (哪四个方面: 4)
+    defined: str = ""  # the word whose meaning is asked (“2”指的是什么, 什么是经济解困房): 2, 经济解困房
 
     @property
     def other_forms(self) -> str:
@@ -278,7 +279,21 @@ def analyse(question: str, definitions: dict[str, str] | None = None) -> Query:
         named=tuple(_named_documents(text, spelt)),
         unit=next((said for asked, said in ASKED_UNITS if asked.search(text)), "") if shape == FIGURE else "",
         count=_asked_count(text) if shape == LIST else None,
+        defined=defined_word(text),
     )
+
+
+# the word whose meaning is asked: “2”指的是什么, 经济解困房是指什么, 什么是“四下基层”, 积分是什么意思
+_DEFINED = re.compile(r"[“\"]([^”\"]{1,16})[”\"](?:是)?(?:指的是|是指|指)(?:什么|哪些|啥)|"
+                      r"([^\s的里中，,。？?“”\"]{2,12}?)(?:指的是|是指|具体指)(?:什么|哪些|啥)|"
+                      r"什么(?:是|叫)[“\"]?([^”\"？?，,]{2,16}?)[”\"]?[？?]?$|"
+                      r"[“\"]?([^”\"，,]{2,12}?)[”\"]?是什么意思")
+
+
+def defined_word(text: str) -> str:
+    """The word a question asks the meaning of, or ""."""
+    found = _DEFINED.search(text)
+    return next(filter(None, found.groups()), "") if found else ""
 
 
 # 哪四个方面, 四方面, 哪三条, 五项: how many items the question expects (not 十八大, 第三, 两会)

@@ -377,6 +377,7 @@ class ExtractiveAnswerer:
         target = require_figure and gate.asks_target(query)
         slot = [t for t in query.focus if len(t) >= 2] or list(term_weight)[:3]
         listed_of = [t for t in query.focus if len(t) >= 2 and t not in LIST_NOUNS] if query.shape == LIST else []
+        defines = _defining(fold(query.defined)) if query.defined else None
         for hit in hits:
             chunk = hit.chunk
             document = self._index.documents[chunk.doc_id]
@@ -412,6 +413,8 @@ class ExtractiveAnswerer:
                     score += weights.FIGURE_NEAR  # "子女教育…每月1000元": the figure stands by what is asked
                 if target and gate.target_held(query, words + around):
                     score += weights.TARGET  # a target asked: a sentence that sets one, not last year's result
+                if defines is not None and defines.search(words):
+                    score += weights.DEFINITION  # “2”指的是什么？ and the sentence that says “2”是指…
                 if chunk.outline:
                     score *= weights.OUTLINE_PENALTY
                 ranked.append(_Sentence(chunk.doc_id, start, end, score, hit))
@@ -599,6 +602,11 @@ def _enumerates_closer(query: Query, term_weight: dict[str, float], sentence: An
 
 _COMPOUND_GAP = 12  # characters between a compound's parts that still write it
 _SPAN_WORD = re.compile(r"^(?:之)?(?:工作)?[日天年月周]+(?:之)?(?:内|起|后|前|以内)$|^以[内上下]$")
+
+
+def _defining(word: str) -> re.Pattern[str]:
+    """How a document says what a word means: “2”是指…, 所称经济解困房，是指…, 积分即…"""
+    return re.compile(re.escape(word) + r"[”\"」]?\s*[，,]?\s*(?:是指|指的是|系指|指|即|就是|意思是)")
 
 
 def _compound_parts(query: Query) -> list[list[tuple[str, str]]]:

@@ -611,3 +611,15 @@ def test_what_a_word_means_is_the_sentence_that_defines_it(tmp_path: Path, embed
     })
     answer = assistant.ask("公参办法修订说明里，“2+N”的“2”指的是什么？")
     assert not answer.refused and "“2”是指2次信息公开暨同步征求意见" in answer.citations[0].quote, answer.text
+
+
+def test_a_list_whose_heading_opens_inside_the_passage_found(tmp_path: Path, embedder) -> None:
+    """The passage found begins in the items of 一、 and holds the heading 二、下列人员不属于报考对象: that section is
+    the list asked for, not the one the passage begins in."""
+    assistant = _built(tmp_path, embedder, {
+        "某市2016年普通高校招生报名通知.txt": "某市2016年普通高校招生报名通知\n一、其他报考要求\n（一）报考对象须如实填写报名信息。\n"
+        "（二）报考对象须按时确认报考信息。\n（三）报考对象须参加体检。\n二、下列人员不属于报考对象\n（一）具有高等学历教育资格的高等学校在校生；\n"
+        "（二）高中阶段学校非应届毕业的在校生；\n（三）因触犯刑法正在服刑者。\n",
+    })
+    answer = assistant.ask("某市2016年高校招生报名，哪些人不属于报考对象？")
+    assert not answer.refused and "正在服刑者" in answer.text and "如实填写" not in answer.text, answer.text

@@ -462,7 +462,11 @@ class ExtractiveAnswerer:
     def _candidate_lists(self, doc_id: str, structure: Structure, hit: Hit) -> Iterator[_List]:
         """Lists a passage may belong to: the sections governing it (their sub-headings, 一是…, ——lines), deepest
         first, and enumerations inside the passage's own paragraphs (their lead-in sentence names them)."""
-        for owner in self._owners(structure, hit):
+        owners = self._owners(structure, hit)
+        # the sections governing the passage, then those that open inside it (…（六）… 二、下列人员不属于报考对象 …)
+        owners += [h for h in structure.headings if hit.chunk.start <= h.start < hit.chunk.end and h.end > h.start
+                   and not h.outline and h not in owners]
+        for owner in owners:
             # the same section in the outline and in the body: take the one that lists more items
             versions = [(h, self._items(doc_id, structure, h)) for h in _twins(structure, owner)]
             owner, items = max(versions, key=lambda v: (len(v[1]), not v[0].outline))

@@ -103,3 +103,20 @@ def test_inline_items_run_in_order_and_stop_at_the_next_heading() -> None:
     assert ["一要服务大局。", "二要解决急难愁盼。", "三要加强队伍建设。"] in found
     assert ["一要压实责任。", "二要分类指导。"] in found
     assert all(len(items) <= 3 for items in found)
+
+
+_REPLY = ("某省人民政府：\n2003年10月，总理赴某省考察。对于你省提出的问题和建议，有关部门进行了研究，现将有关情况函复如下。\n"
+          "一、关于堤防建设问题。你省请求加大投资。\n发展改革委研究提出了意见。\n（一）关于投资比例问题。已安排2亿元。\n"
+          "（二）关于可研报告问题。正在审查。\n二、关于主辅分离问题。你省请求给予补助。\n三、关于对口支援问题。你省请求继续实施。\n")
+
+
+def test_the_parts_a_reply_announces_are_its_list() -> None:
+    """…函复如下。 then 一、 二、 三、 with their bodies and sub-items between: the parts are the list."""
+    lists = list(lead_lists(_REPLY, 0, 120))
+    assert [[_REPLY[s:e][:8] for s, e in items] for _, _, items in lists] == [["一、关于堤防建设", "二、关于主辅分离", "三、关于对口支援"]]
+
+
+def test_the_parts_a_notice_opens_with_a_colon_are_no_list() -> None:
+    """…通知如下： opens a notice whose parts each hold what is asked; its parts are not one list."""
+    notice = _REPLY.replace("现将有关情况函复如下。", "现通知如下：")
+    assert not [items for _, _, items in lead_lists(notice, 0, 120) if len(items) >= 2]

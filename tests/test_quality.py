@@ -623,3 +623,17 @@ def test_a_list_whose_heading_opens_inside_the_passage_found(tmp_path: Path, emb
     })
     answer = assistant.ask("某市2016年高校招生报名，哪些人不属于报考对象？")
     assert not answer.refused and "正在服刑者" in answer.text and "如实填写" not in answer.text, answer.text
+
+
+def test_a_reply_letter_lists_the_matters_it_answers(tmp_path: Path, embedder) -> None:
+    """The year the question names is in the sentence before the one that leads the list (2003年…考察。…函复如下。)."""
+    assistant = _built(tmp_path, embedder, {
+        "国务院办公厅关于某省所提问题和建议办理情况的函.txt": "国务院办公厅关于某省所提问题和建议办理情况的函\n国办函〔2004〕25号\n\n"
+        "某省人民政府：\n2003年10月24日至26日，总理赴某省考察。对于你省在考察时提出的问题和建议，有关部门认真进行了研究，"
+        "提出了办理意见，现将有关情况函复如下。\n一、关于堤防建设问题。你省请求加大投资比例。\n发展改革委会同水利部研究提出了意见。\n"
+        "（一）关于投资比例问题。已安排2亿元。\n（二）关于可研报告问题。正在审查。\n二、关于主辅分离问题。你省请求给予补助。\n"
+        "财政部研究提出了意见。\n三、关于对口支援问题。你省请求继续实施对口支援。\n国务院办公厅\n二〇〇四年三月二日\n",
+    })
+    answer = assistant.ask("某省在总理2003年考察时提出的问题，国办函复涉及哪几个方面？")
+    assert not answer.refused and answer.mode == "list", answer.text
+    assert all(part in answer.text for part in ("堤防建设问题", "主辅分离问题", "对口支援问题"))

@@ -30,7 +30,9 @@ def lead_lists(text: str, start: int, end: int) -> Iterator[tuple[int, int, list
         paragraph_end = text.find("\n", colon_at)
         paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
         lead_start = sentence_start(text, paragraph_start, colon_at, "。；！？")
-        items = items_after(text, colon_at + 1, paragraph_end)
+        # the parts (一、…) a sentence announces are a list only after a sentence, not a colon: "…现将有关情况函复如下。"
+        # lists the matters of a reply; "…通知如下：" opens a notice whose parts each hold the lists asked about
+        items = items_after(text, colon_at + 1, paragraph_end, parts=bool(colon.group("period")))
         if len(items) >= 2 and items[-1][1] > start:  # a list that reaches into the passage
             yield lead_start, colon_at + 1, items
     # 一要…二要… inside a paragraph after a sentence that says what they are ("…两方面采取有力措施。一要大力发展生产…")
@@ -76,6 +78,9 @@ def marker(line: str) -> tuple[str, int | None] | None:
     paren = re.match(r"^[（(]([一二三四五六七八九十]{1,3}|\d{1,2})[）)]", line)
     if paren:
         return ("paren", chinese_number(paren.group(1)))
+    top = re.match(r"^([一二三四五六七八九十]{1,3})、", line)
+    if top:  # 一、关于…问题: the parts a letter or notice announces (…现将有关情况函复如下。)
+        return ("top", chinese_number(top.group(1)))
     arabic = re.match(r"^(\d{1,2})[.、．](?!\d)", line)
     if arabic:
         return ("arabic", int(arabic.group(1)))
@@ -97,7 +102,7 @@ def item_span(text: str, start: int, stop: int) -> tuple[int, int] | None:
     return spans[0][0], end
 
 
-def items_after(text: str, begin: int, paragraph_end: int) -> list[tuple[int, int]]:
+def items_after(text: str, begin: int, paragraph_end: int, parts: bool = False) -> list[tuple[int, int]]:
     """The items that follow a lead-in colon: inline (一是…, or ；-separated clauses), then in the next paragraphs,
     in order of their markers; body paragraphs between numbered items are passed over."""
     items: list[tuple[int, int]] = []
@@ -128,6 +133,8 @@ def items_after(text: str, begin: int, paragraph_end: int) -> list[tuple[int, in
             continue
         offset = cursor + text[cursor:line_end].index(line[0])
         marked = marker(line)
+        if marked is not None and marked[0] == "top" and not parts:
+            marked = None  # a part (一、…), where parts are not what is listed
         if kind is None and marked is None and line.endswith(("；", ";")):
             kind = "semicolon"
         elif kind is None and marked is not None:
@@ -147,7 +154,9 @@ def items_after(text: str, begin: int, paragraph_end: int) -> list[tuple[int, in
             items.append(span)
             expected = expected + 1 if expected is not None else None
             passed = 0
-        elif kind in (None, "dash") or (heading_level(line) or 99) < 8 or passed >= 6:
+        elif kind == "top" and (heading_level(line) or 99) > 1 and passed < _TOP_PASSED:
+            passed += 1  # the body of a part: its paragraphs and its own （一） and 1. items
+        elif kind in (None, "dash", "top") or (heading_level(line) or 99) < 8 or passed >= 6:
             break  # a contiguous list ended, a new section began, or the items stopped coming
         else:
             passed += 1
@@ -156,6 +165,7 @@ def items_after(text: str, begin: int, paragraph_end: int) -> list[tuple[int, in
 
 
 _ROSTER_LINE = 30
+_TOP_PASSED = 40  # paragraphs of one part (一、…) passed over before the next part
 
 
 def short_line(line: str) -> bool:

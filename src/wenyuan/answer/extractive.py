@@ -169,6 +169,10 @@ class ExtractiveAnswerer:
                 and 0 < cited[1].start - first.end <= weights.LIST_INTRO:
             # a section's list is framed by the paragraphs between its heading and its first item (…建设美丽中国)
             quoted += " " + fold(document.text[first.end : cited[1].start])
+        if answer.mode == "list":
+            # and a list a sentence leads by the sentences before it in its paragraph (2003年…考察。…函复如下。)
+            opened = document.text.rfind("\n", 0, first.start) + 1
+            quoted += " " + fold(document.text[max(opened, first.start - weights.LIST_INTRO) : first.start])
         return document, self._index.folded_card(document.id), quoted
 
     def _holds_whole_slot(self, query: Query, term_weight: dict[str, float], answer: Answer) -> bool:

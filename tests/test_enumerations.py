@@ -120,3 +120,11 @@ def test_the_parts_a_notice_opens_with_a_colon_are_no_list() -> None:
     """…通知如下： opens a notice whose parts each hold what is asked; its parts are not one list."""
     notice = _REPLY.replace("现将有关情况函复如下。", "现通知如下：")
     assert not [items for _, _, items in lead_lists(notice, 0, 120) if len(items) >= 2]
+
+
+def test_parts_after_a_colon_are_a_list_when_each_says_what_is_asked() -> None:
+    """…函复如下： and 一、关于…问题 二、关于…问题: asked for 问题, each part is one."""
+    reply = _REPLY.replace("现将有关情况函复如下。", "现将有关情况函复如下：")
+    lists = list(lead_lists(reply, 0, 120, lambda words: "问题" in words))
+    assert [len(items) for _, _, items in lists] == [3]
+    assert not [items for _, _, items in lead_lists(reply, 0, 120, lambda words: "地带" in words) if len(items) >= 2]

@@ -188,3 +188,16 @@ def test_words_that_ask_for_a_share_or_a_size_are_not_terms() -> None:
 ])
 def test_the_word_whose_meaning_is_asked(question: str, word: str) -> None:
     assert analyse(question).defined == word
+
+
+@pytest.mark.parametrize(("term", "text", "holds"), [
+    ("报备", "自公布之日起15日内报送备案", True),  # 报送 + 备案
+    ("环保", "加强环境保护工作", True),
+    ("租房", "承租租赁住房的家庭", True),  # 租赁 + 住房: the first of one, the last of the other
+    ("地带", "包括喜马拉雅地震带及新疆西部地区", False),  # 地震带 is one word, not 地… + 带…
+    ("县城", "重点提高县及县以下城镇的综合承载能力", False),
+])
+def test_a_two_character_word_is_held_by_the_two_words_it_abbreviates(term: str, text: str, holds: bool) -> None:
+    from wenyuan.answer.gate import held
+
+    assert held(analyse("这是什么？"), term, text) == holds

@@ -5,7 +5,7 @@ paragraph, ——lines, clauses split by ；, rosters of names. Pure functions o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from wenyuan.chunking import sentence_spans
 from wenyuan.clean import DASHES, ENUM_MARKER, chinese_number, heading_level
@@ -19,10 +19,13 @@ _LEAD_REACH = 200  # characters before a passage where the sentence that introdu
 _LEAD_END = re.compile(rf"[：:]|[。]\n(?=[{DASHES}]{{1,2}})|(?:以下|下列|如下)[^。：:\n]{{0,10}}(?P<period>。)(?=\s*\n)")
 
 
-def lead_lists(text: str, start: int, end: int) -> Iterator[tuple[int, int, list[tuple[int, int]]]]:
+def lead_lists(text: str, start: int, end: int, asked: Callable[[str], bool] | None = None
+               ) -> Iterator[tuple[int, int, list[tuple[int, int]]]]:
     """Lists that reach into text[start:end], introduced by a sentence ending in a colon ("必须把握好以下原则："): the
     items after the colon in the same paragraph (一是…, or clauses split by ；), then following paragraphs that open
-    with an item marker (二是, ——, （一）, 1.), or that end in ；."""
+    with an item marker (二是, ——, （一）, 1.), or that end in ；. The parts (一、…) a sentence announces are a list after
+    a sentence that ends in 。 ("…现将有关情况函复如下。"), or when each part says what is `asked` (关于…问题);
+    else ("…通知如下：") they are the sections of a notice, each holding its own lists."""
     # a colon, or the end of a paragraph that ——lines follow ("…努力实现新的要求。\n——经济持续健康发展。")
     for colon in _LEAD_END.finditer(text, max(0, start - _LEAD_REACH), min(len(text), end + 3)):
         colon_at = colon.start("period") if colon.group("period") else colon.start()
@@ -30,9 +33,10 @@ def lead_lists(text: str, start: int, end: int) -> Iterator[tuple[int, int, list
         paragraph_end = text.find("\n", colon_at)
         paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
         lead_start = sentence_start(text, paragraph_start, colon_at, "。；！？")
-        # the parts (一、…) a sentence announces are a list only after a sentence, not a colon: "…现将有关情况函复如下。"
-        # lists the matters of a reply; "…通知如下：" opens a notice whose parts each hold the lists asked about
-        items = items_after(text, colon_at + 1, paragraph_end, parts=bool(colon.group("period")))
+        items = items_after(text, colon_at + 1, paragraph_end, parts=True)
+        if items and not colon.group("period") and (marker(text[items[0][0] : items[0][1]]) or ("",))[0] == "top" \
+                and not (asked is not None and all(asked(text[s:e]) for s, e in items)):
+            items = items_after(text, colon_at + 1, paragraph_end)
         if len(items) >= 2 and items[-1][1] > start:  # a list that reaches into the passage
             yield lead_start, colon_at + 1, items
     # 一要…二要… inside a paragraph after a sentence that says what they are ("…两方面采取有力措施。一要大力发展生产…")

@@ -440,7 +440,7 @@ class ExtractiveAnswerer:
             doc_id = hit.chunk.doc_id
             structure = self._index.structures[doc_id]
             fits = self.coverage(query, hit, term_weight)
-            for candidate in self._candidate_lists(doc_id, structure, hit):
+            for candidate in self._candidate_lists(query, doc_id, structure, hit):
                 lead = fold(candidate.owner_text)
                 match = gate.share(query, term_weight, lead)
                 focused = sum(gate.held(query, term, lead) for term in focus) / len(focus) if focus else 0.0
@@ -463,7 +463,7 @@ class ExtractiveAnswerer:
             return None
         return self._compose_list(query, hits, best)
 
-    def _candidate_lists(self, doc_id: str, structure: Structure, hit: Hit) -> Iterator[_List]:
+    def _candidate_lists(self, query: Query, doc_id: str, structure: Structure, hit: Hit) -> Iterator[_List]:
         """Lists a passage may belong to: the sections governing it (their sub-headings, 一是…, ——lines), deepest
         first, and enumerations inside the passage's own paragraphs (their lead-in sentence names them)."""
         owners = self._owners(structure, hit)
@@ -477,7 +477,12 @@ class ExtractiveAnswerer:
             if len(items) >= 2:
                 yield _List(0.0, doc_id, owner.start, owner.end, owner.text, tuple(items), owner.outline)
         text = self._index.documents[doc_id].text
-        for lead_start, lead_end, items in enumerations.lead_lists(text, hit.chunk.start, hit.chunk.end):
+        asked = [t for t in query.focus if len(t) >= 2]
+
+        def says_asked(words: str) -> bool:  # 一、关于60万吨乙烯项目问题 for 回复了哪些问题和建议
+            return any(gate.held(query, t, fold(words)) for t in asked)
+
+        for lead_start, lead_end, items in enumerations.lead_lists(text, hit.chunk.start, hit.chunk.end, says_asked):
             yield _List(0.0, doc_id, lead_start, lead_end, text[lead_start:lead_end], tuple(items))
 
     def _compose_list(self, query: Query, hits: Sequence[Hit], listed: _List) -> Answer:

@@ -51,14 +51,17 @@ def held(query: Query, term: str, context: str) -> bool:
     pieces = parts(term)
     if pieces and all(piece in context for piece in pieces):
         return True
-    return len(term) == 2 and _abbreviated(term).search(context) is not None
+    return len(term) == 2 and any(lexical.is_word(m.group(1)) and lexical.is_word(m.group(2))
+                                  for m in _abbreviated(term).finditer(context))
 
 
 @lru_cache(maxsize=4096)
 def _abbreviated(term: str) -> re.Pattern[str]:
-    """A two-character word as Chinese abbreviates two words, by their first characters: 报备 for 报送备案, 环保 for
-    环境保护 (one or two characters between)."""
-    return re.compile(re.escape(term[0]) + r"[\u4e00-\u9fff]{1,2}" + re.escape(term[1]))
+    """Where a two-character word may stand for the two words it abbreviates, by the first character of the one and
+    either of the other (报备 for 报送备案, 环保 for 环境保护, 租房 for 租赁住房): both must be words, not any two
+    characters a character apart (地震带 is no 地带)."""
+    first, second = map(re.escape, term)
+    return re.compile(f"(?=({first}[\u4e00-\u9fff])({second}[\u4e00-\u9fff]|[\u4e00-\u9fff]{second}))")
 
 
 def years_held(query: Query, document: Document, context: str) -> bool:

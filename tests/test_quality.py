@@ -639,3 +639,38 @@ def test_a_reply_letter_lists_the_matters_it_answers(tmp_path: Path, embedder) -
         answer = assistant.ask(question)
         assert not answer.refused and answer.mode == "list", answer.text
         assert all(part in answer.text for part in ("堤防建设问题", "主辅分离问题", "对口支援问题"))
+
+
+def test_figures_asked_of_several_come_from_the_list_that_gives_them(tmp_path: Path, embedder) -> None:
+    """配房租赁的面积标准按户分别是多少？: no sentence gives them all with the asked words; the article's list does."""
+    assistant = _built(tmp_path, embedder, {
+        "某市廉租住房保障办法.txt": "某市廉租住房保障办法\n第一条 为建立廉租住房保障制度，制定本办法。\n"
+        "第九条 廉租住房保障标准按下列规定确定：\n（一）租金补贴的住房面积标准，按不超过上年度全市人均住房建筑面积的60％确定。\n"
+        "（二）配房租赁的建筑面积标准，以户为单位确定。1人户家庭不超过20平方米；2人户家庭不超过40平方米。\n",
+    })
+    answer = assistant.ask("配房租赁的建筑面积标准按户分别是多少？")
+    assert not answer.refused and "不超过20平方米" in answer.text and "不超过40平方米" in answer.text, answer.text
+
+
+def test_figures_asked_as_a_list_come_from_the_sentence_that_gives_them(tmp_path: Path, embedder) -> None:
+    """起扣线和限额分别是多少？ where no list holds them: the sentence with both figures, not a sentence that only
+    names 大病医疗 among others."""
+    assistant = _built(tmp_path, embedder, {
+        "某暂行办法.txt": "个人所得税专项附加扣除暂行办法\n第一章 总则\n第二条 本办法所称个人所得税专项附加扣除，是指子女教育、"
+        "继续教育、大病医疗、住房贷款利息或者住房租金、赡养老人等6项专项附加扣除。\n第三条 大病医疗、子女教育、继续教育专项附加扣除"
+        "的起扣标准和扣除限额，随经济社会发展适时调整。\n第五章 大病医疗\n第十一条 在一个纳税年度内，"
+        "纳税人发生的与基本医保相关的医药费用支出，扣除医保报销后个人负担累计超过15000元的部分，由纳税人在办理年度汇算清缴时，"
+        "在80000元限额内据实扣除。\n",
+    })
+    answer = assistant.ask("大病医疗专项附加扣除的起扣线和限额分别是多少？")
+    assert not answer.refused and "15000元" in answer.text and "80000元限额" in answer.text, answer.text
+
+
+def test_what_applies_by_default_is_what_applies_where_nothing_is_said(tmp_path: Path, embedder) -> None:
+    """默认 is how one asks what a rule sets for the case it leaves open (未明确…的)."""
+    assistant = _built(tmp_path, embedder, {
+        "某市行政规范性文件制定和备案规定.txt": "某市行政规范性文件制定和备案规定\n第一条 为规范行政规范性文件制定工作，制定本规定。\n"
+        "第十九条 规范性文件应当规定有效期。未明确有效期的，其有效期为5年。\n",
+    })
+    answer = assistant.ask("没写有效期的，默认有效期是几年？")
+    assert not answer.refused and "5年" in answer.text, answer.text

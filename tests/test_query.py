@@ -18,6 +18,7 @@ from wenyuan.query import FIGURE, FACT, LIST, DOC_NUMBER_SHAPE, analyse, canonic
         ("杭州公租房一次租期多长？", FIGURE),
         ("暂行办法从什么时候施行？", FIGURE),
         ("小升初网上信息采集是哪几天？", FIGURE),  # which days: a date, not a list
+        ("基本原则分别是什么？", LIST),
         ("规范性文件公布后几日内报备？", FIGURE),
         ("山西、安徽四起煤矿瓦斯爆炸事故通报的文号是什么？", DOC_NUMBER_SHAPE),
         ("上海市行政规范性文件制定和备案规定是市政府第几号令？", DOC_NUMBER_SHAPE),  # a decree's number is its 文号

@@ -142,6 +142,10 @@ class ExtractiveAnswerer:
             if listed is not None and query.count == len(listed.items):
                 first_sentence = False  # 哪四方面？ and a list of four
             candidates = [sentence, listed] if first_sentence else [listed, sentence]
+            if _SEVERAL_FIGURES.search(query.text):
+                # 起扣线和限额分别是多少？: figures asked, so a sentence that gives figures before one that only names them
+                figures = self._sentence_answer(replace(query, shape=FIGURE), hits, term_weight)
+                candidates.insert(candidates.index(sentence), figures)
         asks_in_force = facts.asks_in_force(query)
         for answer in candidates:
             if answer is None or not self._slot_held(query, term_weight, answer, hits):
@@ -736,6 +740,7 @@ def _items_naming(query: Query, focus: Sequence[str], text: str, items: Sequence
     return naming / len(items) if naming >= 2 else 0.0
 
 
+_SEVERAL_FIGURES = re.compile(r"(?:分别|各)(?:是|为)?(?:多少|几)")  # figures asked as a list: 分别是多少
 _ASKS_WHO = re.compile(r"谁|哪位|哪几位|哪些人|什么人")
 _PLAN_PERIOD = re.compile(r"[十]?[一二三四五六七八九十]五")  # a five-year plan's period: 十一五, 十二五, 十四五
 # a district or county by name (萧山区, 高淳区, 桐庐县); 市区, 城区 and other two-character words are kinds of place

@@ -140,6 +140,7 @@ def test_a_count_with_its_measure_word_is_not_what_the_passages_must_write() -> 
 @pytest.mark.parametrize(("question", "answer", "fits"), [
     ("数字档案室建设项目一共投资了多少钱？", "2016年年底该项目率先通过验收。", False),  # a year is not an amount
     ("数字档案室建设项目一共投资了多少钱？", "项目总投资1200万元。", True),
+    ("中央政府拟新增投资多少？", "其中中央政府拟新增1.18万亿元。", True),  # 万亿元: two orders before the unit
     ("扶贫对象覆盖多少人？", "扶贫对象覆盖4007万人。", True),
     ("公租房两口之家能选多大面积的房子？", "2人以下选择建筑面积40平方米以下住房。", True),
     ("规范性文件默认有效期是几年？", "本规定自2010年5月1日起施行。", False),  # a date is not a duration

@@ -674,3 +674,14 @@ def test_what_applies_by_default_is_what_applies_where_nothing_is_said(tmp_path:
     })
     answer = assistant.ask("没写有效期的，默认有效期是几年？")
     assert not answer.refused and "5年" in answer.text, answer.text
+
+
+def test_the_sentence_that_says_the_asked_step_gives_its_time(tmp_path: Path, embedder) -> None:
+    """初审要多少个工作日？: the sentence that ends in 初审, not the one of 区廉租办 and another step's days."""
+    assistant = _built(tmp_path, embedder, {
+        "某市廉租住房管理办法.txt": "某市廉租住房管理办法\n第一条 为规范廉租住房管理，制定本办法。\n"
+        "第十二条 区廉租办在接到申请家庭填报的《申请表》和所提供材料之日起10个工作日内，完成对申请家庭的住房、收入等状况的初审。\n"
+        "第十三条 对廉租房申请有异议的，区廉租办应当在5个工作日内进行核实，并将核实结果上报市廉租办。\n",
+    })
+    answer = assistant.ask("廉租房申请，区廉租办初审要多少个工作日？")
+    assert not answer.refused and "10个工作日" in answer.citations[0].quote, answer.text

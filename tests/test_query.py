@@ -203,3 +203,14 @@ def test_a_two_character_word_is_held_by_the_two_words_it_abbreviates(term: str,
     from wenyuan.answer.gate import held
 
     assert held(analyse("这是什么？"), term, text) == holds
+
+
+@pytest.mark.parametrize(("question", "head"), [
+    ("郑州廉租房申请，区廉租办初审要多少个工作日？", "初审"),
+    ("国务院常务会议一般多久开一次？", ""),  # 开 is one character, 一次 a count
+    ("组织领导方面提了哪几条要求？", ""),  # 要求: what any list is
+])
+def test_the_word_that_heads_what_is_asked(question: str, head: str) -> None:
+    from wenyuan.answer.gate import asked_head
+
+    assert asked_head(analyse(question)) == head

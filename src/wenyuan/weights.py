@@ -30,6 +30,7 @@ LIST_INTRO = 800  # characters between a section's heading and its first item th
 SECTION_PARAGRAPH = 300  # characters of a heading's paragraph quoted whole when a list is asked of it
 LIST_COUNT = 0.5  # a list of as many items as the question says (哪四个方面) gains this, and needs only some of its words
 FIGURE_NEAR = 0.3  # a figure question's sentence whose figure follows an asked word within 20 characters
+ASKED_HEAD = 0.2  # a sentence that holds the last word before the question word (初审 in 初审要多少个工作日)
 DEFINITION = 0.5  # a question that asks what a word means: the sentence that says what it means (…是指…)
 TARGET = 0.3  # a target question's sentence that sets a target (左右, 预期目标, 力争, 今年 …)
 SECOND_SENTENCE = 0.8  # a fact answer adds the next sentence of the same document scoring this share of the best

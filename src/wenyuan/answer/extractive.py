@@ -386,6 +386,7 @@ class ExtractiveAnswerer:
         slot = [t for t in query.focus if len(t) >= 2] or list(term_weight)[:3]
         listed_of = [t for t in query.focus if len(t) >= 2 and t not in LIST_NOUNS] if query.shape == LIST else []
         defines = _defining(fold(query.defined)) if query.defined else None
+        head = gate.asked_head(query)
         for hit in hits:
             chunk = hit.chunk
             document = self._index.documents[chunk.doc_id]
@@ -421,6 +422,8 @@ class ExtractiveAnswerer:
                     score += weights.FIGURE_NEAR  # "子女教育…每月1000元": the figure stands by what is asked
                 if target and gate.target_held(query, words + around):
                     score += weights.TARGET  # a target asked: a sentence that sets one, not last year's result
+                if head and gate.held(query, head, words):
+                    score += weights.ASKED_HEAD  # 初审要多少个工作日？: the sentence that says 初审, not only 审核
                 if defines is not None and defines.search(words):
                     score += weights.DEFINITION  # “2”指的是什么？ and the sentence that says “2”是指…
                 if chunk.outline:

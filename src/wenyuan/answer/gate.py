@@ -98,16 +98,24 @@ def slot_terms(query: Query, term_weight: dict[str, float], card: str, index_kno
 
 # how sure the asker is (一般几个工作日？): it helps find the sentence that says 一般, but a rule that does not is
 # still the answer
-_HEDGES = frozenset("一般 通常 平时 正常 一般情况 正常情况 大致 大概 大约".split())
+HEDGES = frozenset("一般 通常 平时 正常 一般情况 正常情况 大致 大概 大约".split())
 _COUNT = re.compile(r"[一二三四五六七八九十几两\d]+(?:[组项条点个类种批次]|方面)")
 
 
 def _telling(term: str, index_knows) -> bool:
     """A word that can tell a passage that answers from one that does not: two characters or more, not a figure,
     and a word of the dictionary or of the passages (not a fragment such as 内要 from 几天内要…)."""
-    if len(term) < 2 or term.isdigit() or _COUNT.fullmatch(term) or term in _HEDGES:
+    if len(term) < 2 or term.isdigit() or _COUNT.fullmatch(term) or term in HEDGES:
         return False  # 三组, 五项, 几点: how many are asked, which the items show, not what they are about
     return lexical.is_word(term) or index_knows(term) or any(index_knows(part) for part in parts(term))
+
+
+def asked_head(query: Query) -> str:
+    """The word that heads what is asked: the last of the asked slot's words that can tell passages apart (初审 in
+    "区廉租办初审要多少个工作日"; not 一般, 一次, 要求), or ""."""
+    heads = [t for t in query.focus if len(t) >= 2 and t not in LIST_NOUNS and t not in HEDGES
+             and not _COUNT.fullmatch(t) and not t.isdigit()]
+    return heads[-1] if heads else ""
 
 
 _TARGET_ASKED = re.compile(r"目标|预期|计划")

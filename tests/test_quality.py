@@ -685,3 +685,19 @@ def test_the_sentence_that_says_the_asked_step_gives_its_time(tmp_path: Path, em
     })
     answer = assistant.ask("廉租房申请，区廉租办初审要多少个工作日？")
     assert not answer.refused and "10个工作日" in answer.citations[0].quote, answer.text
+
+
+def test_a_parents_everyday_words_find_the_rules_words(tmp_path: Path, embedder) -> None:
+    """孩子, 一直, 家里人, 跟着: how a parent asks; 子女, 学生, 家庭成员, 随迁: how the rule says it."""
+    assistant = _built(tmp_path, embedder, {
+        "某市小学毕业生初中入学工作的通知.txt": "某市教育局关于做好2016年小学毕业生初中入学工作的通知\n一、信息采集\n"
+        "在外地就读、2016年要回本市就读初中的本市户籍小学毕业生，应于4月11日至22日持户口簿和学籍证明材料到户籍所在地的区县"
+        "教育行政部门办理相关手续。\n",
+        "某省户籍制度改革的实施意见.txt": "某省人民政府关于深化户籍制度改革的实施意见\n一、放开建制镇落户限制\n"
+        "凡在县政府驻地镇和其他建制镇有合法稳定住所(含租赁)的人员，本人及其共同居住生活的配偶、未成年子女、父母等可在当地申请"
+        "登记常住户口。\n",
+    })
+    answer = assistant.ask("孩子是本市户口但一直在外地读小学，今年想回来上初中，要带啥去哪办？")
+    assert not answer.refused and "户口簿和学籍证明材料" in answer.text, answer.text
+    answer = assistant.ask("在建制镇租房住的人想落户，哪些家里人能跟着落？")
+    assert not answer.refused and "配偶、未成年子女、父母" in answer.text, answer.text

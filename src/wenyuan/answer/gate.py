@@ -98,7 +98,7 @@ def slot_terms(query: Query, term_weight: dict[str, float], card: str, index_kno
 
 # how sure the asker is (一般几个工作日？): it helps find the sentence that says 一般, but a rule that does not is
 # still the answer
-HEDGES = frozenset("一般 通常 平时 正常 一般情况 正常情况 大致 大概 大约".split())
+HEDGES = frozenset("一般 通常 平时 正常 一般情况 正常情况 大致 大概 大约 一直 已经 仍然 总是".split())
 _COUNT = re.compile(r"[一二三四五六七八九十几两\d]+(?:[组项条点个类种批次]|方面)")
 
 

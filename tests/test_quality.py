@@ -639,6 +639,8 @@ def test_a_reply_letter_lists_the_matters_it_answers(tmp_path: Path, embedder) -
         answer = assistant.ask(question)
         assert not answer.refused and answer.mode == "list", answer.text
         assert all(part in answer.text for part in ("堤防建设问题", "主辅分离问题", "对口支援问题"))
+        # the sentence that leads them is quoted as what it is, not named as a section
+        assert answer.text.startswith("据《") and "函复如下" in answer.text.split("\n")[0] and "部分" not in answer.text.split("\n")[0]
 
 
 def test_figures_asked_of_several_come_from_the_list_that_gives_them(tmp_path: Path, embedder) -> None:

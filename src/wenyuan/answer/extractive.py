@@ -505,7 +505,11 @@ class ExtractiveAnswerer:
         heading_n = citations.cite(listed.doc_id, cited_start, cited_end, listed.score, (cited_start, cited_end))
         shown = len(listed.items[: weights.MAX_LIST_ITEMS])
         count = f"列出了{shown}项" if shown == len(listed.items) else f"共{len(listed.items)}项，以下是前{shown}项"
-        lines = [f"{document_name(document)}“{_short(owner_text)}”部分{count}：[{heading_n}]"]
+        if owner is not None:  # a section: 《…》“四、切实加强对学习教育的组织领导”部分列出了4项
+            lines = [f"{document_name(document)}“{_short(owner_text)}”部分{count}：[{heading_n}]"]
+        else:  # a sentence that leads the items: 据《…》，“…现将有关情况函复如下”，列出了5项
+            lead = owner_text if len(owner_text) <= 40 else "…" + owner_text[-40:]  # its end says what follows
+            lines = [f"据{document_name(document)}，“{lead}”，{count}：[{heading_n}]"]
         items = []
         for number, (start, end) in enumerate(listed.items[: weights.MAX_LIST_ITEMS], 1):
             item_start, item_end = self._prefer_body(listed.doc_id, start, end)

@@ -703,3 +703,35 @@ def test_a_parents_everyday_words_find_the_rules_words(tmp_path: Path, embedder)
     assert not answer.refused and "户口簿和学籍证明材料" in answer.text, answer.text
     answer = assistant.ask("在建制镇租房住的人想落户，哪些家里人能跟着落？")
     assert not answer.refused and "配偶、未成年子女、父母" in answer.text, answer.text
+
+
+@pytest.fixture(scope="module")
+def near_misses(tmp_path_factory: pytest.TempPathFactory, embedder):
+    """Documents that say a good deal around what near misses ask, and not that."""
+    return _indexed(tmp_path_factory, embedder, "near-misses", {
+        "某市户口管理规定.txt": "某市常住户口管理规定\n第三十条 《户籍证明》自签发之日起三十日内有效，过期作废。\n"
+        "第五十四条 本规定自2010年12月1日起施行。\n",
+        "某市基本医疗保险规定.txt": "某市基本医疗保险规定\n第二十条 大额医疗费用互助资金在一个年度内累计支付职工门诊、急诊医疗费用的"
+        "最高数额为2万元。\n第二十一条 职工门诊、急诊医疗费用的起付标准为1800元。\n",
+        "2013年政府工作报告.txt": "政府工作报告\n——2013年3月5日在第十二届全国人民代表大会第一次会议上\n一、过去五年工作回顾\n"
+        "加强农村水电路气等基础设施建设，新建改建农村公路146.5万公里，改造农村危房1033万户。\n二、今年的工作\n"
+        "今年要继续加强保障性安居工程建设，基本建成470万套、新开工630万套。\n",
+        "国务院办公厅关于某省所提问题办理情况的函.txt": "国务院办公厅关于某省所提问题办理情况的函\n某省人民政府：\n"
+        "现将有关情况函复如下：\n一、关于港口建设问题。交通部已将该项目列入规划。\n二、关于新机场建设项目问题。（略）\n",
+    })
+
+
+@pytest.mark.parametrize("question", [
+    "某市户口管理规定里，《户口迁移证》的有效期是多少天？",  # asks a count of days: no in-force date, no other paper's
+    "某市基本医疗保险规定里，职工门诊起付线是多少钱？",  # 起付线 is not the 最高数额 (the document says 起付标准)
+    "2013年政府工作报告定的当年农村危房改造任务是多少万户？",  # a task asked: the past five years' result sets none
+    "某省所提问题的函里，新机场建设项目是怎么答复的？",  # （略）: the published letter leaves it out
+])
+def test_near_misses_around_what_a_document_says_are_refused(near_misses, question: str) -> None:
+    answer = near_misses.ask(question)
+    assert answer.refused, answer.text
+
+
+def test_what_those_documents_do_say_is_answered(near_misses) -> None:
+    assert "三十日内有效" in near_misses.ask("某市户口管理规定里，《户籍证明》的有效期是多少天？").text
+    assert "2万元" in near_misses.ask("某市基本医疗保险规定里，门诊费用互助资金最高支付多少钱？").text

@@ -141,6 +141,14 @@ def test_a_count_with_its_measure_word_is_not_what_the_passages_must_write() -> 
     ("数字档案室建设项目一共投资了多少钱？", "2016年年底该项目率先通过验收。", False),  # a year is not an amount
     ("数字档案室建设项目一共投资了多少钱？", "项目总投资1200万元。", True),
     ("中央政府拟新增投资多少？", "其中中央政府拟新增1.18万亿元。", True),  # 万亿元: two orders before the unit
+    ("《户口迁移证》的有效期是多少天？", "本规定自2010年12月1日起施行。", False),  # a date is not a count of days
+    ("《户籍证明》的有效期是多少天？", "《户籍证明》自签发之日起三十日内有效。", True),
+    ("验收公示期是几天？", "自投入试生产之日起３个月内申请验收。", False),
+    ("法制机构审查要多少个工作日？", "自收到之日起10个工作日内审查完毕。", True),
+    ("2019年劳动节放假几天？", "劳动节：5月1日放假。", True),  # 放假几天: the holiday's dates say it
+    ("教育考试中心的咨询电话是多少？", "信息登记点为教育考试中心（地址：凤阳路152号）。", False),
+    ("教育考试中心的咨询电话是多少？", "咨询电话：021-63150000。", True),
+    ("规范性文件有效期最长几年？", "经同意可以延长审查期限，延长期限最长不得超过30日。", False),  # 延长期限 is no 长期
     ("扶贫对象覆盖多少人？", "扶贫对象覆盖4007万人。", True),
     ("公租房两口之家能选多大面积的房子？", "2人以下选择建筑面积40平方米以下住房。", True),
     ("规范性文件默认有效期是几年？", "本规定自2010年5月1日起施行。", False),  # a date is not a duration
@@ -214,3 +222,14 @@ def test_the_word_that_heads_what_is_asked(question: str, head: str) -> None:
     from wenyuan.answer.gate import asked_head
 
     assert asked_head(analyse(question)) == head
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("本办法从哪天起施行？", True),
+    ("本规定的有效期到什么时候？", True),
+    ("《户口迁移证》的有效期是多少天？", False),  # how long a paper lasts, not when the document is in force
+])
+def test_a_question_about_when_a_document_is_in_force(question: str, asks: bool) -> None:
+    from wenyuan.answer.facts import asks_in_force
+
+    assert asks_in_force(analyse(question)) == asks

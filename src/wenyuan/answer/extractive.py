@@ -201,8 +201,15 @@ class ExtractiveAnswerer:
         if not self._names_fit(query, document.id):
             return False
         said = fold(" ".join(c.quote for c in answer.citations))
+        if any(_OMITTED.search(c.quote) for c in answer.citations):
+            return False  # 五、关于大连新机场建设项目问题。（略）: the document leaves out what it would say
         if query.shape == FIGURE and not gate.target_held(query, said + self._leads(answer)):
             return False
+        measure = gate.asked_head(query)
+        if query.shape == FIGURE and len(measure) >= 3 and _MEASURE.search(measure) \
+                and not gate.held(query, measure[:-1], said + self._leads(answer)
+                                  + fold(" ".join(" ".join(c.heading_path) for c in answer.citations))):
+            return False  # 公示期是几天？ answered by the days of 验收: the figure of another measure (有效 holds 有效期)
         # a compound of the question (学习教育) that other passages found hold but this document never writes means
         # a passage about something else (职业教育, 学习账号)
         elsewhere = fold(" ".join(h.chunk.embedding_text() for h in hits if h.chunk.doc_id != document.id))
@@ -747,6 +754,8 @@ def _items_naming(query: Query, focus: Sequence[str], text: str, items: Sequence
     return naming / len(items) if naming >= 2 else 0.0
 
 
+_MEASURE = re.compile(r"(?:[期费率额线价]|标准|限额|年限|期限|时限)$")  # a word that names the figure asked
+_OMITTED = re.compile(r"[（(]\s*略\s*[）)]\s*$")  # what a published text leaves out: “……（略）”
 _SEVERAL_FIGURES = re.compile(r"(?:分别|各)(?:是|为)?(?:多少|几)")  # figures asked as a list: 分别是多少
 _ASKS_WHO = re.compile(r"谁|哪位|哪几位|哪些人|什么人")
 _PLAN_PERIOD = re.compile(r"[十]?[一二三四五六七八九十]五")  # a five-year plan's period: 十一五, 十二五, 十四五

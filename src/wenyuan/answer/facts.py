@@ -57,8 +57,9 @@ def document_number(index: Index, query: Query, hits: Sequence[Hit]) -> Answer |
 
 
 def asks_in_force(query: Query) -> bool:
-    """Whether a question asks when a document is in force (从哪天起施行, 有效期到什么时候)."""
-    return bool(_ASKS_IN_FORCE.search(query.text) and _ASKS_WHEN.search(query.text))
+    """Whether a question asks when a document is in force (从哪天起施行, 有效期到什么时候), not how long something lasts
+    (《户口迁移证》的有效期是多少天: a count of days, which the sentence that sets it says)."""
+    return bool(_ASKS_IN_FORCE.search(query.text) and _ASKS_WHEN.search(query.text)) and not query.unit
 
 
 def in_force(index: Index, query: Query, hits: Sequence[Hit]) -> Answer | None:

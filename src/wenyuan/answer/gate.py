@@ -118,7 +118,7 @@ def asked_head(query: Query) -> str:
     return heads[-1] if heads else ""
 
 
-_TARGET_ASKED = re.compile(r"目标|预期|计划")
+_TARGET_ASKED = re.compile(r"目标|预期|计划|任务")
 _TARGET_SAID = re.compile(r"目标|预期|计划|力争|争取|左右|拟|确保|控制在|到20\d\d年|到\d{4}年|以上|以内|不低于|不超过|今年|年内|全年")
 
 

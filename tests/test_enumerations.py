@@ -82,6 +82,9 @@ _ROSTER = ("现将调整后的组成人员名单通知如下：\n主任：孙春
         ("主任是谁？", "主任", ["主任：孙春兰\u3000\u3000国务院副总理"]),
         ("部门委员有哪些？", "委员", ["委员：", "（一）部门委员", "梁言顺\u3000\u3000中央宣传部副部长"]),  # ends at the prose
         ("组长是谁？", None, None),  # a role this roster does not have
+        ("委员会办公室主任是谁？", None, None),  # the office's head, not the committee's 主任
+        ("国家教材委员会的秘书长是谁？", "秘书长", ["秘书长：朱之文\u3000\u3000教育部副部长"]),
+        ("国家教材委员会办公室设在哪里？", None, None),  # 委员会 holds no 委员
     ],
 )
 def test_the_roster_group_a_question_names(question: str, role: str | None, members: list[str] | None) -> None:

@@ -65,7 +65,13 @@ def named(text: str, question: str) -> Group | None:
     for group in sorted(groups(text), key=lambda g: -len(g.role)):
         at = asked.find(group.role)
         while at >= 0:
-            if not (group.role[0] != "副" and at > 0 and asked[at - 1] == "副"):
+            after = asked[at + len(group.role) : at + len(group.role) + 1]
+            if not (group.role[0] != "副" and at > 0 and asked[at - 1] == "副") \
+                    and not _OFFICE_BEFORE.search(asked[:at]) and after != "会":  # 委员会 is no 委员
                 return group
             at = asked.find(group.role, at + 1)
     return None
+
+
+# a body inside the one the roster lists (领导小组办公室主任): its roles are not the roster's
+_OFFICE_BEFORE = re.compile(r"(?:办公室|秘书处|工作组|专家组|专家委员会)$")

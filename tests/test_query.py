@@ -233,3 +233,13 @@ def test_a_question_about_when_a_document_is_in_force(question: str, asks: bool)
     from wenyuan.answer.facts import asks_in_force
 
     assert asks_in_force(analyse(question)) == asks
+
+
+@pytest.mark.parametrize(("question", "term", "text"), [
+    ("公租房申请的收入上限分别是多少？", "上限", "单身人士月收入不高于2000元"),  # a limit is the bound the rule writes
+    ("申请人年龄下限是多少？", "下限", "申请人应当年满18周岁，月收入不低于最低工资标准"),
+])
+def test_a_limit_asked_is_held_by_the_bound_written(question: str, term: str, text: str) -> None:
+    from wenyuan.answer.gate import held
+
+    assert held(analyse(question), term, text)

@@ -581,37 +581,6 @@ def test_the_number_of_a_cited_document_is_no_figure_of_the_answer(tmp_path: Pat
     assert assistant.ask("综合保险并轨后，各项社会保险的缴费标准是多少？").refused
 
 
-def test_how_sure_the_asker_is_need_not_be_written(tmp_path: Path, embedder) -> None:
-    """一般几个工作日？ is answered by the rule, which says no 一般."""
-    assistant = _built(tmp_path, embedder, {
-        "某市规范性文件制定程序办法.txt": "某市规范性文件制定程序办法\n第一条 为规范规范性文件制定程序，制定本办法。\n"
-        "第十八条 市人民政府法制机构应当自收到规范性文件草案之日起10个工作日内，提出书面审查意见。\n",
-    })
-    answer = assistant.ask("法制机构审核文件一般要几个工作日？")
-    assert not answer.refused and "10个工作日内" in answer.text
-
-
-def test_a_word_abbreviated_from_two_finds_them(tmp_path: Path, embedder) -> None:
-    """报备 is how one says 报送备案: the rule that writes it long answers."""
-    assistant = _built(tmp_path, embedder, {
-        "某省规范性文件备案办法.txt": "某省规范性文件备案办法\n第一条 为加强规范性文件备案工作，制定本办法。\n"
-        "第三条 规范性文件应当自公布之日起15日内，按照下列规定报送备案：\n（一）人民政府制定的规范性文件，报送上一级人民政府备案；\n"
-        "（二）政府部门制定的规范性文件，报送本级人民政府备案。\n",
-    })
-    answer = assistant.ask("文件公布后几日内要报备？")
-    assert not answer.refused and "15日内" in answer.text
-
-
-def test_what_a_word_means_is_the_sentence_that_defines_it(tmp_path: Path, embedder) -> None:
-    """“2”指的是什么？ over a passage that names “2+N”, then says what “N” is, then what “2” is."""
-    assistant = _built(tmp_path, embedder, {
-        "某公参办法修订说明.txt": "某公参办法修订说明\n一、公参程序\n修订后的公参办法合并了信息公开和征求意见环节，将公参程序明确为“2+N”。"
-        "“N”是可选项，指综合考虑环境影响、公众关注程度等，采用座谈会、论证会的形式进一步深度开展公众参与。"
-        "“2”是指2次信息公开暨同步征求意见，是所有建设项目必须开展的，属于必选项。\n",
-    })
-    answer = assistant.ask("公参办法修订说明里，“2+N”的“2”指的是什么？")
-    assert not answer.refused and "“2”是指2次信息公开暨同步征求意见" in answer.citations[0].quote, answer.text
-
 
 def test_a_list_whose_heading_opens_inside_the_passage_found(tmp_path: Path, embedder) -> None:
     """The passage found begins in the items of 一、 and holds the heading 二、下列人员不属于报考对象: that section is
@@ -668,26 +637,6 @@ def test_figures_asked_as_a_list_come_from_the_sentence_that_gives_them(tmp_path
     assert not answer.refused and "15000元" in answer.text and "80000元限额" in answer.text, answer.text
 
 
-def test_what_applies_by_default_is_what_applies_where_nothing_is_said(tmp_path: Path, embedder) -> None:
-    """默认 is how one asks what a rule sets for the case it leaves open (未明确…的)."""
-    assistant = _built(tmp_path, embedder, {
-        "某市行政规范性文件制定和备案规定.txt": "某市行政规范性文件制定和备案规定\n第一条 为规范行政规范性文件制定工作，制定本规定。\n"
-        "第十九条 规范性文件应当规定有效期。未明确有效期的，其有效期为5年。\n",
-    })
-    answer = assistant.ask("没写有效期的，默认有效期是几年？")
-    assert not answer.refused and "5年" in answer.text, answer.text
-
-
-def test_the_sentence_that_says_the_asked_step_gives_its_time(tmp_path: Path, embedder) -> None:
-    """初审要多少个工作日？: the sentence that ends in 初审, not the one of 区廉租办 and another step's days."""
-    assistant = _built(tmp_path, embedder, {
-        "某市廉租住房管理办法.txt": "某市廉租住房管理办法\n第一条 为规范廉租住房管理，制定本办法。\n"
-        "第十二条 区廉租办在接到申请家庭填报的《申请表》和所提供材料之日起10个工作日内，完成对申请家庭的住房、收入等状况的初审。\n"
-        "第十三条 对廉租房申请有异议的，区廉租办应当在5个工作日内进行核实，并将核实结果上报市廉租办。\n",
-    })
-    answer = assistant.ask("廉租房申请，区廉租办初审要多少个工作日？")
-    assert not answer.refused and "10个工作日" in answer.citations[0].quote, answer.text
-
 
 def test_a_parents_everyday_words_find_the_rules_words(tmp_path: Path, embedder) -> None:
     """孩子, 一直, 家里人, 跟着: how a parent asks; 子女, 学生, 家庭成员, 随迁: how the rule says it."""
@@ -735,3 +684,40 @@ def test_near_misses_around_what_a_document_says_are_refused(near_misses, questi
 def test_what_those_documents_do_say_is_answered(near_misses) -> None:
     assert "三十日内有效" in near_misses.ask("某市户口管理规定里，《户籍证明》的有效期是多少天？").text
     assert "2万元" in near_misses.ask("某市基本医疗保险规定里，门诊费用互助资金最高支付多少钱？").text
+
+
+@pytest.mark.parametrize(("name", "text", "question", "expected"), [
+    pytest.param(  # 一般 is how sure the asker is: the rule says no 一般
+        "某市规范性文件制定程序办法", "第十八条 市人民政府法制机构应当自收到规范性文件草案之日起10个工作日内，提出书面审查意见。",
+        "法制机构审核文件一般要几个工作日？", "10个工作日内", id="hedge"),
+    pytest.param(  # 报备 is how one says 报送备案
+        "某省规范性文件备案办法", "第三条 规范性文件应当自公布之日起15日内，按照下列规定报送备案：\n（一）人民政府制定的规范性文件，"
+        "报送上一级人民政府备案；\n（二）政府部门制定的规范性文件，报送本级人民政府备案。",
+        "文件公布后几日内要报备？", "15日内", id="abbreviation"),
+    pytest.param(  # 默认: what a rule sets for the case it leaves open (未明确…的)
+        "某市行政规范性文件制定和备案规定", "第十九条 规范性文件应当规定有效期。未明确有效期的，其有效期为5年。",
+        "没写有效期的，默认有效期是几年？", "5年", id="default"),
+])
+def test_a_rule_worded_otherwise_than_the_question_answers_it(tmp_path: Path, embedder, name: str, text: str,
+                                                              question: str, expected: str) -> None:
+    assistant = _built(tmp_path, embedder, {f"{name}.txt": f"{name}\n第一条 为规范有关工作，制定本办法。\n{text}\n"})
+    answer = assistant.ask(question)
+    assert not answer.refused and expected in answer.text, answer.text
+
+
+@pytest.mark.parametrize(("name", "text", "question", "first_quote"), [
+    pytest.param(  # “2”指的是什么？: the passage names “2+N”, says what “N” is, then what “2” is
+        "某公参办法修订说明", "一、公参程序\n修订后的公参办法合并了信息公开和征求意见环节，将公参程序明确为“2+N”。“N”是可选项，指综合"
+        "考虑环境影响、公众关注程度等，采用座谈会、论证会的形式进一步深度开展公众参与。“2”是指2次信息公开暨同步征求意见，是所有建设"
+        "项目必须开展的，属于必选项。", "公参办法修订说明里，“2+N”的“2”指的是什么？", "“2”是指2次信息公开暨同步征求意见",
+        id="definition"),
+    pytest.param(  # 初审要多少个工作日？: the sentence that ends in 初审, not the one of 区廉租办 and another step's days
+        "某市廉租住房管理办法", "第一条 为规范廉租住房管理，制定本办法。\n第十二条 区廉租办在接到申请家庭填报的《申请表》和所提供材料"
+        "之日起10个工作日内，完成对申请家庭的住房、收入等状况的初审。\n第十三条 对廉租房申请有异议的，区廉租办应当在5个工作日内进行"
+        "核实，并将核实结果上报市廉租办。", "廉租房申请，区廉租办初审要多少个工作日？", "10个工作日", id="asked-step"),
+])
+def test_the_sentence_about_what_is_asked_is_quoted_first(tmp_path: Path, embedder, name: str, text: str,
+                                                          question: str, first_quote: str) -> None:
+    assistant = _built(tmp_path, embedder, {f"{name}.txt": f"{name}\n{text}\n"})
+    answer = assistant.ask(question)
+    assert not answer.refused and first_quote in answer.citations[0].quote, answer.text

@@ -694,6 +694,9 @@ def test_what_those_documents_do_say_is_answered(near_misses) -> None:
         "某省规范性文件备案办法", "第三条 规范性文件应当自公布之日起15日内，按照下列规定报送备案：\n（一）人民政府制定的规范性文件，"
         "报送上一级人民政府备案；\n（二）政府部门制定的规范性文件，报送本级人民政府备案。",
         "文件公布后几日内要报备？", "15日内", id="abbreviation"),
+    pytest.param(  # 门槛费 and 看病: what people call the 起付标准 of 就医
+        "某市基本医疗保险办法", "第二十一条 参保人员在定点医疗机构就医发生的门诊医疗费用，起付标准为1800元。",
+        "去医院看病的门槛费是多少？", "1800元", id="everyday-words"),
     pytest.param(  # 默认: what a rule sets for the case it leaves open (未明确…的)
         "某市行政规范性文件制定和备案规定", "第十九条 规范性文件应当规定有效期。未明确有效期的，其有效期为5年。",
         "没写有效期的，默认有效期是几年？", "5年", id="default"),

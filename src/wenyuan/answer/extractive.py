@@ -206,9 +206,9 @@ class ExtractiveAnswerer:
         if query.shape == FIGURE and not gate.target_held(query, said + self._leads(answer)):
             return False
         measure = gate.asked_head(query)
+        written = said + self._leads(answer) + fold(" ".join(" ".join(c.heading_path) for c in answer.citations))
         if query.shape == FIGURE and len(measure) >= 3 and _MEASURE.search(measure) \
-                and not gate.held(query, measure[:-1], said + self._leads(answer)
-                                  + fold(" ".join(" ".join(c.heading_path) for c in answer.citations))):
+                and not (gate.held(query, measure, written) or gate.held(query, measure[:-1], written)):
             return False  # 公示期是几天？ answered by the days of 验收: the figure of another measure (有效 holds 有效期)
         # a compound of the question (学习教育) that other passages found hold but this document never writes means
         # a passage about something else (职业教育, 学习账号)

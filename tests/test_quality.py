@@ -665,6 +665,9 @@ def near_misses(tmp_path_factory: pytest.TempPathFactory, embedder):
         "2013年政府工作报告.txt": "政府工作报告\n——2013年3月5日在第十二届全国人民代表大会第一次会议上\n一、过去五年工作回顾\n"
         "加强农村水电路气等基础设施建设，新建改建农村公路146.5万公里，改造农村危房1033万户。\n二、今年的工作\n"
         "今年要继续加强保障性安居工程建设，基本建成470万套、新开工630万套。\n",
+        "某区2016年小升初招生工作实施办法.txt": "某区2016年小升初招生工作实施办法\n三、招生办法\n区教育局对区内有空额的热点公办学校"
+        "采取公开报名、电脑派位的方式进行招生。5月27日前，公布实行电脑派位的公办热点学校名单和电脑派位计划。网上报名工作6月下旬进行，"
+        "具体安排另行通知。\n",
         "国务院办公厅关于某省所提问题办理情况的函.txt": "国务院办公厅关于某省所提问题办理情况的函\n某省人民政府：\n"
         "现将有关情况函复如下：\n一、关于港口建设问题。交通部已将该项目列入规划。\n二、关于新机场建设项目问题。（略）\n",
     })
@@ -675,6 +678,8 @@ def near_misses(tmp_path_factory: pytest.TempPathFactory, embedder):
     "某市基本医疗保险规定里，职工门诊起付线是多少钱？",  # 起付线 is not the 最高数额 (the document says 起付标准)
     "2013年政府工作报告定的当年农村危房改造任务是多少万户？",  # a task asked: the past five years' result sets none
     "某省所提问题的函里，新机场建设项目是怎么答复的？",  # （略）: the published letter leaves it out
+    "某区2016年小升初实行电脑派位的热点公办学校有哪几所？",  # the list is to be published later
+    "某区2016年小升初网上报名是哪几天？",  # 具体安排另行通知
 ])
 def test_near_misses_around_what_a_document_says_are_refused(near_misses, question: str) -> None:
     answer = near_misses.ask(question)

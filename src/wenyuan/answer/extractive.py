@@ -203,6 +203,8 @@ class ExtractiveAnswerer:
         said = fold(" ".join(c.quote for c in answer.citations))
         if any(_OMITTED.search(c.quote) for c in answer.citations):
             return False  # 五、关于大连新机场建设项目问题。（略）: the document leaves out what it would say
+        if answer.mode != "list" and any(_DEFERRED.search(fold(c.quote)) for c in answer.citations):
+            return False  # "…具体安排另行通知", "5月27日前，公布…学校名单": what is asked is said elsewhere, later
         if query.shape == FIGURE and not gate.target_held(query, said + self._leads(answer)):
             return False
         measure = gate.asked_head(query)
@@ -755,6 +757,7 @@ def _items_naming(query: Query, focus: Sequence[str], text: str, items: Sequence
 
 
 _MEASURE = re.compile(r"(?:[期费率额线价]|标准|限额|年限|期限|时限)$")  # a word that names the figure asked
+_DEFERRED = re.compile(r"另行(?:通知|公布|制定|确定|发布|规定)|届时(?:另行)?(?:通知|公布)|公布[^。；]{0,30}名单")
 _OMITTED = re.compile(r"[（(]\s*略\s*[）)]\s*$")  # what a published text leaves out: “……（略）”
 _SEVERAL_FIGURES = re.compile(r"(?:分别|各)(?:是|为)?(?:多少|几)")  # figures asked as a list: 分别是多少
 _ASKS_WHO = re.compile(r"谁|哪位|哪几位|哪些人|什么人")

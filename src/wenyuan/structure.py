@@ -262,9 +262,11 @@ _NAME_MIN = 6
 _PLACE = re.compile(r"^(?:[a-z]{1,4}-)?(?:关于印发《|中共)?(?:\d{4}年?)?([\u4e00-\u9fff]{2,3}?)(?:壮族|回族|维吾尔)?(?:省|市|自治区)"
                     r"(?:([\u4e00-\u9fff]{2,3}?)[区县])?")
 _NOT_A_PLACE = frozenset({"中国", "全国", "本市", "本省", "我市", "我省", "城市", "各省", "各市", "直辖"})
+# the kinds of zone a name ending in 区 may be (经济技术开发区, 综合保税区), not a district
+ZONES = "开发|试验|保税|自贸|功能|示范|集聚|风景|高新"
 # a city written without 市 before its district: 2016成都新都区…, 南京建邺区… (not 综合保税区, 经济开发区)
 _CITY_DISTRICT = re.compile(r"^(?:[a-z]{1,4}-)?(?:\d{4}年?)?(?!年)([\u4e00-\u9fff]{2})"
-                            r"(?!开发|试验|保税|自贸|自治|功能|示范|集聚|风景|高新|经济|综合|产业|工业)([\u4e00-\u9fff]{2})[区县]")
+                            rf"(?!{ZONES}|自治|经济|综合|产业|工业)([\u4e00-\u9fff]{{2}})[区县]")
 
 
 def places(*names: str) -> set[str]:

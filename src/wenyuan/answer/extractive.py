@@ -27,6 +27,7 @@ from wenyuan.chunking import Structure, sentence_spans
 from wenyuan.clean import DASHES, DOC_NUMBER, ENUM_MARKER, fold, heading_level
 from wenyuan.index import Index
 from wenyuan.query import DOC_NUMBER_SHAPE, FIGURE, LIST, LIST_NOUNS, NamedDocument, Query, analyse
+from wenyuan.structure import ZONES
 from wenyuan.types import Answer, AnswerItem, Candidate, Document, Heading, Hit
 
 _QUESTION_WORDS = re.compile(
@@ -205,13 +206,15 @@ class ExtractiveAnswerer:
             return False  # 五、关于大连新机场建设项目问题。（略）: the document leaves out what it would say
         if answer.mode != "list" and any(_DEFERRED.search(fold(c.quote)) for c in answer.citations):
             return False  # "…具体安排另行通知", "5月27日前，公布…学校名单": what is asked is said elsewhere, later
-        if query.shape == FIGURE and not gate.target_held(query, said + self._leads(answer)):
-            return False
-        measure = gate.asked_head(query)
-        written = said + self._leads(answer) + fold(" ".join(" ".join(c.heading_path) for c in answer.citations))
-        if query.shape == FIGURE and len(measure) >= 3 and _MEASURE.search(measure) \
-                and not (gate.held(query, measure, written) or gate.held(query, measure[:-1], written)):
-            return False  # 公示期是几天？ answered by the days of 验收: the figure of another measure (有效 holds 有效期)
+        if query.shape == FIGURE:
+            said_with_leads = said + self._leads(answer)
+            if not gate.target_held(query, said_with_leads):
+                return False
+            measure = gate.asked_head(query)
+            written = said_with_leads + fold(" ".join(" ".join(c.heading_path) for c in answer.citations))
+            if len(measure) >= 3 and _MEASURE.search(measure) \
+                    and not (gate.held(query, measure, written) or gate.held(query, measure[:-1], written)):
+                return False  # 公示期是几天？ answered by the days of 验收: the figure of another measure (有效 holds 有效期)
         # a compound of the question (学习教育) that other passages found hold but this document never writes means
         # a passage about something else (职业教育, 学习账号)
         elsewhere = fold(" ".join(h.chunk.embedding_text() for h in hits if h.chunk.doc_id != document.id))
@@ -763,7 +766,7 @@ _SEVERAL_FIGURES = re.compile(r"(?:分别|各)(?:是|为)?(?:多少|几)")  # fi
 _ASKS_WHO = re.compile(r"谁|哪位|哪几位|哪些人|什么人")
 _PLAN_PERIOD = re.compile(r"[十]?[一二三四五六七八九十]五")  # a five-year plan's period: 十一五, 十二五, 十四五
 # a district or county by name (萧山区, 高淳区, 桐庐县); 市区, 城区 and other two-character words are kinds of place
-_DISTRICT = re.compile(r"(?![\u4e00-\u9fff]*(?:开发|试验|保税|自贸|功能|示范|集聚|风景|高新|各)[区县])[\u4e00-\u9fff]{2,4}[区县]")
+_DISTRICT = re.compile(rf"(?![\u4e00-\u9fff]*(?:{ZONES}|各)[区县])[\u4e00-\u9fff]{{2,4}}[区县]")
 _SALUTATION = re.compile(r"[^。；：:\n]{1,40}(?:委员|代表|同志|先生|女士)们?[：:]")
 
 

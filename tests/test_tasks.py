@@ -63,6 +63,11 @@ def test_lead_and_participants(text: str, first_leads: bool, expected: tuple) ->
     ("。学校在新生报名登记时审核材料。", ("", ())),  # one not addressed as 各 needs an action word after it
     ("。县级以上地方各级人民政府及国务院部门应当开设政务新媒体。", ("县级以上地方各级人民政府、国务院部门", ())),  # 以上 in a name
     ("。试点城市政府是试点工作的责任主体，要有序开展试点。", ("试点城市政府", ())),  # …是责任主体
+    # the unit whose head is made 第一责任人 answers for the item, before any unit its later sentences name
+    ("明确审核责任。行政执法机关主要负责人是推动落实本机关审核制度的第一责任人。建立健全法制审核机构与行政执法承办机构"
+     "对审核意见不一致时的协调机制。", ("行政执法机关", ())),
+    ("。地方各级人民政府及其部门的主要负责同志作为本地区、本部门工作的第一责任人，要加强领导。县级以上人民政府要建立机制。",
+     ("地方各级人民政府及其部门", ())),  # 及其部门: the government's own departments, one phrase
     ("。2021年3月底前，试点城市政府对本地区试点情况进行评估总结。", ("试点城市政府", ())),  # …对…进行
     ("。对于符合条件的学校，给予奖励。", ("", ())),
     # 由…牵头，…等部门进行会商: those after 牵头 take part

@@ -53,7 +53,7 @@ _RESPONSIBLE_CLAUSE = re.compile(r"(?:^|[。；;，,]\s*)(?!经|由|对|向|在|
 _OTHERS = re.compile(r"^(.*?)(?:等)?(有关部门(?:和|及)?(?:单位)?|相关部门(?:和|及)?(?:单位)?|有关单位)$")
 # deadlines as written, most specific first; the normalised date is the last day the words allow
 _DEADLINES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\d{4}年\d{1,2}月\d{1,2}日(?:起)?至(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日"), "range"),
+    (re.compile(r"(\d{4})年(\d{1,2})月\d{1,2}日(?:起)?至(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日"), "range"),
     (re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:前|之前|以前)"), "day"),
     (re.compile(r"(\d{4})年(\d{1,2})月(?:底|末)?(?:前|之前|以前)"), "month"),
     (re.compile(r"(\d{4})年(上|下)半年"), "half"),
@@ -175,9 +175,9 @@ def deadline(text: str) -> tuple[str, str]:
     found = [(match.start(), order, match, kind) for order, (pattern, kind) in enumerate(_DEADLINES)
              if (match := pattern.search(text))]
     for _, _, match, kind in sorted(found, key=lambda item: (item[0], item[1])):
-        if kind == "range":  # 2019年1月1日至2020年12月31日: a period; it ends on its last day
-            year = int(match.group(1) or re.match(r"\d{4}", match.group(0)).group(0))
-            return match.group(0), f"{year:04d}-{int(match.group(2)):02d}-{int(match.group(3)):02d}"
+        if kind == "range":  # 2019年1月1日至2020年12月31日, 2016年6月24日至26日: a period; it ends on its last day
+            year, month = int(match.group(3) or match.group(1)), int(match.group(4) or match.group(2))
+            return match.group(0), f"{year:04d}-{month:02d}-{int(match.group(5)):02d}"
         if kind == "day":
             year, month, day = (int(value) for value in match.groups())
             return match.group(0), f"{year:04d}-{month:02d}-{day:02d}"

@@ -68,8 +68,10 @@ _DEADLINES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:从|自)?(?:\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|今年|明年)(?:起|开始)(?!至)"), "from"),
     (re.compile(r"长期坚持"), "ongoing"),
 )
-# …至2010年8月31日（期间）出生: who is eligible, not a time limit
-_BORN = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:起)?(?:至|-|—|～|~)(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日?[期之]?间?出生")
+# …至2010年8月31日（期间）出生, 2011年3月31日以前参加综合保险, …至2011年3月31日期间因各种原因中断: when what the person
+# did happened, which says who the item covers, not a time limit
+_WHO = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:(?:起)?(?:至|-|—|～|~)(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日?|以前|之前|前)"
+                  r"[期之]?间?(?:出生|参加|参保|生育|入院|退休|实际缴纳|因)")
 _MONTH_END = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
 
 
@@ -171,7 +173,7 @@ def actor(text: str) -> tuple[str, tuple[str, ...]]:
 def deadline(text: str) -> tuple[str, str]:
     """(the deadline as written, its latest ISO date or "") of an item's text; ("", "") when it sets none. The
     first time limit the item writes counts (the most specific wording of it, where several start there)."""
-    text = _BORN.sub(lambda born: " " * len(born.group(0)), text)
+    text = _WHO.sub(lambda who: " " * len(who.group(0)), text)
     found = [(match.start(), order, match, kind) for order, (pattern, kind) in enumerate(_DEADLINES)
              if (match := pattern.search(text))]
     for _, _, match, kind in sorted(found, key=lambda item: (item[0], item[1])):

@@ -638,6 +638,34 @@ def test_figures_asked_as_a_list_come_from_the_sentence_that_gives_them(tmp_path
 
 
 
+def test_an_abbreviation_names_the_document_its_long_form_names(tmp_path: Path, embedder) -> None:
+    """个税专项附加扣除: spelt out (个人所得税专项附加扣除), the words name the 暂行办法, not the 实施条例 that uses them."""
+    assistant = _built(tmp_path, embedder, {
+        "个人所得税法实施条例.txt": "中华人民共和国个人所得税法实施条例\n"
+        "第十三条 个人所得税法第六条所称依法确定的其他扣除，包括个人缴付符合国家规定的企业年金、职业年金。专项扣除、专项附加扣除"
+        "和依法确定的其他扣除，以居民个人一个纳税年度的应纳税所得额为限额。\n"
+        "第十五条 取得经营所得的个人，没有综合所得的，计算其应纳税所得额时，应当减除费用6万元、专项扣除、专项附加扣除以及依法确定的"
+        "其他扣除。专项附加扣除在办理汇算清缴时减除。\n"
+        "第二十八条 居民个人取得工资、薪金所得时，可以向扣缴义务人提供专项附加扣除有关信息，由扣缴义务人扣缴税款时减除专项附加扣除。"
+        "纳税人同时从两处以上取得工资、薪金所得，并由扣缴义务人减除专项附加扣除的，对同一专项附加扣除项目，在一个纳税年度内只能选择"
+        "从一处取得的所得中减除。\n",
+        "国务院关于印发个人所得税专项附加扣除暂行办法的通知.txt": "国务院关于印发个人所得税专项附加扣除暂行办法的通知\n"
+        "国发〔2018〕41号\n现将《个人所得税专项附加扣除暂行办法》印发给你们，请认真贯彻执行。\n"
+        "个人所得税专项附加扣除暂行办法\n第一章 总则\n第一条 根据个人所得税法规定，制定本办法。\n"
+        "第二条 本办法所称个人所得税专项附加扣除，是指个人所得税法规定的子女教育、继续教育、大病医疗、住房贷款利息或者住房租金、"
+        "赡养老人等6项专项附加扣除。\n",
+    })
+    from wenyuan.query import analyse
+    from wenyuan.retrieve import route
+
+    preferred = route(analyse("个税专项附加扣除具体是哪6项？"), assistant.index).preferred
+    assert [assistant.index.documents[doc_id].path for doc_id in preferred] == [
+        "国务院关于印发个人所得税专项附加扣除暂行办法的通知.txt"]
+    answer = assistant.ask("个税专项附加扣除具体是哪6项？")
+    assert not answer.refused and "暂行办法" in answer.text.split("\n")[0], answer.text
+    assert all(item in answer.text for item in ("子女教育", "大病医疗", "赡养老人")), answer.text
+
+
 def test_a_parents_everyday_words_find_the_rules_words(tmp_path: Path, embedder) -> None:
     """孩子, 一直, 家里人, 跟着: how a parent asks; 子女, 学生, 家庭成员, 随迁: how the rule says it."""
     assistant = _built(tmp_path, embedder, {

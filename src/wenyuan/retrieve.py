@@ -77,6 +77,10 @@ def route(query: Query, index: Index, documents: Collection[str] | None = None) 
             return Route(frozenset(allowed) if allowed is not None else None, frozenset(), named)
         allowed = matching if allowed is None else (allowed & matching) or allowed
     preferred |= index.named_in(query.text)  # a long piece of a document's name: that document first
+    for term, forms in query.alternatives.items():  # 个税专项附加扣除: 个人所得税专项附加扣除 is a piece of a name
+        for form in forms:
+            if len(form) > len(term) and term in query.text:
+                preferred |= index.named_in(query.text.replace(term, form))
     for named_place in index.places_in(query.text).values():  # 四川…规定: the documents of 四川 first
         preferred |= named_place
     mentioned = {doc_id for doc_id, names in index.document_names.items() if any(n in query.text for n in names)}

@@ -666,6 +666,27 @@ def test_an_abbreviation_names_the_document_its_long_form_names(tmp_path: Path, 
     assert all(item in answer.text for item in ("子女教育", "大病医疗", "赡养老人")), answer.text
 
 
+def test_a_sections_labelled_paragraphs_are_its_list(tmp_path: Path, embedder) -> None:
+    """五、切实做好组织实施 whose paragraphs each open with a label sentence (坚持党的领导。…): the labels are its items,
+    each shown with the sentence that develops it; the signature and date after them are not items."""
+    assistant = _built(tmp_path, embedder, {
+        "国务院关于支持某试验区深化改革创新若干措施的通知.txt": "国务院关于支持某试验区深化改革创新若干措施的通知\n"
+        "国发〔2018〕38号\n各省、自治区、直辖市人民政府，国务院各部委、各直属机构：\n现将有关事项通知如下：\n"
+        "一、营造优良投资环境\n（一）放宽外商投资建设工程设计企业外籍技术人员的比例要求。（负责部门：住房城乡建设部）\n"
+        "（二）合理安排有关省（市）的用地计划。（负责部门：自然资源部）\n"
+        "二、提升贸易便利化水平\n（三）研究支持对海关特殊监管区域外的航空维修业态实行保税监管。（负责部门：商务部）\n"
+        "（四）支持符合条件的试验区开展汽车平行进口试点。（负责部门：商务部）\n"
+        "三、切实做好组织实施\n坚持党的领导。坚持和加强党对改革开放的领导，把党的领导贯穿于试验区建设全过程。\n"
+        "维护国家安全。各有关地区和部门要牢固树立总体国家安全观，维护国家核心利益和政治安全。\n"
+        "强化组织管理。各有关地区和部门要高度重视、密切协作，不断提高试验区建设和管理水平。\n"
+        "狠抓工作落实。各有关地区和部门要以钉钉子精神抓好改革创新措施落实工作。\n国务院\n2018年11月7日\n",
+    })
+    answer = assistant.ask("国发〔2018〕38号文在组织实施上提了哪几条要求？")
+    assert not answer.refused and answer.mode == "list", answer.text
+    assert [item.text.split("。")[0] for item in answer.items] == ["坚持党的领导", "维护国家安全", "强化组织管理", "狠抓工作落实"]
+    assert "把党的领导贯穿于试验区建设全过程" in answer.text and "2018年11月7日" not in answer.text, answer.text
+
+
 def test_a_parents_everyday_words_find_the_rules_words(tmp_path: Path, embedder) -> None:
     """孩子, 一直, 家里人, 跟着: how a parent asks; 子女, 学生, 家庭成员, 随迁: how the rule says it."""
     assistant = _built(tmp_path, embedder, {

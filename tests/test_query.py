@@ -88,6 +88,14 @@ def test_document_numbers_name_a_document_in_any_bracket_style() -> None:
     assert canonical_number("国办发（2019）6号") == canonical_number("国办发〔2019〕6号")
 
 
+
+def test_a_number_called_a_wen_names_its_document_and_adds_no_word() -> None:
+    """38号文 is what staff call 38号文件; 提了 only asks what was said."""
+    query = analyse("国发〔2018〕38号文在组织实施上提了哪几条要求？")
+    assert query.terms == ("国发〔2018〕38号", "组织", "实施")
+    assert [n.card_words for n in query.named] == [("国发〔2018〕38号",)]
+
+
 @pytest.mark.parametrize(
     ("question", "term", "form"),
     [

@@ -44,6 +44,7 @@ _CN_FIGURE = re.compile(
 )
 _SUMMARY = re.compile(r"由.{4,120}(?:组成|构成)|包括.{4,120}|分为.{4,120}|等[\d一二三四五六七八九十]+(?:项|个|类|种|方面)")
 _DASH_ITEM = re.compile(rf"^[{DASHES}-]{{1,2}}")
+_LABEL_SENTENCE = 12  # a paragraph's first sentence this short, that more sentences follow, is its label
 _BARE_LABEL = 16  # a sub-heading this short is a label: its answer is the sentence that develops it
 
 
@@ -459,6 +460,8 @@ class ExtractiveAnswerer:
             doc_id = hit.chunk.doc_id
             structure = self._index.structures[doc_id]
             fits = self.coverage(query, hit, term_weight)
+            # a 文号 names the document (国发〔2018〕38号): whether a heading is the one asked for is judged without it
+            asked = {t: w for t, w in term_weight.items() if not DOC_NUMBER.fullmatch(t)} or term_weight
             for candidate in self._candidate_lists(query, doc_id, structure, hit):
                 lead = fold(candidate.owner_text)
                 match = gate.share(query, term_weight, lead)
@@ -468,7 +471,7 @@ class ExtractiveAnswerer:
                 focused = max(focused, naming)
                 # 哪四方面工作？ and a section of four items whose heading holds some of the question's words
                 counted = weights.LIST_COUNT if query.count == len(candidate.items) and match > 0 else 0.0
-                if focused == 0 and match < weights.LIST_HEADING_MATCH and not counted:
+                if focused == 0 and gate.share(query, asked, lead) < weights.LIST_HEADING_MATCH and not counted:
                     continue  # a list under a heading the question does not name is not what was asked
                 named = weights.LIST_PHRASE if len(query.asked_for) >= 2 and query.asked_for in lead else 0.0
                 score = match + focused + naming + fits + named + counted + 0.5 * hit.score / top \
@@ -583,6 +586,16 @@ class ExtractiveAnswerer:
         dashes = [(s, e) for s, e in enumerations.paragraphs_in(text, owner.end, stop) if _DASH_ITEM.match(text[s:e])]
         if len(dashes) >= 2:
             return [(s, min(e, sentence_spans(text, s, e)[0][1])) for s, e in dashes]
+        # 坚持党的领导。坚持和加强…\n维护国家安全。…: every paragraph of the section opens with a short label sentence,
+        # sub-headings written as the first sentence of their paragraph
+        paragraphs = enumerations.paragraphs_in(text, owner.end, stop)
+        while paragraphs and not any(mark in text[slice(*paragraphs[-1])] for mark in "。；！？"):
+            paragraphs.pop()  # the signature and date that close the document
+        labels = [sentence_spans(text, s, e)[:1] for s, e in paragraphs]
+        if len(paragraphs) >= 2 and all(label and label[0][1] - label[0][0] <= _LABEL_SENTENCE
+                                        and label[0][1] < e and text[label[0][1] - 1] == "。"
+                                        for label, (_, e) in zip(labels, paragraphs)):
+            return [_label_with_body(text, label[0], end) for label, (_, end) in zip(labels, paragraphs)]
         return []
 
     def _prefer_body(self, doc_id: str, start: int, end: int) -> tuple[int, int]:
@@ -731,6 +744,18 @@ def _is_question(words: str) -> bool:
 def _longest_common_run(a: str, b: str) -> int:
     match = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
     return match.size if match.size >= 3 else 0
+
+
+def _label_with_body(text: str, label: tuple[int, int], paragraph_end: int) -> tuple[int, int]:
+    """A label sentence (坚持党的领导。) with the sentence that develops it, cut after a clause when long."""
+    following = sentence_spans(text, label[1], paragraph_end)[:1]
+    if not following:
+        return label
+    body_start, body_end = following[0]
+    if body_end - body_start <= enumerations.ITEM_BODY:
+        return label[0], body_end
+    cut = max(text.rfind(mark, body_start, body_start + enumerations.ITEM_BODY) for mark in "，,；;")
+    return label[0], cut + 1 if cut > body_start else body_start + enumerations.ITEM_BODY
 
 
 def _twins(structure: Structure, owner: Heading) -> list[Heading]:

@@ -20,6 +20,8 @@ Question sets (JSONL as in `wenyuan eval`; "doc" relative to ../shared/corpus/):
   later from the documents alone and split the same way;
 - near-dev: benchmarks/questions/near-dev.jsonl, 40 unanswerable near misses and 20 answerable controls over 50
   documents that only development sets ask about, written later from the documents alone: a development set;
+- city-test / city-dev: benchmarks/questions/city-{test,dev}.jsonl, 110 questions over 45 more real/ .docx and .doc
+  files no other set asks about, written later from the documents alone and split the same way;
 - demo:  benchmarks/questions_demo.jsonl on data/: the 40 questions the answerer was first tuned on.
 
 Methods, on the same chunks of the same index:
@@ -61,6 +63,8 @@ SETS = {
     "local-test": (BENCH / "questions" / "local-test.jsonl", "corpus"),
     "local-dev": (BENCH / "questions" / "local-dev.jsonl", "corpus"),
     "near-dev": (BENCH / "questions" / "near-dev.jsonl", "corpus"),
+    "city-test": (BENCH / "questions" / "city-test.jsonl", "corpus"),
+    "city-dev": (BENCH / "questions" / "city-dev.jsonl", "corpus"),
     "demo": (DEMO_QUESTIONS, "demo"),
 }
 ROOTS = {"corpus": CORPUS, "demo": DATA}
@@ -168,8 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"- Date: {datetime.now().isoformat(timespec='seconds')}; command: "
         f"`.venv/bin/python benchmarks/bench_answers.py{' --sets ' + ' '.join(args.sets) if args.sets != list(SETS) else ''}`; "
         f"{time.perf_counter() - began:.0f} s.",
-        "- test, real-test, local-test = frozen test parts (reported, never tuned on); dev, real-dev, local-dev, govqa, "
-        "lists-dev and near-dev = development sets; demo = the set the "
+        "- test, real-test, local-test, city-test = frozen test parts (reported, never tuned on); dev, real-dev, "
+        "local-dev, city-dev, govqa, lists-dev and near-dev = development sets; demo = the set the "
         "answerer was first tuned on (data/ only). Corpus for test, dev, govqa: all of ../shared/corpus in one index.",
         "- Correct answer: not refused, every key point in the answer, and a citation of the right document whose "
         "passage holds the evidence, the answer or a key point. R@k: a passage of the right document holding the "

@@ -687,6 +687,23 @@ def test_a_sections_labelled_paragraphs_are_its_list(tmp_path: Path, embedder) -
     assert "把党的领导贯穿于试验区建设全过程" in answer.text and "2018年11月7日" not in answer.text, answer.text
 
 
+def test_a_word_two_long_documents_use_throughout_does_not_name_them(tmp_path: Path, embedder) -> None:
+    """处理 is in the titles of two long 清单 that use it on every page: it names no document, while 天津, in two
+    short rules' titles and little used elsewhere, names those rules."""
+    documents = {f"某市第{n}号通知.txt": f"某市关于做好第{n}项工作的通知\n一、工作要求\n各单位要认真做好第{n}项工作。"
+                 f"{'发现问题要及时处理。' if n % 3 == 0 else ''}{'' if n % 10 else '天津的经验值得借鉴。'}\n"
+                 for n in range(1, 21)}
+    for volume in ("上册", "下册"):
+        documents[f"某市信访投诉请求分类处理清单（{volume}）.txt"] = (
+            f"某市通过法定途径分类处理信访投诉请求清单（{volume}）\n"
+            + "".join(f"{n}. 第{n}类投诉请求，由主管部门依法处理，处理结果书面告知投诉人。\n\n" for n in range(1, 81)))
+    documents["天津市居住证管理办法.txt"] = "天津市居住证管理办法\n第一条 为做好天津市居住证管理工作，制定本办法。\n"
+    documents["天津市廉租住房管理办法.txt"] = "天津市廉租住房管理办法\n第一条 为做好天津市廉租住房管理工作，制定本办法。\n"
+    index = _built(tmp_path, embedder, documents).index
+    assert not index.names_few_documents("处理")
+    assert index.names_few_documents("天津")
+
+
 def test_a_parents_everyday_words_find_the_rules_words(tmp_path: Path, embedder) -> None:
     """孩子, 一直, 家里人, 跟着: how a parent asks; 子女, 学生, 家庭成员, 随迁: how the rule says it."""
     assistant = _built(tmp_path, embedder, {

@@ -96,6 +96,14 @@ def test_a_number_called_a_wen_names_its_document_and_adds_no_word() -> None:
     assert [n.card_words for n in query.named] == [("国发〔2018〕38号",)]
 
 
+
+def test_words_that_ask_for_an_order_or_a_length_of_time_are_not_terms() -> None:
+    """依次, 多长时间: what kind of answer is wanted; a passage that answers need not write them."""
+    terms = analyse("海南制定规范性文件要依次走哪些程序？").terms
+    assert "依次" not in terms and {"海南", "规范性文件", "程序"} <= set(terms)
+    assert "多长时间" not in analyse("签发后多长时间内报省政府备案登记？").terms
+
+
 @pytest.mark.parametrize(
     ("question", "term", "form"),
     [
@@ -112,6 +120,9 @@ def test_a_number_called_a_wen_names_its_document_and_adds_no_word() -> None:
         ("租客搬走后房东要在几天内告诉派出所？", "搬走", "终止居住"),
         ("租客搬走后房东要在几天内告诉派出所？", "告诉", "报告"),
         ("低收入家庭房租能少交百分之几？", "少交", "减免"),
+        ("重庆没就业的毕业生户口怎么处理？", "没", "未"),
+        ("哪几类人不用办参保登记缴费手续？", "不用", "无需"),
+        ("部门发文件时忘了写有效期，算管几年？", "忘了写", "未规定"),
         ("救援车辆享受哪些费用减免？", "减免", "免收"),
         ("这个规定是市政府第几号令？", "市政府", "市人民政府"),
     ],

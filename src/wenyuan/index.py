@@ -186,7 +186,7 @@ class Index:
     def names_few_documents(self, term: str) -> bool:
         """Whether a word names a few documents (a place, an issuer, a topic of a title: 天津, 公积金): it is in the
         cards of some documents but few, and most passages that use it belong to those documents (unlike 一次,
-        found in a few titles but used everywhere)."""
+        found in a few titles but used everywhere; 处理, in the titles of two long 清单 that use it on every page)."""
         count = len((self.card_rows or {}).get(term, ()))
         if not 0 < count <= max(1, weights.FEW_CARDS * len(self.document_ids)):
             return False
@@ -196,7 +196,9 @@ class Index:
         rows = self.terms.holders(column)
         if not len(rows):
             return True
-        return float(np.isin(self.chunk_documents[rows], self.card_rows[term]).mean()) >= weights.NAME_LIKE
+        theirs = np.isin(self.chunk_documents, self.card_rows[term])
+        share = float(theirs[rows].mean())
+        return share >= weights.NAME_LIKE and share >= weights.NAME_LIFT * float(theirs.mean())
 
     def prepare(self, previous: Index | None = None) -> Index:
         """Work out what queries need besides the stored parts: the card index, chunk-to-document rows and the

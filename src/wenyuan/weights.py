@@ -45,5 +45,6 @@ SLOT_SHARE = 0.34  # share of the asked slot's weighted words the quoted words a
 SLOT_TERMS = 3  # how many of the rarest key terms make the asked slot of a question that is not a list
 FEW_CARDS = 0.1  # a question word found in the cards of at most this share of documents names those documents
 NAME_LIKE = 0.35  # ... and when at least this share of the passages using it belong to those documents
+NAME_LIFT = 4.0  # ... this many times those documents' share of all passages (long documents use every word)
 DOCUMENT_FACTS = 3  # a question about a document's roster (秘书长是谁) or when it is in force is answered from the first of
 # the best passages' documents that writes one

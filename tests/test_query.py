@@ -36,6 +36,7 @@ def test_shape(question: str, shape: str) -> None:
         ("统战部门推动学习教育走深走实要做到哪几个紧密结合？", ("紧密结合",)),  # after the question word
         ("这次学习教育的目标任务是什么？", ("目标", "任务")),  # before it
         ("天津居住证丢了补领，工本费多少钱？", ("工本费",)),  # 钱 is the answer's unit, not the topic
+        ("这个办法适用多大年龄的孩子？", ("年龄", "孩子")),  # 多大 asks for the words after it
     ],
 )
 def test_focus_is_what_is_asked(question: str, focus: tuple[str, ...]) -> None:

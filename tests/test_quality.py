@@ -704,6 +704,22 @@ def test_a_word_two_long_documents_use_throughout_does_not_name_them(tmp_path: P
     assert index.names_few_documents("天津")
 
 
+def test_the_number_of_a_document_of_another_city_is_no_answer(tmp_path: Path, embedder) -> None:
+    """重庆…通知的文号 when only 上海's 通知 has a 文号: 上海's number answers nothing; 上海's own is given."""
+    assistant = _built(tmp_path, embedder, {
+        "上海市教育委员会关于做好2016年普通高校招生报名工作的通知.txt":
+            "上海市教育委员会关于做好2016年上海市普通高校招生报名工作的通知\n沪教委学〔2015〕62号\n各区县教育局：\n"
+            "现将2016年普通高校招生报名工作有关事项通知如下。\n一、报名时间\n报名时间为2015年11月1日至7日。\n",
+        "重庆市教育委员会关于做好2016年义务教育招生入学工作的意见.txt":
+            "重庆市教育委员会关于做好2016年义务教育招生入学工作的意见\n各区县（自治县）教委：\n"
+            "一、招生原则\n公办义务教育学校实行免试就近入学。\n",
+    })
+    answer = assistant.ask("上海市教委2016年普通高校招生报名工作的通知，文号是多少？")
+    assert not answer.refused and "沪教委学〔2015〕62号" in answer.text, answer.text
+    answer = assistant.ask("重庆市教委2016年普通中小学招生考试工作的通知，文号是渝教基〔2016〕几号？")
+    assert answer.refused, answer.text
+
+
 def test_a_parents_everyday_words_find_the_rules_words(tmp_path: Path, embedder) -> None:
     """孩子, 一直, 家里人, 跟着: how a parent asks; 子女, 学生, 家庭成员, 随迁: how the rule says it."""
     assistant = _built(tmp_path, embedder, {

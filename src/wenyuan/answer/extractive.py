@@ -119,8 +119,9 @@ class ExtractiveAnswerer:
         hits = [hit for hit, share in zip(hits, covered) if share >= self._min_coverage] or list(hits)
         # a place or title word of some documents (成都) that a document never uses: its passages answer another
         # question (南京's rule), whatever their other words; the answer is made from the documents that fit
-        hits = [hit for hit in hits if self._names_fit(query, hit.chunk.doc_id)] or hits
-        if query.shape == DOC_NUMBER_SHAPE:
+        fitting = [hit for hit in hits if self._names_fit(query, hit.chunk.doc_id)]
+        hits = fitting or hits
+        if query.shape == DOC_NUMBER_SHAPE and fitting:  # 重庆…的文号 and only 上海's documents found: no number
             numbered = facts.document_number(self._index, query, hits)
             if numbered is not None:
                 return numbered

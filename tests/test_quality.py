@@ -720,6 +720,23 @@ def test_the_number_of_a_document_of_another_city_is_no_answer(tmp_path: Path, e
     assert answer.refused, answer.text
 
 
+def test_the_days_of_another_filing_do_not_answer(tmp_path: Path, embedder) -> None:
+    """报同级人大常委会备案 in how many days, where the rule gives only the days to file with the government above: a
+    near miss (天内 is the answer's form, not what tells the passages apart); the days it does give are answered."""
+    assistant = _built(tmp_path, embedder, {
+        "某省行政机关规范性文件备案审查办法.txt": "某省行政机关规范性文件备案审查办法\n"
+        "第六条 规范性文件自发布之日起15日内按以下规定报送备案：\n"
+        "（一）各级人民政府发布的规范性文件，报送上一级人民政府备案。\n"
+        "（二）县级以上人民政府所属工作部门发布的规范性文件，报送本级人民政府备案。\n"
+        "第七条 县级以上人民政府发布的规范性文件，还应当依照有关规定报送同级人民代表大会常务委员会备案。\n"
+        "第八条 报送备案时，应当提交备案报告、规范性文件正式文本和制定说明各一份。\n",
+    })
+    answer = assistant.ask("某省县政府的规范性文件报同级人大常委会备案，要在发布后多少天内报？")
+    assert answer.refused, answer.text
+    answer = assistant.ask("某省县政府的规范性文件发布后多少天内报上一级政府备案？")
+    assert not answer.refused and "15日内" in answer.text, answer.text
+
+
 def test_a_parents_everyday_words_find_the_rules_words(tmp_path: Path, embedder) -> None:
     """孩子, 一直, 家里人, 跟着: how a parent asks; 子女, 学生, 家庭成员, 随迁: how the rule says it."""
     assistant = _built(tmp_path, embedder, {

@@ -105,6 +105,25 @@ def test_words_that_ask_for_an_order_or_a_length_of_time_are_not_terms() -> None
     assert "多长时间" not in analyse("签发后多长时间内报省政府备案登记？").terms
 
 
+
+def test_the_time_asked_closes_before_the_words_after_it() -> None:
+    """几天内要报备案: 内 and 要 belong to the time asked (not words 内报, 要报); 以后 only says when."""
+    query = analyse("新疆规范性文件公布后几天内要报备案？")
+    assert query.terms == ("新疆", "规范性文件", "公布", "报", "备案") and query.focus == ("报", "备案")
+    assert "以后" not in analyse("新生入学以后，学校要在多少天内建学籍档案？").terms
+
+
+
+def test_the_span_of_the_answer_is_not_what_tells_passages_apart() -> None:
+    """日内 of 多少日内报备 is the form the answer takes (its unit is checked apart); 报备 is what is asked."""
+    from wenyuan.answer.gate import slot_terms
+
+    query = analyse("江西规范性文件公布后多少日内报备？")
+    assert "日内" in query.terms
+    slot = slot_terms(query, {term: 1.0 for term in query.terms}, card="")
+    assert "日内" not in slot and "报备" in slot
+
+
 @pytest.mark.parametrize(
     ("question", "term", "form"),
     [

@@ -55,7 +55,7 @@ ASKED_UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
 _DOC_NUMBER_QUESTION = re.compile(r"文号|发文字号|文件编号|令号|(?:第几|哪)号[\u4e00-\u9fff]{0,6}?令")
 _ASKING = re.compile(
     r"有哪些|有哪几[个项条点位种类]?|哪几[个项条点位种类]?|哪些|是什么|是多少|有什么|包括|分别|怎么|如何|怎样|几条|几项|几个方面|几点|"
-    r"多少[钱人次天年元个]?|多长|多久|多大|多高|几天|几年|几位|几个|哪[两三四五六七八九十]+[个项条点位种类大]?(?:方面)?|"
+    r"多少[钱人次天年元个]?(?:以内|之内|内)?|多长|多久|多大|多高|几天(?:以内|之内|内)?|几年|几位|几个|哪[两三四五六七八九十]+[个项条点位种类大]?(?:方面)?|"
     r"什么时候|何时|哪天|哪一年|哪年|谁|哪个|哪一|是否|能否|可以|能不能"
 )
 _FOCUS_SPLIT = re.compile(r"[的，,、：:“”《》\s]")
@@ -65,7 +65,7 @@ QUESTION_FRAME = frozenset(
     "阐述 论述 强调 指出 说明 明确 规定 采取 方式 可以 能 没有 有没有 是不是 倾向 什么样 定 打算 拟 安排 要 哪 里 中 文件 报告 "
     "当年 今年 一共 总共 共 大概 大约 最 最多 最少 至少 需要 应该 应当 必须 哪天 时候 为止 之内 以内 以上 以下 时 后 前 能否 能不能 "
     "是否 算 按 对 给 让 被 得 里面 其中 哪里 哪儿 去 找 年 月 日 哪几个 哪几项 哪几条 一共有 都 还 什么 多少 几 这次 "
-    "钱 位 人 次 天 岁 号 名 哪一年 哪年 几位 多少钱 多长 多久 多大 多高 一下 有关 相关 分别 各 是 有 除了 别的 "
+    "钱 位 人 次 天 岁 号 名 内 以后 之后 哪一年 哪年 几位 多少钱 多长 多久 多大 多高 一下 有关 相关 分别 各 是 有 除了 别的 "
     "列出 逐条 即可 请 分为 这块 这部分 百分之几 百分之多少 多大面积 大面积 几成 依次 多长时间 多少时间 多长期限".split()
 )
 _TWO_DIGIT_YEAR = re.compile(r"(?<![\d.])(0\d|1\d|9\d)(?=年(?:的|度)?(?:政府|国务院|全国|中央|人大|两会|政协|工作|[^\d年]{0,4}(?:报告|决议|文件|通知|意见)))")
@@ -141,6 +141,9 @@ def normalise(question: str) -> str:
     """The question folded, with 08年 → 2008年 (二〇〇八年 → 2008年 comes with `fold`)."""
     text = fold(question.strip())
     text = _TWO_DIGIT_YEAR.sub(lambda m: ("19" if m.group(1)[0] == "9" else "20") + m.group(1), text)
+    # 几天内报, 几天内要报: the 内 closes the time asked and 要 only says it must, neither begins a word (内报, 要报)
+    text = re.sub(r"((?:几|多少)(?:个)?(?:工作)?[天日月年](?:以内|之内|内))(要|应|须|需)?(?=[\u4e00-\u9fff])",
+                  lambda m: f"{m.group(1)} {m.group(2) + ' ' if m.group(2) else ''}", text)
     # 38号文 is 38号文件, the document the number names: the 文 is not a word of what is asked ("38号文在…上")
     return re.sub(rf"({DOC_NUMBER.pattern})文(?!件)", r"\1", text)
 

@@ -737,6 +737,17 @@ def test_the_days_of_another_filing_do_not_answer(tmp_path: Path, embedder) -> N
     assert not answer.refused and "15日内" in answer.text, answer.text
 
 
+def test_a_short_sentence_is_quoted_past_its_semicolon(tmp_path: Path, embedder) -> None:
+    """未规定有效期限的，有效期确定为5年；名称标注“暂行”的，有效期确定为2年。: the clause after ； is part of the rule."""
+    assistant = _built(tmp_path, embedder, {
+        "某省行政规范性文件制定和备案办法.txt": "某省行政规范性文件制定和备案办法\n"
+        "第二十条 规范性文件应当规定有效期限。未规定有效期限的，有效期确定为5年；名称标注“暂行”、“试行”的，有效期确定为2年。\n"
+        "第二十一条 规范性文件有效期满前6个月，制定机关应当进行评估。\n",
+    })
+    answer = assistant.ask("某省的部门发文件时忘了写有效期，那这个文件算管几年？")
+    assert not answer.refused and "5年" in answer.text and "确定为2年" in answer.text, answer.text
+
+
 def test_a_parents_everyday_words_find_the_rules_words(tmp_path: Path, embedder) -> None:
     """孩子, 一直, 家里人, 跟着: how a parent asks; 子女, 学生, 家庭成员, 随迁: how the rule says it."""
     assistant = _built(tmp_path, embedder, {

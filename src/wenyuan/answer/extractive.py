@@ -351,8 +351,8 @@ class ExtractiveAnswerer:
             if lead and sentence.end - lead[0] <= enumerations.WITH_LEAD:  # "主要预期目标是：…；国内生产总值增长8%左右；"
                 sentence = _Sentence(sentence.doc_id, lead[0], sentence.end, sentence.score, sentence.hit)
             rest = _rest_of_clauses(document.text, sentence.end)
-            if rest and rest - sentence.start <= enumerations.WITH_LEAD \
-                    and re.search("[：:]", document.text[sentence.start : sentence.end]):
+            if rest and (rest - sentence.start <= weights.WHOLE_SENTENCE or rest - sentence.start <= enumerations.WITH_LEAD
+                         and re.search("[：:]", document.text[sentence.start : sentence.end])):
                 # "收入限制：单身人士月收入不高于2000元；家庭月收入不高于3000元。": what a colon opens is all its clauses
                 sentence = _Sentence(sentence.doc_id, sentence.start, rest, sentence.score, sentence.hit)
             addressed = _addressee_start(document.text, sentence) if _ASKS_WHO.search(query.text) else None

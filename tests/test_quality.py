@@ -748,6 +748,22 @@ def test_a_short_sentence_is_quoted_past_its_semicolon(tmp_path: Path, embedder)
     assert not answer.refused and "5年" in answer.text and "确定为2年" in answer.text, answer.text
 
 
+def test_the_sentence_that_sums_a_list_up_answers_it(tmp_path: Path, embedder) -> None:
+    """集体户分哪几种？: 集体户包括…、…、…, not the chapter 立户、分户 (分 only asks how it divides) nor another list that
+    names 集体户口 in its items."""
+    assistant = _built(tmp_path, embedder, {
+        "某市公安局常住户口登记细则.txt": "某市公安局常住户口登记细则\n第一章 总则\n第一条 为规范户口登记，制定本细则。\n"
+        "第二章 立户、分户\n第九条 本细则所称户包括家庭户、集体户。\n集体户包括单位集体户、学生集体户、人才流动服务中心集体户、"
+        "社区(村)托管户。\n第十条 集体户户主由单位指定专人担任。\n第十一条 经批准的寺庙可以建立单位集体户。\n"
+        "第三章 户口迁移\n第七十六条 家庭户口、集体户口的迁移应当按以下原则办理：\n"
+        "(一)户口登记在朋友处的公民，迁入集体户口的，应当征得集体户口单位同意；\n"
+        "(二)迁出集体户口的，由集体户口单位出具证明；\n(三)迁入家庭户口的，应当征得户主同意；\n"
+        "(四)学生集体户口按学校规定办理。\n",
+    })
+    answer = assistant.ask("某市户口登记细则里，集体户分哪几种？")
+    assert not answer.refused and "单位集体户、学生集体户、人才流动服务中心集体户、社区(村)托管户" in answer.text, answer.text
+
+
 def test_a_parents_everyday_words_find_the_rules_words(tmp_path: Path, embedder) -> None:
     """孩子, 一直, 家里人, 跟着: how a parent asks; 子女, 学生, 家庭成员, 随迁: how the rule says it."""
     assistant = _built(tmp_path, embedder, {

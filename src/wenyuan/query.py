@@ -61,7 +61,7 @@ _ASKING = re.compile(
 _FOCUS_SPLIT = re.compile(r"[的，,、：:“”《》\s]")
 # Words that say what kind of answer is wanted, not what it is about: a passage need not contain them.
 QUESTION_FRAME = frozenset(
-    "要求 措施 举措 内容 情况 工作 提 提了 提出 条 项 点 方面 哪几条 几条 几项 具体 怎么 如何 包括 主要 分别 几天 几年 几月 几个 几 到了 达到 "
+    "要求 措施 举措 内容 情况 工作 提 提了 提出 分 条 项 点 方面 哪几条 几条 几项 具体 怎么 如何 包括 主要 分别 几天 几年 几月 几个 几 到了 达到 "
     "阐述 论述 强调 指出 说明 明确 规定 采取 方式 可以 能 没有 有没有 是不是 倾向 什么样 定 打算 拟 安排 要 哪 里 中 文件 报告 "
     "当年 今年 一共 总共 共 大概 大约 最 最多 最少 至少 需要 应该 应当 必须 哪天 时候 为止 之内 以内 以上 以下 时 后 前 能否 能不能 "
     "是否 算 按 对 给 让 被 得 里面 其中 哪里 哪儿 去 找 年 月 日 哪几个 哪几项 哪几条 一共有 都 还 什么 多少 几 这次 "

@@ -626,12 +626,12 @@ class ExtractiveAnswerer:
 
 def _sums_up(query: Query, answer: Answer | None) -> bool:
     """Whether a one-sentence answer sums the asked list up itself: it enumerates (A、B和C) within 由…组成, 包括…,
-    分为…, …等N项 and holds what was asked."""
-    if answer is None or len(answer.citations) != 1:
+    分为…, …等N项 and holds what was asked (one of its sentences, where it quotes two)."""
+    if answer is None:
         return False
-    quote = fold(answer.citations[0].quote)
     slot = [t for t in query.focus if t not in LIST_NOUNS] or list(query.focus)
-    return bool(_SUMMARY.search(quote) and quote.count("、") >= 2 and slot and all(gate.held(query, t, quote) for t in slot))
+    return any(_SUMMARY.search(quote) and quote.count("、") >= 2 and slot and all(gate.held(query, t, quote) for t in slot)
+               for quote in (fold(citation.quote) for citation in answer.citations))
 
 
 def _enumerates_closer(query: Query, term_weight: dict[str, float], sentence: Answer | None,

@@ -764,6 +764,36 @@ def test_the_sentence_that_sums_a_list_up_answers_it(tmp_path: Path, embedder) -
     assert not answer.refused and "单位集体户、学生集体户、人才流动服务中心集体户、社区(村)托管户" in answer.text, answer.text
 
 
+def test_a_city_named_alone_means_the_citys_rule_not_a_districts(tmp_path: Path, embedder) -> None:
+    """重庆 asked, no district: the city's 意见 is preferred, not 渝北区's 方案; 渝北 asked: its 方案."""
+    assistant = _built(tmp_path, embedder, {
+        "重庆市教育委员会关于做好2016年义务教育招生入学工作的意见.docx.txt":
+            "重庆市教育委员会关于做好2016年义务教育招生入学工作的意见\n各区县（自治县）教委：\n一、规范招生时间\n"
+            "2016年6月20日起，公办小学开始报名审核。\n民办学校招生方案经当地教育行政部门审定备案后于4月15日开始报名。\n",
+        "重庆市渝北区2016年义务教育阶段学校招生方案.txt":
+            "重庆市渝北区2016年义务教育阶段学校招生方案\n一、招生时间\n2016年6月20日起，公办中小学开始报名审核。\n"
+            "民办学校于5月10日开始报名。\n",
+    })
+    from wenyuan.query import analyse
+    from wenyuan.retrieve import route
+
+    def preferred(question: str) -> set[str]:
+        return {assistant.index.documents[d].path for d in route(analyse(question), assistant.index).preferred}
+
+    assert preferred("重庆2016年民办义务教育学校几号开始报名？") == {"重庆市教育委员会关于做好2016年义务教育招生入学工作的意见.docx.txt"}
+    assert "重庆市渝北区2016年义务教育阶段学校招生方案.txt" in preferred("重庆渝北区民办学校几号开始报名？")
+
+
+def test_a_year_asked_is_not_a_word_a_figure_stands_by() -> None:
+    """2016年6月20日 holds a figure right after 2016: that is the date itself, not a figure beside an asked word."""
+    from wenyuan.answer.extractive import _figure_near
+    from wenyuan.query import analyse
+
+    query = analyse("重庆2016年民办学校几号开始报名？")
+    assert not _figure_near(query, ["2016"], "2016年6月20日起，公办小学开始报名审核")
+    assert _figure_near(query, ["民办学校"], "民办学校于4月15日开始报名")
+
+
 def test_a_parents_everyday_words_find_the_rules_words(tmp_path: Path, embedder) -> None:
     """孩子, 一直, 家里人, 跟着: how a parent asks; 子女, 学生, 家庭成员, 随迁: how the rule says it."""
     assistant = _built(tmp_path, embedder, {

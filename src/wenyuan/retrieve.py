@@ -81,8 +81,12 @@ def route(query: Query, index: Index, documents: Collection[str] | None = None) 
         for form in forms:
             if len(form) > len(term) and term in query.text:
                 preferred |= index.named_in(query.text.replace(term, form))
-    for named_place in index.places_in(query.text).values():  # 四川…规定: the documents of 四川 first
-        preferred |= named_place
+    asked_places = index.places_in(query.text)
+    for named_place in asked_places.values():  # 四川…规定: the documents of 四川 first
+        # of them, those of no place the question leaves out: 重庆 asked, the city's rule before 渝北区's
+        whole = {doc_id for doc_id in named_place
+                 if all(doc_id not in docs or place in asked_places for place, docs in (index.places or {}).items())}
+        preferred |= whole or named_place
     mentioned = {doc_id for doc_id, names in index.document_names.items() if any(n in query.text for n in names)}
     if mentioned:  # "天津市居住证管理办法的有效期…": the question spells out a document's name
         allowed = mentioned if allowed is None else (allowed & mentioned) or allowed

@@ -702,8 +702,11 @@ _DATED_VERBS = frozenset("施行 实施 执行 生效 试行 废止 失效 完�
 
 def _figure_near(query: Query, slot: list[str], words: str) -> bool:
     """Whether a figure stands within a few characters of one of the asked words: after it ("子女教育…每月1000元")
-    or, for a verb, before it ("自2010年7月1日起施行")."""
+    or, for a verb, before it ("自2010年7月1日起施行"). A year asked is not such a word: 2016 stands by its own
+    month and day."""
     for term in slot:
+        if term.isdigit():
+            continue
         for form in query.forms(term):
             at = words.find(form)
             if at < 0:

@@ -784,6 +784,21 @@ def test_a_city_named_alone_means_the_citys_rule_not_a_districts(tmp_path: Path,
     assert "重庆市渝北区2016年义务教育阶段学校招生方案.txt" in preferred("重庆渝北区民办学校几号开始报名？")
 
 
+def test_a_name_written_without_市_routes_to_that_document(tmp_path: Path, embedder) -> None:
+    """北京基本医疗保险规定里… names 北京市基本医疗保险规定, not 北京市基本医疗保险规定的解释的通知."""
+    assistant = _built(tmp_path, embedder, {
+        "北京市基本医疗保险规定.txt": "北京市基本医疗保险规定\n第四十四条 下列医疗费用基本医疗保险基金不予支付：\n"
+        "(一)在非本人定点医疗机构就诊的，但急诊除外；\n(二)在非定点零售药店购药的；\n(三)因交通事故造成伤害的。\n",
+        "北京市基本医疗保险规定的解释的通知.txt": "北京市基本医疗保险规定的解释的通知\n"
+        "二、不具有劳动能力的外地来京人员，不属于本市基本医疗保险参保范围，其发生的医疗费用统筹基金不予支付。\n",
+    })
+    from wenyuan.query import analyse
+    from wenyuan.retrieve import route
+
+    allowed = route(analyse("北京基本医疗保险规定里，哪些医疗费用基金不给报？"), assistant.index).documents
+    assert {assistant.index.documents[d].path for d in allowed or ()} == {"北京市基本医疗保险规定.txt"}
+
+
 def test_a_year_asked_is_not_a_word_a_figure_stands_by() -> None:
     """2016年6月20日 holds a figure right after 2016: that is the date itself, not a figure beside an asked word."""
     from wenyuan.answer.extractive import _figure_near

@@ -97,6 +97,14 @@ def test_a_file_name_that_adds_the_issuer_still_names_the_document() -> None:
     assert "国务院" not in names("规章制定程序条例-国务院", "real/规章制定程序条例-国务院.docx")
 
 
+
+def test_a_document_is_named_without_the_市_after_its_place() -> None:
+    """北京基本医疗保险规定, 广西行政规范性文件制定程序规定: how people write the names; 本市 is no place."""
+    assert "北京基本医疗保险规定" in names("北京市基本医疗保险规定", "real/北京市基本医疗保险规定.docx")
+    assert "广西行政规范性文件制定程序规定" in names("广西壮族自治区行政规范性文件制定程序规定", "a.doc")
+    assert not any(name.startswith("本") and "市" not in name for name in names("本市住房公积金管理办法", "b.doc"))
+
+
 @pytest.mark.parametrize(("name", "expected"), [
     ("四川省行政规范性文件制定和备案规定", {"四川"}),
     ("关于印发《南京市城乡居民基本养老保险办法实施细则》的通知", {"南京"}),

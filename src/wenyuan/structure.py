@@ -261,6 +261,7 @@ _NAME_MIN = 6
 # the region a name opens with: 四川省…, 杭州市…, 广西壮族自治区…, 南京市高淳区… (after 关于印发《 or 中共 when there)
 _PLACE = re.compile(r"^(?:[a-z]{1,4}-)?(?:关于印发《|中共)?(?:\d{4}年?)?([\u4e00-\u9fff]{2,3}?)(?:壮族|回族|维吾尔)?(?:省|市|自治区)"
                     r"(?:([\u4e00-\u9fff]{2,3}?)[区县])?")
+_PLACE_WORD = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(?:壮族|回族|维吾尔)?(?:省|市|自治区)(?=[\u4e00-\u9fff]{6})")
 _NOT_A_PLACE = frozenset({"中国", "全国", "本市", "本省", "我市", "我省", "城市", "各省", "各市", "直辖"})
 # the kinds of zone a name ending in 区 may be (经济技术开发区, 综合保税区), not a district
 ZONES = "开发|试验|保税|自贸|功能|示范|集聚|风景|高新"
@@ -291,4 +292,7 @@ def names(title: str, path: str) -> set[str]:
     for inner in _WRAPPED.finditer(title):
         found.add(inner.group(1))
     found |= {name.removeprefix("中华人民共和国").removeprefix("中国") for name in found}
+    # 北京基本医疗保险规定 for 北京市基本医疗保险规定: the name as people say it, without 市 (省, 自治区) after the place
+    found |= {place.group(1) + name[place.end() :] for name in list(found) if (place := _PLACE_WORD.match(name))
+              and place.group(1) not in _NOT_A_PLACE}
     return {name for name in found if len(name) >= _NAME_MIN and not name.isascii()}

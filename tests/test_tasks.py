@@ -74,6 +74,10 @@ def test_lead_and_participants(text: str, first_leads: bool, expected: tuple) ->
     ("建立会商制度。由区政府牵头，教育局、政务办、经信局等部门进行会商。", ("区政府", ("教育局", "政务办", "经信局"))),
     ("。由民政部牵头，财政部、人力资源社会保障部参与。", ("民政部", ("财政部", "人力资源社会保障部"))),
     ("。要坚持问题导向，边学边改。", ("", ())),
+    # whom a rule binds is not who carries a task out: a private party, any one of a kind
+    ("民办学校实行免试入学。", ("", ())),
+    ("。民办学校应严格执行招生计划，区教育局负责监督。", ("区教育局", ())),
+    ("。每个志愿学校须填报专业志愿。", ("", ())),
 ])
 def test_the_unit_an_item_makes_act(text: str, expected: tuple) -> None:
     from wenyuan.tasks import actor

@@ -35,6 +35,9 @@ _UNIT_WORDS = (rf"{_NOT_A_UNIT}(?:各地|各区县|各区|各县|各[\u4e00-\u9f
                rf"[\u4e00-\u9fff（）]{{1,16}}?{_UNIT_END})")
 # words no unit's name holds: a clause that has them is saying something, not naming who acts
 _NOT_IN_A_UNIT = re.compile(r"确保|保障|发挥|充分|通报|转载|是指|实行|自行|保送|回到|进行|指定|要|对|由|将|到|并|只|把|可|以(?![上下])|从|为")
+# who a rule binds rather than who carries a task out: private parties (民办学校, 企业, 考生) and any one of a kind
+# (每个志愿学校)
+_REGULATED = re.compile(r"^(?:每个|每所|凡)|(?:民办学校|民办幼儿园|企业|开发商|考生|家长|学生|申请人)$")
 # the units that act, joined (国家卫生健康委和国家中医药局), then what they do
 _ACTOR = re.compile(
     rf"(?:^|[。；;，,：:]\s*)(?:由)?({_UNIT_WORDS}(?:(?:、|和|及|与){_UNIT_WORDS})*)(?:（[^）]{{1,8}}）)?"
@@ -152,7 +155,8 @@ def responsibility(text: str, first_leads: bool) -> tuple[str, tuple[str, ...], 
 def actor(text: str) -> tuple[str, tuple[str, ...]]:
     """(lead, participants) of an item that writes no responsibility parenthesis, from the unit its own sentences
     make act ("国家卫生健康委制定…", "生态环境部会同国家发展改革委、财政部等部门…"); ("", ()) when none does."""
-    found = [next((m for m in pattern.finditer(text) if not _NOT_IN_A_UNIT.search(m.group(1))), None)
+    found = [next((m for m in pattern.finditer(text)
+                   if not _NOT_IN_A_UNIT.search(m.group(1)) and not _REGULATED.search(m.group(1))), None)
              for pattern in (_ACTOR, _EACH_ACTOR, _RESPONSIBLE_CLAUSE)]
     found = [match for match in found if match]
     if found:

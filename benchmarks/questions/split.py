@@ -4,6 +4,7 @@
     python benchmarks/questions/split.py real-files   # real-files -> real-dev.jsonl, real-test.jsonl
     python benchmarks/questions/split.py set-e        # set-e -> local-dev.jsonl, local-test.jsonl
     python benchmarks/questions/split.py set-g        # set-g -> city-dev.jsonl, city-test.jsonl
+    python benchmarks/questions/split.py set-i        # set-i -> more-dev.jsonl, more-test.jsonl
 
 A question belongs to its document ("doc", or "near_doc" for an unanswerable near miss); a document goes to the test
 part when the first byte of the SHA-1 of its path is even. So no document has questions on both sides, and tuning on
@@ -30,6 +31,7 @@ GROUPS = {  # the written files of a group, and the prefix of its two parts
     "real-files": ("real-files.jsonl", "real"),
     "set-e": ("set-e.jsonl", "local"),
     "set-g": ("set-g.jsonl", "city"),
+    "set-i": ("set-i.jsonl", "more"),
 }
 
 

@@ -22,6 +22,11 @@ Question sets (JSONL as in `wenyuan eval`; "doc" relative to ../shared/corpus/):
   documents that only development sets ask about, written later from the documents alone: a development set;
 - city-test / city-dev: benchmarks/questions/city-{test,dev}.jsonl, 110 questions over 45 more real/ .docx and .doc
   files no other set asks about, written later from the documents alone and split the same way;
+- more-test / more-dev: benchmarks/questions/more-{test,dev}.jsonl, 110 questions over the 41 other real/ files
+  no set asked about, written later from the documents alone and split the same way;
+- genres-dev: benchmarks/questions/genres-dev.jsonl, 100 new questions over the 27 genres/ documents that the
+  development sets ask about, written later from the documents alone: a development set only (its documents were
+  tuned on), to tell wording the rules fit from documents they fit;
 - demo:  benchmarks/questions_demo.jsonl on data/: the 40 questions the answerer was first tuned on.
 
 A frozen part some of whose documents a development set asks about (test: govqa, written outside the team, asks about
@@ -68,6 +73,9 @@ SETS = {
     "near-dev": (BENCH / "questions" / "near-dev.jsonl", "corpus"),
     "city-test": (BENCH / "questions" / "city-test.jsonl", "corpus"),
     "city-dev": (BENCH / "questions" / "city-dev.jsonl", "corpus"),
+    "more-test": (BENCH / "questions" / "more-test.jsonl", "corpus"),
+    "more-dev": (BENCH / "questions" / "more-dev.jsonl", "corpus"),
+    "genres-dev": (BENCH / "questions" / "genres-dev.jsonl", "corpus"),
     "demo": (DEMO_QUESTIONS, "demo"),
 }
 ROOTS = {"corpus": CORPUS, "demo": DATA}
@@ -210,8 +218,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"- Date: {datetime.now().isoformat(timespec='seconds')}; command: "
         f"`.venv/bin/python benchmarks/bench_answers.py{' --sets ' + ' '.join(args.sets) if args.sets != list(SETS) else ''}`; "
         f"{time.perf_counter() - began:.0f} s.",
-        "- test, real-test, local-test, city-test = frozen test parts (reported, never tuned on); dev, real-dev, "
-        "local-dev, city-dev, govqa, lists-dev and near-dev = development sets; demo = the set the "
+        "- test, real-test, local-test, city-test, more-test = frozen test parts (reported, never tuned on); dev, "
+        "real-dev, local-dev, city-dev, more-dev, genres-dev, govqa, lists-dev and near-dev = development sets; "
+        "demo = the set the "
         "answerer was first tuned on (data/ only). Corpus for test, dev, govqa: all of ../shared/corpus in one index.",
         "- Correct answer: not refused, every key point in the answer, and a citation of the right document whose "
         "passage holds the evidence, the answer or a key point. R@k: a passage of the right document holding the "

@@ -111,6 +111,13 @@ def test_the_time_asked_closes_before_the_words_after_it() -> None:
     query = analyse("新疆规范性文件公布后几天内要报备案？")
     assert query.terms == ("新疆", "规范性文件", "公布", "报", "备案") and query.focus == ("报", "备案")
     assert "以后" not in analyse("新生入学以后，学校要在多少天内建学籍档案？").terms
+    assert analyse("长春规范性文件公布后多久要报备案？").terms == ("长春", "规范性文件", "公布", "报", "备案")
+
+
+def test_words_that_count_the_parts_or_ask_a_stance_are_not_terms() -> None:
+    """哪几大部分 counts parts (not 大部分); 当时是什么态度 asks what was said."""
+    assert analyse("国发〔2018〕38号的措施分了哪几大部分？").terms == ("国发〔2018〕38号",)
+    assert not {"态度", "当时"} & set(analyse("大连想上石油期货，国家当时是什么态度？").terms)
 
 
 
@@ -143,6 +150,10 @@ def test_the_span_of_the_answer_is_not_what_tells_passages_apart() -> None:
         ("重庆没就业的毕业生户口怎么处理？", "没", "未"),
         ("哪几类人不用办参保登记缴费手续？", "不用", "无需"),
         ("部门发文件时忘了写有效期，算管几年？", "忘了写", "未规定"),
+        ("南京区里要出一个规范性文件，发之前要送谁把关？", "区里", "区人民政府"),
+        ("南京区里要出一个规范性文件，发之前要送谁把关？", "把关", "审核"),
+        ("文件没经统一编号就公布了，老百姓要照办吗？", "老百姓", "公民"),
+        ("这五年一共砍掉了多少审批事项？", "砍掉", "取消"),
         ("救援车辆享受哪些费用减免？", "减免", "免收"),
         ("这个规定是市政府第几号令？", "市政府", "市人民政府"),
     ],

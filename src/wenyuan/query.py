@@ -66,7 +66,8 @@ QUESTION_FRAME = frozenset(
     "当年 今年 一共 总共 共 大概 大约 最 最多 最少 至少 需要 应该 应当 必须 哪天 时候 为止 之内 以内 以上 以下 时 后 前 能否 能不能 "
     "是否 算 按 对 给 让 被 得 里面 其中 哪里 哪儿 去 找 年 月 日 哪几个 哪几项 哪几条 一共有 都 还 什么 多少 几 这次 "
     "钱 位 人 次 天 岁 号 名 内 以后 之后 哪一年 哪年 几位 多少钱 多长 多久 多大 多高 一下 有关 相关 分别 各 是 有 除了 别的 "
-    "列出 逐条 即可 请 分为 这块 这部分 百分之几 百分之多少 多大面积 大面积 几成 依次 多长时间 多少时间 多长期限".split()
+    "列出 逐条 即可 请 分为 这块 这部分 百分之几 百分之多少 多大面积 大面积 几成 依次 多长时间 多少时间 多长期限 态度 当时 "
+    "部分".split()
 )
 _TWO_DIGIT_YEAR = re.compile(r"(?<![\d.])(0\d|1\d|9\d)(?=年(?:的|度)?(?:政府|国务院|全国|中央|人大|两会|政协|工作|[^\d年]{0,4}(?:报告|决议|文件|通知|意见)))")
 # 十八大, 党的二十大 (not the 十大 of 十大工程, nor the 十大 inside 二十大)
@@ -142,8 +143,10 @@ def normalise(question: str) -> str:
     text = fold(question.strip())
     text = _TWO_DIGIT_YEAR.sub(lambda m: ("19" if m.group(1)[0] == "9" else "20") + m.group(1), text)
     # 几天内报, 几天内要报: the 内 closes the time asked and 要 only says it must, neither begins a word (内报, 要报)
-    text = re.sub(r"((?:几|多少)(?:个)?(?:工作)?[天日月年](?:以内|之内|内))(要|应|须|需)?(?=[\u4e00-\u9fff])",
+    text = re.sub(r"((?:几|多少)(?:个)?(?:工作)?[天日月年](?:以内|之内|内)|多久|多长时间)(要|应|须|需)?(?=[\u4e00-\u9fff])",
                   lambda m: f"{m.group(1)} {m.group(2) + ' ' if m.group(2) else ''}", text)
+    # 分了哪几大部分, 几大类: 大 counts the parts, it makes no word (大部分) of what is asked
+    text = re.sub(r"(哪几|几)大(?=部分|类|方面|板块|领域|任务)", r"\1", text)
     # 38号文 is 38号文件, the document the number names: the 文 is not a word of what is asked ("38号文在…上")
     return re.sub(rf"({DOC_NUMBER.pattern})文(?!件)", r"\1", text)
 

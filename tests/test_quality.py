@@ -799,6 +799,17 @@ def test_a_name_written_without_市_routes_to_that_document(tmp_path: Path, embe
     assert {assistant.index.documents[d].path for d in allowed or ()} == {"北京市基本医疗保险规定.txt"}
 
 
+def test_a_lump_sum_of_an_unnamed_amount_is_no_figure(tmp_path: Path, embedder) -> None:
+    """一次性拨付一定数额的资金: 一次性 says how it is paid, not how much; 多少数额 is a near miss."""
+    assistant = _built(tmp_path, embedder, {
+        "某省文化事业单位转制规定.txt": "某省经营性文化事业单位转制为企业的规定\n"
+        "（二十二）为确保转制工作顺利进行，同级财政可一次性拨付一定数额的资金，主要用于资产评估、审计、政策法律咨询等。\n"
+        "（二十三）转制后的企业按规定缴纳所得税。\n",
+    })
+    answer = assistant.ask("文化单位转制时同级财政一次性拨付的资金具体是多少数额？")
+    assert answer.refused, answer.text
+
+
 def test_a_year_asked_is_not_a_word_a_figure_stands_by() -> None:
     """2016年6月20日 holds a figure right after 2016: that is the date itself, not a figure beside an asked word."""
     from wenyuan.answer.extractive import _figure_near

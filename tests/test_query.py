@@ -212,6 +212,12 @@ def test_a_count_with_its_measure_word_is_not_what_the_passages_must_write() -> 
     ("规划人口规模是多少？", "规划人口规模控制在250万人左右。", True),
     ("2020年目标是多少人落户？", "努力实现1100万左右农业转移人口在城镇落户。", True),
     ("2020年目标是多少人落户？", "到2020年基本建立新型户籍制度。", False),
+    # things counted, with the word that counts them (几家 counted as 一所)
+    ("法律法规栏目一共收录了多少部法律？", "收集整理了现行的主要法律、2000年以来的行政法规。", False),
+    ("法律法规栏目一共收录了多少部法律？", "栏目共收录现行法律230部。", True),
+    ("今年要开工建设多少套保障性住房？", "今年要再开工建设保障性住房共1000万套。", True),
+    ("转院一次能转几家？", "一次转院的医疗机构原则上限一所。", True),
+    ("翻两番以后要达到多少万亿元？", "国内生产总值到二０二０年力争比二０００年翻两番。", False),
 ])
 def test_a_figure_is_asked_in_a_unit(question: str, answer: str, fits: bool) -> None:
     import re

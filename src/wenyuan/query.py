@@ -31,8 +31,9 @@ _FIGURE_QUESTION = re.compile(
 )
 # the unit a figure question asks its answer in, and how an answer writes it: "投资了多少钱" is not answered by "2016年年底"
 _CN_DIGIT = "一二三四五六七八九十百千两"
+_SAME_COUNT = {"家": "(?:家|所|个)", "所": "(?:所|家|个)"}  # 几家医院 counted as 一所
 ASKED_UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"多少钱|多少元|几元|多少万元|多少亿|金额(?:是|为)?多少|投资(?:了|额|总额)?(?:是|为|共|一共)?多少"),
+    (re.compile(r"多少钱|多少元|几元|多少万元|多少(?:万)?亿|金额(?:是|为)?多少|投资(?:了|额|总额)?(?:是|为|共|一共)?多少"),
      rf"[\d{_CN_DIGIT}]\s*(?:多)?(?:千|万|亿){{0,2}}\s*(?:元|美元)|免费|免收|不收"),
     (re.compile(r"多少人|几个人|多少名|几名|人口(?:规模|总量|数量|总数)?(?:是|为|要|将|达到|控制在){0,2}多少"),
      rf"[\d{_CN_DIGIT}]\s*(?:多)?(?:万|亿)?\s*(?:左右|余|多)?\s*(?:人|名)|"
@@ -50,6 +51,10 @@ ASKED_UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
      rf"(?<![月\d])\d{{1,3}}\s*(?:个)?(?:工作)?[日天]|(?<![月{_CN_DIGIT}])[{_CN_DIGIT}]+(?:个)?(?:工作)?[日天]|当[日天]|即时"),
     # a telephone number (咨询电话是多少)
     (re.compile(r"电话(?:号码)?(?:是|为)?多少|电话号码|联系电话|咨询电话"), r"\d{3,4}\s*[-－—]\s*\d{7,8}|(?<!\d)\d{7,8}(?!\d)|1\d{10}"),
+    # things counted (收录了多少部法律, 多少家企业): that many of them, counted with the same word
+    *((re.compile(rf"多少{measure}|(?<![哪这近前去])几{measure}"),
+       rf"[\d{_CN_DIGIT}]\s*(?:多|余)?\s*(?:千|万|亿)?\s*(?:多|余)?\s*{_SAME_COUNT.get(measure, measure)}")
+      for measure in "部家所件种批套台辆座户份篇届"),
 )
 # the 文号, or a decree's number: 第几号令, 哪号省政府令, 令号
 _DOC_NUMBER_QUESTION = re.compile(r"文号|发文字号|文件编号|令号|(?:第几|哪)号[\u4e00-\u9fff]{0,6}?令")

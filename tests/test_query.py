@@ -67,6 +67,8 @@ def test_numbered_congresses_and_sessions_are_spelt_out() -> None:
     query = analyse("十八大提出的收入倍增目标具体是怎么表述的？")
     assert query.alternatives["十八大"] == ("第十八次全国代表大会",)
     assert not query.named[0].strict  # 十八大 alone may mean any document of that congress
+    assert analyse("十六大说全面建设小康社会要让哪几方面“更加”？").named[0].strict  # the report says it
+    assert not analyse("十八大以来取得了哪些成就？").named[0].strict  # a time
     session = analyse("十一届全国人大三次会议的决议同意了什么？").named[0]
     assert session.card_words == ("第十一届全国人民代表大会第三次会议",) and session.kind == "决议"
 

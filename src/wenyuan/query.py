@@ -186,9 +186,11 @@ def _named_documents(text: str, spelt: list[str]) -> list[NamedDocument]:
     for name in spelt:
         congress = _CONGRESS_NAMED.fullmatch(name)
         if congress:
-            # "十八大报告" names the report; "十八大提出的…" may mean any document of that congress
+            # "十八大报告" names the report, and so does "十八大说…" (not the next congress's report, which recalls what
+            # 十八大 set); "十八大提出的…" may mean any document of that congress, "十八大以来…" only a time
             report = re.search(rf"{congress.group(1)}大(?:的)?报告", text) is not None
-            named.append(NamedDocument(name, card_words=(name,), kind="报告" if report else "", strict=report))
+            says = re.search(rf"{congress.group(1)}大(?:上|里)?(?:说|讲|提到)", text) is not None
+            named.append(NamedDocument(name, card_words=(name,), kind="报告" if report else "", strict=report or says))
         elif "会议" in name:
             resolution = "决议" in text
             named.append(NamedDocument(name, card_words=(name,), kind="决议" if resolution else "", strict=resolution))

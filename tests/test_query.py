@@ -37,6 +37,8 @@ def test_shape(question: str, shape: str) -> None:
         ("这次学习教育的目标任务是什么？", ("目标", "任务")),  # before it
         ("天津居住证丢了补领，工本费多少钱？", ("工本费",)),  # 钱 is the answer's unit, not the topic
         ("这个办法适用多大年龄的孩子？", ("年龄", "孩子")),  # 多大 asks for the words after it
+        # the nearest clause that says what (一共 says nothing); 啥 is 什么
+        ("08年政府工作报告总结过去五年的主要体会，一共几条，分别是啥？", ("体会",)),
     ],
 )
 def test_focus_is_what_is_asked(question: str, focus: tuple[str, ...]) -> None:
@@ -156,6 +158,7 @@ def test_the_span_of_the_answer_is_not_what_tells_passages_apart() -> None:
         ("南京区里要出一个规范性文件，发之前要送谁把关？", "把关", "审核"),
         ("文件没经统一编号就公布了，老百姓要照办吗？", "老百姓", "公民"),
         ("这五年一共砍掉了多少审批事项？", "砍掉", "取消"),
+        ("刚毕业几年的大学生能申请公租房吗？", "大学生", "高校毕业生"),
         ("救援车辆享受哪些费用减免？", "减免", "免收"),
         ("这个规定是市政府第几号令？", "市政府", "市人民政府"),
     ],

@@ -145,7 +145,7 @@ def aliases() -> dict[str, tuple[str, ...]]:
 
 def normalise(question: str) -> str:
     """The question folded, with 08年 → 2008年 (二〇〇八年 → 2008年 comes with `fold`)."""
-    text = fold(question.strip())
+    text = fold(question.strip()).replace("啥", "什么")  # 分别是啥: 啥 is 什么 said aloud
     text = _TWO_DIGIT_YEAR.sub(lambda m: ("19" if m.group(1)[0] == "9" else "20") + m.group(1), text)
     # 几天内报, 几天内要报: the 内 closes the time asked and 要 only says it must, neither begins a word (内报, 要报)
     text = re.sub(r"((?:几|多少)(?:个)?(?:工作)?[天日月年](?:以内|之内|内)|多久|多长时间)(要|应|须|需)?(?=[\u4e00-\u9fff])",
@@ -246,8 +246,13 @@ def asked_slot(text: str) -> tuple[str, tuple[str, ...]]:
     if following:
         return after, tuple(following[:3])
     before = _FOCUS_SPLIT.split(text[: asked.start()])
-    tail = next((part for part in reversed(before) if part.strip()), "").strip()
-    return tail, tuple(term for term in lexical.terms(tail) if _focus_word(term))[-3:]
+    # the nearest words before it that say something ("…的主要体会，一共几条": 主要体会, not 一共)
+    parts = [part.strip() for part in reversed(before) if part.strip()]
+    for tail in parts:
+        focus = tuple(term for term in lexical.terms(tail) if _focus_word(term))[-3:]
+        if focus:
+            return tail, focus
+    return (parts[0] if parts else ""), ()
 
 
 def analyse(question: str, definitions: dict[str, str] | None = None) -> Query:

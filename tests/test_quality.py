@@ -810,6 +810,17 @@ def test_a_lump_sum_of_an_unnamed_amount_is_no_figure(tmp_path: Path, embedder) 
     assert answer.refused, answer.text
 
 
+def test_who_a_numbered_reply_answers_is_its_salutation(tmp_path: Path, embedder) -> None:
+    """82号答复的是哪位委员、什么提案？: the reply's salutation and the sentence naming the proposal, not its title."""
+    assistant = _built(tmp_path, embedder, {
+        "国务院办公厅对某提案的答复.txt": "国务院办公厅对全国政协十届四次会议第4626号提案的答复\n国办函〔2006〕82号\n"
+        "王某某委员：\n您提出的《关于设立总理热线电话的提案》收悉。现答复如下：\n"
+        "国务院高度重视听取群众意见，通过召开座谈会等多种途径了解民意。\n国务院办公厅\n二〇〇六年八月十日\n",
+    })
+    answer = assistant.ask("国办函〔2006〕82号答复的是哪位委员、什么提案？")
+    assert not answer.refused and "王某某委员" in answer.text and "设立总理热线电话的提案" in answer.text, answer.text
+
+
 def test_a_year_asked_is_not_a_word_a_figure_stands_by() -> None:
     """2016年6月20日 holds a figure right after 2016: that is the date itself, not a figure beside an asked word."""
     from wenyuan.answer.extractive import _figure_near

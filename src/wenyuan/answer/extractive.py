@@ -327,6 +327,11 @@ class ExtractiveAnswerer:
                 break
         document = self._index.documents[best.doc_id]
         citations = Citations(self._index)
+        addressed = _salutation_sentence(document.text) if _ASKS_WHO.search(query.text) else None
+        if document.number and document.text[best.start : best.end].strip() == document.number and addressed:
+            # 82号答复的是哪位委员？: the reply's salutation line and the sentence that names what it answers
+            best = _Sentence(best.doc_id, *addressed, best.score, best.hit)
+            chosen = [best]
         if document.number and document.text[best.start : best.end].strip() == document.number:
             # the question names a document by its number: answer with the document's title and number
             header_end = facts.number_end(document)
@@ -796,6 +801,7 @@ _ASKS_WHO = re.compile(r"谁|哪位|哪几位|哪些人|什么人")
 _PLAN_PERIOD = re.compile(r"[十]?[一二三四五六七八九十]五")  # a five-year plan's period: 十一五, 十二五, 十四五
 # a district or county by name (萧山区, 高淳区, 桐庐县); 市区, 城区 and other two-character words are kinds of place
 _DISTRICT = re.compile(rf"(?![\u4e00-\u9fff]*(?:{ZONES}|各)[区县])[\u4e00-\u9fff]{{2,4}}[区县]")
+_LETTER_TOP = 600  # characters from a letter's top that hold its salutation line
 _SALUTATION = re.compile(r"[^。；：:\n]{1,40}(?:委员|代表|同志|先生|女士)们?[：:]")
 
 
@@ -810,6 +816,15 @@ def _addressee_start(text: str, sentence: _Sentence) -> int | None:
         return None
     above = text.rfind("\n", 0, above_end) + 1
     return above if _SALUTATION.fullmatch(text[above:above_end].strip()) else None
+
+
+def _salutation_sentence(text: str) -> tuple[int, int] | None:
+    """The salutation line near a letter's top (王某某委员：) with the sentence after it (您提出的…提案收悉)."""
+    for line in re.finditer(r"^[^\n]+$", text[:_LETTER_TOP], re.M):
+        if _SALUTATION.fullmatch(line.group(0).strip()):
+            following = sentence_spans(text, line.end(), min(len(text), line.end() + 400))
+            return (line.start(), following[0][1]) if following else None
+    return None
 
 
 def refusal(question: str, hits: Sequence[Hit], missing: NamedDocument | None = None) -> Answer:

@@ -821,6 +821,17 @@ def test_who_a_numbered_reply_answers_is_its_salutation(tmp_path: Path, embedder
     assert not answer.refused and "王某某委员" in answer.text and "设立总理热线电话的提案" in answer.text, answer.text
 
 
+def test_the_reports_own_year_is_its_今年(tmp_path: Path, embedder) -> None:
+    """2011年的GDP预期目标 in the 2011 report: 今年…主要预期目标 (8%左右), not the five years' 年均增长7%."""
+    assistant = _built(tmp_path, embedder, {
+        "2011年国务院政府工作报告.txt": "2011年国务院政府工作报告\n各位代表：\n二、“十二五”时期的主要目标和任务\n"
+        "今后五年，我国经济增长预期目标是在明显提高质量和效益的基础上年均增长7%。\n三、2011年的工作\n"
+        "今年国民经济和社会发展的主要预期目标是：\n国内生产总值增长8%左右；经济结构进一步优化；居民消费价格总水平涨幅控制在4%左右。\n",
+    })
+    answer = assistant.ask("2011年政府工作报告，2011年GDP增长预期目标是多少？")
+    assert not answer.refused and "8%左右" in answer.text and "7%" not in answer.text, answer.text
+
+
 def test_a_year_asked_is_not_a_word_a_figure_stands_by() -> None:
     """2016年6月20日 holds a figure right after 2016: that is the date itself, not a figure beside an asked word."""
     from wenyuan.answer.extractive import _figure_near

@@ -222,6 +222,8 @@ def test_a_count_with_its_measure_word_is_not_what_the_passages_must_write() -> 
     ("法律法规栏目一共收录了多少部法律？", "栏目共收录现行法律230部。", True),
     ("今年要开工建设多少套保障性住房？", "今年要再开工建设保障性住房共1000万套。", True),
     ("转院一次能转几家？", "一次转院的医疗机构原则上限一所。", True),
+    ("当年农村危房改造任务是多少万户？", "今年城镇保障性住房新开工630万套，继续推进农村危房改造。", False),
+    ("当年农村危房改造任务是多少万户？", "改造农村危房150万户。", True),
     ("翻两番以后要达到多少万亿元？", "国内生产总值到二０二０年力争比二０００年翻两番。", False),
 ])
 def test_a_figure_is_asked_in_a_unit(question: str, answer: str, fits: bool) -> None:

@@ -52,7 +52,7 @@ ASKED_UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
     # a telephone number (咨询电话是多少)
     (re.compile(r"电话(?:号码)?(?:是|为)?多少|电话号码|联系电话|咨询电话"), r"\d{3,4}\s*[-－—]\s*\d{7,8}|(?<!\d)\d{7,8}(?!\d)|1\d{10}"),
     # things counted (收录了多少部法律, 多少家企业): that many of them, counted with the same word
-    *((re.compile(rf"多少{measure}|(?<![哪这近前去])几{measure}"),
+    *((re.compile(rf"多少(?:万|亿)?{measure}|(?<![哪这近前去])几(?:万|亿)?{measure}"),
        rf"[\d{_CN_DIGIT}]\s*(?:多|余)?\s*(?:千|万|亿)?\s*(?:多|余)?\s*{_SAME_COUNT.get(measure, measure)}")
       for measure in "部家所件种批套台辆座户份篇届"),
 )

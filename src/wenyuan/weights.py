@@ -34,6 +34,7 @@ FIGURE_NEAR = 0.3  # a figure question's sentence whose figure follows an asked 
 ASKED_HEAD = 0.2  # a sentence that holds the last word before the question word (初审 in 初审要多少个工作日)
 DEFINITION = 0.5  # a question that asks what a word means: the sentence that says what it means (…是指…)
 TARGET = 0.3  # a target question's sentence that sets a target (左右, 预期目标, 力争, 今年 …)
+THIS_YEAR = 0.3  # a question of the document's own year (2011年… in the 2011 report): a sentence that says 今年
 SECOND_SENTENCE = 0.8  # a fact answer adds the next sentence of the same document scoring this share of the best
 FIGURE_TRIES = 3  # sentences a question for a target figure tries, best first, until one sets a target
 SECOND_FIGURE = 0.97  # ... a figure answer only when the next one is this close (two figures when it is a tie)

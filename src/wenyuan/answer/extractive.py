@@ -443,6 +443,8 @@ class ExtractiveAnswerer:
                     score += weights.TARGET  # a target asked: a sentence that sets one, not last year's result
                 if head and gate.held(query, head, words):
                     score += weights.ASKED_HEAD  # 初审要多少个工作日？: the sentence that says 初审, not only 审核
+                if require_figure and document.year in query.years and _THIS_YEAR.search(words + around):
+                    score += weights.THIS_YEAR  # 2011年的目标 in the 2011 report: 今年…, not 今后五年…
                 if defines is not None and defines.search(words):
                     score += weights.DEFINITION  # “2”指的是什么？ and the sentence that says “2”是指…
                 if chunk.outline:
@@ -700,6 +702,7 @@ def _header_end(document: Document) -> int:
 
 
 _ABOUT_HEADER = re.compile(r"号|令|公布|发布|印发|签发|成文|日期|哪天|哪一天|何时|什么时候|主送|发给")
+_THIS_YEAR = re.compile(r"今年|本年度?")
 _NEAR = 20  # characters between an asked word and a figure that make them belong together
 # verbs a date comes before ("自2010年7月1日起施行", "于2019年3月底前完成")
 _DATED_VERBS = frozenset("施行 实施 执行 生效 试行 废止 失效 完成 印发 发布 公布 开始 启动 截止".split())

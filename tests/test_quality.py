@@ -748,6 +748,17 @@ def test_a_short_sentence_is_quoted_past_its_semicolon(tmp_path: Path, embedder)
     assert not answer.refused and "5年" in answer.text and "确定为2年" in answer.text, answer.text
 
 
+def test_a_short_sentence_is_quoted_from_before_its_semicolon(tmp_path: Path, embedder) -> None:
+    """…30个工作日内完成；…但延长的期限不得超过15个工作日。: the clause found after ； is quoted with the one before it."""
+    assistant = _built(tmp_path, embedder, {
+        "某省规范性文件监督管理办法.txt": "某省规范性文件监督管理办法\n"
+        "第二十条 规范性文件备案审查，应当自收到备案件之日起30个工作日内完成；对专业性比较强或者情况特殊的，可以延长审查"
+        "期限，但延长的期限不得超过15个工作日。\n第二十一条 备案审查中发现问题的，应当书面通知制定机关。\n",
+    })
+    answer = assistant.ask("某省规范性文件监督管理办法，情况特殊的审查期限最长可以延长多久？")
+    assert not answer.refused and "30个工作日内" in answer.text and "15个工作日" in answer.text, answer.text
+
+
 def test_the_sentence_that_sums_a_list_up_answers_it(tmp_path: Path, embedder) -> None:
     """集体户分哪几种？: 集体户包括…、…、…, not the chapter 立户、分户 (分 only asks how it divides) nor another list that
     names 集体户口 in its items."""

@@ -360,6 +360,10 @@ class ExtractiveAnswerer:
                          and re.search("[：:]", document.text[sentence.start : sentence.end])):
                 # "收入限制：单身人士月收入不高于2000元；家庭月收入不高于3000元。": what a colon opens is all its clauses
                 sentence = _Sentence(sentence.doc_id, sentence.start, rest, sentence.score, sentence.hit)
+            opening = _clauses_before(document.text, sentence.start)
+            if opening is not None and sentence.end - opening <= weights.WHOLE_SENTENCE and not lead:
+                # "…30个工作日内完成；…但延长的期限不得超过15个工作日。": the clause after ； is half of a short rule
+                sentence = _Sentence(sentence.doc_id, opening, sentence.end, sentence.score, sentence.hit)
             addressed = _addressee_start(document.text, sentence) if _ASKS_WHO.search(query.text) else None
             if addressed is not None:  # 谁提的？ "您提出的…提案收悉" says it to the person the reply is addressed to
                 sentence = _Sentence(sentence.doc_id, addressed, sentence.end, sentence.score, sentence.hit)
@@ -737,6 +741,20 @@ def _rest_of_clauses(text: str, end: int) -> int | None:
     if closing < 0:
         return None
     return closing + 1
+
+
+def _clauses_before(text: str, start: int) -> int | None:
+    """Where the sentence starts whose clause after a ； starts at `start`: after the 。 (or the paragraph start)
+    before it; None when the clause opens its sentence."""
+    before = text[:start].rstrip()
+    if not before.endswith(("；", ";")):
+        return None
+    paragraph_start = text.rfind("\n", 0, start) + 1
+    opening = max(text.rfind(mark, paragraph_start, start) for mark in "。！？") + 1
+    opening = max(opening, paragraph_start)
+    while opening < start and text[opening] in " \u3000":
+        opening += 1
+    return opening if opening < len(before) else None
 
 
 def _without(query: Query, words: frozenset[str]) -> Query:

@@ -759,6 +759,21 @@ def test_a_short_sentence_is_quoted_from_before_its_semicolon(tmp_path: Path, em
     assert not answer.refused and "30个工作日内" in answer.text and "15个工作日" in answer.text, answer.text
 
 
+def test_the_parts_of_a_document_are_its_top_headings(tmp_path: Path, embedder) -> None:
+    """…的措施分了哪几大部分？: the document's 一、… headings in order, each cited."""
+    assistant = _built(tmp_path, embedder, {
+        "国务院关于支持某试验区深化改革创新若干措施的通知.txt": "国务院关于支持某试验区深化改革创新若干措施的通知\n"
+        "国发〔2018〕38号\n现将有关事项通知如下：\n一、营造优良投资环境\n（一）放宽外籍技术人员的比例要求。\n"
+        "（二）合理安排用地计划。\n二、提升贸易便利化水平\n（三）研究支持航空维修业态。\n"
+        "三、推动金融创新服务实体经济\n（四）支持地方法人银行开展跨境业务。\n四、切实做好组织实施\n"
+        "各有关地区和部门要高度重视、密切协作。\n国务院\n2018年11月7日\n",
+    })
+    answer = assistant.ask("国发〔2018〕38号支持试验区深化改革创新的措施分了哪几大部分？")
+    assert not answer.refused and answer.mode == "list", answer.text
+    assert [item.text for item in answer.items] == ["一、营造优良投资环境", "二、提升贸易便利化水平",
+                                                    "三、推动金融创新服务实体经济", "四、切实做好组织实施"]
+
+
 def test_the_sentence_that_sums_a_list_up_answers_it(tmp_path: Path, embedder) -> None:
     """集体户分哪几种？: 集体户包括…、…、…, not the chapter 立户、分户 (分 only asks how it divides) nor another list that
     names 集体户口 in its items."""

@@ -135,6 +135,10 @@ class ExtractiveAnswerer:
         listed_people = facts.roster(self._index, query, hits)
         if listed_people is not None and self._slot_held(query, term_weight, listed_people, hits):
             return listed_people
+        if query.shape == LIST and _ASKS_PARTS.search(query.text):
+            parts = self._parts_answer(query, hits)
+            if parts is not None:
+                return parts
         sentence = self._sentence_answer(query, hits, term_weight)
         candidates = [sentence]
         if query.shape == LIST:
@@ -553,6 +557,25 @@ class ExtractiveAnswerer:
         return Answer(query.asked, "\n".join(lines), tuple(citations.items), False, "list", tuple(hits),
                       items=tuple(items))
 
+    def _parts_answer(self, query: Query, hits: Sequence[Hit]) -> Answer | None:
+        """分了哪几部分？: the parts of the document found first, its top-level headings in order."""
+        doc_id = hits[0].chunk.doc_id
+        document = self._index.documents[doc_id]
+        headings = [h for h in self._index.structures[doc_id].headings if not h.outline and h.end > h.start]
+        if not headings:
+            return None
+        top = min(h.level for h in headings)
+        parts = [h for h in headings if h.level == top]
+        if not 2 <= len(parts) <= weights.MAX_LIST_ITEMS:
+            return None
+        citations = Citations(self._index)
+        lines = [f"{document_name(document)}分为{len(parts)}个部分："]
+        for part in parts:
+            n = citations.cite(doc_id, part.start, part.end, hits[0].score, (part.start, part.end))
+            lines.append(f"{part.text.strip()}[{n}]")
+        items = tuple(AnswerItem(document.path, part.start, part.end, part.text.strip()) for part in parts)
+        return Answer(query.asked, "\n".join(lines), tuple(citations.items), False, "list", tuple(hits), items=items)
+
     def _with_content(self, doc_id: str, start: int, end: int) -> int:
         """An item that is only a label (（一）指导思想, 二要在“真查”上挖根源。) is shown with the words that develop
         it: its first sentence, cut after a clause when long."""
@@ -706,6 +729,7 @@ def _header_end(document: Document) -> int:
 
 
 _ABOUT_HEADER = re.compile(r"号|令|公布|发布|印发|签发|成文|日期|哪天|哪一天|何时|什么时候|主送|发给")
+_ASKS_PARTS = re.compile(r"(?:分(?:了|为|成)?|有|包括|包含)(?:哪几|几)(?:个)?(?:部分|章|篇)")  # the document's own parts
 _THIS_YEAR = re.compile(r"今年|本年度?")
 _NEAR = 20  # characters between an asked word and a figure that make them belong together
 # verbs a date comes before ("自2010年7月1日起施行", "于2019年3月底前完成")

@@ -212,6 +212,9 @@ class ExtractiveAnswerer:
             return False  # 五、关于大连新机场建设项目问题。（略）: the document leaves out what it would say
         if answer.mode != "list" and any(_DEFERRED.search(fold(c.quote)) for c in answer.citations):
             return False  # "…具体安排另行通知", "5月27日前，公布…学校名单": what is asked is said elsewhere, later
+        if answer.mode != "list" and not _ASKS_BODY.search(query.text) \
+                and all(_SET_ELSEWHERE.search(fold(c.quote)) for c in answer.citations):
+            return False  # "备案文书的格式，由市人民政府法制办公室统一制定。": who sets it, not what it is
         if query.shape == FIGURE:
             said_with_leads = said + self._leads(answer)
             if not gate.target_held(query, said_with_leads):
@@ -840,6 +843,11 @@ def _items_naming(query: Query, focus: Sequence[str], text: str, items: Sequence
 
 _MEASURE = re.compile(r"(?:[期费率额线价]|标准|限额|年限|期限|时限)$")  # a word that names the figure asked
 _DEFERRED = re.compile(r"另行(?:通知|公布|制定|确定|发布|规定)|届时(?:另行)?(?:通知|公布)|公布[^。；]{0,30}名单")
+# a sentence that only says who will set what is asked ("…的格式，由市法制办统一制定（见附件）。"), and questions
+# that ask that who (由谁制定, 哪个部门)
+_SET_ELSEWHERE = re.compile(r"由[^。；，,]{2,30}?(?:统一|另行|负责|会同[^。；，,]{2,20}?)?(?:制定|规定|确定|提出)"
+                            r"(?:[^。；，,]{0,30}?(?:后施行|后执行))?\s*(?:[（(][^（）()]{0,20}[）)])?\s*[。；]?$")
+_ASKS_BODY = re.compile(r"谁|哪个(?:部门|单位|机关|机构)|什么(?:部门|单位|机关|机构)|哪些(?:部门|单位)|由哪|负责")
 _OMITTED = re.compile(r"[（(]\s*略\s*[）)]\s*$")  # what a published text leaves out: “……（略）”
 _SEVERAL_FIGURES = re.compile(r"(?:分别|各)(?:是|为)?(?:多少|几)")  # figures asked as a list: 分别是多少
 _ASKS_WHO = re.compile(r"谁|哪位|哪几位|哪些人|什么人")

@@ -212,6 +212,9 @@ class ExtractiveAnswerer:
             return False  # 五、关于大连新机场建设项目问题。（略）: the document leaves out what it would say
         if answer.mode != "list" and any(_DEFERRED.search(fold(c.quote)) for c in answer.citations):
             return False  # "…具体安排另行通知", "5月27日前，公布…学校名单": what is asked is said elsewhere, later
+        office = _OFFICE_ROLE.search(query.text) if _ASKS_WHO.search(query.text) else None
+        if office and office.group(0) not in said:
+            return False  # 办公室副主任是谁？ answered by a member who is 发展改革委副主任, or by the 办公室主任
         if answer.mode != "list" and not _ASKS_BODY.search(query.text) \
                 and all(_SET_ELSEWHERE.search(fold(c.quote)) for c in answer.citations):
             return False  # "备案文书的格式，由市人民政府法制办公室统一制定。": who sets it, not what it is
@@ -847,6 +850,8 @@ _DEFERRED = re.compile(r"另行(?:通知|公布|制定|确定|发布|规定)|届
 # that ask that who (由谁制定, 哪个部门)
 _SET_ELSEWHERE = re.compile(r"由[^。；，,]{2,30}?(?:统一|另行|负责|会同[^。；，,]{2,20}?)?(?:制定|规定|确定|提出)"
                             r"(?:[^。；，,]{0,30}?(?:后施行|后执行))?\s*(?:[（(][^（）()]{0,20}[）)])?\s*[。；]?$")
+# a role in the office of a body (办公室副主任, 秘书处处长): the office's, not the body's nor another body's
+_OFFICE_ROLE = re.compile(r"(?:办公室|秘书处)(?:常务)?(?:副)?(?:主任|处长|秘书长|负责人)")
 _ASKS_BODY = re.compile(r"谁|哪个(?:部门|单位|机关|机构)|什么(?:部门|单位|机关|机构)|哪些(?:部门|单位)|由哪|负责")
 _OMITTED = re.compile(r"[（(]\s*略\s*[）)]\s*$")  # what a published text leaves out: “……（略）”
 _SEVERAL_FIGURES = re.compile(r"(?:分别|各)(?:是|为)?(?:多少|几)")  # figures asked as a list: 分别是多少

@@ -876,6 +876,9 @@ def near_misses(tmp_path_factory: pytest.TempPathFactory, embedder):
         "国务院办公厅关于调整某普查领导小组组成人员的通知.txt": "国务院办公厅关于调整某普查领导小组组成人员的通知\n"
         "组长：王某某　　国务院副总理\n副组长：李某某　　发展改革委副主任\n成员：张某某　　财政部副部长\n"
         "领导小组办公室设在生态环境部，办公室主任由生态环境部副部长赵某某兼任。\n",
+        "某市城镇最低收入家庭廉租住房管理办法.txt": "某市城镇最低收入家庭廉租住房管理办法\n第八条 廉租住房保障标准：\n"
+        "（一）我市最低收入家庭廉租住房保障标准原则上不超过人均建筑面积20平方米。\n"
+        "（二）新建廉租住房应当以小户型为主。\n",
         "某市行政规范性文件备案监督办法.txt": "某市行政规范性文件备案监督办法\n第九条 报送备案时，应当提交备案报告、"
         "规范性文件正式文本和制定说明各一份。\n第十条 有关备案文书的格式，由市人民政府法制办公室统一制定。\n",
         "某省文化事业单位转制规定.txt": "某省经营性文化事业单位转制为企业的规定\n"
@@ -896,6 +899,7 @@ def near_misses(tmp_path_factory: pytest.TempPathFactory, embedder):
     "文化单位转制时同级财政一次性拨付的资金具体是多少数额？",  # 一次性 says how it is paid, not how much
     "某市行政规范性文件备案报告的文书格式具体是什么样？",  # the rule says who sets the format, not what it is
     "某普查领导小组办公室副主任是谁？",  # a 发展改革委副主任 is no office's deputy; the 办公室主任 is not either
+    "某市新建廉租住房每套建筑面积标准是多少平方米？",  # 每套 asked: the rule sets 人均 only
 ])
 def test_near_misses_around_what_a_document_says_are_refused(near_misses, question: str) -> None:
     answer = near_misses.ask(question)
@@ -907,6 +911,7 @@ def test_what_those_documents_do_say_is_answered(near_misses) -> None:
     assert "2万元" in near_misses.ask("某市基本医疗保险规定里，门诊费用互助资金最高支付多少钱？").text
     assert "法制办公室" in near_misses.ask("某市行政规范性文件备案文书的格式由哪个部门制定？").text
     assert "赵某某" in near_misses.ask("某普查领导小组办公室主任是谁？").text
+    assert "20平方米" in near_misses.ask("某市廉租住房保障标准人均建筑面积是多少平方米？").text
 
 
 @pytest.mark.parametrize(("name", "text", "question", "expected"), [

@@ -212,6 +212,10 @@ class ExtractiveAnswerer:
             return False  # 五、关于大连新机场建设项目问题。（略）: the document leaves out what it would say
         if answer.mode != "list" and any(_DEFERRED.search(fold(c.quote)) for c in answer.citations):
             return False  # "…具体安排另行通知", "5月27日前，公布…学校名单": what is asked is said elsewhere, later
+        if query.shape == FIGURE:
+            per = _PER_UNIT.search(query.text)
+            if per and not re.search(_PER_FORMS[per.group(1)], said):
+                return False  # 每套建筑面积 asked, 人均建筑面积20平方米 answered: a figure per another unit
         office = _OFFICE_ROLE.search(query.text) if _ASKS_WHO.search(query.text) else None
         if office and office.group(0) not in said:
             return False  # 办公室副主任是谁？ answered by a member who is 发展改革委副主任, or by the 办公室主任
@@ -851,6 +855,10 @@ _DEFERRED = re.compile(r"另行(?:通知|公布|制定|确定|发布|规定)|届
 _SET_ELSEWHERE = re.compile(r"由[^。；，,]{2,30}?(?:统一|另行|负责|会同[^。；，,]{2,20}?)?(?:制定|规定|确定|提出)"
                             r"(?:[^。；，,]{0,30}?(?:后施行|后执行))?\s*(?:[（(][^（）()]{0,20}[）)])?\s*[。；]?$")
 # a role in the office of a body (办公室副主任, 秘书处处长): the office's, not the body's nor another body's
+# what a figure is counted per (每套, 人均), and how an answer may write the same
+_PER_UNIT = re.compile(r"(?:每|户均|人均)(套|户|人|平方米|平米)")
+_PER_FORMS = {"套": r"每套|套均|/套|套型|\d\s*套", "户": r"每户|户均|/户|以户|按户|\d人户", "人": r"每人|人均|/人|按人",
+              "平方米": r"每平方米|/平方米|/M2|/m2|/㎡|元/", "平米": r"每平方米|每平米|/平方米|/M2|/m2|/㎡|元/"}
 _OFFICE_ROLE = re.compile(r"(?:办公室|秘书处)(?:常务)?(?:副)?(?:主任|处长|秘书长|负责人)")
 _ASKS_BODY = re.compile(r"谁|哪个(?:部门|单位|机关|机构)|什么(?:部门|单位|机关|机构)|哪些(?:部门|单位)|由哪|负责")
 _OMITTED = re.compile(r"[（(]\s*略\s*[）)]\s*$")  # what a published text leaves out: “……（略）”

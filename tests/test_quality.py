@@ -758,6 +758,12 @@ def test_the_days_of_another_filing_do_not_answer(tmp_path: Path, embedder) -> N
       "(二)迁出集体户口的，由集体户口单位出具证明；\n(三)迁入家庭户口的，应当征得户主同意；\n"
       "(四)学生集体户口按学校规定办理。\n"},
      "某市户口登记细则里，集体户分哪几种？", ("单位集体户、学生集体户、人才流动服务中心集体户、社区(村)托管户",), ()),
+    # 什么情况下 asks the cases a rule lists after its colon, not the sentence that leads them alone
+    ({"某市常住户口管理规定.txt": "某市常住户口管理规定\n第二十五条有下列情形之一的，房屋所有权人、承租人以及农业户户主可以"
+      "向户口所在地公安派出所申请变更“户主”：\n（一）原户主死亡或经人民法院宣告失踪或者宣告死亡的；\n（二）原户主户口迁（移）出户的；\n"
+      "（三）房屋所有权人或承租人认为有必要更改的；\n（四）原户主要求或者同意更改的。\n"
+      "集体户申请变更“户主”的，应当由单位主管部门向户口所在地公安派出所提出申请。\n"},
+     "某市户口规定：什么情况下可以申请变更户主？", ("原户主死亡", "认为有必要更改", "同意更改"), ()),
 ])
 def test_the_words_that_answer_are_quoted(tmp_path: Path, embedder, documents: dict[str, str], question: str,
                                           said: tuple[str, ...], not_said: tuple[str, ...]) -> None:

@@ -352,6 +352,16 @@ class ExtractiveAnswerer:
             n = citations.cite(best.doc_id, 0, header_end, best.score, (0, header_end))
             text = f"{document_name(document)}（{document.number}）[{n}]"
             return Answer(query.asked, text, tuple(citations.items), False, "fact", tuple(hits))
+        for leading in chosen if query.shape == LIST or _ASKS_CASES.search(query.text) else ():
+            if not document.text[leading.start : leading.end].rstrip().endswith(("：", ":")):
+                continue
+            # "有下列情形之一的，…可以申请变更户主：": the sentence leads items; they are the answer
+            led = next((items for start, end, items in enumerations.lead_lists(document.text, leading.start, leading.end)
+                        if start <= leading.start < end and end >= leading.end - 1), None)
+            if led:
+                listed = _List(leading.score, leading.doc_id, leading.start, leading.end,
+                               document.text[leading.start : leading.end], tuple(led))
+                return self._compose_list(query, hits, listed)
         heading = self._heading_at(best)
         if heading is not None:
             structure = self._index.structures[best.doc_id]
@@ -549,7 +559,7 @@ class ExtractiveAnswerer:
         if owner is not None:  # a section: 《…》“四、切实加强对学习教育的组织领导”部分列出了4项
             lines = [f"{document_name(document)}“{_short(owner_text)}”部分{count}：[{heading_n}]"]
         else:  # a sentence that leads the items: 据《…》，“…现将有关情况函复如下”，列出了5项
-            lead = owner_text if len(owner_text) <= 40 else "…" + owner_text[-40:]  # its end says what follows
+            lead = owner_text if len(owner_text) <= weights.WHOLE_SENTENCE else "…" + owner_text[-40:]  # its end says what follows
             lines = [f"据{document_name(document)}，“{lead}”，{count}：[{heading_n}]"]
         items = []
         for number, (start, end) in enumerate(listed.items[: weights.MAX_LIST_ITEMS], 1):
@@ -859,6 +869,7 @@ _SET_ELSEWHERE = re.compile(r"由[^。；，,]{2,30}?(?:统一|另行|负责|会
 _PER_UNIT = re.compile(r"(?:每|户均|人均)(套|户|人|平方米|平米)")
 _PER_FORMS = {"套": r"每套|套均|/套|套型|\d\s*套", "户": r"每户|户均|/户|以户|按户|\d人户", "人": r"每人|人均|/人|按人",
               "平方米": r"每平方米|/平方米|/M2|/m2|/㎡|元/", "平米": r"每平方米|每平米|/平方米|/M2|/m2|/㎡|元/"}
+_ASKS_CASES = re.compile(r"(?:什么|哪些|哪几种|哪种)(?:情况|情形|条件|场合)")  # answered by a rule's list of cases
 _OFFICE_ROLE = re.compile(r"(?:办公室|秘书处)(?:常务)?(?:副)?(?:主任|处长|秘书长|负责人)")
 _ASKS_BODY = re.compile(r"谁|哪个(?:部门|单位|机关|机构)|什么(?:部门|单位|机关|机构)|哪些(?:部门|单位)|由哪|负责")
 _OMITTED = re.compile(r"[（(]\s*略\s*[）)]\s*$")  # what a published text leaves out: “……（略）”

@@ -29,6 +29,7 @@ MAX_LIST_ITEMS = 12
 LIST_INTRO = 800  # characters between a section's heading and its first item that frame its list (checked with it)
 SECTION_PARAGRAPH = 300  # characters of a heading's paragraph quoted whole when a list is asked of it
 WHOLE_SENTENCE = 120  # characters of a sentence quoted whole when the clause that answers ends in ； (…5年；…“暂行”的2年。)
+LIST_ANNOUNCED = 0.2  # a list led by words that announce it (…包括：, 如下：) over a section's other lists
 LIST_COUNT = 0.5  # a list of as many items as the question says (哪四个方面) gains this, and needs only some of its words
 FIGURE_NEAR = 0.3  # a figure question's sentence whose figure follows an asked word within 20 characters
 ASKED_HEAD = 0.2  # a sentence that holds the last word before the question word (初审 in 初审要多少个工作日)

@@ -512,6 +512,8 @@ class ExtractiveAnswerer:
                 named = weights.LIST_PHRASE if len(query.asked_for) >= 2 and query.asked_for in lead else 0.0
                 score = match + focused + naming + fits + named + counted + 0.5 * hit.score / top \
                     + 0.05 * min(len(candidate.items), 6)
+                if _ANNOUNCES.search(lead):
+                    score += weights.LIST_ANNOUNCED  # 评估内容包括： says a list follows, a chapter's articles do not
                 if hit.chunk.outline:
                     score *= weights.OUTLINE_PENALTY
                 if best is None or score > best.score:
@@ -869,6 +871,7 @@ _SET_ELSEWHERE = re.compile(r"由[^。；，,]{2,30}?(?:统一|另行|负责|会
 _PER_UNIT = re.compile(r"(?:每|户均|人均)(套|户|人|平方米|平米)")
 _PER_FORMS = {"套": r"每套|套均|/套|套型|\d\s*套", "户": r"每户|户均|/户|以户|按户|\d人户", "人": r"每人|人均|/人|按人",
               "平方米": r"每平方米|/平方米|/M2|/m2|/㎡|元/", "平米": r"每平方米|每平米|/平方米|/M2|/m2|/㎡|元/"}
+_ANNOUNCES = re.compile(r"(?:包括|如下|下列|以下)[^：:]{0,12}[：:]$")  # a lead that says a list follows
 _ASKS_CASES = re.compile(r"(?:什么|哪些|哪几种|哪种)(?:情况|情形|条件|场合)")  # answered by a rule's list of cases
 _OFFICE_ROLE = re.compile(r"(?:办公室|秘书处)(?:常务)?(?:副)?(?:主任|处长|秘书长|负责人)")
 _ASKS_BODY = re.compile(r"谁|哪个(?:部门|单位|机关|机构)|什么(?:部门|单位|机关|机构)|哪些(?:部门|单位)|由哪|负责")

@@ -890,6 +890,8 @@ def near_misses(tmp_path_factory: pytest.TempPathFactory, embedder):
         "国务院办公厅关于调整某普查领导小组组成人员的通知.txt": "国务院办公厅关于调整某普查领导小组组成人员的通知\n"
         "组长：王某某　　国务院副总理\n副组长：李某某　　发展改革委副主任\n成员：张某某　　财政部副部长\n"
         "领导小组办公室设在生态环境部，办公室主任由生态环境部副部长赵某某兼任。\n",
+        "2016年某区小学招生入学工作方案.txt": "2016年某区小学招生入学工作方案\n一、加强领导\n为了加强对招生工作的领导，"
+        "确保政令畅通，成立小学招生工作领导小组。各学校必须在区小学招生工作领导小组的统一部署下开展工作。\n",
         "某市城镇最低收入家庭廉租住房管理办法.txt": "某市城镇最低收入家庭廉租住房管理办法\n第八条 廉租住房保障标准：\n"
         "（一）我市最低收入家庭廉租住房保障标准原则上不超过人均建筑面积20平方米。\n"
         "（二）新建廉租住房应当以小户型为主。\n",
@@ -914,6 +916,7 @@ def near_misses(tmp_path_factory: pytest.TempPathFactory, embedder):
     "某市行政规范性文件备案报告的文书格式具体是什么样？",  # the rule says who sets the format, not what it is
     "某普查领导小组办公室副主任是谁？",  # a 发展改革委副主任 is no office's deputy; the 办公室主任 is not either
     "某市新建廉租住房每套建筑面积标准是多少平方米？",  # 每套 asked: the rule sets 人均 only
+    "某区2016年小学招生工作领导小组的副组长是谁？",  # the group is set up; who holds its posts is not said
 ])
 def test_near_misses_around_what_a_document_says_are_refused(near_misses, question: str) -> None:
     answer = near_misses.ask(question)
@@ -925,6 +928,7 @@ def test_what_those_documents_do_say_is_answered(near_misses) -> None:
     assert "2万元" in near_misses.ask("某市基本医疗保险规定里，门诊费用互助资金最高支付多少钱？").text
     assert "法制办公室" in near_misses.ask("某市行政规范性文件备案文书的格式由哪个部门制定？").text
     assert "赵某某" in near_misses.ask("某普查领导小组办公室主任是谁？").text
+    assert "李某某" in near_misses.ask("某普查领导小组的副组长是谁？").text
     assert "20平方米" in near_misses.ask("某市廉租住房保障标准人均建筑面积是多少平方米？").text
 
 

@@ -216,7 +216,11 @@ class ExtractiveAnswerer:
             per = _PER_UNIT.search(query.text)
             if per and not re.search(_PER_FORMS[per.group(1)], said):
                 return False  # 每套建筑面积 asked, 人均建筑面积20平方米 answered: a figure per another unit
-        office = _OFFICE_ROLE.search(query.text) if _ASKS_WHO.search(query.text) else None
+        asks_who = _ASKS_WHO.search(query.text)
+        role = gate.asked_head(query) if asks_who else ""
+        if role and _ROLE.search(role) and not gate.held(query, role, said):
+            return False  # 副组长是谁？ answered by 成立…领导小组: the role asked is named by whoever holds it
+        office = _OFFICE_ROLE.search(query.text) if asks_who else None
         if office and office.group(0) not in said:
             return False  # 办公室副主任是谁？ answered by a member who is 发展改革委副主任, or by the 办公室主任
         if answer.mode != "list" and not _ASKS_BODY.search(query.text) \
@@ -873,6 +877,7 @@ _PER_FORMS = {"套": r"每套|套均|/套|套型|\d\s*套", "户": r"每户|户�
               "平方米": r"每平方米|/平方米|/M2|/m2|/㎡|元/", "平米": r"每平方米|每平米|/平方米|/M2|/m2|/㎡|元/"}
 _ANNOUNCES = re.compile(r"(?:包括|如下|下列|以下)[^：:]{0,12}[：:]$")  # a lead that says a list follows
 _ASKS_CASES = re.compile(r"(?:什么|哪些|哪几种|哪种)(?:情况|情形|条件|场合)")  # answered by a rule's list of cases
+_ROLE = re.compile(r"(?:组长|主任|主席|委员|成员|秘书长|部长|局长|厅长|书记|负责人|召集人|发言人)$")  # a post someone holds
 _OFFICE_ROLE = re.compile(r"(?:办公室|秘书处)(?:常务)?(?:副)?(?:主任|处长|秘书长|负责人)")
 _ASKS_BODY = re.compile(r"谁|哪个(?:部门|单位|机关|机构)|什么(?:部门|单位|机关|机构)|哪些(?:部门|单位)|由哪|负责")
 _OMITTED = re.compile(r"[（(]\s*略\s*[）)]\s*$")  # what a published text leaves out: “……（略）”

@@ -84,8 +84,7 @@ def route(query: Query, index: Index, documents: Collection[str] | None = None) 
     asked_places = index.places_in(query.text)
     for named_place in asked_places.values():  # 四川…规定: the documents of 四川 first
         # of them, those of no place the question leaves out: 重庆 asked, the city's rule before 渝北区's
-        whole = {doc_id for doc_id in named_place
-                 if all(doc_id not in docs or place in asked_places for place, docs in (index.places or {}).items())}
+        whole = {doc_id for doc_id in named_place if index.derived[doc_id].places <= asked_places.keys()}
         preferred |= whole or named_place
     mentioned = {doc_id for doc_id, names in index.document_names.items() if any(n in query.text for n in names)}
     if mentioned:  # "天津市居住证管理办法的有效期…": the question spells out a document's name

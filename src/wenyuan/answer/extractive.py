@@ -212,10 +212,6 @@ class ExtractiveAnswerer:
             return False  # 五、关于大连新机场建设项目问题。（略）: the document leaves out what it would say
         if answer.mode != "list" and any(_DEFERRED.search(fold(c.quote)) for c in answer.citations):
             return False  # "…具体安排另行通知", "5月27日前，公布…学校名单": what is asked is said elsewhere, later
-        if query.shape == FIGURE:
-            per = _PER_UNIT.search(query.text)
-            if per and not re.search(_PER_FORMS[per.group(1)], said):
-                return False  # 每套建筑面积 asked, 人均建筑面积20平方米 answered: a figure per another unit
         asks_who = _ASKS_WHO.search(query.text)
         role = gate.asked_head(query) if asks_who else ""
         if role and _ROLE.search(role) and not gate.held(query, role, said):
@@ -227,6 +223,9 @@ class ExtractiveAnswerer:
                 and all(_SET_ELSEWHERE.search(fold(c.quote)) for c in answer.citations):
             return False  # "备案文书的格式，由市人民政府法制办公室统一制定。": who sets it, not what it is
         if query.shape == FIGURE:
+            per = _PER_UNIT.search(query.text)
+            if per and not re.search(_PER_FORMS[per.group(1)], said):
+                return False  # 每套建筑面积 asked, 人均建筑面积20平方米 answered: a figure per another unit
             said_with_leads = said + self._leads(answer)
             if not gate.target_held(query, said_with_leads):
                 return False
@@ -345,8 +344,9 @@ class ExtractiveAnswerer:
                 break
         document = self._index.documents[best.doc_id]
         citations = Citations(self._index)
-        addressed = _salutation_sentence(document.text) if _ASKS_WHO.search(query.text) else None
-        if document.number and document.text[best.start : best.end].strip() == document.number and addressed:
+        numbered = document.number and document.text[best.start : best.end].strip() == document.number
+        addressed = _salutation_sentence(document.text) if numbered and _ASKS_WHO.search(query.text) else None
+        if addressed:
             # 82号答复的是哪位委员？: the reply's salutation line and the sentence that names what it answers
             best = _Sentence(best.doc_id, *addressed, best.score, best.hit)
             chosen = [best]
@@ -496,12 +496,12 @@ class ExtractiveAnswerer:
         focus = [t for t in query.focus if not t.isdigit()]
         top = hits[0].score or 1.0
         best: _List | None = None
+        # a 文号 names the document (国发〔2018〕38号): whether a heading is the one asked for is judged without it
+        asked = {t: w for t, w in term_weight.items() if not DOC_NUMBER.fullmatch(t)} or term_weight
         for hit in hits:
             doc_id = hit.chunk.doc_id
             structure = self._index.structures[doc_id]
             fits = self.coverage(query, hit, term_weight)
-            # a 文号 names the document (国发〔2018〕38号): whether a heading is the one asked for is judged without it
-            asked = {t: w for t, w in term_weight.items() if not DOC_NUMBER.fullmatch(t)} or term_weight
             for candidate in self._candidate_lists(query, doc_id, structure, hit):
                 lead = fold(candidate.owner_text)
                 match = gate.share(query, term_weight, lead)
@@ -618,11 +618,7 @@ class ExtractiveAnswerer:
         following = sentence_spans(text, heading.end, stop)[:1]
         if not following or _is_question(text[following[0][0] : following[0][1]]):
             return end
-        body_start, body_end = following[0]
-        if body_end - body_start <= enumerations.ITEM_BODY:
-            return body_end
-        cut = max(text.rfind(mark, body_start, body_start + enumerations.ITEM_BODY) for mark in "，,；;")
-        return cut + 1 if cut > body_start else body_start + enumerations.ITEM_BODY
+        return _body_end(text, *following[0])
 
     def _owners(self, structure: Structure, hit: Hit) -> list[Heading]:
         """Sections that may hold the listed items: those governing the passage, deepest first."""
@@ -829,13 +825,16 @@ def _longest_common_run(a: str, b: str) -> int:
 def _label_with_body(text: str, label: tuple[int, int], paragraph_end: int) -> tuple[int, int]:
     """A label sentence (坚持党的领导。) with the sentence that develops it, cut after a clause when long."""
     following = sentence_spans(text, label[1], paragraph_end)[:1]
-    if not following:
-        return label
-    body_start, body_end = following[0]
+    return (label[0], _body_end(text, *following[0])) if following else label
+
+
+def _body_end(text: str, body_start: int, body_end: int) -> int:
+    """Where the sentence that develops a label is cut: its end when short, else after its last clause within
+    ITEM_BODY characters."""
     if body_end - body_start <= enumerations.ITEM_BODY:
-        return label[0], body_end
+        return body_end
     cut = max(text.rfind(mark, body_start, body_start + enumerations.ITEM_BODY) for mark in "，,；;")
-    return label[0], cut + 1 if cut > body_start else body_start + enumerations.ITEM_BODY
+    return cut + 1 if cut > body_start else body_start + enumerations.ITEM_BODY
 
 
 def _twins(structure: Structure, owner: Heading) -> list[Heading]:
@@ -870,7 +869,6 @@ _DEFERRED = re.compile(r"另行(?:通知|公布|制定|确定|发布|规定)|届
 # that ask that who (由谁制定, 哪个部门)
 _SET_ELSEWHERE = re.compile(r"由[^。；，,]{2,30}?(?:统一|另行|负责|会同[^。；，,]{2,20}?)?(?:制定|规定|确定|提出)"
                             r"(?:[^。；，,]{0,30}?(?:后施行|后执行))?\s*(?:[（(][^（）()]{0,20}[）)])?\s*[。；]?$")
-# a role in the office of a body (办公室副主任, 秘书处处长): the office's, not the body's nor another body's
 # what a figure is counted per (每套, 人均), and how an answer may write the same
 _PER_UNIT = re.compile(r"(?:每|户均|人均)(套|户|人|平方米|平米)")
 _PER_FORMS = {"套": r"每套|套均|/套|套型|\d\s*套", "户": r"每户|户均|/户|以户|按户|\d人户", "人": r"每人|人均|/人|按人",
@@ -878,6 +876,7 @@ _PER_FORMS = {"套": r"每套|套均|/套|套型|\d\s*套", "户": r"每户|户�
 _ANNOUNCES = re.compile(r"(?:包括|如下|下列|以下)[^：:]{0,12}[：:]$")  # a lead that says a list follows
 _ASKS_CASES = re.compile(r"(?:什么|哪些|哪几种|哪种)(?:情况|情形|条件|场合)")  # answered by a rule's list of cases
 _ROLE = re.compile(r"(?:组长|主任|主席|委员|成员|秘书长|部长|局长|厅长|书记|负责人|召集人|发言人)$")  # a post someone holds
+# a role in the office of a body (办公室副主任, 秘书处处长): the office's, not the body's nor another body's
 _OFFICE_ROLE = re.compile(r"(?:办公室|秘书处)(?:常务)?(?:副)?(?:主任|处长|秘书长|负责人)")
 _ASKS_BODY = re.compile(r"谁|哪个(?:部门|单位|机关|机构)|什么(?:部门|单位|机关|机构)|哪些(?:部门|单位)|由哪|负责")
 _OMITTED = re.compile(r"[（(]\s*略\s*[）)]\s*$")  # what a published text leaves out: “……（略）”
@@ -905,7 +904,7 @@ def _addressee_start(text: str, sentence: _Sentence) -> int | None:
 
 def _salutation_sentence(text: str) -> tuple[int, int] | None:
     """The salutation line near a letter's top (王某某委员：) with the sentence after it (您提出的…提案收悉)."""
-    for line in re.finditer(r"^[^\n]+$", text[:_LETTER_TOP], re.M):
+    for line in re.finditer(r"^[^\n]+$", text[:_LETTER_TOP], re.MULTILINE):
         if _SALUTATION.fullmatch(line.group(0).strip()):
             following = sentence_spans(text, line.end(), min(len(text), line.end() + 400))
             return (line.start(), following[0][1]) if following else None

@@ -78,6 +78,11 @@ def test_lead_and_participants(text: str, first_leads: bool, expected: tuple) ->
     ("民办学校实行免试入学。", ("", ())),
     ("。民办学校应严格执行招生计划，区教育局负责监督。", ("区教育局", ())),
     ("。每个志愿学校须填报专业志愿。", ("", ())),
+    # work the document assigns with 由…负责 mid-clause goes to that unit, before a unit an earlier clause makes act
+    ("。招生简章编制工作由市教育考试院中招办（以下简称“中招办”）负责。", ("市教育考试院中招办", ())),
+    ("。各区应按时安排考试。体育考试由市教育考试院负责组织和管理，各区负责具体实施。", ("市教育考试院", ("各区",))),
+    ("。专业加试工作由中招办统一管理，各有关学校组织实施。", ("中招办", ("各有关学校",))),
+    ("。成员由教育部、民政部等部门负责同志组成。各地要参照建立相应工作机制。", ("各地", ())),  # 负责同志 is a post
 ])
 def test_the_unit_an_item_makes_act(text: str, expected: tuple) -> None:
     from wenyuan.tasks import actor

@@ -48,6 +48,12 @@ _ACTOR = re.compile(
     r"(?:的)?主要负责(?:人|同志)(?:是|作为)[^。；;，,]{0,30}?第一责任人))")
 # 各地以县为单位…, 各学校在…: a unit every one of which is addressed acts whatever word follows it
 _EACH_ACTOR = re.compile(rf"(?:^|[。；;，,：:]\s*)(各(?:地|区县|区|县|[\u4e00-\u9fff]{{0,10}}?{_UNIT_END}))(?=以|在|于|对|按|把|从)")
+# …编制工作由北京教育考试院中招办（以下简称“考试院中招办”）负责, 由考试院中招办统一管理，各有关学校组织实施: the
+# document assigns the work to a unit, wherever in a clause it does; the units that then carry it out take part
+_ASSIGNED = re.compile(rf"由({_UNIT_WORDS}(?:(?:、|和|及|与|或){_UNIT_WORDS})*)(?:（[^）]{{1,30}}）)?"
+                       r"(?:统一|具体|共同)?(?:负责|牵头|组织|管理)(?!人|同志)")
+_CARRIED_OUT = re.compile(rf"^[^。；;，,]{{0,12}}[，,]({_UNIT_WORDS}(?:(?:、|和|及|与){_UNIT_WORDS})*)"
+                          r"(?:负责)?(?:具体实施|组织实施|具体负责|具体承办|配合|参与)")
 _ACTOR_WITH = re.compile(r"^会同([^，。；;]{2,200})")
 # 由区政府牵头，教育局、政务办等部门进行会商: the units after 牵头 take part
 _LED_WITH = re.compile(r"^牵头[，,]([^，。；;]{2,120}?)(?=等(?:有关)?(?:部门|单位)|(?:参加|参与|配合|协同|共同|进行))")
@@ -159,8 +165,15 @@ def actor(text: str) -> tuple[str, tuple[str, ...]]:
                    if not _NOT_IN_A_UNIT.search(m.group(1)) and not _REGULATED.search(m.group(1))), None)
              for pattern in (_ACTOR, _EACH_ACTOR, _RESPONSIBLE_CLAUSE)]
     found = [match for match in found if match]
-    if found:
-        match = min(found, key=lambda m: m.start(1))  # the first clause that makes a unit act
+    assigned = next((m for m in _ASSIGNED.finditer(text)
+                     if not _NOT_IN_A_UNIT.search(m.group(1)) and not _REGULATED.search(m.group(1))), None)
+    if found or assigned:
+        # an explicit assignment outweighs a unit that only comes first; otherwise the first clause that makes a
+        # unit act
+        match = assigned or min(found, key=lambda m: m.start(1))
+        carried = _CARRIED_OUT.match(text[assigned.end():]) if assigned else None
+        if carried and not _NOT_IN_A_UNIT.search(carried.group(1)):  # 由A统一管理，B组织实施
+            return "、".join(units(match.group(1))), tuple(units(carried.group(1)))
         led = _LED_WITH.match(text[match.end(1):])
         if led:  # 牵头，教育局、政务办等部门进行会商: every unit named takes part
             return "、".join(units(match.group(1))), tuple(units(led.group(1)))

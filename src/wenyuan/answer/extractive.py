@@ -707,7 +707,6 @@ def _enumerates_closer(query: Query, term_weight: dict[str, float], sentence: An
 
 
 _COMPOUND_GAP = 12  # characters between a compound's parts that still write it
-_SPAN_WORD = re.compile(r"^(?:之)?(?:工作)?[日天年月周]+(?:之)?(?:内|起|后|前|以内)$|^以[内上下]$")
 
 
 def _defining(word: str) -> re.Pattern[str]:
@@ -720,7 +719,7 @@ def _compound_parts(query: Query) -> list[list[tuple[str, str]]]:
     their forms (公租房 + 申请, 公共租赁住房 + 申请)."""
     found = []
     for first, second in zip(query.terms, query.terms[1:]):
-        if _SPAN_WORD.match(first) or _SPAN_WORD.match(second):
+        if gate.SPAN.fullmatch(first) or gate.SPAN.fullmatch(second):
             continue  # "多少日内报送": the 日内 belongs to the figure asked, which the document writes its own way
         if len(first) >= 2 and len(second) >= 2 and first + second in query.text:
             found.append([(a, b) for a in query.forms(first) for b in query.forms(second)])

@@ -99,7 +99,8 @@ def slot_terms(query: Query, term_weight: dict[str, float], card: str, index_kno
 # how sure the asker is (一般几个工作日？): it helps find the sentence that says 一般, but a rule that does not is
 # still the answer
 HEDGES = frozenset("一般 通常 平时 正常 一般情况 正常情况 大致 大概 大约 一直 已经 仍然 总是".split())
-_SPAN = re.compile(r"(?:工作)?[日天年月周]+(?:之|以)?(?:内|起|后|前)")
+# a span's words (天内 of 多少天内, 工作日之后, 以上): the form of an answer, not what it is about
+SPAN = re.compile(r"(?:之)?(?:工作)?[日天年月周]+(?:之|以)?(?:内|起|后|前)|以[内上下]")
 _COUNT = re.compile(r"[一二三四五六七八九十几两\d]+(?:[组项条点个类种批次]|方面)")
 
 
@@ -108,7 +109,7 @@ def _telling(term: str, index_knows) -> bool:
     and a word of the dictionary or of the passages (not a fragment such as 内要 from 几天内要…)."""
     if len(term) < 2 or term.isdigit() or _COUNT.fullmatch(term) or term in HEDGES:
         return False  # 三组, 五项, 几点: how many are asked, which the items show, not what they are about
-    if _SPAN.fullmatch(term):
+    if SPAN.fullmatch(term):
         return False  # 天内 of 多少天内: the form of the answer (its unit is checked apart), not what it is about
     return lexical.is_word(term) or index_knows(term) or any(index_knows(part) for part in parts(term))
 

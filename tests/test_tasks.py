@@ -27,6 +27,7 @@ SPORTS = "国务院办公厅关于加快发展体育竞赛表演产业的指导�
     ("财政部和人民银行", ["财政部", "人民银行"]),
     ("工业和信息化部、发展改革委", ["工业和信息化部", "发展改革委"]),  # 和 inside a name stays
     ("商务部、农业农村部等和各有关省级人民政府", ["商务部", "农业农村部", "各有关省级人民政府"]),
+    ("各地区各有关部门", ["各地区", "各有关部门"]),  # 各 opens the second unit
 ])
 def test_units_of_a_responsibility_phrase(phrase: str, expected: list[str]) -> None:
     assert units(phrase) == expected
@@ -83,6 +84,8 @@ def test_lead_and_participants(text: str, first_leads: bool, expected: tuple) ->
     ("。各区应按时安排考试。体育考试由市教育考试院负责组织和管理，各区负责具体实施。", ("市教育考试院", ("各区",))),
     ("。专业加试工作由中招办统一管理，各有关学校组织实施。", ("中招办", ("各有关学校",))),
     ("。成员由教育部、民政部等部门负责同志组成。各地要参照建立相应工作机制。", ("各地", ())),  # 负责同志 is a post
+    # a line begins a clause: a heading that names a school, then the school and what it does this year
+    ("高淳区第一中学\n高淳区第一中学今年继续实行相对就近、免试入学的办法。", ("高淳区第一中学", ())),
 ])
 def test_the_unit_an_item_makes_act(text: str, expected: tuple) -> None:
     from wenyuan.tasks import actor

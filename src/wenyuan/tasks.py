@@ -40,8 +40,8 @@ _NOT_IN_A_UNIT = re.compile(r"确保|保障|发挥|充分|通报|转载|是指|�
 _REGULATED = re.compile(r"^(?:每个|每所|凡)|(?:民办学校|民办幼儿园|企业|开发商|考生|家长|学生|申请人)$")
 # the units that act, joined (国家卫生健康委和国家中医药局), then what they do
 _ACTOR = re.compile(
-    rf"(?:^|[。；;，,：:]\s*)(?:由)?({_UNIT_WORDS}(?:(?:、|和|及|与){_UNIT_WORDS})*)(?:（[^）]{{1,8}}）)?"
-    r"(?=(?:均|都|也|一律)?(?:要|应当|应|须|必须|将|可|不得|负责|牵头|会同|组织|制定|建立|完善|推进|推动|加强|开展|按照|结合|根据|研究|统筹|"
+    rf"(?:^|[。；;，,：:\n]\s*)(?:由)?({_UNIT_WORDS}(?:(?:、|和|及|与){_UNIT_WORDS})*)(?:（[^）]{{1,8}}）)?"
+    r"(?=(?:均|都|也|一律|今年|明年|继续|仍然|仍)*(?:要|应当|应|须|必须|将|可|不得|负责|牵头|会同|组织|制定|建立|完善|推进|推动|加强|开展|按照|结合|根据|研究|统筹|"
     r"指导|做好|抓好|出台|印发|发布|编制|审核|确定|汇总|组建|设立|定期|每年|实行|实施|公布|受理|审批|办理|安排|落实|严格|"
     r"认真|切实|积极|依法|统一|对(?!于)|是[^。；;，,]{0,24}?(?:责任主体|第一责任人|责任单位)|"
     # 行政执法机关主要负责人是…第一责任人, 地方各级人民政府及其部门的主要负责同志作为…第一责任人: the unit answers
@@ -127,8 +127,11 @@ def units(phrase: str) -> list[str]:
             continue
         others = _OTHERS.match(part)
         if others and others.group(1).strip() not in ("", "各", "其他"):
-            found.append(others.group(1).strip().removesuffix("等"))
-            found.append(others.group(2))
+            named, each = others.group(1).strip().removesuffix("等"), ""
+            if named.endswith("各"):  # 各地区各有关部门: 各地区 and 各有关部门
+                named, each = named[:-1], "各"
+            found.append(named)
+            found.append(each + others.group(2))
         elif others:
             found.append(part)  # 各有关部门和单位: one phrase, as written
         else:

@@ -104,9 +104,12 @@ class Tally:
         annotated = [key(item["starts"]) for item in gold]
         self.predicted += len(rows)
         self.predicted_right += sum(any(starts_as(row, words) for words in annotated) for row in rows)
-        misses = []
+        misses, used = [], set()
         for item, words in zip(gold, annotated):
-            row = next((row for row in rows if starts_as(row, words)), None)
+            # two items may start alike (（一）小学 in two sections): each row answers for one item, in order
+            at = next((n for n, row in enumerate(rows) if n not in used and starts_as(row, words)), None)
+            row = None if at is None else rows[at]
+            used.add(at)
             self.items += 1
             self.tasks += bool(item["task"])
             if row is None:

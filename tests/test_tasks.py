@@ -123,6 +123,19 @@ def test_deadlines_as_written_and_as_dates(text: str, expected: tuple[str, str])
     assert deadline(text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("8月10日前报区教育局", ("8月10日前", "2016-08-10")),  # a day without its year is in the document's year
+    ("报名时间为5月21日至22日", ("5月21日至22日", "2016-05-22")),
+    ("4月23-29日集中办理", ("4月23-29日", "2016-04-29")),
+    ("今年内完成清理", ("今年内", "2016-12-31")),
+    ("年内出台实施细则", ("年内", "2016-12-31")),
+    ("高淳区第一中学今年继续实行电脑派位", ("今年", "")),  # 今年 alone says when, not by when
+    ("2019年4月底前完成", ("2019年4月底前", "2019-04-30")),  # a year written is the year
+])
+def test_deadlines_in_the_documents_year(text: str, expected: tuple[str, str]) -> None:
+    assert deadline(text, 2016) == expected
+
+
 @pytest.fixture(scope="module", params=["embedded", "milvus"])
 def indexed(request, tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:
     """The checklist documents indexed, in each store: the questions the checklist answers and those it passes on

@@ -76,11 +76,14 @@ _DEADLINES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:\d+|[一二两三四五六七八九十]+)\s*个?\s*(?:工作日|月|年|天|日)(?:之内|以内|内)"), "within"),
     (re.compile(r"(?:从|自)?(?:\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?|今年|明年)(?:起|开始)(?!至)"), "from"),
     (re.compile(r"长期坚持"), "ongoing"),
+    # 今年继续实行…, 年内完成: the document's own year, which the item does not write as a number
+    (re.compile(r"今年(?:内|底前|年底前)?|本年度内?|年内"), "this-year"),
 )
 # …至2010年8月31日（期间）出生, 2011年3月31日以前参加综合保险, …至2011年3月31日期间因各种原因中断: when what the person
 # did happened, which says who the item covers, not a time limit
 _WHO = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:(?:起)?(?:至|-|—|～|~)(?:\d{4}年)?(?:\d{1,2}月)?\d{1,2}日?|以前|之前|前)"
                   r"[期之]?间?(?:出生|参加|参保|生育|入院|退休|实际缴纳|因)")
+_MONTH_DAY = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})日?")
 _MONTH_END = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
 
 
@@ -190,9 +193,10 @@ def actor(text: str) -> tuple[str, tuple[str, ...]]:
     return "", ()
 
 
-def deadline(text: str) -> tuple[str, str]:
+def deadline(text: str, year: int | None = None) -> tuple[str, str]:
     """(the deadline as written, its latest ISO date or "") of an item's text; ("", "") when it sets none. The
-    first time limit the item writes counts (the most specific wording of it, where several start there)."""
+    first time limit the item writes counts (the most specific wording of it, where several start there). With the
+    document's year, a day it writes without one (8月10日前) and 今年内/年内 get a date too."""
     text = _WHO.sub(lambda who: " " * len(who.group(0)), text)
     found = [(match.start(), order, match, kind) for order, (pattern, kind) in enumerate(_DEADLINES)
              if (match := pattern.search(text))]
@@ -212,6 +216,13 @@ def deadline(text: str) -> tuple[str, str]:
             return match.group(0), f"{year:04d}-06-30" if match.group(2) == "上" else f"{year:04d}-12-31"
         if kind == "year":
             return match.group(0), f"{int(match.group(1)):04d}-12-31"
+        if kind == "period" and year:  # 8月10日前, 5月21日至22日, 4月23-29日: the last day written, in that year
+            days = _MONTH_DAY.findall(match.group(0))
+            month = int(days[-1][0] or days[0][0])
+            if 1 <= month <= 12 and 1 <= int(days[-1][1]) <= _last_day(year, month):
+                return match.group(0), f"{year:04d}-{month:02d}-{int(days[-1][1]):02d}"
+        if kind == "this-year" and year and match.group(0) != "今年":  # 今年 alone says when, not by when
+            return match.group(0), f"{year:04d}-12-31"
         return match.group(0), ""  # yearly, periodic, ongoing: a period, no single date
     return "", ""
 
@@ -245,7 +256,7 @@ def tasks(document: Document, structure: Structure) -> list[Task]:
             requirement = (requirement[:span[0]] + requirement[span[1]:]).strip()
         else:
             lead, participants = actor(requirement[len(_number(heading)):].lstrip())
-        written, due = deadline(requirement)
+        written, due = deadline(requirement, document.year)
         path = tuple(part for part in structure.path_at(heading.start)[1:-1] if part != OUTLINE_LABEL)
         rows.append(Task(
             n=len(rows) + 1, number=_number(heading), heading_path=path, item=heading.text, requirement=requirement,

@@ -24,6 +24,10 @@ Question sets (JSONL as in `wenyuan eval`; "doc" relative to ../shared/corpus/):
   files no other set asks about, written later from the documents alone and split the same way;
 - more-test / more-dev: benchmarks/questions/more-{test,dev}.jsonl, 110 questions over the 41 other real/ files
   no set asked about, written later from the documents alone and split the same way;
+- wording-test / wording-dev: benchmarks/questions/wording-{test,dev}.jsonl, 110 new questions (set-j) over the 48
+  real/ files city-dev and more-dev ask about, written later from the documents alone, in everyday words; split by
+  document the same way (with its own salt). Its documents were tuned on: the test part tells how new wording fares,
+  not new documents;
 - genres-dev: benchmarks/questions/genres-dev.jsonl, 100 new questions over the 27 genres/ documents that the
   development sets ask about, written later from the documents alone: a development set only (its documents were
   tuned on), to tell wording the rules fit from documents they fit;
@@ -75,6 +79,8 @@ SETS = {
     "city-dev": (BENCH / "questions" / "city-dev.jsonl", "corpus"),
     "more-test": (BENCH / "questions" / "more-test.jsonl", "corpus"),
     "more-dev": (BENCH / "questions" / "more-dev.jsonl", "corpus"),
+    "wording-test": (BENCH / "questions" / "wording-test.jsonl", "corpus"),
+    "wording-dev": (BENCH / "questions" / "wording-dev.jsonl", "corpus"),
     "genres-dev": (BENCH / "questions" / "genres-dev.jsonl", "corpus"),
     "demo": (DEMO_QUESTIONS, "demo"),
 }
@@ -183,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # about some of test's documents): what a user sees on documents nothing was tuned on
             named = _question_documents(path)
             unseen = [i for i, outcome in enumerate(report.outcomes) if named[outcome.question.id] not in tuned]
-            if len(unseen) < len(report.outcomes):
+            if 0 < len(unseen) < len(report.outcomes):
                 part = summarise([report.outcomes[i] for i in unseen])
                 part_ranks = baseline_ranks(baseline, [questions[i] for i in unseen])
                 m = max(len(part_ranks), 1)
@@ -218,8 +224,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"- Date: {datetime.now().isoformat(timespec='seconds')}; command: "
         f"`.venv/bin/python benchmarks/bench_answers.py{' --sets ' + ' '.join(args.sets) if args.sets != list(SETS) else ''}`; "
         f"{time.perf_counter() - began:.0f} s.",
-        "- test, real-test, local-test, city-test, more-test = frozen test parts (reported, never tuned on); dev, "
-        "real-dev, local-dev, city-dev, more-dev, genres-dev, govqa, lists-dev and near-dev = development sets; "
+        "- test, real-test, local-test, city-test, more-test, wording-test = frozen test parts (reported, never tuned "
+        "on; wording-test asks anew about documents city-dev and more-dev ask about); dev, real-dev, local-dev, "
+        "city-dev, more-dev, wording-dev, genres-dev, govqa, lists-dev and near-dev = development sets; "
         "demo = the set the "
         "answerer was first tuned on (data/ only). Corpus for test, dev, govqa: all of ../shared/corpus in one index.",
         "- Correct answer: not refused, every key point in the answer, and a citation of the right document whose "

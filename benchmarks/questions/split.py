@@ -5,6 +5,7 @@
     python benchmarks/questions/split.py set-e        # set-e -> local-dev.jsonl, local-test.jsonl
     python benchmarks/questions/split.py set-g        # set-g -> city-dev.jsonl, city-test.jsonl
     python benchmarks/questions/split.py set-i        # set-i -> more-dev.jsonl, more-test.jsonl
+    python benchmarks/questions/split.py set-j        # set-j -> wording-dev.jsonl, wording-test.jsonl
 
 A question belongs to its document ("doc", or "near_doc" for an unanswerable near miss); a document goes to the test
 part when the first byte of the SHA-1 of its path is even. So no document has questions on both sides, and tuning on
@@ -22,16 +23,20 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def part(document: str) -> str:
-    return "test" if hashlib.sha1(document.encode("utf-8")).digest()[0] % 2 == 0 else "dev"
+def part(document: str, salt: str = "") -> str:
+    return "test" if hashlib.sha1((salt + document).encode("utf-8")).digest()[0] % 2 == 0 else "dev"
 
 
+# set-j asks again about documents of city-dev and more-dev, all on the dev side of the plain hash: its documents are
+# split by the hash of "set-j:" + path instead (again no document on both sides)
+SALTS = {"set-j": "set-j:"}
 GROUPS = {  # the written files of a group, and the prefix of its two parts
     "gov": ("set-[abc].jsonl", "gov"),
     "real-files": ("real-files.jsonl", "real"),
     "set-e": ("set-e.jsonl", "local"),
     "set-g": ("set-g.jsonl", "city"),
     "set-i": ("set-i.jsonl", "more"),
+    "set-j": ("set-j.jsonl", "wording"),
 }
 
 
@@ -46,7 +51,7 @@ def main(group: str = "gov") -> None:
                 continue
             record = json.loads(line)
             document = record.get("doc") or record["near_doc"]
-            side = part(document)
+            side = part(document, SALTS.get(group, ""))
             parts[side].append(json.dumps(record, ensure_ascii=False))
             kinds[side][record["type"]] += 1
             documents[side].add(document)

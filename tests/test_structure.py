@@ -97,6 +97,14 @@ def test_a_file_name_that_adds_the_issuer_still_names_the_document() -> None:
     assert "国务院" not in names("规章制定程序条例-国务院", "real/规章制定程序条例-国务院.docx")
 
 
+def test_a_notice_is_named_by_the_document_it_issues_not_by_one_it_carries_out() -> None:
+    """关于印发《X》的通知 is X; 关于落实《X》有关问题的通知 is another document, which X's name must not route to."""
+    assert "天津市限价商品住房管理暂行办法" in names("关于印发《天津市限价商品住房管理暂行办法》的通知", "a.docx")
+    assert "天津市限价商品住房管理暂行办法" in names("《天津市限价商品住房管理暂行办法》", "b.docx")
+    assert not any("暂行办法" in name and "落实" not in name
+                   for name in names("关于落实《天津市限价商品住房管理暂行办法》有关问题的通知", "c.docx"))
+
+
 
 def test_a_document_is_named_without_the_市_after_its_place() -> None:
     """北京基本医疗保险规定, 广西行政规范性文件制定程序规定: how people write the names; 本市 is no place."""

@@ -254,7 +254,7 @@ def _first_year(text: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-_WRAPPED = re.compile(r"(?:关于)?(?:印发|转发|发布|实施)?《([^》]{4,})》")
+_WRAPPED = re.compile(r"(?:^|印发|转发|发布|颁布|公布|实施)《([^》]{4,})》")  # not 关于落实《…》有关问题: another document
 _NAME_MIN = 6
 
 

@@ -418,6 +418,8 @@ def test_when_a_document_is_in_force_is_read_from_its_closing_article(tmp_path: 
     assert "2010年3月1日" not in answer.text  # another document's date, quoted in passing
     until = assistant.ask("某市居住证管理办法的有效期到什么时候？")
     assert "2020年12月31日废止" in until.text and not until.refused, until.text
+    plain = assistant.ask("某市居住证管理办法从哪天开始实行？")  # how people say 施行
+    assert "本办法自2016年1月1日起施行" in plain.text and not plain.refused, plain.text
     # a draft's explanation says when the old rule came out, not when the new one takes effect
     (data / "某市环评公众参与办法修订说明.txt").write_text(
         "某市环评公众参与办法（征求意见稿）修订说明\n一、修订背景\n2006年，原某市环保局印发《某市环评公众参与暂行办法》，"

@@ -909,7 +909,7 @@ def near_misses(tmp_path_factory: pytest.TempPathFactory, embedder):
 
 @pytest.mark.parametrize("question", [
     "某市户口管理规定里，《户口迁移证》的有效期是多少天？",  # asks a count of days: no in-force date, no other paper's
-    "某市基本医疗保险规定里，职工门诊起付线是多少钱？",  # 起付线 is not the 最高数额 (the document says 起付标准)
+    "某市基本医疗保险规定里，职工住院起付线是多少钱？",  # 起付线 = 起付标准, of 门诊 only; nor is it the 最高数额
     "2013年政府工作报告定的当年农村危房改造任务是多少万户？",  # a task asked: the past five years' result sets none
     "某省所提问题的函里，新机场建设项目是怎么答复的？",  # （略）: the published letter leaves it out
     "某区2016年小升初实行电脑派位的热点公办学校有哪几所？",  # the list is to be published later
@@ -928,6 +928,7 @@ def test_near_misses_around_what_a_document_says_are_refused(near_misses, questi
 def test_what_those_documents_do_say_is_answered(near_misses) -> None:
     assert "三十日内有效" in near_misses.ask("某市户口管理规定里，《户籍证明》的有效期是多少天？").text
     assert "2万元" in near_misses.ask("某市基本医疗保险规定里，门诊费用互助资金最高支付多少钱？").text
+    assert "1800元" in near_misses.ask("某市基本医疗保险规定里，职工门诊起付线是多少钱？").text  # 起付线 = 起付标准
     assert "法制办公室" in near_misses.ask("某市行政规范性文件备案文书的格式由哪个部门制定？").text
     assert "赵某某" in near_misses.ask("某普查领导小组办公室主任是谁？").text
     assert "李某某" in near_misses.ask("某普查领导小组的副组长是谁？").text

@@ -169,11 +169,31 @@ def test_the_span_of_the_answer_is_not_what_tells_passages_apart() -> None:
         ("农民种地不用再交税了，每年给农民省下多少钱？", "省下", "减轻"),
         ("救援车辆享受哪些费用减免？", "减免", "免收"),
         ("这个规定是市政府第几号令？", "市政府", "市人民政府"),
+        # lexicon/everyday.txt: how citizens say it, beside what documents write
+        ("哪些情况的医药费医保基金不给付？", "医药费", "医疗费用"),
+        ("孩子想换学校，得提前多久跟学校说？", "换学校", "转学"),
+        ("限价房买了以后，要过多久才能转手卖？", "转手", "上市交易"),
+        ("文件公布后多少天内得报上级备案？", "上级", "上一级"),
+        ("南京孩子出生后多长时间内要去报户口？", "孩子", "婴儿"),
     ],
 )
 def test_abbreviations_bring_their_long_forms(question: str, term: str, form: str) -> None:
     query = analyse(question)
     assert term in query.terms and form in query.forms(term)
+
+
+def test_the_official_side_of_the_everyday_lexicon_keeps_its_words() -> None:
+    """everyday.txt teaches jieba the everyday words only: a question in the documents' own wording (报送备案) keeps
+    the words a passage holds apart (报送, 备案), and 医药费 is one word."""
+    from wenyuan import lexical
+
+    assert lexical.is_word("医药费") and not lexical.is_word("缴纳基本医疗保险费")
+    assert "报送备案" not in analyse("规章公布后多少天内要报送备案？").terms
+
+
+def test_words_of_talk_are_not_terms() -> None:
+    query = analyse("安徽规范性文件报备案，要交哪几样东西？长春这边多久才能清理一回？")
+    assert not {"东西", "这边", "才能", "一回"} & set(query.terms)
 
 
 def test_a_documents_own_short_names_count_both_ways() -> None:

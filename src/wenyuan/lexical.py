@@ -28,9 +28,9 @@ def _jieba():
     """rjieba, taught the lexicon's abbreviations (个税, 公租房) and the numbered congresses (十八大) as words."""
     import rjieba
 
-    from wenyuan.query import aliases
+    from wenyuan.query import lexicon_words
 
-    for word in [*aliases(), *(f"十{digit}大" for digit in "一二三四五六七八九"), "二十大"]:
+    for word in [*lexicon_words(), *(f"十{digit}大" for digit in "一二三四五六七八九"), "二十大"]:
         if len(word) >= 2 and not word.isascii():
             rjieba.add_word(word, None, None)
     return rjieba
@@ -39,9 +39,9 @@ def _jieba():
 @lru_cache(maxsize=1)
 def vocabulary() -> str:
     """A fingerprint of the words jieba was taught: tokens stored with another vocabulary are made again."""
-    from wenyuan.query import aliases
+    from wenyuan.query import lexicon_words
 
-    return hashlib.sha1("\n".join(sorted(aliases())).encode()).hexdigest()[:12]
+    return hashlib.sha1("\n".join(sorted(lexicon_words())).encode()).hexdigest()[:12]
 
 
 _DEFINITION = re.compile(r"([^，,。；;：:、（(“”《》\s]{2,40})[（(](?:以下|下文)?简称[“\"《]?([^”\"》）)，,]{2,16})[”\"》]?[）)]")

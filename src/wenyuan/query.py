@@ -73,6 +73,10 @@ QUESTION_FRAME = frozenset(
     "钱 位 人 次 天 岁 号 名 内 以后 之后 哪一年 哪年 几位 多少钱 多长 多久 多大 多高 一下 有关 相关 分别 各 是 有 除了 别的 "
     "列出 逐条 即可 请 分为 这块 这部分 百分之几 百分之多少 多大面积 大面积 几成 依次 多长时间 多少时间 多长期限 态度 当时 "
     "部分".split()
+    # words of talk that say nothing of what is asked (这边, 东西, 才能, 一回: 多久才能转手卖, 要交哪几样东西)
+    + "这边 那边 这里 那里 东西 一回 才能 还能 就能 才行 就行 行吗 可以吗 咱们 想问 想问下 问一下 问下 您好 你好 谢谢 "
+    "麻烦 这些 那些 这种 那种 这样 就是 到底 究竟 要不要 会不会 行不行 咋办 咋样 怎么样 的话 然后 好像 听说 觉得 "
+    "啥的 什么的".split()
 )
 _TWO_DIGIT_YEAR = re.compile(r"(?<![\d.])(0\d|1\d|9\d)(?=年(?:的|度)?(?:政府|国务院|全国|中央|人大|两会|政协|工作|[^\d年]{0,4}(?:报告|决议|文件|通知|意见)))")
 # 十八大, 党的二十大 (not the 十大 of 十大工程, nor the 十大 inside 二十大)
@@ -126,21 +130,46 @@ class Query:
         return (term, *self.alternatives.get(term, ()))
 
 
-@lru_cache(maxsize=1)
-def aliases() -> dict[str, tuple[str, ...]]:
-    """The curated lexicon (lexicon/aliases.txt), folded, both ways: a short form finds its long forms and back."""
-    groups: dict[str, list[str]] = {}
-    text = resources.files("wenyuan").joinpath("lexicon/aliases.txt").read_text(encoding="utf-8")
+_LEXICONS = ("lexicon/aliases.txt", "lexicon/everyday.txt")
+
+
+def _lexicon_lines(name: str) -> list[tuple[str, list[str]]]:
+    """(short form, its long forms) of each line of a lexicon file, folded."""
+    text = resources.files("wenyuan").joinpath(name).read_text(encoding="utf-8")
+    found = []
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         short, _, longs = line.partition("=")
-        short = fold(short.strip())
-        for long in (fold(part.strip()) for part in longs.split("|")):
-            if long:
+        found.append((fold(short.strip()), [long for long in (fold(part.strip()) for part in longs.split("|")) if long]))
+    return found
+
+
+@lru_cache(maxsize=1)
+def aliases() -> dict[str, tuple[str, ...]]:
+    """The curated lexicons (lexicon/aliases.txt, lexicon/everyday.txt), folded, both ways: a short form finds its
+    long forms and back."""
+    groups: dict[str, list[str]] = {}
+    for name in _LEXICONS:
+        for short, longs in _lexicon_lines(name):
+            for long in longs:
                 groups.setdefault(short, []).append(long)
                 groups.setdefault(long, []).append(short)
     return {key: tuple(dict.fromkeys(values)) for key, values in groups.items()}
+
+
+@lru_cache(maxsize=1)
+def _taught() -> frozenset[str]:
+    return frozenset(lexicon_words())
+
+
+@lru_cache(maxsize=1)
+def lexicon_words() -> tuple[str, ...]:
+    """The words jieba is taught: both sides of aliases.txt (GDP, 国内生产总值), only the everyday side of
+    everyday.txt (医药费, not 医疗费用: documents keep being segmented as they were)."""
+    words = [word for short, longs in _lexicon_lines("lexicon/aliases.txt") for word in (short, *longs)]
+    words += [short for short, _ in _lexicon_lines("lexicon/everyday.txt")]
+    return tuple(dict.fromkeys(words))
 
 
 def normalise(question: str) -> str:
@@ -275,8 +304,9 @@ def analyse(question: str, definitions: dict[str, str] | None = None) -> Query:
         for said, other in ((short, long), (long, short)):
             if len(said) >= 3 and said in text:
                 phrases.setdefault(said, []).append(other)
+    taught = _taught()
     for phrase, forms in lexicon.items():  # multi-word entries jieba splits (人大常委会, 个人所得税专项附加扣除)
-        if len(phrase) >= 3 and phrase in text:
+        if len(phrase) >= 3 and phrase in text and phrase in taught:  # not an official form of everyday.txt
             phrases.setdefault(phrase, []).extend(forms)
     kept = _outermost(phrases)
     # "第几号令", "文号" say what is asked of the document, not what a passage of it is about

@@ -208,6 +208,8 @@ class ExtractiveAnswerer:
         if not self._names_fit(query, document.id):
             return False
         said = fold(" ".join(c.quote for c in answer.citations))
+        if gate.contrasted(query, card + fold(" ".join(" ".join(c.heading_path) for c in answer.citations)), said):
+            return False  # 住院起付线 asked, the 门诊 起付标准 quoted: another of the same kind
         if any(_OMITTED.search(c.quote) for c in answer.citations):
             return False  # 五、关于大连新机场建设项目问题。（略）: the document leaves out what it would say
         if answer.mode != "list" and any(_DEFERRED.search(fold(c.quote)) for c in answer.citations):

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib import resources
 
 from wenyuan import lexical, weights
+from wenyuan.clean import fold
 from wenyuan.index import Index
 from wenyuan.query import LIST, LIST_NOUNS, QUESTION_FRAME, Query
 from wenyuan.types import Document
@@ -145,3 +147,22 @@ def slot_share(query: Query, term_weight: dict[str, float], card: str, answer_co
         return 1.0
     total = sum(term_weight.get(t, 1.0) for t in slot)
     return sum(term_weight.get(t, 1.0) for t in slot if held(query, t, answer_context)) / total
+
+
+@lru_cache(maxsize=1)
+def _contrasts() -> tuple[tuple[str, ...], ...]:
+    """The sets of lexicon/contrasts.txt: words that tell apart things of one kind (住院 | 门诊)."""
+    text = resources.files("wenyuan").joinpath("lexicon/contrasts.txt").read_text(encoding="utf-8")
+    return tuple(tuple(fold(word.strip()) for word in line.split("|") if word.strip())
+                 for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def contrasted(query: Query, named: str, quoted: str) -> bool:
+    """Whether the question names one of a set of words that tell things apart (住院) and the quoted words name
+    another of them (门诊) while neither they nor what names them (`named`: headings, the document's card) name it."""
+    for words in _contrasts():
+        asked = [word for word in words if word in query.text]
+        if len(asked) == 1 and asked[0] not in quoted + named \
+                and any(word in quoted for word in words if word != asked[0]):
+            return True
+    return False

@@ -175,6 +175,7 @@ def test_the_span_of_the_answer_is_not_what_tells_passages_apart() -> None:
         ("限价房买了以后，要过多久才能转手卖？", "转手", "上市交易"),
         ("文件公布后多少天内得报上级备案？", "上级", "上一级"),
         ("南京孩子出生后多长时间内要去报户口？", "孩子", "婴儿"),
+        ("哪几类机构不许制定规范性文件？", "不许", "不得"),
     ],
 )
 def test_abbreviations_bring_their_long_forms(question: str, term: str, form: str) -> None:
@@ -302,6 +303,14 @@ def test_a_two_character_word_is_held_by_the_two_words_it_abbreviates(term: str,
     from wenyuan.answer.gate import held
 
     assert held(analyse("这是什么？"), term, text) == holds
+
+
+def test_a_word_in_quotation_marks_is_still_the_word() -> None:
+    from wenyuan.answer.gate import held
+
+    query = analyse("哪些情况可以申请改名字？")
+    assert held(query, "改名字", "本市居民符合下列情形之一的，可以变更“姓名”：")
+    assert not held(query, "改名字", "本市居民可以变更户口登记项目")
 
 
 @pytest.mark.parametrize(("question", "head"), [

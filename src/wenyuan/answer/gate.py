@@ -46,8 +46,14 @@ def parts(term: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for p in pieces if p not in QUESTION_FRAME))
 
 
+_QUOTED = re.compile("[“”‘’「」『』\"]")
+_QUOTE_MARKS = str.maketrans("", "", "“”‘’「」『』\"")
+
+
 def held(query: Query, term: str, context: str) -> bool:
     """Whether a folded text holds a term in any of its forms, or all the words of a compound."""
+    if _QUOTED.search(context):  # 可以变更“姓名”: a word the document puts in quotation marks is still the word
+        context = context.translate(_QUOTE_MARKS)
     if any(form in context for form in query.forms(term)):
         return True
     pieces = parts(term)

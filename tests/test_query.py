@@ -176,6 +176,8 @@ def test_the_span_of_the_answer_is_not_what_tells_passages_apart() -> None:
         ("文件公布后多少天内得报上级备案？", "上级", "上一级"),
         ("南京孩子出生后多长时间内要去报户口？", "孩子", "婴儿"),
         ("哪几类机构不许制定规范性文件？", "不许", "不得"),
+        ("职工自己的医保费按工资的百分之几交？", "自己", "个人"),
+        ("哪些情况的医药费医保基金不给付？", "不给付", "不予支付"),
     ],
 )
 def test_abbreviations_bring_their_long_forms(question: str, term: str, form: str) -> None:
@@ -195,6 +197,7 @@ def test_the_official_side_of_the_everyday_lexicon_keeps_its_words() -> None:
 def test_words_of_talk_are_not_terms() -> None:
     query = analyse("安徽规范性文件报备案，要交哪几样东西？长春这边多久才能清理一回？")
     assert not {"东西", "这边", "才能", "一回"} & set(query.terms)
+    assert "最晚" not in analyse("没参保的单位最晚什么时候前要参加医保？").terms  # how the time is bounded, as 最多
 
 
 def test_a_documents_own_short_names_count_both_ways() -> None:

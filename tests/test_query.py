@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from wenyuan.clean import chinese_number, fold
@@ -346,3 +347,21 @@ def test_a_limit_asked_is_held_by_the_bound_written(question: str, term: str, te
     from wenyuan.answer.gate import held
 
     assert held(analyse(question), term, text)
+
+
+def test_the_forms_of_a_word_no_passage_writes_stand_in_for_it() -> None:
+    """医药费 and 不给付 are how people say it; no passage writes them, so their forms (医疗费用, 不予支付) count as
+    much as a word asked, where the forms of a word the passages do write only add a little."""
+    from wenyuan import lexical
+    from wenyuan.retrieve import _asked_and_other
+
+    passage = set(lexical.tokenize("基本医疗保险基金不予支付下列医疗费用", "words"))
+
+    def scores(tokens: list[str]) -> np.ndarray:
+        return np.array([float(sum(token in passage for token in tokens))])
+
+    query = analyse("哪些情况的医药费医保基金不给付？")
+    everyday = {"医药费", "不给付"}
+    standing_in = _asked_and_other(query, "words", scores, lambda term: term not in everyday)[0]
+    added = _asked_and_other(query, "words", scores, lambda term: True)[0]
+    assert standing_in > added > scores(lexical.tokenize(query.text, "words"))[0]

@@ -114,7 +114,7 @@ def search(
     # of a document's own title says little about which of its passages answers (the card carries it)
     within = route_to.documents  # a store scores only its best passages: those of the routed documents, then
     lexical_all = _asked_and_other(query, index.lexical_tokens,
-                                   lambda tokens: index.lexical_scores(tokens, weights.OWN_TITLE, within))
+                                   lambda tokens: index.lexical_scores(tokens, weights.OWN_TITLE, within), index.knows)
     fused = _normalised(lexical_all)
     card_all = _asked_and_other(query, "words", index.card_scores)
     card_of_chunk = _normalised(card_all)[index.chunk_documents]
@@ -153,11 +153,17 @@ def search(
     ]
 
 
-def _asked_and_other(query: Query, mode: str, scores: Callable[[list[str]], np.ndarray]) -> np.ndarray:
-    """Scores for the question's own words plus, with less weight, for the other forms of its terms."""
+def _asked_and_other(query: Query, mode: str, scores: Callable[[list[str]], np.ndarray],
+                     knows: Callable[[str], bool] = lambda _: True) -> np.ndarray:
+    """Scores for the question's own words plus, with less weight, for the other forms of its terms; the forms of a
+    word no passage writes (医药费, 不给付: how people say it) stand in for it with the weight of a word asked."""
     asked = lexical.tokenize(query.text, mode)
-    other = [token for token in lexical.tokenize(query.other_forms, mode) if token not in asked]
-    return scores(asked) + weights.OTHER_FORMS * scores(other)
+    unknown = {term for term in query.alternatives if not knows(term)}
+    standing_in = [token for token in lexical.tokenize(" ".join(
+        form for term in unknown for form in query.alternatives[term]), mode) if token not in asked]
+    other = [token for token in lexical.tokenize(query.other_forms, mode)
+             if token not in asked and token not in standing_in]
+    return scores(asked) + weights.STANDING_IN * scores(standing_in) + weights.OTHER_FORMS * scores(other)
 
 
 def _chunks_of(index: Index, doc_ids: Collection[str]) -> np.ndarray:

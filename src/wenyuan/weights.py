@@ -11,6 +11,7 @@ from __future__ import annotations
 CARD = 0.6  # the document's card (title, subtitle, 文号, issuer, year, file name) against the question, max-normalised
 HEADER = 1.0  # a question asking for a 文号 adds this times the card score to each document's first passage
 OWN_TITLE = 0.3  # BM25 of a word inside the passages of a document whose own card holds it counts this much
+STANDING_IN = 0.7  # BM25 of the forms of a question's word that no passage writes (医药费 → 医疗费用), which stand in for it
 OTHER_FORMS = 0.3  # BM25 of the other forms of the question's terms (lexicon, 以下简称), against 1 for its own words
 NAMED = 0.3  # a document the question names loosely (《…》, 十八大 without 报告, 8+ characters of its name) gains this
 COVERAGE = 1.5  # the best RERANKED passages gain this times the weighted share of the question's terms they hold

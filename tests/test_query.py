@@ -179,6 +179,8 @@ def test_the_span_of_the_answer_is_not_what_tells_passages_apart() -> None:
         ("哪几类机构不许制定规范性文件？", "不许", "不得"),
         ("职工自己的医保费按工资的百分之几交？", "自己", "个人"),
         ("哪些情况的医药费医保基金不给付？", "不给付", "不予支付"),
+        ("迁进去的房子是家里70岁老人的，老人那边需要怎么配合？", "老人", "老年人"),
+        ("在天津打零工、没单位，自己交职工医保，交了多久才能开始报销？", "打零工", "灵活就业"),
     ],
 )
 def test_abbreviations_bring_their_long_forms(question: str, term: str, form: str) -> None:

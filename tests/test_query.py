@@ -367,3 +367,12 @@ def test_the_forms_of_a_word_no_passage_writes_stand_in_for_it() -> None:
     standing_in = _asked_and_other(query, "words", scores, lambda term: term not in everyday)[0]
     added = _asked_and_other(query, "words", scores, lambda term: True)[0]
     assert standing_in > added > scores(lexical.tokenize(query.text, "words"))[0]
+
+
+def test_a_measure_before_is_ends_its_word() -> None:
+    """公示期是几天: jieba reads 公示 | 期是; the figure asked is the 公示期's, which the gate then looks for."""
+    from wenyuan.answer.gate import asked_head
+
+    query = analyse("竣工环保验收的公示期是几天？")
+    assert "公示期" in query.terms and asked_head(query) == "公示期"
+    assert "医保费" not in analyse("个人医保费按工资的多少比例交？").terms  # only before 是 …

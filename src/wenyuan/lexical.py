@@ -115,18 +115,25 @@ def tokenize(text: str, mode: str) -> list[str]:
     return words(text) + ["▁" + token for token in bigrams(text)]
 
 
+# 公示期是几天: jieba reads 公示 | 期是; the 期 (率, 额, 费 …) ends the word before it, whose figure is asked
+_MEASURE_BEFORE_IS = re.compile(r"(?<=[\u4e00-\u9fff])([期率额费价线])是(?=多少|几|什么|哪|多久|多长|多大|多高|\s*$)")
+
+
 def terms(text: str) -> list[str]:
     """The distinct content words of a question, in order: what a passage must mention to answer it."""
     folded = fold(text)
     numbers = _doc_numbers(folded)
     for number in numbers:
         folded = folded.replace(number, " ")
+    raw = _jieba().cut(_MEASURE_BEFORE_IS.sub(r"\1 是", folded))
+    cut: list[str] = []
+    for at, token in enumerate(raw):
+        if len(token) == 1 and token in "期率额费价线" and cut and _CJK_RUN.fullmatch(cut[-1]) \
+                and raw[at + 1 : at + 3] == [" ", "是"]:
+            cut[-1] += token  # 公示 + 期: one word, as the question writes it
+        else:
+            cut.append(token)
     seen = dict.fromkeys(
-        numbers
-        + [
-            token
-            for token in _jieba().cut(folded)
-            if token.strip() and token not in STOPWORDS and _TOKEN_KEEP.search(token)
-        ]
+        numbers + [token for token in cut if token.strip() and token not in STOPWORDS and _TOKEN_KEEP.search(token)]
     )
     return list(seen)

@@ -973,3 +973,16 @@ def test_the_sentence_about_what_is_asked_is_quoted_first(tmp_path: Path, embedd
     assistant = _built(tmp_path, embedder, {f"{name}.txt": f"{name}\n{text}\n"})
     answer = assistant.ask(question)
     assert not answer.refused and first_quote in answer.citations[0].quote, answer.text
+
+
+def test_a_question_that_asks_two_things_quotes_the_sentence_that_answers_the_second(tmp_path_factory, embedder) -> None:
+    """哪天考？考几门？: the date is one sentence, the subjects the next one of its paragraph."""
+    assistant = _indexed(tmp_path_factory, embedder, "two-asks", {
+        "某市小学毕业考试通知.txt": "某市教育局关于做好2016年小学毕业考试工作的通知\n各区教育局：\n"
+        "一、考试时间\n今年全市小学毕业考试时间统一为6月12日。考试科目为语文、数学两科，每科考试时间不超过90分钟。\n"
+        "二、考试组织\n各区教育局负责本区考务工作，严禁以任何形式公布考试成绩和排名。\n",
+    })
+    answer = assistant.ask("某市2016年小学毕业考试哪天？考几门？")
+    assert "6月12日" in answer.text and "语文、数学两科" in answer.text, answer.text
+    one = assistant.ask("某市2016年小学毕业考试是哪天？")
+    assert "6月12日" in one.text and "语文、数学两科" not in one.text, one.text  # one thing asked: one sentence

@@ -377,6 +377,12 @@ class ExtractiveAnswerer:
                                heading.outline)
                 return self._compose_list(query, hits, listed)
             chosen = [self._with_body(best, whole_paragraph=query.shape == LIST)]
+        elif len(chosen) == 1 and _asks_twice(query.asked):
+            # 哪天考？考几门？: the sentence after the one that answers the first ask, in its paragraph, often answers
+            # the second ("考试科目为语文、数学两科")
+            following = _next_in_paragraph(document.text, best.end)
+            if following is not None:
+                chosen.append(_Sentence(best.doc_id, *following, best.score, best.hit))
         parts = []
         covered = 0
         for sentence in sorted(chosen, key=lambda s: s.start):
@@ -709,6 +715,20 @@ def _enumerates_closer(query: Query, term_weight: dict[str, float], sentence: An
 
 
 _COMPOUND_GAP = 12  # characters between a compound's parts that still write it
+
+
+def _asks_twice(question: str) -> bool:
+    """Whether a question asks two things, each with its own question mark (多久找不到才给补？补好之前怎么办？)."""
+    return sum(len(re.findall(r"[\u4e00-\u9fff]", part)) >= 2 for part in re.split(r"[？?]", question)) >= 2
+
+
+def _next_in_paragraph(text: str, end: int) -> tuple[int, int] | None:
+    """The sentence after `end` when it is in the same paragraph and short enough to quote whole."""
+    paragraph_end = text.find("\n", end)
+    spans = sentence_spans(text, end, len(text) if paragraph_end < 0 else paragraph_end)
+    if not spans or spans[0][1] - spans[0][0] > weights.WHOLE_SENTENCE:
+        return None
+    return spans[0]
 
 
 def _defining(word: str) -> re.Pattern[str]:

@@ -986,3 +986,14 @@ def test_a_question_that_asks_two_things_quotes_the_sentence_that_answers_the_se
     assert "6月12日" in answer.text and "语文、数学两科" in answer.text, answer.text
     one = assistant.ask("某市2016年小学毕业考试是哪天？")
     assert "6月12日" in one.text and "语文、数学两科" not in one.text, one.text  # one thing asked: one sentence
+
+
+def test_a_date_asked_is_the_one_before_what_it_dates(tmp_path_factory, embedder) -> None:
+    """哪天起享受待遇？: 自2016年4月15日起享受 dates 享受; a date written after another 享受 dates something else."""
+    assistant = _indexed(tmp_path_factory, embedder, "dated", {
+        "某市医保待遇衔接通知.txt": "关于某市外来从业人员医保待遇衔接有关问题的通知\n一、关于待遇调整的时间及人员范围\n"
+        "（一）2016年3月按规定正享受当月外来从业人员医保待遇的人员，自2016年4月1日起统一调整为享受职工医保待遇。\n"
+        "（二）2016年3月新参保的外来从业人员，自2016年4月15日起享受职工医保待遇。\n",
+    })
+    answer = assistant.ask("某市外来从业人员医保衔接，2016年3月新参保的，哪天起享受职工医保待遇？")
+    assert "2016年4月15日" in answer.text and "2016年4月1日起" not in answer.text, answer.text

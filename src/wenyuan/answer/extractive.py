@@ -776,6 +776,7 @@ _ASKS_PARTS = re.compile(r"(?:分(?:了|为|成)?|有|包括|包含)(?:哪几|�
 _THIS_YEAR = re.compile(r"今年|本年度?")
 _NEAR = 20  # characters between an asked word and a figure that make them belong together
 # verbs a date comes before ("自2010年7月1日起施行", "于2019年3月底前完成")
+_ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|几号|几月几日|哪年哪月|从何时")
 _DATED_VERBS = frozenset("施行 实施 执行 生效 试行 废止 失效 完成 印发 发布 公布 开始 启动 截止".split())
 
 
@@ -783,6 +784,7 @@ def _figure_near(query: Query, slot: list[str], words: str) -> bool:
     """Whether a figure stands within a few characters of one of the asked words: after it ("子女教育…每月1000元")
     or, for a verb, before it ("自2010年7月1日起施行"). A year asked is not such a word: 2016 stands by its own
     month and day."""
+    when = bool(_ASKS_DATE.search(query.text))
     for term in slot:
         if term.isdigit():
             continue
@@ -792,8 +794,8 @@ def _figure_near(query: Query, slot: list[str], words: str) -> bool:
                 continue
             if _FIGURE.search(words[at + len(form) : at + len(form) + _NEAR]):
                 return True
-            if form in _DATED_VERBS and _FIGURE.search(words[max(0, at - _NEAR) : at]):
-                return True
+            if (form in _DATED_VERBS or when) and _FIGURE.search(words[max(0, at - _NEAR) : at]):
+                return True  # 自2016年4月15日起享受: a date asked stands before what it dates
     return False
 
 

@@ -377,3 +377,9 @@ def test_a_measure_before_is_ends_its_word() -> None:
     query = analyse("竣工环保验收的公示期是几天？")
     assert "公示期" in query.terms and asked_head(query) == "公示期"
     assert "医保费" not in analyse("个人医保费按工资的多少比例交？").terms  # only before 是 …
+
+
+def test_a_question_word_glued_to_its_neighbours_is_no_term() -> None:
+    """一套保障面积按多大来控制: jieba may read 按多大来 as one token; no passage writes it."""
+    terms = analyse("一套保障面积按多大来控制？").terms
+    assert not any("多大" in term for term in terms) and {"面积", "控制"} <= set(terms)

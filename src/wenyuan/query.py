@@ -228,6 +228,7 @@ def _named_documents(text: str, spelt: list[str]) -> list[NamedDocument]:
     return named
 
 
+_ASKING_INSIDE = re.compile(r"多大|多少|多久|多长|多高|几")
 _QUESTION_WORD = re.compile(r"^(?:哪|什么|多少|几|怎|如何|是否|为何|为什么|第几|各是|各为|各有)")
 
 
@@ -244,6 +245,8 @@ def _content(term: str) -> bool:
     """A word that says what the question is about: not a frame word, nor made only of frame words (最多能)."""
     if term in QUESTION_FRAME or term in lexical.STOPWORDS or _QUESTION_WORD.match(term):
         return False
+    if _ASKING_INSIDE.search(term) and not lexical.is_word(term):
+        return False  # 按多大来 (按多大来控制): a question word jieba glued to its neighbours, no word of a passage
     pieces = [p for p in lexical.words(term) if p != term]
     return not pieces or any(p not in QUESTION_FRAME and p not in lexical.STOPWORDS and len(p) >= 2 for p in pieces)
 

@@ -86,7 +86,7 @@ def test_lead_and_participants(text: str, first_leads: bool, expected: tuple) ->
     ("。成员由教育部、民政部等部门负责同志组成。各地要参照建立相应工作机制。", ("各地", ())),  # 负责同志 is a post
     # a line begins a clause: a heading that names a school, then the school and what it does this year
     ("高淳区第一中学\n高淳区第一中学今年继续实行相对就近、免试入学的办法。", ("高淳区第一中学", ())),
-    ("3.各招生学校（专业）不录取未参加体检的考生。", ("各招生学校", ())),  # what a unit must not do binds it
+    ("各招生学校（专业）不录取未参加体检的考生。", ("各招生学校", ())),  # what a unit must not do binds it
 ])
 def test_the_unit_an_item_makes_act(text: str, expected: tuple) -> None:
     from wenyuan.tasks import actor

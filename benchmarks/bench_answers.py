@@ -28,6 +28,8 @@ Question sets (JSONL as in `wenyuan eval`; "doc" relative to ../shared/corpus/):
   real/ files city-dev and more-dev ask about, written later from the documents alone, in everyday words; split by
   document the same way (with its own salt). Its documents were tuned on: the test part tells how new wording fares,
   not new documents;
+- fresh-test: benchmarks/questions/fresh-test.jsonl (= written/set-k.jsonl, not split), 110 questions in everyday
+  words over 98 documents of the frozen test parts, written later from the documents alone: frozen as a whole;
 - genres-dev: benchmarks/questions/genres-dev.jsonl, 100 new questions over the 27 genres/ documents that the
   development sets ask about, written later from the documents alone: a development set only (its documents were
   tuned on), to tell wording the rules fit from documents they fit;
@@ -80,6 +82,7 @@ SETS = {
     "more-test": (BENCH / "questions" / "more-test.jsonl", "corpus"),
     "more-dev": (BENCH / "questions" / "more-dev.jsonl", "corpus"),
     "wording-test": (BENCH / "questions" / "wording-test.jsonl", "corpus"),
+    "fresh-test": (BENCH / "questions" / "fresh-test.jsonl", "corpus"),
     "wording-dev": (BENCH / "questions" / "wording-dev.jsonl", "corpus"),
     "genres-dev": (BENCH / "questions" / "genres-dev.jsonl", "corpus"),
     "demo": (DEMO_QUESTIONS, "demo"),
@@ -224,8 +227,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"- Date: {datetime.now().isoformat(timespec='seconds')}; command: "
         f"`.venv/bin/python benchmarks/bench_answers.py{' --sets ' + ' '.join(args.sets) if args.sets != list(SETS) else ''}`; "
         f"{time.perf_counter() - began:.0f} s.",
-        "- test, real-test, local-test, city-test, more-test, wording-test = frozen test parts (reported, never tuned "
-        "on; wording-test asks anew about documents city-dev and more-dev ask about); dev, real-dev, local-dev, "
+        "- test, real-test, local-test, city-test, more-test, wording-test, fresh-test = frozen test parts (reported, "
+        "never tuned on; wording-test asks anew about documents city-dev and more-dev ask about; fresh-test about the "
+        "other test parts' documents); dev, real-dev, local-dev, "
         "city-dev, more-dev, wording-dev, genres-dev, govqa, lists-dev and near-dev = development sets; "
         "demo = the set the "
         "answerer was first tuned on (data/ only). Corpus for test, dev, govqa: all of ../shared/corpus in one index.",

@@ -122,7 +122,9 @@ class PlainBm25:
         import bm25s
         import rjieba
 
-        self._cut = rjieba.cut_for_search
+        # a jieba of its own, with jieba's dictionary only: the module-level one is taught Wenyuan's lexicon when an
+        # index loads in this process, which would make the baseline a little less plain
+        self._cut = rjieba.Jieba().cut_for_search
         self.chunks = index.chunks
         corpus = [self.tokens(Path(chunk.doc_path).stem + " " + chunk.text) for chunk in index.chunks]
         self.bm25 = bm25s.BM25()

@@ -25,6 +25,9 @@ from wenyuan.query import FIGURE, FACT, LIST, DOC_NUMBER_SHAPE, analyse, canonic
         ("上海市行政规范性文件制定和备案规定是市政府第几号令？", DOC_NUMBER_SHAPE),  # a decree's number is its 文号
         ("河北省规范性文件制定规定是哪号省政府令？", DOC_NUMBER_SHAPE),
         ("政务新媒体工作的主管单位是谁？", FACT),
+        # yes or no asked: the clauses before it (过了期限) set the case, they ask no figure
+        ("部门文件送审后，过了期限一直没回书面意见，文件能发吗？", FACT),
+        ("法制机构多少天内审完？能延长吗？", FIGURE),
     ],
 )
 def test_shape(question: str, shape: str) -> None:

@@ -287,6 +287,18 @@ def asked_slot(text: str) -> tuple[str, tuple[str, ...]]:
     return (parts[0] if parts else ""), ()
 
 
+_YES_NO = re.compile(r"(?:吗|么|没有|是否|能否|能不能|可不可以|行不行|算不算)[？?。！!\s]*$")
+
+
+def _yes_no_asked(text: str) -> str:
+    """The clause a yes-or-no question asks (文件能发吗？ of "…过了期限一直没回书面意见，文件能发吗？"), or "": the
+    words before it (过了期限) set the case; they do not make it a question about a figure."""
+    if not _YES_NO.search(text):
+        return ""
+    clauses = [c for c in re.split(r"[，,；;：:]", text) if c.strip()]
+    return clauses[-1] if clauses else ""
+
+
 def analyse(question: str, definitions: dict[str, str] | None = None) -> Query:
     """Analyse a question; `definitions` are the documents' own short names (以下简称) mapped to their long forms."""
     text = normalise(question)
@@ -295,7 +307,7 @@ def analyse(question: str, definitions: dict[str, str] | None = None) -> Query:
         shape = DOC_NUMBER_SHAPE
     elif _LIST_QUESTION.search(text):
         shape = LIST
-    elif _FIGURE_QUESTION.search(text):
+    elif _FIGURE_QUESTION.search(_yes_no_asked(text) or text):
         shape = FIGURE
     else:
         shape = FACT

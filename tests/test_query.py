@@ -28,6 +28,10 @@ from wenyuan.query import FIGURE, FACT, LIST, DOC_NUMBER_SHAPE, analyse, canonic
         # yes or no asked: the clauses before it (过了期限) set the case, they ask no figure
         ("部门文件送审后，过了期限一直没回书面意见，文件能发吗？", FACT),
         ("法制机构多少天内审完？能延长吗？", FIGURE),
+        ("结合本区又加了几条管事的规定，这还算普通转发吗？", FACT),  # 几条 sets the case; yes or no is asked
+        ("高考网上填志愿，最晚到几号几点？", FIGURE),  # 几点 after 几号 is the hour, not how many points
+        ("报备案要交几份正式文本？", FIGURE),
+        ("这次讲话强调了几点？", LIST),
     ],
 )
 def test_shape(question: str, shape: str) -> None:

@@ -22,11 +22,12 @@ DOC_NUMBER_SHAPE = "doc_number"
 FACT = "fact"
 
 _LIST_QUESTION = re.compile(
-    r"有哪些|哪几(?![天日年月号])|哪些|几条|几项|几个方面|几点|什么要求|哪些要求|要求是什么|要求有|任务是什么|目标任务|主要任务|重点任务|"
+    r"有哪些|哪几(?![天日年月号])|哪些|几条|几项|几个方面|(?<![号时天日])几点|什么要求|哪些要求|要求是什么|要求有|任务是什么|目标任务|主要任务|重点任务|"
     r"措施|举措|怎么做|如何做|怎样做|主要内容|包括哪|包括什么|原则是什么|基本原则|分别是|哪[两三四五六七八九十]|哪\d{1,2}[个项条点类种]"
 )
 _FIGURE_QUESTION = re.compile(
     r"多少|几成|比例|比重|百分之几|增速|增长率|率是|率为|达到了|提升到|提高到|几天|几日|(?<!哪)几个(?!方面)|几家|几所|(?<!哪)几年|"
+    r"几份|几次|几件|几张|几本|几门|几科|"
     r"何时|什么时候|哪天|哪一天|几月|几号|哪一年|哪年|日期|时间|期限|截至|金额|规模|数量|多长|多大|多久|几岁|第几"
 )
 # the unit a figure question asks its answer in, and how an answer writes it: "投资了多少钱" is not answered by "2016年年底"
@@ -305,7 +306,7 @@ def analyse(question: str, definitions: dict[str, str] | None = None) -> Query:
     spelt = _spelt_out(text)
     if _DOC_NUMBER_QUESTION.search(text):
         shape = DOC_NUMBER_SHAPE
-    elif _LIST_QUESTION.search(text):
+    elif _LIST_QUESTION.search(_yes_no_asked(text) or text):
         shape = LIST
     elif _FIGURE_QUESTION.search(_yes_no_asked(text) or text):
         shape = FIGURE

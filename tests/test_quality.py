@@ -997,3 +997,18 @@ def test_a_date_asked_is_the_one_before_what_it_dates(tmp_path_factory, embedder
     })
     answer = assistant.ask("某市外来从业人员医保衔接，2016年3月新参保的，哪天起享受职工医保待遇？")
     assert "2016年4月15日" in answer.text and "2016年4月1日起" not in answer.text, answer.text
+
+
+def test_a_paragraph_of_clauses_that_end_alike_is_its_sections_list(tmp_path: Path, embedder) -> None:
+    """（六）有关照顾对象入学。…对A予以适当照顾；对B予以适当照顾；对C予以适当照顾。: the three it cares for are the list."""
+    assistant = _built(tmp_path, embedder, {
+        "某市2015小升初招生入学政策通知.txt": "某市2015小升初招生入学政策通知\n一、入学政策\n"
+        "（一）继续坚持免试、相对就近入学的原则。各区要按照划定的片区安排小学毕业生入学。\n"
+        "（二）进城务工人员随迁子女入学。须持居住证、劳动合同和户口簿到居住地所在区报名。\n"
+        "（三）有关照顾对象入学。\n在不违背相对就近入学原则的前提下，对少数民族小学毕业生予以适当照顾；"
+        "对驻市部队现役军人子女予以适当照顾；对援疆援藏干部的子女予以适当照顾。\n"
+        "二、工作要求\n各区、各学校要加强宣传，及时回应群众关切。\n",
+    })
+    answer = assistant.ask("某市2015小升初，哪几类孩子入学能得到照顾？")
+    assert not answer.refused and answer.mode == "list", answer.text
+    assert len(answer.items) == 3 and all(name in answer.text for name in ("少数民族", "现役军人子女", "援疆援藏")), answer.text

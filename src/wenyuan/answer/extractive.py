@@ -661,6 +661,13 @@ class ExtractiveAnswerer:
                                         and label[0][1] < e and text[label[0][1] - 1] == "。"
                                         for label, (_, e) in zip(labels, paragraphs)):
             return [_label_with_body(text, label[0], end) for label, (_, end) in zip(labels, paragraphs)]
+        # 对少数民族小学毕业生…予以适当照顾；对驻郑部队现役军人子女予以适当照顾；对…予以适当照顾。: one paragraph of
+        # clauses that end alike, each one of what the section lists
+        if len(paragraphs) == 1:
+            parts = enumerations.clauses(text, *paragraphs[0])
+            ends = {text[s:e].rstrip("；;。 \n")[-_PARALLEL_END:] for s, e in parts}
+            if len(parts) >= 3 and len(ends) == 1:
+                return parts
         return []
 
     def _prefer_body(self, doc_id: str, start: int, end: int) -> tuple[int, int]:
@@ -876,6 +883,9 @@ def _first_body(hit: Hit) -> int:
 
 def _overlaps(candidate: _Sentence, chosen: list[_Sentence]) -> bool:
     return any(c.doc_id == candidate.doc_id and c.start < candidate.end and candidate.start < c.end for c in chosen)
+
+
+_PARALLEL_END = 3  # characters at the end of each ；-clause that show them parallel (予以适当照顾)
 
 
 def _items_naming(query: Query, focus: Sequence[str], text: str, items: Sequence[tuple[int, int]]) -> float:

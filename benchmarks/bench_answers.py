@@ -30,6 +30,8 @@ Question sets (JSONL as in `wenyuan eval`; "doc" relative to ../shared/corpus/):
   not new documents;
 - fresh-test: benchmarks/questions/fresh-test.jsonl (= written/set-k.jsonl, not split), 110 questions in everyday
   words over 98 documents of the frozen test parts, written later from the documents alone: frozen as a whole;
+- talk-dev: benchmarks/questions/talk-dev.jsonl (= written/set-l.jsonl, not split), 100 questions in everyday and
+  spoken wording (yes/no, two-part, context first) over 70 documents the development sets ask about: a development set;
 - genres-dev: benchmarks/questions/genres-dev.jsonl, 100 new questions over the 27 genres/ documents that the
   development sets ask about, written later from the documents alone: a development set only (its documents were
   tuned on), to tell wording the rules fit from documents they fit;
@@ -84,6 +86,7 @@ SETS = {
     "wording-test": (BENCH / "questions" / "wording-test.jsonl", "corpus"),
     "fresh-test": (BENCH / "questions" / "fresh-test.jsonl", "corpus"),
     "wording-dev": (BENCH / "questions" / "wording-dev.jsonl", "corpus"),
+    "talk-dev": (BENCH / "questions" / "talk-dev.jsonl", "corpus"),
     "genres-dev": (BENCH / "questions" / "genres-dev.jsonl", "corpus"),
     "demo": (DEMO_QUESTIONS, "demo"),
 }
@@ -230,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "- test, real-test, local-test, city-test, more-test, wording-test, fresh-test = frozen test parts (reported, "
         "never tuned on; wording-test asks anew about documents city-dev and more-dev ask about; fresh-test about the "
         "other test parts' documents); dev, real-dev, local-dev, "
-        "city-dev, more-dev, wording-dev, genres-dev, govqa, lists-dev and near-dev = development sets; "
+        "city-dev, more-dev, wording-dev, talk-dev, genres-dev, govqa, lists-dev and near-dev = development sets; "
         "demo = the set the "
         "answerer was first tuned on (data/ only). Corpus for test, dev, govqa: all of ../shared/corpus in one index.",
         "- Correct answer: not refused, every key point in the answer, and a citation of the right document whose "

@@ -109,7 +109,7 @@ def slot_terms(query: Query, term_weight: dict[str, float], card: str, index_kno
 HEDGES = frozenset("一般 通常 平时 正常 一般情况 正常情况 大致 大概 大约 一直 已经 仍然 总是".split())
 # a span's words (天内 of 多少天内, 工作日之后, 以上): the form of an answer, not what it is about
 SPAN = re.compile(r"(?:之)?(?:工作)?[日天年月周]+(?:之|以)?(?:内|起|后|前)|以[内上下]")
-_COUNT = re.compile(r"[一二三四五六七八九十几两\d]+(?:[组项条点个类种批次]|方面)")
+_COUNT = re.compile(r"[一二三四五六七八九十几两\d]+(?:[组项条点个类种批次起]|方面)")
 
 
 def _telling(term: str, index_knows) -> bool:

@@ -32,6 +32,8 @@ from wenyuan.query import FIGURE, FACT, LIST, DOC_NUMBER_SHAPE, analyse, canonic
         ("高考网上填志愿，最晚到几号几点？", FIGURE),  # 几点 after 几号 is the hour, not how many points
         ("报备案要交几份正式文本？", FIGURE),
         ("这次讲话强调了几点？", LIST),
+        ("郑州那个IC卡的居住证都有啥功能？", LIST),  # 啥 is 什么: the functions are a list
+        ("补办户口簿要带什么材料？", LIST),
     ],
 )
 def test_shape(question: str, shape: str) -> None:

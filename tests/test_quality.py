@@ -932,6 +932,8 @@ def test_what_those_documents_do_say_is_answered(near_misses) -> None:
     assert "法制办公室" in near_misses.ask("某市行政规范性文件备案文书的格式由哪个部门制定？").text
     assert "赵某某" in near_misses.ask("某普查领导小组办公室主任是谁？").text
     assert "李某某" in near_misses.ask("某普查领导小组的副组长是谁？").text
+    both = near_misses.ask("某普查领导小组的组长和副组长分别是谁？")  # two roles asked: each with its members
+    assert "王某某" in both.text and "李某某" in both.text and "张某某" not in both.text, both.text
     assert "20平方米" in near_misses.ask("某市廉租住房保障标准人均建筑面积是多少平方米？").text
 
 

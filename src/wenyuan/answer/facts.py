@@ -89,6 +89,9 @@ def roster(index: Index, query: Query, hits: Sequence[Hit]) -> Answer | None:
         return None
     for doc_id in _best_documents(hits):
         document = index.documents[doc_id]
+        named = rosters.all_named(document.text, query.text)
+        if len(named) >= 2:  # 主任和秘书长分别是谁？: each role asked, with its members, in the roster's order
+            return _roles(index, document, named, query, hits)
         group = rosters.named(document.text, query.text)
         if group is None:
             continue
@@ -106,6 +109,19 @@ def roster(index: Index, query: Query, hits: Sequence[Hit]) -> Answer | None:
         return Answer(query.asked, "\n".join([lead + lines[0], *lines[1:]]), tuple(citations.items), False,
                       "list", tuple(hits), items=items)
     return None
+
+
+def _roles(index: Index, document: Document, named: list[rosters.Group], query: Query, hits: Sequence[Hit]) -> Answer:
+    """Several roles of one roster, each line of their members cited, as one list."""
+    citations = Citations(index)
+    span = (named[0].lines[0][0], named[-1].lines[-1][1])
+    lines = [start_end for group in named for start_end in group.lines[:_ROSTER_SHOWN]]
+    cited = [f"{document.text[start:end].strip()}[{citations.cite(document.id, start, end, hits[0].score, span)}]"
+             for start, end in lines]
+    lead = f"据{document_name(document)}，{'、'.join(group.role for group in named)}如下："
+    items = tuple(AnswerItem(document.path, start, end, document.text[start:end].strip()) for start, end in lines)
+    return Answer(query.asked, "\n".join([lead + cited[0], *cited[1:]]), tuple(citations.items), False, "list",
+                  tuple(hits), items=items)
 
 
 def _best_documents(hits: Sequence[Hit]) -> list[str]:

@@ -61,16 +61,24 @@ def groups(text: str) -> list[Group]:
 def named(text: str, question: str) -> Group | None:
     """The roster group whose role the question names (秘书长 asked: 秘书长's, not 副秘书长's), the longest role
     first; none when the text has no roster or the question names none of its roles."""
+    found = all_named(text, question)
+    return max(found, key=lambda g: len(g.role)) if found else None
+
+
+def all_named(text: str, question: str) -> list[Group]:
+    """Every roster group whose role the question names (主任和秘书长分别是谁？: both), in the roster's order."""
     asked = re.sub(r"\s", "", question)
-    for group in sorted(groups(text), key=lambda g: -len(g.role)):
+    found = []
+    for group in groups(text):
         at = asked.find(group.role)
         while at >= 0:
             after = asked[at + len(group.role) : at + len(group.role) + 1]
             if not (group.role[0] != "副" and at > 0 and asked[at - 1] == "副") \
                     and not _OFFICE_BEFORE.search(asked[:at]) and after != "会":  # 委员会 is no 委员
-                return group
+                found.append(group)
+                break
             at = asked.find(group.role, at + 1)
-    return None
+    return found
 
 
 # a body inside the one the roster lists (领导小组办公室主任): its roles are not the roster's

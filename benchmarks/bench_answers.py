@@ -32,6 +32,9 @@ Question sets (JSONL as in `wenyuan eval`; "doc" relative to ../shared/corpus/):
   words over 98 documents of the frozen test parts, written later from the documents alone: frozen as a whole;
 - talk-dev: benchmarks/questions/talk-dev.jsonl (= written/set-l.jsonl, not split), 100 questions in everyday and
   spoken wording (yes/no, two-part, context first) over 70 documents the development sets ask about: a development set;
+- check-dev: benchmarks/questions/check-dev.jsonl (= written/set-m.jsonl, not split), 120 questions in formal,
+  everyday and spoken wording over 115 development documents, written to check whether the round's later changes
+  carry to new questions (run once on the code before and after them, then a development set);
 - genres-dev: benchmarks/questions/genres-dev.jsonl, 100 new questions over the 27 genres/ documents that the
   development sets ask about, written later from the documents alone: a development set only (its documents were
   tuned on), to tell wording the rules fit from documents they fit;
@@ -87,6 +90,7 @@ SETS = {
     "fresh-test": (BENCH / "questions" / "fresh-test.jsonl", "corpus"),
     "wording-dev": (BENCH / "questions" / "wording-dev.jsonl", "corpus"),
     "talk-dev": (BENCH / "questions" / "talk-dev.jsonl", "corpus"),
+    "check-dev": (BENCH / "questions" / "check-dev.jsonl", "corpus"),
     "genres-dev": (BENCH / "questions" / "genres-dev.jsonl", "corpus"),
     "demo": (DEMO_QUESTIONS, "demo"),
 }
@@ -233,7 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "- test, real-test, local-test, city-test, more-test, wording-test, fresh-test = frozen test parts (reported, "
         "never tuned on; wording-test asks anew about documents city-dev and more-dev ask about; fresh-test about the "
         "other test parts' documents); dev, real-dev, local-dev, "
-        "city-dev, more-dev, wording-dev, talk-dev, genres-dev, govqa, lists-dev and near-dev = development sets; "
+        "city-dev, more-dev, wording-dev, talk-dev, check-dev, genres-dev, govqa, lists-dev and near-dev = development "
+        "sets; "
         "demo = the set the "
         "answerer was first tuned on (data/ only). Corpus for test, dev, govqa: all of ../shared/corpus in one index.",
         "- Correct answer: not refused, every key point in the answer, and a citation of the right document whose "

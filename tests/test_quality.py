@@ -1014,3 +1014,13 @@ def test_a_paragraph_of_clauses_that_end_alike_is_its_sections_list(tmp_path: Pa
     answer = assistant.ask("某市2015小升初，哪几类孩子入学能得到照顾？")
     assert not answer.refused and answer.mode == "list", answer.text
     assert len(answer.items) == 3 and all(name in answer.text for name in ("少数民族", "现役军人子女", "援疆援藏")), answer.text
+
+
+def test_a_count_asked_in_copies_is_answered_by_the_copies_written(tmp_path: Path, embedder) -> None:
+    """要交几份？: 一式三份 gives the count in Chinese numerals and 份; a figure question takes it."""
+    assistant = _built(tmp_path, embedder, {
+        "某省规范性文件制定和备案规定.txt": "某省规范性文件制定和备案规定\n第二十三条 规范性文件应当自公布之日起30日内报送备案。\n"
+        "第二十四条 报送规范性文件备案，应当提交备案报告、规范性文件正式文本和制定说明（一式三份）。\n",
+    })
+    answer = assistant.ask("某省的规范性文件报备案，备案报告、正式文本和制定说明要交几份？")
+    assert not answer.refused and "一式三份" in answer.text, answer.text

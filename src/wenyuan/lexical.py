@@ -115,9 +115,10 @@ def tokenize(text: str, mode: str) -> list[str]:
     return words(text) + ["▁" + token for token in bigrams(text)]
 
 
+# the characters that end a word naming a measure (公示期, 费率, 限额, 起付线)
+MEASURE_ENDS = "期率额费价线"
 # 公示期是几天: jieba reads 公示 | 期是; the 期 (率, 额, 费 …) ends the word before it, whose figure is asked
-_MEASURE_ENDS = "期率额费价线"
-_MEASURE_BEFORE_IS = re.compile(rf"(?<=[\u4e00-\u9fff])([{_MEASURE_ENDS}])是(?=多少|几|什么|哪|多久|多长|多大|多高|\s*$)")
+_MEASURE_BEFORE_IS = re.compile(rf"(?<=[\u4e00-\u9fff])([{MEASURE_ENDS}])是(?=多少|几|什么|哪|多久|多长|多大|多高|\s*$)")
 
 
 def terms(text: str) -> list[str]:
@@ -129,7 +130,7 @@ def terms(text: str) -> list[str]:
     raw = _jieba().cut(_MEASURE_BEFORE_IS.sub(r"\1 是", folded))
     cut: list[str] = []
     for at, token in enumerate(raw):
-        if len(token) == 1 and token in _MEASURE_ENDS and cut and _CJK_RUN.fullmatch(cut[-1]) \
+        if len(token) == 1 and token in MEASURE_ENDS and cut and _CJK_RUN.fullmatch(cut[-1]) \
                 and raw[at + 1 : at + 3] == [" ", "是"]:
             cut[-1] += token  # 公示 + 期: one word, as the question writes it
         else:

@@ -135,16 +135,17 @@ class Query:
 _LEXICONS = ("lexicon/aliases.txt", "lexicon/everyday.txt")
 
 
-def _lexicon_lines(name: str) -> list[tuple[str, list[str]]]:
-    """(short form, its long forms) of each line of a lexicon file, folded."""
+@lru_cache(maxsize=len(_LEXICONS))
+def _lexicon_lines(name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(short form, its long forms) of each line of a lexicon file, folded; each file read once."""
     text = resources.files("wenyuan").joinpath(name).read_text(encoding="utf-8")
     found = []
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         short, _, longs = line.partition("=")
-        found.append((fold(short.strip()), [long for long in (fold(part.strip()) for part in longs.split("|")) if long]))
-    return found
+        found.append((fold(short.strip()), tuple(long for long in (fold(part.strip()) for part in longs.split("|")) if long)))
+    return tuple(found)
 
 
 @lru_cache(maxsize=1)
@@ -307,9 +308,9 @@ def analyse(question: str, definitions: dict[str, str] | None = None) -> Query:
     spelt = _spelt_out(text)
     if _DOC_NUMBER_QUESTION.search(text):
         shape = DOC_NUMBER_SHAPE
-    elif _LIST_QUESTION.search(_yes_no_asked(text) or text):
+    elif _LIST_QUESTION.search(asking := _yes_no_asked(text) or text):
         shape = LIST
-    elif _FIGURE_QUESTION.search(_yes_no_asked(text) or text):
+    elif _FIGURE_QUESTION.search(asking):
         shape = FIGURE
     else:
         shape = FACT

@@ -167,12 +167,12 @@ def responsibility(text: str, first_leads: bool) -> tuple[str, tuple[str, ...], 
 def actor(text: str) -> tuple[str, tuple[str, ...]]:
     """(lead, participants) of an item that writes no responsibility parenthesis, from the unit its own sentences
     make act ("国家卫生健康委制定…", "生态环境部会同国家发展改革委、财政部等部门…"); ("", ()) when none does."""
-    found = [next((m for m in pattern.finditer(text)
-                   if not _NOT_IN_A_UNIT.search(m.group(1)) and not _REGULATED.search(m.group(1))), None)
-             for pattern in (_ACTOR, _EACH_ACTOR, _RESPONSIBLE_CLAUSE)]
-    found = [match for match in found if match]
-    assigned = next((m for m in _ASSIGNED.finditer(text)
+    def first_unit(pattern: re.Pattern[str]) -> re.Match[str] | None:  # the first match that names a unit acting
+        return next((m for m in pattern.finditer(text)
                      if not _NOT_IN_A_UNIT.search(m.group(1)) and not _REGULATED.search(m.group(1))), None)
+
+    found = [match for match in map(first_unit, (_ACTOR, _EACH_ACTOR, _RESPONSIBLE_CLAUSE)) if match]
+    assigned = first_unit(_ASSIGNED)
     if found or assigned:
         # an explicit assignment outweighs a unit that only comes first; otherwise the first clause that makes a
         # unit act

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Protocol, runtime_checkable
 
-from wenyuan import weights
+from wenyuan import lexical, weights
 from wenyuan.answer import enumerations, facts, gate
 from wenyuan.answer.citations import Citations, document_name
 from wenyuan.chunking import Structure, sentence_spans
@@ -208,7 +208,8 @@ class ExtractiveAnswerer:
         if not self._names_fit(query, document.id):
             return False
         said = fold(" ".join(c.quote for c in answer.citations))
-        if gate.contrasted(query, card + fold(" ".join(" ".join(c.heading_path) for c in answer.citations)), said):
+        headings = fold(" ".join(" ".join(c.heading_path) for c in answer.citations))
+        if gate.contrasted(query, card + headings, said):
             return False  # 住院起付线 asked, the 门诊 起付标准 quoted: another of the same kind
         if any(_OMITTED.search(c.quote) for c in answer.citations):
             return False  # 五、关于大连新机场建设项目问题。（略）: the document leaves out what it would say
@@ -232,7 +233,7 @@ class ExtractiveAnswerer:
             if not gate.target_held(query, said_with_leads):
                 return False
             measure = gate.asked_head(query)
-            written = said_with_leads + fold(" ".join(" ".join(c.heading_path) for c in answer.citations))
+            written = said_with_leads + headings
             if len(measure) >= 3 and _MEASURE.search(measure) \
                     and not (gate.held(query, measure, written) or gate.held(query, measure[:-1], written)):
                 return False  # 公示期是几天？ answered by the days of 验收: the figure of another measure (有效 holds 有效期)
@@ -352,7 +353,7 @@ class ExtractiveAnswerer:
             # 82号答复的是哪位委员？: the reply's salutation line and the sentence that names what it answers
             best = _Sentence(best.doc_id, *addressed, best.score, best.hit)
             chosen = [best]
-        if document.number and document.text[best.start : best.end].strip() == document.number:
+        if numbered and not addressed:
             # the question names a document by its number: answer with the document's title and number
             header_end = facts.number_end(document)
             n = citations.cite(best.doc_id, 0, header_end, best.score, (0, header_end))
@@ -896,7 +897,7 @@ def _items_naming(query: Query, focus: Sequence[str], text: str, items: Sequence
     return naming / len(items) if naming >= 2 else 0.0
 
 
-_MEASURE = re.compile(r"(?:[期费率额线价]|标准|限额|年限|期限|时限)$")  # a word that names the figure asked
+_MEASURE = re.compile(rf"(?:[{lexical.MEASURE_ENDS}]|标准|限额|年限|期限|时限)$")  # a word that names the figure asked
 _DEFERRED = re.compile(r"另行(?:通知|公布|制定|确定|发布|规定)|届时(?:另行)?(?:通知|公布)|公布[^。；]{0,30}名单")
 # a sentence that only says who will set what is asked ("…的格式，由市法制办统一制定（见附件）。"), and questions
 # that ask that who (由谁制定, 哪个部门)

@@ -90,35 +90,33 @@ def roster(index: Index, query: Query, hits: Sequence[Hit]) -> Answer | None:
     for doc_id in _best_documents(hits):
         document = index.documents[doc_id]
         named = rosters.all_named(document.text, query.text)
-        if len(named) >= 2:  # 主任和秘书长分别是谁？: each role asked, with its members, in the roster's order
-            return _roles(index, document, named, query, hits)
-        group = rosters.named(document.text, query.text)
-        if group is None:
+        if not named:
             continue
-        citations = Citations(index)
-        span = (group.lines[0][0], group.lines[-1][1])
+        span = (named[0].lines[0][0], named[-1].lines[-1][1])
+        if len(named) >= 2:  # 主任和秘书长分别是谁？: each role asked, with its members, in the roster's order
+            lines = [line for group in named for line in group.lines[:_ROSTER_SHOWN]]
+            lead = f"据{document_name(document)}，{'、'.join(group.role for group in named)}如下："
+            return _roster_lines(index, document, lines, span, lead, query, hits)
+        group = named[0]
         shown = group.lines[:_ROSTER_SHOWN]
-        lines = [f"{document.text[start:end].strip()}[{citations.cite(doc_id, start, end, hits[0].score, span)}]"
-                 for start, end in shown]
         if len(shown) == 1:
-            return Answer(query.asked, f"据{document_name(document)}：{lines[0]}", tuple(citations.items), False,
-                          "fact", tuple(hits))
+            citations = Citations(index)
+            start, end = shown[0]
+            n = citations.cite(doc_id, start, end, hits[0].score, span)
+            return Answer(query.asked, f"据{document_name(document)}：{document.text[start:end].strip()}[{n}]",
+                          tuple(citations.items), False, "fact", tuple(hits))
         more = f"（共{len(group.lines)}行，以上为前{len(shown)}行）" if len(shown) < len(group.lines) else ""
         lead = f"据{document_name(document)}，{group.role}有{len(group.lines)}位{more}："
-        items = tuple(AnswerItem(document.path, start, end, document.text[start:end].strip()) for start, end in shown)
-        return Answer(query.asked, "\n".join([lead + lines[0], *lines[1:]]), tuple(citations.items), False,
-                      "list", tuple(hits), items=items)
+        return _roster_lines(index, document, shown, span, lead, query, hits)
     return None
 
 
-def _roles(index: Index, document: Document, named: list[rosters.Group], query: Query, hits: Sequence[Hit]) -> Answer:
-    """Several roles of one roster, each line of their members cited, as one list."""
+def _roster_lines(index: Index, document: Document, lines: Sequence[tuple[int, int]], span: tuple[int, int],
+                  lead: str, query: Query, hits: Sequence[Hit]) -> Answer:
+    """Roster lines as a list after its lead, each line cited within the roster's span."""
     citations = Citations(index)
-    span = (named[0].lines[0][0], named[-1].lines[-1][1])
-    lines = [start_end for group in named for start_end in group.lines[:_ROSTER_SHOWN]]
     cited = [f"{document.text[start:end].strip()}[{citations.cite(document.id, start, end, hits[0].score, span)}]"
              for start, end in lines]
-    lead = f"据{document_name(document)}，{'、'.join(group.role for group in named)}如下："
     items = tuple(AnswerItem(document.path, start, end, document.text[start:end].strip()) for start, end in lines)
     return Answer(query.asked, "\n".join([lead + cited[0], *cited[1:]]), tuple(citations.items), False, "list",
                   tuple(hits), items=items)

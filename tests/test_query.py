@@ -278,6 +278,12 @@ def test_a_count_with_its_measure_word_is_not_what_the_passages_must_write() -> 
     ("当年农村危房改造任务是多少万户？", "今年城镇保障性住房新开工630万套，继续推进农村危房改造。", False),
     ("当年农村危房改造任务是多少万户？", "改造农村危房150万户。", True),
     ("翻两番以后要达到多少万亿元？", "国内生产总值到二０二０年力争比二０００年翻两番。", False),
+    # a day asked: a day of a month, or one named by its place, not a month or a year alone
+    ("艺体特长生专业测试具体哪天考？", "专业测试于2016年5月组织。", False),
+    ("艺体特长生专业测试具体哪天考？", "专业测试定于5月14日进行。", True),
+    ("决议是哪天通过的？", "第十二届全国人民代表大会第一次会议批准这个报告。", False),
+    ("规则从哪天开始实行？", "本规则自发布之日起施行。", True),
+    ("几号开始报名？", "6月1号至6月5号报名。", True),
 ])
 def test_a_figure_is_asked_in_a_unit(question: str, answer: str, fits: bool) -> None:
     import re
@@ -407,3 +413,19 @@ def test_how_many_events_are_asked_is_not_what_they_are_about() -> None:
 
     assert not _telling("三起", lambda _: True)  # 山西连着出了三起煤矿瓦斯爆炸，是哪三个矿？
     assert _telling("煤矿", lambda _: True)
+
+
+def test_how_the_asker_speaks_is_not_what_is_asked() -> None:
+    """我家, 还要, 暂时: words of no content that a passage need not hold; 每月 is the unit a figure is per, 节假日 a
+    thing asked about."""
+    from wenyuan.answer.gate import slot_terms
+
+    query = analyse("海南省的规范性文件在发布之前，除了主要负责人签署，还要经过谁这一道？")
+    slot = slot_terms(query, {term: 1.0 for term in query.terms}, card="")
+    assert slot and not {"还要", "经过", "除了"} & set(slot)
+    query = analyse("我家老人急诊抢救留观，第5天没抢救过来，这几天的医疗费统筹基金给报吗？")
+    assert "我家" not in slot_terms(query, {term: 1.0 for term in query.terms}, card="")
+    from wenyuan.lexical import is_function_word
+
+    assert all(is_function_word(word) for word in ("我家", "暂时", "还要", "自己"))
+    assert not any(is_function_word(word) for word in ("每月", "每人", "节假日", "颜色", "签署", "过期"))

@@ -78,6 +78,20 @@ def is_word(term: str) -> bool:
     return bool(_jieba().has_word(term))
 
 
+# jieba's word classes of words that carry no content of their own: pronouns (我家), adverbs (暂时), conjunctions
+# (还要), prepositions (经过), time and place words (过来, 之前), particles, interjections and onomatopoeia
+_FUNCTION_CLASSES = ("r", "d", "c", "p", "f", "u", "y", "e", "o")
+
+
+@lru_cache(maxsize=8192)
+def is_function_word(term: str) -> bool:
+    """Whether jieba's dictionary knows the term as one word of a class that carries no content (我家, 暂时, 还要)."""
+    if term.startswith("每"):
+        return False  # 每月, 每人: jieba's pronouns, but the unit a figure is counted per
+    tagged = list(_jieba().tag(term))
+    return len(tagged) == 1 and is_word(term) and tagged[0][1].startswith(_FUNCTION_CLASSES)
+
+
 def words(text: str) -> list[str]:
     """jieba words of the folded text, without punctuation and stopwords."""
     folded = fold(text)

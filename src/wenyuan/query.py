@@ -34,6 +34,9 @@ _FIGURE_QUESTION = re.compile(
 # the unit a figure question asks its answer in, and how an answer writes it: "投资了多少钱" is not answered by "2016年年底"
 _CN_DIGIT = "一二三四五六七八九十百千两"
 _SAME_COUNT = {"家": "(?:家|所|个)", "所": "(?:所|家|个)"}  # 几家医院 counted as 一所
+# a day asked (哪天通过, 几号开始) is answered by a day of a month or a day named by its place (当日, 次日, 发布之日), not
+# by a year alone
+DAY = rf"(?:\d|[{_CN_DIGIT}])\s*[日号](?!常)|当[日天]|次日|即日|翌日|之日|工作日"
 ASKED_UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"多少钱|多少元|几元|多少万元|多少(?:万)?亿|金额(?:是|为)?多少|投资(?:了|额|总额)?(?:是|为|共|一共)?多少"),
      rf"[\d{_CN_DIGIT}]\s*(?:多)?(?:千|万|亿){{0,2}}\s*(?:元|美元)|免费|免收|不收"),
@@ -51,6 +54,7 @@ ASKED_UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
     # days counted (公示期是几天, 多少个工作日, 多少日内), not a date (哪几天, 哪天): a count of days, not 12月1日
     (re.compile(r"(?<![哪这近前去])(?<!放假)几(?:个工作)?[天日]|多少(?:个工作|个)?[天日]"),
      rf"(?<![月\d])\d{{1,3}}\s*(?:个)?(?:工作)?[日天]|(?<![月{_CN_DIGIT}])[{_CN_DIGIT}]+(?:个)?(?:工作)?[日天]|当[日天]|即时"),
+    (re.compile(r"哪天|哪一天|几号|几月几[日号]|哪月哪日"), DAY),
     # a telephone number (咨询电话是多少)
     (re.compile(r"电话(?:号码)?(?:是|为)?多少|电话号码|联系电话|咨询电话"), r"\d{3,4}\s*[-－—]\s*\d{7,8}|(?<!\d)\d{7,8}(?!\d)|1\d{10}"),
     # things counted (收录了多少部法律, 多少家企业): that many of them, counted with the same word

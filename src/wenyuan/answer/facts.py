@@ -15,7 +15,7 @@ from wenyuan.answer import rosters
 from wenyuan.answer.citations import Citations, document_name
 from wenyuan.chunking import sentence_spans
 from wenyuan.index import Index
-from wenyuan.query import Query
+from wenyuan.query import DAY, Query
 from wenyuan.structure import DECREE
 from wenyuan.types import Answer, AnswerItem, Document, Hit
 
@@ -60,7 +60,7 @@ def document_number(index: Index, query: Query, hits: Sequence[Hit]) -> Answer |
 def asks_in_force(query: Query) -> bool:
     """Whether a question asks when a document is in force (从哪天起施行, 有效期到什么时候), not how long something lasts
     (《户口迁移证》的有效期是多少天: a count of days, which the sentence that sets it says)."""
-    return bool(_ASKS_IN_FORCE.search(query.text) and _ASKS_WHEN.search(query.text)) and not query.unit
+    return bool(_ASKS_IN_FORCE.search(query.text) and _ASKS_WHEN.search(query.text)) and query.unit in ("", DAY)
 
 
 def in_force(index: Index, query: Query, hits: Sequence[Hit]) -> Answer | None:

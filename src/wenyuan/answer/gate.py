@@ -117,6 +117,8 @@ def _telling(term: str, index_knows) -> bool:
     and a word of the dictionary or of the passages (not a fragment such as 内要 from 几天内要…)."""
     if len(term) < 2 or term.isdigit() or _COUNT.fullmatch(term) or term in HEDGES:
         return False  # 三组, 五项, 几点: how many are asked, which the items show, not what they are about
+    if lexical.is_function_word(term):
+        return False  # 我家, 还要, 暂时: how the asker speaks, not what is asked
     if SPAN.fullmatch(term):
         return False  # 天内 of 多少天内: the form of the answer (its unit is checked apart), not what it is about
     return lexical.is_word(term) or index_knows(term) or any(index_knows(part) for part in parts(term))

@@ -1024,3 +1024,33 @@ def test_a_count_asked_in_copies_is_answered_by_the_copies_written(tmp_path: Pat
     })
     answer = assistant.ask("某省的规范性文件报备案，备案报告、正式文本和制定说明要交几份？")
     assert not answer.refused and "一式三份" in answer.text, answer.text
+
+
+def test_a_list_question_finds_the_passage_that_leads_into_numbered_items(tmp_path_factory, embedder) -> None:
+    """申请廉租房的家庭要满足哪几条？: the article that says 应同时具备以下条件：（一）…, before one that names the
+    application with as many of the question's words."""
+    assistant = _indexed(tmp_path_factory, embedder, "list-led", {
+        "某市城镇最低收入家庭廉租住房管理办法.txt": "某市城镇最低收入家庭廉租住房管理办法\n"
+        "第八条 廉租住房的申请，由户主持户口簿、身份证和收入证明向街道办事处提出。\n"
+        "第九条 廉租住房租金标准由市价格主管部门会同市房地产管理部门确定。\n"
+        "第十条 申请廉租住房的家庭应同时具备以下条件：\n（一）本市城镇户口3年以上；\n"
+        "（二）领取最低生活保障金1年以上；\n（三）人均住房面积12平方米以下。\n",
+    })
+    top = assistant.search("某市申请廉租房的家庭要满足哪几条？")[0].chunk.text
+    assert "以下条件" in top, top
+
+
+def test_a_list_announced_as_another_kind_is_not_the_list_asked() -> None:
+    """走哪些程序？ is not answered by "…按照下列规定办理：（一）…": those items are rules, not steps."""
+    from wenyuan.answer.extractive import _announces_other_kind
+    from wenyuan.query import analyse
+
+    steps = analyse("海南制定规范性文件要依次走哪些程序？")
+    rules = "（一）提交的备案材料齐全的，应当统一登记编号；（二）备案材料不齐全的，暂缓备案登记。"
+    assert _announces_other_kind(steps, "政府法制机构应当建立备案登记程序，并按照下列规定办理：", rules)
+    assert not _announces_other_kind(steps, "制定规范性文件应当遵循下列程序：", "（一）起草；（二）审查。")
+    # an item that names the kind asked: the list holds it
+    assert not _announces_other_kind(analyse("配房租赁的面积标准按户分别是多少？"), "保障标准按下列规定确定：",
+                                     "（二）配房租赁的建筑面积标准，以户为单位确定。")
+    # 哪些情况 may be asked of 下列情形
+    assert not _announces_other_kind(analyse("家里有哪些情况能优先配租？"), "有下列情形之一的，优先配租：", "（一）孤寡老人")

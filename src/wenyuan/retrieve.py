@@ -5,11 +5,13 @@ document's card; a strictly named document that no document fits means the docum
 Retrieval fuses three scores per chunk (weights in weights.py): BM25 over the chunk's headings and text, where a word of
 the document's own title counts for less (the card carries it), and BM25 over its document's card, each divided by its
 best score; and the dense similarity, min-max scaled over the dense candidates. The best few are then reranked by the
-weighted share of the question's terms the passage itself holds.
+weighted share of the question's terms the passage itself holds and, for a list question, by whether the passage leads
+into numbered items.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
@@ -19,8 +21,12 @@ from wenyuan import lexical, weights
 from wenyuan.clean import fold
 from wenyuan.embed import Embedder
 from wenyuan.index import Index
-from wenyuan.query import DOC_NUMBER_SHAPE, NamedDocument, Query, canonical_number
+from wenyuan.query import DOC_NUMBER_SHAPE, LIST, NamedDocument, Query, canonical_number
 from wenyuan.types import Document, Hit
+
+
+# a passage that leads into numbered items (…应同时具备以下条件：（一）…): what a list question asks for
+_LIST_LED = re.compile(r"[：:]\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[1-9一二三四五六七八九][.．、]|[①⑴]|一是|——)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +151,8 @@ def search(
             words = fold(chunk.lexical_text())
             held = sum(w for term, w in own.items() if any(f in words for f in query.forms(term)))
             fused[row] += weights.COVERAGE * held / (sum(own.values()) or 1.0)
+            if query.shape == LIST and _LIST_LED.search(chunk.text):
+                fused[row] += weights.LIST_PASSAGE
         order = order[np.lexsort((order, -fused[order]))]
     order = order[:top_k]
     return [

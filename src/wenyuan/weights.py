@@ -16,6 +16,7 @@ OTHER_FORMS = 0.3  # BM25 of the other forms of the question's terms (lexicon, �
 NAMED = 0.3  # a document the question names loosely (《…》, 十八大 without 报告, 8+ characters of its name) gains this
 COVERAGE = 1.5  # the best RERANKED passages gain this times the weighted share of the question's terms they hold
 RERANKED = 30
+LIST_PASSAGE = 0.2  # ... and a list question's passage that leads into numbered items (以下条件：（一）…) this
 
 NAME_WORDS = 0.6  # share of the words between a year and a kind ("2013年政府工作报告") a document's card must hold
 FEW_ROUTED = 2  # a question routed to at most this many documents ...

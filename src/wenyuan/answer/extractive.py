@@ -522,6 +522,9 @@ class ExtractiveAnswerer:
                 counted = weights.LIST_COUNT if query.count == len(candidate.items) and match > 0 else 0.0
                 if focused == 0 and gate.share(query, asked, lead) < weights.LIST_HEADING_MATCH and not counted:
                     continue  # a list under a heading the question does not name is not what was asked
+                text = self._index.documents[doc_id].text
+                if _announces_other_kind(query, lead, fold(" ".join(text[a:b] for a, b in candidate.items))):
+                    continue  # 走哪些程序？ and "…按照下列规定办理": a list of rules, not of steps
                 named = weights.LIST_PHRASE if len(query.asked_for) >= 2 and query.asked_for in lead else 0.0
                 score = match + focused + naming + fits + named + counted + 0.5 * hit.score / top \
                     + 0.05 * min(len(candidate.items), 6)
@@ -704,6 +707,21 @@ def _sums_up(query: Query, answer: Answer | None) -> bool:
     slot = [t for t in query.focus if t not in LIST_NOUNS] or list(query.focus)
     return any(_SUMMARY.search(quote) and quote.count("、") >= 2 and slot and all(gate.held(query, t, quote) for t in slot)
                for quote in (fold(citation.quote) for citation in answer.citations))
+
+
+# what a lead-in says its items are (按照下列规定办理, 应当提交以下材料)
+_ANNOUNCED_KIND = re.compile(r"(?:下列|以下|如下)(?:的|各项|几项|几类)?([\u4e00-\u9fff]{2})")
+_KINDS = LIST_NOUNS | frozenset("规定 情形 规则 文件 证件 人员 单位 项目".split())
+_ANY_KIND = frozenset("情况 事项 内容 方面 工作".split())  # 哪些情况 may be asked of 下列情形, of 下列人员 …
+
+
+def _announces_other_kind(query: Query, lead: str, items: str) -> bool:
+    """Whether a list's lead-in says its items are of a kind (下列规定) other than the kind the question asks (程序),
+    and no item names the kind asked (（二）配房租赁的建筑面积标准… is a 标准 among 下列规定)."""
+    asked = [t for t in query.focus if t in LIST_NOUNS and t not in _ANY_KIND]
+    kinds = [m.group(1) for m in _ANNOUNCED_KIND.finditer(lead) if m.group(1) in _KINDS]
+    return bool(asked and kinds) and not any(gate.held(query, t, kind) for t in asked for kind in kinds) \
+        and not any(gate.held(query, t, items) for t in asked)
 
 
 def _enumerates_closer(query: Query, term_weight: dict[str, float], sentence: Answer | None,

@@ -1054,3 +1054,16 @@ def test_a_list_announced_as_another_kind_is_not_the_list_asked() -> None:
                                      "（二）配房租赁的建筑面积标准，以户为单位确定。")
     # 哪些情况 may be asked of 下列情形
     assert not _announces_other_kind(analyse("家里有哪些情况能优先配租？"), "有下列情形之一的，优先配租：", "（一）孤寡老人")
+
+
+def test_a_figure_question_finds_the_passage_that_writes_the_unit_asked(tmp_path_factory, embedder) -> None:
+    """每学年个人要交多少钱？: the article that says 176元, before one that says who pays with more of the question's
+    words and no amount."""
+    assistant = _indexed(tmp_path_factory, embedder, "unit-passage", {
+        "某市少儿医疗保险办法.txt": "某市少儿医疗保险办法\n第一条 为保障少年儿童基本医疗需求，制定本办法。\n"
+        "第五条 少儿医疗保险费由个人和财政共同负担，按学年缴纳。\n第六条 参保少儿个人缴费为176元。\n"
+        "第七条 少儿医疗保险待遇享受期为每年9月1日至次年8月31日。\n",
+    })
+    question = "某市少儿医保每学年个人要交多少钱？"
+    top = assistant.search(question)[0].chunk.text
+    assert "176元" in top, top

@@ -5,8 +5,8 @@ document's card; a strictly named document that no document fits means the docum
 Retrieval fuses three scores per chunk (weights in weights.py): BM25 over the chunk's headings and text, where a word of
 the document's own title counts for less (the card carries it), and BM25 over its document's card, each divided by its
 best score; and the dense similarity, min-max scaled over the dense candidates. The best few are then reranked by the
-weighted share of the question's terms the passage itself holds and, for a list question, by whether the passage leads
-into numbered items.
+weighted share of the question's terms the passage itself holds and by the answer's shape: a list question's passage
+that leads into numbered items, a figure question's passage that writes a figure in the unit asked.
 """
 
 from __future__ import annotations
@@ -153,6 +153,8 @@ def search(
             fused[row] += weights.COVERAGE * held / (sum(own.values()) or 1.0)
             if query.shape == LIST and _LIST_LED.search(chunk.text):
                 fused[row] += weights.LIST_PASSAGE
+            if query.unit and re.search(query.unit, words):
+                fused[row] += weights.UNIT_PASSAGE
         order = order[np.lexsort((order, -fused[order]))]
     order = order[:top_k]
     return [

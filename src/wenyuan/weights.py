@@ -17,6 +17,7 @@ NAMED = 0.3  # a document the question names loosely (《…》, 十八大 witho
 COVERAGE = 1.5  # the best RERANKED passages gain this times the weighted share of the question's terms they hold
 RERANKED = 30
 LIST_PASSAGE = 0.2  # ... and a list question's passage that leads into numbered items (以下条件：（一）…) this
+UNIT_PASSAGE = 0.2  # ... and a figure question's passage that writes a figure in the unit asked (多少钱: …元) this
 
 NAME_WORDS = 0.6  # share of the words between a year and a kind ("2013年政府工作报告") a document's card must hold
 FEW_ROUTED = 2  # a question routed to at most this many documents ...

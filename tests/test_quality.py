@@ -1067,3 +1067,18 @@ def test_a_figure_question_finds_the_passage_that_writes_the_unit_asked(tmp_path
     question = "某市少儿医保每学年个人要交多少钱？"
     top = assistant.search(question)[0].chunk.text
     assert "176元" in top, top
+
+
+def test_each_of_several_asked_is_answered_by_the_whole_list_an_item_belongs_to(tmp_path_factory, embedder) -> None:
+    """单人户、两人户、三口之家分别能申请什么样的房子？: the best sentence is one item; 分别 asks for all of them."""
+    assistant = _indexed(tmp_path_factory, embedder, "siblings", {
+        "某市公共租赁住房管理暂行办法.txt": "某市公共租赁住房管理暂行办法\n"
+        "十九、公共租赁住房租金按照略低于同地段市场租金的原则确定。\n"
+        "二十、公共租赁住房实行公开配租制度。根据房源分布情况和申请人情况，按下列原则实行配租：\n"
+        "（一）单人户申请家庭可申请非成套住房或小套型成套住房；\n（二）两人户申请家庭可申请成套一居室住房；\n"
+        "（三）三人（含）以上户申请家庭可申请成套二居室住房。\n"
+        "二十一、配租结果应当在社区公示，公示期为7天。\n",
+    })
+    answer = assistant.ask("我们在某市申请公租房，单人户、两人户、三口之家分别能申请什么样的房子？")
+    assert all(kind in answer.text for kind in ("非成套住房", "成套一居室", "成套二居室")), answer.text
+    _every_line_cited(answer)

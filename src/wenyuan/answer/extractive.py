@@ -153,6 +153,11 @@ class ExtractiveAnswerer:
                 # 起扣线和限额分别是多少？: figures asked, so a sentence that gives figures before one that only names them
                 figures = self._sentence_answer(replace(query, shape=FIGURE), hits, term_weight)
                 candidates.insert(candidates.index(sentence), figures)
+        if _ASKS_EACH.search(query.text):
+            # 单人户、两人户、三口之家分别能申请什么样的房子？ and the best sentence is one item of a list: the list
+            siblings = self._siblings(query, hits, sentence)
+            if siblings is not None:
+                candidates.insert(0, siblings)
         asks_in_force = facts.asks_in_force(query)
         for answer in candidates:
             if answer is None or not self._slot_held(query, term_weight, answer, hits):
@@ -561,6 +566,20 @@ class ExtractiveAnswerer:
         for lead_start, lead_end, items in enumerations.lead_lists(text, hit.chunk.start, hit.chunk.end, says_asked):
             yield _List(0.0, doc_id, lead_start, lead_end, text[lead_start:lead_end], tuple(items))
 
+    def _siblings(self, query: Query, hits: Sequence[Hit], sentence: Answer | None) -> Answer | None:
+        """The list whose item a one-passage answer quotes, when the question asks for each of several (分别)."""
+        if sentence is None or len({c.doc for c in sentence.citations}) != 1:
+            return None
+        first = sentence.citations[0]
+        doc_id = self._doc_id(first.doc)
+        for hit in hits:
+            if hit.chunk.doc_id != doc_id or not hit.chunk.start <= first.start < hit.chunk.end:
+                continue
+            for candidate in self._candidate_lists(query, doc_id, self._index.structures[doc_id], hit):
+                if any(start <= first.start and first.end <= end for start, end in candidate.items):
+                    return self._compose_list(query, hits, candidate)
+        return None
+
     def _compose_list(self, query: Query, hits: Sequence[Hit], listed: _List) -> Answer:
         document = self._index.documents[listed.doc_id]
         structure = self._index.structures[listed.doc_id]
@@ -932,6 +951,7 @@ _ROLE = re.compile(r"(?:组长|主任|主席|委员|成员|秘书长|部长|局�
 _OFFICE_ROLE = re.compile(r"(?:办公室|秘书处)(?:常务)?(?:副)?(?:主任|处长|秘书长|负责人)")
 _ASKS_BODY = re.compile(r"谁|哪个(?:部门|单位|机关|机构)|什么(?:部门|单位|机关|机构)|哪些(?:部门|单位)|由哪|负责")
 _OMITTED = re.compile(r"[（(]\s*略\s*[）)]\s*$")  # what a published text leaves out: “……（略）”
+_ASKS_EACH = re.compile(r"分别|各自|各(?:是|为|有|需|要)")  # each of several asked: 分别是多少, 各需提交几份
 _SEVERAL_FIGURES = re.compile(r"(?:分别|各)(?:是|为)?(?:多少|几)")  # figures asked as a list: 分别是多少
 _ASKS_WHO = re.compile(r"谁|哪位|哪几位|哪些人|什么人")
 _PLAN_PERIOD = re.compile(r"[十]?[一二三四五六七八九十]五")  # a five-year plan's period: 十一五, 十二五, 十四五

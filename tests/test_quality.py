@@ -1082,3 +1082,29 @@ def test_each_of_several_asked_is_answered_by_the_whole_list_an_item_belongs_to(
     answer = assistant.ask("我们在某市申请公租房，单人户、两人户、三口之家分别能申请什么样的房子？")
     assert all(kind in answer.text for kind in ("非成套住房", "成套一居室", "成套二居室")), answer.text
     _every_line_cited(answer)
+
+
+@pytest.mark.parametrize(("question", "said", "restates"), [
+    ("获得一等奖的4项成果分别是哪些？", "授予“某某技术”等4项成果国家技术发明奖一等奖。", True),
+    ("有10个省级政府网站开通了英文版，具体是哪10个省份？", "省级政府网站中有10个开通了英文版。", True),
+    ("授予的5名外国专家都是谁？", "授予5名外国专家中华人民共和国国际科学技术合作奖。", True),
+    # the clause names them before their count
+    ("个税专项附加扣除具体是哪6项？", "是指子女教育、继续教育、大病医疗、住房贷款利息或者住房租金、赡养老人等6项专项附加扣除。", False),
+    ("法律法规栏目收录了多少部法律？", "栏目共收录现行法律230部。", False),  # a count asked, not names
+])
+def test_an_answer_that_only_states_the_count_the_question_gives_is_no_answer(question, said, restates) -> None:
+    from wenyuan.answer.extractive import _restates_count
+    from wenyuan.clean import fold
+
+    assert _restates_count(question, fold(said)) == restates
+
+
+def test_a_question_naming_how_many_it_asks_for_is_refused_by_a_sentence_that_only_counts_them(
+        tmp_path_factory, embedder) -> None:
+    assistant = _indexed(tmp_path_factory, embedder, "count-only", {
+        "某市科学技术奖励决定.txt": "某市人民政府关于2018年度某市科学技术奖励的决定\n"
+        "市政府决定，授予“城市地下管网智能监测技术”等4项成果某市技术发明奖一等奖，授予“新型建筑节能材料”等12项成果"
+        "某市技术发明奖二等奖。\n希望全市科技工作者向获奖者学习。\n",
+    })
+    answer = assistant.ask("某市2018年技术发明奖一等奖的4项成果分别是哪些？")
+    assert answer.refused, answer.text

@@ -24,7 +24,7 @@ from wenyuan import lexical, weights
 from wenyuan.answer import enumerations, facts, gate
 from wenyuan.answer.citations import Citations, document_name
 from wenyuan.chunking import Structure, sentence_spans
-from wenyuan.clean import DASHES, DOC_NUMBER, ENUM_MARKER, fold, heading_level
+from wenyuan.clean import DASHES, DOC_NUMBER, ENUM_MARKER, chinese_number, fold, heading_level
 from wenyuan.index import Index
 from wenyuan.query import DOC_NUMBER_SHAPE, FIGURE, LIST, LIST_NOUNS, NamedDocument, Query, analyse
 from wenyuan.structure import ZONES
@@ -227,6 +227,8 @@ class ExtractiveAnswerer:
         office = _OFFICE_ROLE.search(query.text) if asks_who else None
         if office and office.group(0) not in said:
             return False  # 办公室副主任是谁？ answered by a member who is 发展改革委副主任, or by the 办公室主任
+        if answer.mode != "list" and _restates_count(query.text, said):
+            return False  # 获得一等奖的4项成果是哪些？ and "…等4项成果…": the count the question already states
         if answer.mode != "list" and not _ASKS_BODY.search(query.text) \
                 and all(_SET_ELSEWHERE.search(fold(c.quote)) for c in answer.citations):
             return False  # "备案文书的格式，由市人民政府法制办公室统一制定。": who sets it, not what it is
@@ -951,6 +953,28 @@ _ROLE = re.compile(r"(?:组长|主任|主席|委员|成员|秘书长|部长|局�
 _OFFICE_ROLE = re.compile(r"(?:办公室|秘书处)(?:常务)?(?:副)?(?:主任|处长|秘书长|负责人)")
 _ASKS_BODY = re.compile(r"谁|哪个(?:部门|单位|机关|机构)|什么(?:部门|单位|机关|机构)|哪些(?:部门|单位)|由哪|负责")
 _OMITTED = re.compile(r"[（(]\s*略\s*[）)]\s*$")  # what a published text leaves out: “……（略）”
+# a count the question states of what it asks to be named (那3个网站是哪几个, 4项成果分别是哪些, 5名专家都是谁)
+_STATED_COUNT = re.compile(r"(\d{1,3}|[一二三四五六七八九十两]{1,3})\s*(个|项|名|位|家|所|条|种|类|部|篇|件)")
+_ASKS_WHICH = re.compile(r"哪些|哪几|都是谁|是谁|哪[一二三四五六七八九十两\d]+[个项名位家所条种类部篇件]")
+
+
+def _restates_count(question: str, said: str) -> bool:
+    """Whether a question that states how many things it asks to be named (4项成果分别是哪些？) is answered by words
+    that only state that count again (…等4项成果…), with no enumeration before it in its clause."""
+    if not _ASKS_WHICH.search(question):
+        return False
+    for match in _STATED_COUNT.finditer(fold(question)):
+        count = chinese_number(match.group(1)) if not match.group(1).isdigit() else int(match.group(1))
+        stated = f"{count}{match.group(2)}"
+        if count < 2:
+            continue
+        for at in (m.start() for m in re.finditer(re.escape(stated), said)):
+            clause = said[max(said.rfind(mark, 0, at) for mark in "，。；：") + 1 : at]
+            if clause.count("、") < 2:  # …子女教育、继续教育、大病医疗…等6项: the clause names them
+                return True
+    return False
+
+
 _ASKS_EACH = re.compile(r"分别|各自|各(?:是|为|有|需|要)")  # each of several asked: 分别是多少, 各需提交几份
 _SEVERAL_FIGURES = re.compile(r"(?:分别|各)(?:是|为)?(?:多少|几)")  # figures asked as a list: 分别是多少
 _ASKS_WHO = re.compile(r"谁|哪位|哪几位|哪些人|什么人")

@@ -284,6 +284,14 @@ def test_a_count_with_its_measure_word_is_not_what_the_passages_must_write() -> 
     ("决议是哪天通过的？", "第十二届全国人民代表大会第一次会议批准这个报告。", False),
     ("规则从哪天开始实行？", "本规则自发布之日起施行。", True),
     ("几号开始报名？", "6月1号至6月5号报名。", True),
+    # a score, hours, tons, mu, a multiple
+    ("积分入户要攒够多少分才能落户？", "每年的4月30日为确定积分排名的截止日期。", False),
+    ("积分入户要攒够多少分才能落户？", "积分达到140分的，可以申请落户。", True),
+    ("录取最低控制分数线是多少分？", "分文科类、理科类确定各批次最低控制分数线。", False),
+    ("窗口每天办公几个小时？", "窗口实行每周5天工作制。", False),
+    ("窗口每天办公几个小时？", "窗口每天办公8小时。", True),
+    ("粮食产量要达到多少万吨？", "粮食产量保持在1.2万吨以上。", True),
+    ("人均收入要翻几倍？", "城乡居民人均收入比2010年翻一番。", True),
 ])
 def test_a_figure_is_asked_in_a_unit(question: str, answer: str, fits: bool) -> None:
     import re

@@ -1108,3 +1108,15 @@ def test_a_question_naming_how_many_it_asks_for_is_refused_by_a_sentence_that_on
     })
     answer = assistant.ask("某市2018年技术发明奖一等奖的4项成果分别是哪些？")
     assert answer.refused, answer.text
+
+
+def test_a_figure_of_another_measure_does_not_answer_the_measure_asked(tmp_path_factory, embedder) -> None:
+    """直接经济损失是多少？ and a sentence that counts the dead: a figure, but of another measure."""
+    assistant = _indexed(tmp_path_factory, embedder, "other-measure", {
+        "某省煤矿事故调查处理情况通报.txt": "某省人民政府办公厅关于煤矿瓦斯爆炸事故调查处理情况的通报\n"
+        "8月11日，某市杏儿沟煤矿发生瓦斯爆炸事故，造成43人死亡，直接原因是违章作业，对当地经济造成严重影响。\n"
+        "事故调查组查明了事故原因，对有关责任人员作出了处理。\n",
+    })
+    assert assistant.ask("杏儿沟煤矿瓦斯爆炸事故造成的直接经济损失是多少？").refused
+    deaths = assistant.ask("杏儿沟煤矿瓦斯爆炸事故造成多少人死亡？")
+    assert "43人死亡" in deaths.text, deaths.text

@@ -936,7 +936,7 @@ def _items_naming(query: Query, focus: Sequence[str], text: str, items: Sequence
     return naming / len(items) if naming >= 2 else 0.0
 
 
-_MEASURE = re.compile(rf"(?:[{lexical.MEASURE_ENDS}]|标准|限额|年限|期限|时限)$")  # a word that names the figure asked
+_MEASURE = re.compile(rf"(?:[{lexical.MEASURE_ENDS}]|标准|限额|年限|期限|时限|损失|贷款|投资|产量|人数|面积|总量|数额|数量)$")  # a word that names the figure asked
 _DEFERRED = re.compile(r"另行(?:通知|公布|制定|确定|发布|规定)|届时(?:另行)?(?:通知|公布)|公布[^。；]{0,30}名单")
 # a sentence that only says who will set what is asked ("…的格式，由市法制办统一制定（见附件）。"), and questions
 # that ask that who (由谁制定, 哪个部门)

@@ -1120,3 +1120,18 @@ def test_a_figure_of_another_measure_does_not_answer_the_measure_asked(tmp_path_
     assert assistant.ask("杏儿沟煤矿瓦斯爆炸事故造成的直接经济损失是多少？").refused
     deaths = assistant.ask("杏儿沟煤矿瓦斯爆炸事故造成多少人死亡？")
     assert "43人死亡" in deaths.text, deaths.text
+
+
+def test_a_second_question_no_passage_answers_alone_keeps_the_sentence_the_whole_question_found(
+        tmp_path_factory, embedder) -> None:
+    """多久找不到才给补？补好之前要用怎么办？: asked alone, the second question finds nothing; asked whole, the sentence
+    after the first answer says it (期间，…应当出具《户籍证明》)."""
+    assistant = _indexed(tmp_path_factory, embedder, "second-part", {
+        "某市常住户口管理规定.txt": "某市常住户口管理规定\n第四十二条 本市居民因购买住房等原因而立户的，由公安派出所发给《居民户口簿》。\n"
+        "第四十三条 本市居民遗失《居民户口簿》，应当及时到户口所在地公安派出所报失。自报失之日起三十日内仍未找到的，"
+        "由公安派出所予以补发。期间，居民需使用《居民户口簿》的，户口所在地公安派出所应当出具《户籍证明》。\n"
+        "第四十四条 本市居民在本市范围内办理户口网上迁移的，公安派出所不再签发《户口迁移证》。\n",
+    })
+    answer = assistant.ask("某市户口本丢了，多久找不到才给补？补好之前要用怎么办？")
+    assert "三十日内" in answer.text and "户籍证明" in answer.text, answer.text
+    _every_line_cited(answer)

@@ -212,10 +212,12 @@ class Assistant:
             pass
         return answer
 
-    def _other_parts(self, parts: list[str], answer: Answer, answerer: Answerer, index: Index) -> Answer:
+    def _other_parts(self, parts: list[str], answer: Answer, answerer: Answerer, index: Index,
+                     whole: Answer | None = None) -> Answer:
         """An answer to the first of several questions (…签几年？要续租得提前多久申请？) with the answers to the further
-        `parts` added, each asked within the document the first answer cites; a part whose answer is already quoted,
-        or that the document does not answer, adds nothing."""
+        `parts` added, each asked within the document the first answer cites; a part whose answer is already quoted
+        adds nothing. A part the document does not answer alone is answered by what the answer to the `whole`
+        question quotes beyond the first answer (the sentence after it: 期间，…应当出具《户籍证明》), if anything."""
         if answer.refused or answer.mode not in ("fact", "number") or not answer.citations:
             return answer
         document = answer.citations[0].doc
@@ -224,6 +226,12 @@ class Assistant:
             asked = self._prepare(part, documents=[document], index=index)
             extra = answerer.answer(asked.query, asked.hits)
             if extra.refused or extra.mode not in ("fact", "number"):
+                beyond = [c for c in (whole.citations if whole is not None and whole.mode in ("fact", "number")
+                                      else ()) if c.doc == document and not _inside(c, citations)]
+                for citation in beyond:
+                    citations.append(replace(citation, n=len(citations) + 1))
+                    text += f"\n{citation.quote.strip()}[{len(citations)}]"
+                whole = None  # what it quotes beyond is added once
                 continue
             if any(_inside(c, citations) for c in extra.citations):
                 continue  # the first answer quotes it already
@@ -284,7 +292,8 @@ class Assistant:
                 # answered from it on its own
                 first = self._prepare(_first_question(question), documents=[answered.citations[0].doc], index=index)
                 alone = answerer.answer(first.query, first.hits, history)
-                answered = self._other_parts(parts, alone if not alone.refused else answered, answerer, index)
+                answered = self._other_parts(parts, alone if not alone.refused else answered, answerer, index,
+                                             whole=answered if not alone.refused else None)
                 answered = replace(answered, question=question)
             elif parts:
                 # no one passage holds all the questions ask: the first, asked alone, finds the document

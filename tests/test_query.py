@@ -437,3 +437,9 @@ def test_how_the_asker_speaks_is_not_what_is_asked() -> None:
 
     assert all(is_function_word(word) for word in ("我家", "暂时", "还要", "自己"))
     assert not any(is_function_word(word) for word in ("每月", "每人", "节假日", "颜色", "签署", "过期"))
+
+
+def test_a_lexicon_phrase_inside_another_word_is_not_that_phrase() -> None:
+    """交多少 (缴费标准 …) is asked in 每年要交多少, not in 各需提交多少份, where jieba reads 需提交 | 多少."""
+    assert "交多少" in analyse("城乡居民养老保险每年要交多少？").alternatives
+    assert "交多少" not in analyse("备案报告和正式文本各需提交多少份？").terms

@@ -92,6 +92,11 @@ def is_function_word(term: str) -> bool:
     return len(tagged) == 1 and is_word(term) and tagged[0][1].startswith(_FUNCTION_CLASSES)
 
 
+def word_starts(text: str) -> frozenset[int]:
+    """Where jieba's words begin in the text (offsets)."""
+    return frozenset(start for _, start, _ in _jieba().tokenize(text))
+
+
 def words(text: str) -> list[str]:
     """jieba words of the folded text, without punctuation and stopwords."""
     folded = fold(text)

@@ -244,6 +244,13 @@ _ASKING_INSIDE = re.compile(r"多大|多少|多久|多长|多高|几")
 _QUESTION_WORD = re.compile(r"^(?:哪|什么|多少|几|怎|如何|是否|为何|为什么|第几|各是|各为|各有)")
 
 
+def _standing_alone(phrase: str, text: str) -> bool:
+    """Whether the text holds the phrase where one of jieba's words begins (交多少 is not in 各需提交多少份: jieba
+    reads 需提交 | 多少)."""
+    starts = lexical.word_starts(text)
+    return any(m.start() in starts for m in re.finditer(re.escape(phrase), text))
+
+
 def _outermost(phrases: dict[str, list[str]]) -> list[str]:
     """The phrases found in the text that no longer found phrase contains."""
     kept: list[str] = []
@@ -333,8 +340,8 @@ def analyse(question: str, definitions: dict[str, str] | None = None) -> Query:
                 phrases.setdefault(said, []).append(other)
     taught = _taught()
     for phrase, forms in lexicon.items():  # multi-word entries jieba splits (人大常委会, 个人所得税专项附加扣除)
-        if len(phrase) >= 3 and phrase in text and phrase in taught:  # not an official form of everyday.txt
-            phrases.setdefault(phrase, []).extend(forms)
+        if len(phrase) >= 3 and phrase in taught and _standing_alone(phrase, text):  # not an official form of
+            phrases.setdefault(phrase, []).extend(forms)  # everyday.txt
     kept = _outermost(phrases)
     # "第几号令", "文号" say what is asked of the document, not what a passage of it is about
     worded = _DOC_NUMBER_QUESTION.sub(" ", text) if shape == DOC_NUMBER_SHAPE else text

@@ -1091,6 +1091,10 @@ def test_each_of_several_asked_is_answered_by_the_whole_list_an_item_belongs_to(
     # the clause names them before their count
     ("个税专项附加扣除具体是哪6项？", "是指子女教育、继续教育、大病医疗、住房贷款利息或者住房租金、赡养老人等6项专项附加扣除。", False),
     ("法律法规栏目收录了多少部法律？", "栏目共收录现行法律230部。", False),  # a count asked, not names
+    ("获得一等奖的4项成果分别是哪些？", "授予“某某技术”等四项成果一等奖。", True),  # in Chinese numerals
+    ("获得一等奖的4项成果分别是哪些？", "授予“某某技术”等14项成果二等奖。", False),  # 14项 is not 4项
+    ("获得一等奖的4项成果分别是哪些？", "听取了甲、乙、丙的汇报，授予“某某技术”等4项成果一等奖。", True),  # another clause
+    ("十八大讲的五位一体是哪五个？", "全面落实五位一体总体布局。", False),  # 五位一体 counts nothing
 ])
 def test_an_answer_that_only_states_the_count_the_question_gives_is_no_answer(question, said, restates) -> None:
     from wenyuan.answer.extractive import _restates_count

@@ -290,8 +290,17 @@ def test_a_count_with_its_measure_word_is_not_what_the_passages_must_write() -> 
     ("录取最低控制分数线是多少分？", "分文科类、理科类确定各批次最低控制分数线。", False),
     ("窗口每天办公几个小时？", "窗口实行每周5天工作制。", False),
     ("窗口每天办公几个小时？", "窗口每天办公8小时。", True),
+    ("窗口每天办公几个小时？", "窗口每天上午八时至十二时办公。", True),
     ("粮食产量要达到多少万吨？", "粮食产量保持在1.2万吨以上。", True),
+    ("粮食产量要达到多少万吨？", "粮食产量稳定增长5%。", False),
+    ("要新增多少亩耕地？", "新增耕地2万亩。", True),
+    ("要新增多少亩耕地？", "新增耕地面积逐年提高。", False),
     ("人均收入要翻几倍？", "城乡居民人均收入比2010年翻一番。", True),
+    ("人均收入要翻几倍？", "城乡居民人均收入增长7.5%。", False),
+    ("设立了多少分公司？", "设立了12家分公司。", True),  # 分公司 asks no score
+    # a 文号 or a metro line is no day
+    ("决议是哪天通过的？", "依据国发〔2016〕3号文件通过。", False),
+    ("地铁几号线通到机场？", "地铁1号线通到机场。", True),
 ])
 def test_a_figure_is_asked_in_a_unit(question: str, answer: str, fits: bool) -> None:
     import re
@@ -427,19 +436,37 @@ def test_how_the_asker_speaks_is_not_what_is_asked() -> None:
     """我家, 还要, 暂时: words of no content that a passage need not hold; 每月 is the unit a figure is per, 节假日 a
     thing asked about."""
     from wenyuan.answer.gate import slot_terms
+    from wenyuan.lexical import is_function_word
 
     query = analyse("海南省的规范性文件在发布之前，除了主要负责人签署，还要经过谁这一道？")
     slot = slot_terms(query, {term: 1.0 for term in query.terms}, card="")
     assert slot and not {"还要", "经过", "除了"} & set(slot)
     query = analyse("我家老人急诊抢救留观，第5天没抢救过来，这几天的医疗费统筹基金给报吗？")
     assert "我家" not in slot_terms(query, {term: 1.0 for term in query.terms}, card="")
-    from wenyuan.lexical import is_function_word
 
     assert all(is_function_word(word) for word in ("我家", "暂时", "还要", "自己"))
     assert not any(is_function_word(word) for word in ("每月", "每人", "节假日", "颜色", "签署", "过期"))
+    assert is_function_word("之前") and not any(is_function_word(word) for word in ("东部", "周边", "期间"))
 
 
 def test_a_lexicon_phrase_inside_another_word_is_not_that_phrase() -> None:
-    """交多少 (缴费标准 …) is asked in 每年要交多少, not in 各需提交多少份, where jieba reads 需提交 | 多少."""
+    """交多少 (缴费标准 …) is asked in 每年要交多少, not in 各需提交多少份, where jieba reads 需提交 | 多少; a phrase
+    inside one word of jieba's (人大常委会 in 全国人大常委会) is still the phrase."""
     assert "交多少" in analyse("城乡居民养老保险每年要交多少？").alternatives
     assert "交多少" not in analyse("备案报告和正式文本各需提交多少份？").terms
+    assert any("常务委员会" in form for forms in analyse("全国人大常委会什么时候通过的？").alternatives.values()
+               for form in forms)
+
+
+def test_each_of_several_is_asked_by_its_words_not_by_those_of_every_unit() -> None:
+    from wenyuan.answer.extractive import _ASKS_EACH
+
+    assert _ASKS_EACH.search("单人户、两人户分别能申请什么样的房子？") and _ASKS_EACH.search("各需提交几份？")
+    assert not _ASKS_EACH.search("各有关部门要做好哪些工作？") and not _ASKS_EACH.search("市场各要素有哪些？")
+
+
+def test_a_passage_that_leads_into_numbered_items_is_told_from_one_that_gives_a_decimal() -> None:
+    from wenyuan.retrieve import _LIST_LED
+
+    assert _LIST_LED.search("申请家庭应同时具备以下条件：\n（一）本市户口") and _LIST_LED.search("要求如下：1.按时申报")
+    assert not _LIST_LED.search("补贴标准为：1.5万元")

@@ -226,8 +226,8 @@ class Assistant:
             asked = self._prepare(part, documents=[document], index=index)
             extra = answerer.answer(asked.query, asked.hits)
             if extra.refused or extra.mode not in ("fact", "number"):
-                beyond = [c for c in (whole.citations if whole is not None and whole.mode in ("fact", "number")
-                                      else ()) if c.doc == document and not _inside(c, citations)]
+                quoted = whole.citations if whole is not None and whole.mode in ("fact", "number") else ()
+                beyond = [c for c in quoted if c.doc == document and not _overlapping(c, citations)]
                 for citation in beyond:
                     citations.append(replace(citation, n=len(citations) + 1))
                     text += f"\n{citation.quote.strip()}[{len(citations)}]"
@@ -357,6 +357,11 @@ def further_questions(question: str) -> list[str]:
 
 def _first_question(question: str) -> str:
     return _PART_END.split(question, 1)[0] + "？"
+
+
+def _overlapping(citation, citations) -> bool:
+    """Whether a quote shares words with one already quoted."""
+    return any(c.doc == citation.doc and c.start < citation.end and citation.start < c.end for c in citations)
 
 
 def _inside(citation, citations) -> bool:

@@ -79,8 +79,9 @@ def is_word(term: str) -> bool:
 
 
 # jieba's word classes of words that carry no content of their own: pronouns (我家), adverbs (暂时), conjunctions
-# (还要), prepositions (经过), time and place words (过来, 之前), particles, interjections and onomatopoeia
-_FUNCTION_CLASSES = ("r", "d", "c", "p", "f", "u", "y", "e", "o")
+# (还要), prepositions (经过), particles, interjections and onomatopoeia; of its place words (f), only those that place
+# by 之 or 以 (之前, 以上), not 东部, 周边 or 期间
+_FUNCTION_CLASSES = ("r", "d", "c", "p", "u", "y", "e", "o")
 
 
 @lru_cache(maxsize=8192)
@@ -89,12 +90,15 @@ def is_function_word(term: str) -> bool:
     if term.startswith("每"):
         return False  # 每月, 每人: jieba's pronouns, but the unit a figure is counted per
     tagged = list(_jieba().tag(term))
-    return len(tagged) == 1 and is_word(term) and tagged[0][1].startswith(_FUNCTION_CLASSES)
+    if len(tagged) != 1 or not is_word(term):
+        return False
+    tag = tagged[0][1]
+    return tag.startswith(_FUNCTION_CLASSES) or tag == "f" and term[0] in "之以"
 
 
-def word_starts(text: str) -> frozenset[int]:
-    """Where jieba's words begin in the text (offsets)."""
-    return frozenset(start for _, start, _ in _jieba().tokenize(text))
+def word_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Where jieba's words stand in the text (start and end offsets)."""
+    return tuple((start, end) for _, start, end in _jieba().tokenize(text))
 
 
 def words(text: str) -> list[str]:

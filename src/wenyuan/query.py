@@ -28,7 +28,7 @@ _LIST_QUESTION = re.compile(
 )
 _FIGURE_QUESTION = re.compile(
     r"多少|几成|比例|比重|百分之几|增速|增长率|率是|率为|达到了|提升到|提高到|几天|几日|(?<!哪)几个(?!方面)|几家|几所|(?<!哪)几年|"
-    r"几份|几次|几件|几张|几本|几门|几科|"
+    r"几份|几次|几件|几张|几本|几门|几科|几倍|"
     r"何时|什么时候|哪天|哪一天|几月|几号|哪一年|哪年|日期|时间|期限|截至|金额|规模|数量|多长|多大|多久|几岁|第几"
 )
 # the unit a figure question asks its answer in, and how an answer writes it: "投资了多少钱" is not answered by "2016年年底"
@@ -36,7 +36,7 @@ _CN_DIGIT = "一二三四五六七八九十百千两"
 _SAME_COUNT = {"家": "(?:家|所|个)", "所": "(?:所|家|个)"}  # 几家医院 counted as 一所
 # a day asked (哪天通过, 几号开始) is answered by a day of a month or a day named by its place (当日, 次日, 发布之日), not
 # by a year alone
-DAY = rf"(?:\d|[{_CN_DIGIT}])\s*[日号](?!常)|当[日天]|次日|即日|翌日|之日|工作日"
+DAY = rf"(?<![〕\]\d])\d{{1,2}}\s*[日号](?![常线])|[{_CN_DIGIT}]\s*[日号](?![常线])|当[日天]|次日|即日|翌日|之日"
 ASKED_UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"多少钱|多少元|几元|多少万元|多少(?:万)?亿|金额(?:是|为)?多少|投资(?:了|额|总额)?(?:是|为|共|一共)?多少"),
      rf"[\d{_CN_DIGIT}]\s*(?:多)?(?:千|万|亿){{0,2}}\s*(?:元|美元)|免费|免收|不收"),
@@ -48,18 +48,19 @@ ASKED_UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
      rf"%|％|‰|百分之|千分之|[{_CN_DIGIT}]成"),
     (re.compile(r"多少平方米|多少平米|多大面积|面积(?:是|为|有)?多[少大]"), r"平方米|平米|㎡|公顷|亩"),
     (re.compile(r"多少公里|多少千米"), r"公里|千米"),
-    (re.compile(r"多少(?:个)?小时|几(?:个)?小时"), r"小时|[\d{_CN_DIGIT}]\s*时"),
-    (re.compile(r"多少分(?![钟之])|几分(?![钟之])|分数线(?:是|为)?多少"), r"\d\s*分(?![钟之])"),  # a score
+    (re.compile(r"多少(?:个)?小时|几(?:个)?小时"), rf"小时|[\d{_CN_DIGIT}]\s*时"),
+    # a score (多少分, not 多少分钟, 几分之几, 多少分公司)
+    (re.compile(r"(?:多少|几)分(?![钟之公局院支部厂行社队])|分数线(?:是|为)?多少"), r"\d\s*分(?![钟之])"),
     (re.compile(r"多少(?:万)?吨"), r"吨"),
     (re.compile(r"多少(?:万)?亩"), r"亩"),
-    (re.compile(r"多少倍|几倍"), rf"倍|翻[一两{_CN_DIGIT}]?番"),
+    (re.compile(r"多少倍|几倍"), rf"倍|翻[{_CN_DIGIT}]?番"),
     (re.compile(r"(?<![这近前去])几个月|多少个月"), r"个月"),
     (re.compile(r"多少岁|几岁|年满多少"), r"岁"),
     (re.compile(r"(?<![哪这近前去])几年|多少年"), rf"(?<!\d)\d{{1,2}}\s*(?:个)?年|[{_CN_DIGIT}]+年|(?<![延增])长期(?!限)"),
     # days counted (公示期是几天, 多少个工作日, 多少日内), not a date (哪几天, 哪天): a count of days, not 12月1日
     (re.compile(r"(?<![哪这近前去])(?<!放假)几(?:个工作)?[天日]|多少(?:个工作|个)?[天日]"),
      rf"(?<![月\d])\d{{1,3}}\s*(?:个)?(?:工作)?[日天]|(?<![月{_CN_DIGIT}])[{_CN_DIGIT}]+(?:个)?(?:工作)?[日天]|当[日天]|即时"),
-    (re.compile(r"哪天|哪一天|几号|几月几[日号]|哪月哪日"), DAY),
+    (re.compile(r"哪天|哪一天|几号(?!线)|几月几[日号]|哪月哪日"), DAY),
     # a telephone number (咨询电话是多少)
     (re.compile(r"电话(?:号码)?(?:是|为)?多少|电话号码|联系电话|咨询电话"), r"\d{3,4}\s*[-－—]\s*\d{7,8}|(?<!\d)\d{7,8}(?!\d)|1\d{10}"),
     # things counted (收录了多少部法律, 多少家企业): that many of them, counted with the same word
@@ -244,11 +245,14 @@ _ASKING_INSIDE = re.compile(r"多大|多少|多久|多长|多高|几")
 _QUESTION_WORD = re.compile(r"^(?:哪|什么|多少|几|怎|如何|是否|为何|为什么|第几|各是|各为|各有)")
 
 
-def _standing_alone(phrase: str, text: str) -> bool:
-    """Whether the text holds the phrase where one of jieba's words begins (交多少 is not in 各需提交多少份: jieba
-    reads 需提交 | 多少)."""
-    starts = lexical.word_starts(text)
-    return any(m.start() in starts for m in re.finditer(re.escape(phrase), text))
+def _standing_alone(phrase: str, text: str, words: tuple[tuple[int, int], ...]) -> bool:
+    """Whether the text holds the phrase where one of jieba's `words` (spans) begins, or inside one word (人大常委会 in
+    全国人大常委会); 交多少 is not in 各需提交多少份, which jieba reads 需提交 | 多少."""
+    for found in re.finditer(re.escape(phrase), text):
+        start, end = found.span()
+        if any(start == a or a <= start and end <= b for a, b in words):
+            return True
+    return False
 
 
 def _outermost(phrases: dict[str, list[str]]) -> list[str]:
@@ -339,9 +343,11 @@ def analyse(question: str, definitions: dict[str, str] | None = None) -> Query:
             if len(said) >= 3 and said in text:
                 phrases.setdefault(said, []).append(other)
     taught = _taught()
-    for phrase, forms in lexicon.items():  # multi-word entries jieba splits (人大常委会, 个人所得税专项附加扣除)
-        if len(phrase) >= 3 and phrase in taught and _standing_alone(phrase, text):  # not an official form of
-            phrases.setdefault(phrase, []).extend(forms)  # everyday.txt
+    spans = lexical.word_spans(text)
+    for phrase, forms in lexicon.items():  # multi-word entries jieba splits (人大常委会, 个人所得税专项附加扣除), not
+        # the official forms of everyday.txt
+        if len(phrase) >= 3 and phrase in text and phrase in taught and _standing_alone(phrase, text, spans):
+            phrases.setdefault(phrase, []).extend(forms)
     kept = _outermost(phrases)
     # "第几号令", "文号" say what is asked of the document, not what a passage of it is about
     worded = _DOC_NUMBER_QUESTION.sub(" ", text) if shape == DOC_NUMBER_SHAPE else text

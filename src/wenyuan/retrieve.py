@@ -26,7 +26,8 @@ from wenyuan.types import Document, Hit
 
 
 # a passage that leads into numbered items (…应同时具备以下条件：（一）…): what a list question asks for
-_LIST_LED = re.compile(r"[：:]\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[1-9一二三四五六七八九][.．、]|[①⑴]|一是|——)")
+_LIST_LED = re.compile(r"[：:]\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[1-9一二三四五六七八九][.．、](?![\d.．%％])"
+                       r"|[①⑴]|一是|——)")  # not 标准为：1.5万元
 
 
 @dataclass(frozen=True, slots=True)

@@ -936,7 +936,9 @@ def _items_naming(query: Query, focus: Sequence[str], text: str, items: Sequence
     return naming / len(items) if naming >= 2 else 0.0
 
 
-_MEASURE = re.compile(rf"(?:[{lexical.MEASURE_ENDS}]|标准|限额|年限|期限|时限|损失|贷款|投资|产量|人数|面积|总量|数额|数量)$")  # a word that names the figure asked
+# a word that names the figure asked: its measure (…期, …率, 标准, 期限) or a thing that is measured (经济损失, 投资)
+_MEASURE = re.compile(rf"(?:[{lexical.MEASURE_ENDS}]|标准|限额|年限|期限|时限|"
+                      r"损失|贷款|投资|产量|人数|面积|总量|数额|数量)$")
 _DEFERRED = re.compile(r"另行(?:通知|公布|制定|确定|发布|规定)|届时(?:另行)?(?:通知|公布)|公布[^。；]{0,30}名单")
 # a sentence that only says who will set what is asked ("…的格式，由市法制办统一制定（见附件）。"), and questions
 # that ask that who (由谁制定, 哪个部门)
@@ -953,29 +955,44 @@ _ROLE = re.compile(r"(?:组长|主任|主席|委员|成员|秘书长|部长|局�
 _OFFICE_ROLE = re.compile(r"(?:办公室|秘书处)(?:常务)?(?:副)?(?:主任|处长|秘书长|负责人)")
 _ASKS_BODY = re.compile(r"谁|哪个(?:部门|单位|机关|机构)|什么(?:部门|单位|机关|机构)|哪些(?:部门|单位)|由哪|负责")
 _OMITTED = re.compile(r"[（(]\s*略\s*[）)]\s*$")  # what a published text leaves out: “……（略）”
-# a count the question states of what it asks to be named (那3个网站是哪几个, 4项成果分别是哪些, 5名专家都是谁)
-_STATED_COUNT = re.compile(r"(\d{1,3}|[一二三四五六七八九十两]{1,3})\s*(个|项|名|位|家|所|条|种|类|部|篇|件)")
-_ASKS_WHICH = re.compile(r"哪些|哪几|都是谁|是谁|哪[一二三四五六七八九十两\d]+[个项名位家所条种类部篇件]")
+# a count the question states of what it asks to be named (那3个网站是哪几个, 4项成果分别是哪些, 5名专家都是谁), not an
+# ordinal (第3条)
+_STATED_COUNT = re.compile(r"(?<![第\d])(\d{1,3}|[一二三四五六七八九十两]{1,3})\s*(个|项|名|位|家|所|条|种|类|部|篇|件)"
+                           r"(?![一二三四五六七八九十两])")  # not 五位一体
+_ASKS_WHICH = re.compile(r"哪些|哪几|是谁|哪[一二三四五六七八九十两\d]+[个项名位家所条种类部篇件]")
 
 
 def _restates_count(question: str, said: str) -> bool:
-    """Whether a question that states how many things it asks to be named (4项成果分别是哪些？) is answered by words
-    that only state that count again (…等4项成果…), with no enumeration before it in its clause."""
+    """Whether a question that states how many things it asks to be named (4项成果分别是哪些？) is answered by folded
+    words that only state that count again (…等4项成果…, …等四项成果…), with no enumeration before it in its clause."""
     if not _ASKS_WHICH.search(question):
         return False
     for match in _STATED_COUNT.finditer(fold(question)):
-        count = chinese_number(match.group(1)) if not match.group(1).isdigit() else int(match.group(1))
-        stated = f"{count}{match.group(2)}"
+        count, measure = chinese_number(match.group(1)), match.group(2)
         if count < 2:
             continue
-        for at in (m.start() for m in re.finditer(re.escape(stated), said)):
-            clause = said[max(said.rfind(mark, 0, at) for mark in "，。；：") + 1 : at]
+        stated = re.compile(rf"(?<![第\d{_CN_NUMERALS}])(?:{count}|{_chinese_count(count)}){measure}(?![{_CN_NUMERALS}])")
+        for found in stated.finditer(said):
+            clause = said[max(said.rfind(mark, 0, found.start()) for mark in ",;:。") + 1 : found.start()]
             if clause.count("、") < 2:  # …子女教育、继续教育、大病医疗…等6项: the clause names them
                 return True
     return False
 
 
-_ASKS_EACH = re.compile(r"分别|各自|各(?:是|为|有|需|要)")  # each of several asked: 分别是多少, 各需提交几份
+_CN_NUMERALS = "一二三四五六七八九十两"
+
+
+def _chinese_count(count: int) -> str:
+    """A count under 100 in Chinese numerals (4 -> 四, 10 -> 十, 23 -> 二十三)."""
+    digits = "零一二三四五六七八九"
+    if count < 10:
+        return digits[count]
+    tens, units = divmod(count, 10)
+    return (digits[tens] if tens > 1 else "") + "十" + (digits[units] if units else "")
+
+
+# each of several asked: 分别是多少, 各需提交几份 (not 各有关部门, 各要素)
+_ASKS_EACH = re.compile(r"分别|各自|各(?:是|为|需)|各有(?!关)|各要(?!素)")
 _SEVERAL_FIGURES = re.compile(r"(?:分别|各)(?:是|为)?(?:多少|几)")  # figures asked as a list: 分别是多少
 _ASKS_WHO = re.compile(r"谁|哪位|哪几位|哪些人|什么人")
 _PLAN_PERIOD = re.compile(r"[十]?[一二三四五六七八九十]五")  # a five-year plan's period: 十一五, 十二五, 十四五

@@ -1139,3 +1139,18 @@ def test_a_second_question_no_passage_answers_alone_keeps_the_sentence_the_whole
     answer = assistant.ask("某市户口本丢了，多久找不到才给补？补好之前要用怎么办？")
     assert "三十日内" in answer.text and "户籍证明" in answer.text, answer.text
     _every_line_cited(answer)
+
+
+def test_words_of_no_content_weigh_nothing_in_what_a_passage_must_hold(tmp_path_factory, embedder) -> None:
+    """家长自己实际要交多少钱？: no passage need say 自己 for the passage that gives the amount to answer."""
+    from wenyuan.answer import gate
+
+    assistant = _indexed(tmp_path_factory, embedder, "no-content", {
+        "某市少儿医保指南.txt": "某市少儿医保全指南\n一、缴费标准\n2014学年少儿医保缴费标准为每人500元，财政补贴为324元/人，"
+        "参保人实际缴费176元。\n二、待遇\n参保少儿在定点医院住院的，医疗费用按比例报销。自己垫付的费用凭票据报销。\n",
+    })
+    question = "2014学年某市少儿医保，财政补贴完了家长自己实际要交多少钱？"
+    weights = gate.term_weights(assistant._prepare(question).query, assistant.index)
+    assert weights["自己"] == 0 and weights["财政补贴"] > 0
+    answer = assistant.ask(question)
+    assert "176元" in answer.text, answer.text

@@ -27,6 +27,9 @@ def term_weights(query: Query, index: Index) -> dict[str, float]:
     whole (控制目标) weighs as its parts do, not as the rarest word."""
     found = {}
     for term in query.terms:
+        if lexical.is_function_word(term):
+            found[term] = 0.0  # 我家, 暂时: how the asker speaks
+            continue
         if index.knows(term):
             found[term] = index.term_weight(term)
             continue

@@ -1154,3 +1154,15 @@ def test_words_of_no_content_weigh_nothing_in_what_a_passage_must_hold(tmp_path_
     assert weights["自己"] == 0 and weights["财政补贴"] > 0
     answer = assistant.ask(question)
     assert "176元" in answer.text, answer.text
+
+
+def test_a_count_asked_stands_before_what_it_counts() -> None:
+    """有几个开通了英文版？: "有10个开通了英文版" puts its figure before the asked words, as counts do in Chinese."""
+    from wenyuan.answer.extractive import _figure_near
+    from wenyuan.clean import fold
+    from wenyuan.query import analyse
+
+    counted = analyse("省级政府网站有几个开通了英文版？")
+    assert _figure_near(counted, ["开通", "英文版"], fold("省级政府网站中有10个开通了英文版。"))
+    amount = analyse("子女教育每月扣除多少钱？")  # an amount follows what it is of
+    assert not _figure_near(amount, ["子女教育"], fold("2019年起，子女教育专项附加扣除的标准提高。"))

@@ -827,11 +827,16 @@ _ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|几号|几月几�
 _DATED_VERBS = frozenset("施行 实施 执行 生效 试行 废止 失效 完成 印发 发布 公布 开始 启动 截止".split())
 
 
+# how many asked (有几个开通了英文版, 多少家): the count stands before what it counts
+_ASKS_COUNT = re.compile(r"(?:几|多少)(?:个|家|所|项|名|位|人|次|件|份|部|条|种)")
+
+
 def _figure_near(query: Query, slot: list[str], words: str) -> bool:
     """Whether a figure stands within a few characters of one of the asked words: after it ("子女教育…每月1000元")
     or, for a verb, before it ("自2010年7月1日起施行"). A year asked is not such a word: 2016 stands by its own
     month and day."""
     when = bool(_ASKS_DATE.search(query.text))
+    counted = bool(_ASKS_COUNT.search(query.text))
     for term in slot:
         if term.isdigit():
             continue
@@ -841,8 +846,8 @@ def _figure_near(query: Query, slot: list[str], words: str) -> bool:
                 continue
             if _FIGURE.search(words[at + len(form) : at + len(form) + _NEAR]):
                 return True
-            if (form in _DATED_VERBS or when) and _FIGURE.search(words[max(0, at - _NEAR) : at]):
-                return True  # 自2016年4月15日起享受: a date asked stands before what it dates
+            if (form in _DATED_VERBS or when or counted) and _FIGURE.search(words[max(0, at - _NEAR) : at]):
+                return True  # 自2016年4月15日起享受, 有10个开通了英文版: a date or count stands before what it dates
     return False
 
 

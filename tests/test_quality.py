@@ -1166,3 +1166,15 @@ def test_a_count_asked_stands_before_what_it_counts() -> None:
     assert _figure_near(counted, ["开通", "英文版"], fold("省级政府网站中有10个开通了英文版。"))
     amount = analyse("子女教育每月扣除多少钱？")  # an amount follows what it is of
     assert not _figure_near(amount, ["子女教育"], fold("2019年起，子女教育专项附加扣除的标准提高。"))
+
+
+def test_a_sentence_about_another_of_a_contrasting_kind_ranks_below_the_one_asked(tmp_path_factory, embedder) -> None:
+    """理科考生总分一样时怎么排先后？: the rule for 理科类 考生, not the one for 体育类、艺术类 考生 with more of the
+    question's words."""
+    assistant = _indexed(tmp_path_factory, embedder, "contrasted", {
+        "某省普通高校招生工作意见.txt": "某省2016年普通高等学校招生工作意见\n五、投档排序\n"
+        "体育类、艺术类考生如总分相同，按文化总分从高到低进行排序，如仍相同，则再依次按语文、数学、外语分数从高到低排序。"
+        "理科类考生总分相同时，依次按数学、语文、外语分数排序。\n六、录取\n录取工作实行远程网上录取。\n",
+    })
+    answer = assistant.ask("某省理科考生高考总分一样时怎么排先后？")
+    assert "依次按数学、语文、外语" in answer.text and "体育类" not in answer.text, answer.text

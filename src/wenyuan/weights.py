@@ -36,6 +36,7 @@ LIST_ANNOUNCED = 0.2  # a list led by words that announce it (…包括：, 如�
 LIST_COUNT = 0.5  # a list of as many items as the question says (哪四个方面) gains this, and needs only some of its words
 FIGURE_NEAR = 0.3  # a figure question's sentence whose figure follows an asked word within 20 characters
 ASKED_HEAD = 0.2  # a sentence that holds the last word before the question word (初审 in 初审要多少个工作日)
+CONTRASTED = 0.5  # a sentence that names another of a set of contrasting words (门诊 for 住院) and not the one asked
 DEFINITION = 0.5  # a question that asks what a word means: the sentence that says what it means (…是指…)
 TARGET = 0.3  # a target question's sentence that sets a target (左右, 预期目标, 力争, 今年 …)
 THIS_YEAR = 0.3  # a question of the document's own year (2011年… in the 2011 report): a sentence that says 今年

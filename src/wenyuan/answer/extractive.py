@@ -495,6 +495,8 @@ class ExtractiveAnswerer:
                     score += weights.THIS_YEAR  # 2011年的目标 in the 2011 report: 今年…, not 今后五年…
                 if defines is not None and defines.search(words):
                     score += weights.DEFINITION  # “2”指的是什么？ and the sentence that says “2”是指…
+                if gate.contrasted(query, context, words):
+                    score -= weights.CONTRASTED  # 理科考生总分相同 asked, the rule for 体育类 考生 quoted
                 if chunk.outline:
                     score *= weights.OUTLINE_PENALTY
                 ranked.append(_Sentence(chunk.doc_id, start, end, score, hit))

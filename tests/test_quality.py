@@ -1178,3 +1178,16 @@ def test_a_sentence_about_another_of_a_contrasting_kind_ranks_below_the_one_aske
     })
     answer = assistant.ask("某省理科考生高考总分一样时怎么排先后？")
     assert "依次按数学、语文、外语" in answer.text and "体育类" not in answer.text, answer.text
+
+
+def test_days_asked_from_an_event_are_those_counted_from_it(tmp_path_factory, embedder) -> None:
+    """签发后几天内报备案登记？: the days counted from 签发 (自签发之日起4个工作日内), not those another office counts from
+    receiving the files, whose sentence says 备案登记 as the question does."""
+    assistant = _indexed(tmp_path_factory, embedder, "counted-from", {
+        "某市规范性文件制定与备案管理办法.txt": "某市规范性文件制定与备案管理办法\n"
+        "第二十条 规范性文件自签发之日起4个工作日内，按照下列规定报送备案：\n（一）市人民政府制定的规范性文件向省人民政府报送备案登记；\n"
+        "（二）市人民政府工作部门制定的规范性文件向市人民政府报送备案登记。\n"
+        "第二十一条 市法制机构自收到备案所需的全部文件材料之日起2个工作日内，向省法制机构报送备案登记。\n",
+    })
+    answer = assistant.ask("某市规范性文件签发后几天内报备案登记？")
+    assert "4个工作日" in answer.text, answer.text

@@ -451,6 +451,9 @@ class ExtractiveAnswerer:
         about_header = bool(_ABOUT_HEADER.search(query.text))
         target = require_figure and gate.asks_target(query)
         slot = [t for t in query.focus if len(t) >= 2] or list(term_weight)[:3]
+        anchor = _COUNTED_FROM.search(query.text)
+        if anchor and anchor.group(1) in query.terms:
+            slot.append(anchor.group(1))  # 签发后几天内报备？: the days are counted from 签发 (自签发之日起4个工作日内)
         listed_of = [t for t in query.focus if len(t) >= 2 and t not in LIST_NOUNS] if query.shape == LIST else []
         defines = _defining(fold(query.defined)) if query.defined else None
         head = gate.asked_head(query)
@@ -829,6 +832,8 @@ _ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|几号|几月几�
 _DATED_VERBS = frozenset("施行 实施 执行 生效 试行 废止 失效 完成 印发 发布 公布 开始 启动 截止".split())
 
 
+# the event a span asked is counted from (签发后几天内, 受理之日起多少个工作日): the word before 后 or 之日起
+_COUNTED_FROM = re.compile(r"([\u4e00-\u9fff]{2})(?:后|以后|之后|之日起|起)(?:的)?(?:几|多少|多长|多久)")
 # how many asked (有几个开通了英文版, 多少家): the count stands before what it counts
 _ASKS_COUNT = re.compile(r"(?:几|多少)(?:个|家|所|项|名|位|人|次|件|份|部|条|种)")
 
@@ -978,7 +983,8 @@ def _restates_count(question: str, said: str) -> bool:
         count, measure = chinese_number(match.group(1)), match.group(2)
         if count < 2:
             continue
-        stated = re.compile(rf"(?<![第\d{_CN_NUMERALS}])(?:{count}|{_chinese_count(count)}){measure}(?![{_CN_NUMERALS}])")
+        written = f"(?:{count}|{_chinese_count(count)}){measure}"
+        stated = re.compile(rf"(?<![第\d{_CN_NUMERALS}]){written}(?![{_CN_NUMERALS}])")
         for found in stated.finditer(said):
             clause = said[max(said.rfind(mark, 0, found.start()) for mark in ",;:。") + 1 : found.start()]
             if clause.count("、") < 2:  # …子女教育、继续教育、大病医疗…等6项: the clause names them

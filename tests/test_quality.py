@@ -1191,3 +1191,15 @@ def test_days_asked_from_an_event_are_those_counted_from_it(tmp_path_factory, em
     })
     answer = assistant.ask("某市规范性文件签发后几天内报备案登记？")
     assert "4个工作日" in answer.text, answer.text
+
+
+def test_a_city_asked_is_not_answered_by_the_rule_of_its_province(tmp_path_factory, embedder) -> None:
+    """吉林市的规范性文件多久清理一次？: 吉林省's rule is the province's, which the question does not ask about."""
+    assistant = _indexed(tmp_path_factory, embedder, "level", {
+        "吉林省规章规范性文件监督办法.txt": "吉林省规章规范性文件监督办法\n第十七条 县级以上政府要建立规章、规范性文件定期清理制度，"
+        "规章每5年清理一次，规范性文件每3年清理一次。\n",
+        "长春市规范性文件监督办法.txt": "长春市规范性文件监督办法\n第二十条 规范性文件实行有效期制度，有效期为5年。\n",
+    })
+    assert assistant.ask("吉林市的规范性文件多久要清理一次？").refused
+    province = assistant.ask("吉林省的规范性文件多久要清理一次？")
+    assert "每3年清理一次" in province.text, province.text

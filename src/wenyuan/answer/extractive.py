@@ -266,8 +266,13 @@ class ExtractiveAnswerer:
         asked, a 武汉 rule found fails) and every district it names (萧山区 asked, a rule for the other districts
         found fails), in its card or its text."""
         card, whole = self._index.folded_card(doc_id), self._folded(doc_id)
-        if any(place not in card + whole for place in self._index.places_in(query.text)):
+        places = self._index.places_in(query.text)
+        if any(place not in card + whole for place in places):
             return False  # 四川 asked, the rule of 湖北 found: a region some documents are of, which this one never names
+        for place in places:
+            level = re.search(rf"{place}(省|市)", query.text)
+            if level and level.group(0) not in card + whole:
+                return False  # 吉林市 asked, a rule of 吉林省 found: the province, not the city
         return not any((self._index.names_few_documents(t) or _DISTRICT.fullmatch(t))
                        and not gate.held(query, t, card + whole) for t in query.terms)
 

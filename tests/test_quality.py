@@ -85,6 +85,12 @@ def _indexed(tmp_path_factory: pytest.TempPathFactory, embedder, folder: str, do
     return assistant
 
 
+def _answered(tmp_path_factory: pytest.TempPathFactory, embedder, folder: str, documents: dict[str, str],
+              question: str):
+    """The answer to one question over these documents, indexed in a folder of their own."""
+    return _indexed(tmp_path_factory, embedder, folder, documents).ask(question)
+
+
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory, embedder):
     return _indexed(tmp_path_factory, embedder, "quality", {
@@ -1071,15 +1077,14 @@ def test_a_figure_question_finds_the_passage_that_writes_the_unit_asked(tmp_path
 
 def test_each_of_several_asked_is_answered_by_the_whole_list_an_item_belongs_to(tmp_path_factory, embedder) -> None:
     """单人户、两人户、三口之家分别能申请什么样的房子？: the best sentence is one item; 分别 asks for all of them."""
-    assistant = _indexed(tmp_path_factory, embedder, "siblings", {
+    answer = _answered(tmp_path_factory, embedder, "siblings", {
         "某市公共租赁住房管理暂行办法.txt": "某市公共租赁住房管理暂行办法\n"
         "十九、公共租赁住房租金按照略低于同地段市场租金的原则确定。\n"
         "二十、公共租赁住房实行公开配租制度。根据房源分布情况和申请人情况，按下列原则实行配租：\n"
         "（一）单人户申请家庭可申请非成套住房或小套型成套住房；\n（二）两人户申请家庭可申请成套一居室住房；\n"
         "（三）三人（含）以上户申请家庭可申请成套二居室住房。\n"
         "二十一、配租结果应当在社区公示，公示期为7天。\n",
-    })
-    answer = assistant.ask("我们在某市申请公租房，单人户、两人户、三口之家分别能申请什么样的房子？")
+    }, "我们在某市申请公租房，单人户、两人户、三口之家分别能申请什么样的房子？")
     assert all(kind in answer.text for kind in ("非成套住房", "成套一居室", "成套二居室")), answer.text
     _every_line_cited(answer)
 
@@ -1130,13 +1135,12 @@ def test_a_second_question_no_passage_answers_alone_keeps_the_sentence_the_whole
         tmp_path_factory, embedder) -> None:
     """多久找不到才给补？补好之前要用怎么办？: asked alone, the second question finds nothing; asked whole, the sentence
     after the first answer says it (期间，…应当出具《户籍证明》)."""
-    assistant = _indexed(tmp_path_factory, embedder, "second-part", {
+    answer = _answered(tmp_path_factory, embedder, "second-part", {
         "某市常住户口管理规定.txt": "某市常住户口管理规定\n第四十二条 本市居民因购买住房等原因而立户的，由公安派出所发给《居民户口簿》。\n"
         "第四十三条 本市居民遗失《居民户口簿》，应当及时到户口所在地公安派出所报失。自报失之日起三十日内仍未找到的，"
         "由公安派出所予以补发。期间，居民需使用《居民户口簿》的，户口所在地公安派出所应当出具《户籍证明》。\n"
         "第四十四条 本市居民在本市范围内办理户口网上迁移的，公安派出所不再签发《户口迁移证》。\n",
-    })
-    answer = assistant.ask("某市户口本丢了，多久找不到才给补？补好之前要用怎么办？")
+    }, "某市户口本丢了，多久找不到才给补？补好之前要用怎么办？")
     assert "三十日内" in answer.text and "户籍证明" in answer.text, answer.text
     _every_line_cited(answer)
 
@@ -1171,25 +1175,23 @@ def test_a_count_asked_stands_before_what_it_counts() -> None:
 def test_a_sentence_about_another_of_a_contrasting_kind_ranks_below_the_one_asked(tmp_path_factory, embedder) -> None:
     """理科考生总分一样时怎么排先后？: the rule for 理科类 考生, not the one for 体育类、艺术类 考生 with more of the
     question's words."""
-    assistant = _indexed(tmp_path_factory, embedder, "contrasted", {
+    answer = _answered(tmp_path_factory, embedder, "contrasted", {
         "某省普通高校招生工作意见.txt": "某省2016年普通高等学校招生工作意见\n五、投档排序\n"
         "体育类、艺术类考生如总分相同，按文化总分从高到低进行排序，如仍相同，则再依次按语文、数学、外语分数从高到低排序。"
         "理科类考生总分相同时，依次按数学、语文、外语分数排序。\n六、录取\n录取工作实行远程网上录取。\n",
-    })
-    answer = assistant.ask("某省理科考生高考总分一样时怎么排先后？")
+    }, "某省理科考生高考总分一样时怎么排先后？")
     assert "依次按数学、语文、外语" in answer.text and "体育类" not in answer.text, answer.text
 
 
 def test_days_asked_from_an_event_are_those_counted_from_it(tmp_path_factory, embedder) -> None:
     """签发后几天内报备案登记？: the days counted from 签发 (自签发之日起4个工作日内), not those another office counts from
     receiving the files, whose sentence says 备案登记 as the question does."""
-    assistant = _indexed(tmp_path_factory, embedder, "counted-from", {
+    answer = _answered(tmp_path_factory, embedder, "counted-from", {
         "某市规范性文件制定与备案管理办法.txt": "某市规范性文件制定与备案管理办法\n"
         "第二十条 规范性文件自签发之日起4个工作日内，按照下列规定报送备案：\n（一）市人民政府制定的规范性文件向省人民政府报送备案登记；\n"
         "（二）市人民政府工作部门制定的规范性文件向市人民政府报送备案登记。\n"
         "第二十一条 市法制机构自收到备案所需的全部文件材料之日起2个工作日内，向省法制机构报送备案登记。\n",
-    })
-    answer = assistant.ask("某市规范性文件签发后几天内报备案登记？")
+    }, "某市规范性文件签发后几天内报备案登记？")
     assert "4个工作日" in answer.text, answer.text
 
 

@@ -292,9 +292,10 @@ class Assistant:
                 # answered from it on its own
                 first = self._prepare(_first_question(question), documents=[answered.citations[0].doc], index=index)
                 alone = answerer.answer(first.query, first.hits, history)
-                answered = self._other_parts(parts, alone if not alone.refused else answered, answerer, index,
-                                             whole=answered if not alone.refused else None)
-                answered = replace(answered, question=question)
+                # the first question answered alone, with the whole question's answer to fall back on; else the
+                # whole question's answer, nothing behind it
+                opening, whole = (answered, None) if alone.refused else (alone, answered)
+                answered = replace(self._other_parts(parts, opening, answerer, index, whole=whole), question=question)
             elif parts:
                 # no one passage holds all the questions ask: the first, asked alone, finds the document
                 first = self._prepare(_first_question(question), documents=documents, index=index)

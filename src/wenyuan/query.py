@@ -145,16 +145,24 @@ class Query:
 _LEXICONS = ("lexicon/aliases.txt", "lexicon/everyday.txt")
 
 
+def lexicon_rows(name: str) -> list[str]:
+    """The lines of a lexicon file of the package (lexicon/…txt) that say something: no blank or # comment line."""
+    text = resources.files("wenyuan").joinpath(name).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def lexicon_words_of(row: str) -> tuple[str, ...]:
+    """The words of one lexicon row's part (A | B | C), folded."""
+    return tuple(word for word in (fold(part.strip()) for part in row.split("|")) if word)
+
+
 @lru_cache(maxsize=len(_LEXICONS))
 def _lexicon_lines(name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(short form, its long forms) of each line of a lexicon file, folded; each file read once."""
-    text = resources.files("wenyuan").joinpath(name).read_text(encoding="utf-8")
     found = []
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
+    for line in lexicon_rows(name):
         short, _, longs = line.partition("=")
-        found.append((fold(short.strip()), tuple(long for long in (fold(part.strip()) for part in longs.split("|")) if long)))
+        found.append((fold(short.strip()), lexicon_words_of(longs)))
     return tuple(found)
 
 

@@ -265,16 +265,16 @@ class ExtractiveAnswerer:
         """Whether a document holds every word of the question that names a few documents (a place, an issuer: 天津
         asked, a 武汉 rule found fails) and every district it names (萧山区 asked, a rule for the other districts
         found fails), in its card or its text."""
-        card, whole = self._index.folded_card(doc_id), self._folded(doc_id)
+        written = self._index.folded_card(doc_id) + self._folded(doc_id)
         places = self._index.places_in(query.text)
-        if any(place not in card + whole for place in places):
+        if any(place not in written for place in places):
             return False  # 四川 asked, the rule of 湖北 found: a region some documents are of, which this one never names
         for place in places:
-            level = re.search(rf"{place}(省|市)", query.text)
-            if level and level.group(0) not in card + whole:
+            level = re.search(rf"{re.escape(place)}(省|市)", query.text)
+            if level and level.group(0) not in written:
                 return False  # 吉林市 asked, a rule of 吉林省 found: the province, not the city
         return not any((self._index.names_few_documents(t) or _DISTRICT.fullmatch(t))
-                       and not gate.held(query, t, card + whole) for t in query.terms)
+                       and not gate.held(query, t, written) for t in query.terms)
 
     def _leads(self, answer: Answer) -> str:
         """The lead-in sentences (ending in a colon) of the quoted clauses, folded."""
@@ -527,6 +527,7 @@ class ExtractiveAnswerer:
         for hit in hits:
             doc_id = hit.chunk.doc_id
             structure = self._index.structures[doc_id]
+            text = self._index.documents[doc_id].text
             fits = self.coverage(query, hit, term_weight)
             for candidate in self._candidate_lists(query, doc_id, structure, hit):
                 lead = fold(candidate.owner_text)
@@ -539,8 +540,7 @@ class ExtractiveAnswerer:
                 counted = weights.LIST_COUNT if query.count == len(candidate.items) and match > 0 else 0.0
                 if focused == 0 and gate.share(query, asked, lead) < weights.LIST_HEADING_MATCH and not counted:
                     continue  # a list under a heading the question does not name is not what was asked
-                text = self._index.documents[doc_id].text
-                if _announces_other_kind(query, lead, fold(" ".join(text[a:b] for a, b in candidate.items))):
+                if _announces_other_kind(query, lead, text, candidate.items):
                     continue  # 走哪些程序？ and "…按照下列规定办理": a list of rules, not of steps
                 named = weights.LIST_PHRASE if len(query.asked_for) >= 2 and query.asked_for in lead else 0.0
                 score = match + focused + naming + fits + named + counted + 0.5 * hit.score / top \
@@ -746,13 +746,15 @@ _KINDS = LIST_NOUNS | frozenset("规定 情形 规则 文件 证件 人员 单�
 _ANY_KIND = frozenset("情况 事项 内容 方面 工作".split())  # 哪些情况 may be asked of 下列情形, of 下列人员 …
 
 
-def _announces_other_kind(query: Query, lead: str, items: str) -> bool:
-    """Whether a list's lead-in says its items are of a kind (下列规定) other than the kind the question asks (程序),
-    and no item names the kind asked (（二）配房租赁的建筑面积标准… is a 标准 among 下列规定)."""
+def _announces_other_kind(query: Query, lead: str, text: str, items: Sequence[tuple[int, int]]) -> bool:
+    """Whether a list's folded lead-in says its items (spans of `text`) are of a kind (下列规定) other than the kind
+    the question asks (程序), and no item names the kind asked (（二）配房租赁的建筑面积标准… is a 标准 among 下列规定)."""
     asked = [t for t in query.focus if t in LIST_NOUNS and t not in _ANY_KIND]
     kinds = [m.group(1) for m in _ANNOUNCED_KIND.finditer(lead) if m.group(1) in _KINDS]
-    return bool(asked and kinds) and not any(gate.held(query, t, kind) for t in asked for kind in kinds) \
-        and not any(gate.held(query, t, items) for t in asked)
+    if not asked or not kinds or any(gate.held(query, t, kind) for t in asked for kind in kinds):
+        return False
+    said = fold(" ".join(text[start:end] for start, end in items))  # folded only when the lead-in says another kind
+    return not any(gate.held(query, t, said) for t in asked)
 
 
 def _enumerates_closer(query: Query, term_weight: dict[str, float], sentence: Answer | None,

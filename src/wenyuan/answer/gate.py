@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 
 from wenyuan import lexical, weights
-from wenyuan.clean import fold
 from wenyuan.index import Index
-from wenyuan.query import LIST, LIST_NOUNS, QUESTION_FRAME, Query
+from wenyuan.query import LIST, LIST_NOUNS, QUESTION_FRAME, Query, lexicon_rows, lexicon_words_of
 from wenyuan.types import Document
 
 
@@ -163,9 +161,7 @@ def slot_share(query: Query, term_weight: dict[str, float], card: str, answer_co
 @lru_cache(maxsize=1)
 def _contrasts() -> tuple[tuple[str, ...], ...]:
     """The sets of lexicon/contrasts.txt: words that tell apart things of one kind (住院 | 门诊)."""
-    text = resources.files("wenyuan").joinpath("lexicon/contrasts.txt").read_text(encoding="utf-8")
-    return tuple(tuple(fold(word.strip()) for word in line.split("|") if word.strip())
-                 for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return tuple(lexicon_words_of(row) for row in lexicon_rows("lexicon/contrasts.txt"))
 
 
 def contrasted(query: Query, named: str, quoted: str) -> bool:

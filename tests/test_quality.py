@@ -72,17 +72,7 @@ PLAN_B = """某县托育服务发展实施方案
 
 def _indexed(tmp_path_factory: pytest.TempPathFactory, embedder, folder: str, documents: dict[str, str]):
     """An assistant over these documents (file name: text), indexed in a folder of its own."""
-    from wenyuan.assistant import Assistant
-    from wenyuan.config import Settings
-
-    root = tmp_path_factory.mktemp(folder)
-    data = root / "data"
-    data.mkdir()
-    for name, text in documents.items():
-        (data / name).write_text(text, encoding="utf-8")
-    assistant = Assistant(Settings(data_dir=data, index_dir=root / "index", progress=False), embedder)
-    assistant.build()
-    return assistant
+    return _built(tmp_path_factory.mktemp(folder), embedder, documents)
 
 
 def _answered(tmp_path_factory: pytest.TempPathFactory, embedder, folder: str, documents: dict[str, str],
@@ -368,14 +358,13 @@ def test_what_a_list_is_called_in_the_question_need_not_be_written(local_rules) 
 
 
 def test_a_list_question_is_answered_by_the_sentence_that_says_what_the_list_is_of(tmp_path_factory, embedder) -> None:
-    assistant = _indexed(tmp_path_factory, embedder, "reply", {
+    answer = _answered(tmp_path_factory, embedder, "reply", {
         "对第12号建议的答复.txt": "某市人民政府办公厅对市人大第12号建议的答复\n张某代表：\n"
         "您提出的关于加快政府网站建设的建议收悉，现答复如下：\n市长就加快政府网站建设作了批示，并主持召开常务会议听取了"
         "政府门户网站建设情况的汇报，明确指出：建设并开通政府门户网站是创新政府管理方式的重要举措。做好这项工作，对于促进"
         "政务公开，改进公共服务，提高行政效能，便于公众参与和监督，具有重要意义。\n",
         "养老服务方案.txt": PLAN_A,
-    })
-    answer = assistant.ask("第12号建议答复里，建设开通政府门户网站对哪些方面有重要意义？")
+    }, "第12号建议答复里，建设开通政府门户网站对哪些方面有重要意义？")
     assert not answer.refused and "促进政务公开" in answer.text and "提高行政效能" in answer.text
 
 
@@ -998,12 +987,11 @@ def test_a_question_that_asks_two_things_quotes_the_sentence_that_answers_the_se
 
 def test_a_date_asked_is_the_one_before_what_it_dates(tmp_path_factory, embedder) -> None:
     """哪天起享受待遇？: 自2016年4月15日起享受 dates 享受; a date written after another 享受 dates something else."""
-    assistant = _indexed(tmp_path_factory, embedder, "dated", {
+    answer = _answered(tmp_path_factory, embedder, "dated", {
         "某市医保待遇衔接通知.txt": "关于某市外来从业人员医保待遇衔接有关问题的通知\n一、关于待遇调整的时间及人员范围\n"
         "（一）2016年3月按规定正享受当月外来从业人员医保待遇的人员，自2016年4月1日起统一调整为享受职工医保待遇。\n"
         "（二）2016年3月新参保的外来从业人员，自2016年4月15日起享受职工医保待遇。\n",
-    })
-    answer = assistant.ask("某市外来从业人员医保衔接，2016年3月新参保的，哪天起享受职工医保待遇？")
+    }, "某市外来从业人员医保衔接，2016年3月新参保的，哪天起享受职工医保待遇？")
     assert "2016年4月15日" in answer.text and "2016年4月1日起" not in answer.text, answer.text
 
 
@@ -1052,14 +1040,17 @@ def test_a_list_announced_as_another_kind_is_not_the_list_asked() -> None:
     from wenyuan.query import analyse
 
     steps = analyse("海南制定规范性文件要依次走哪些程序？")
+    def announces(query, lead: str, items: str) -> bool:  # the items as one text, each a span of it
+        return _announces_other_kind(query, lead, items, [(0, len(items))])
+
     rules = "（一）提交的备案材料齐全的，应当统一登记编号；（二）备案材料不齐全的，暂缓备案登记。"
-    assert _announces_other_kind(steps, "政府法制机构应当建立备案登记程序，并按照下列规定办理：", rules)
-    assert not _announces_other_kind(steps, "制定规范性文件应当遵循下列程序：", "（一）起草；（二）审查。")
+    assert announces(steps, "政府法制机构应当建立备案登记程序，并按照下列规定办理：", rules)
+    assert not announces(steps, "制定规范性文件应当遵循下列程序：", "（一）起草；（二）审查。")
     # an item that names the kind asked: the list holds it
-    assert not _announces_other_kind(analyse("配房租赁的面积标准按户分别是多少？"), "保障标准按下列规定确定：",
-                                     "（二）配房租赁的建筑面积标准，以户为单位确定。")
+    assert not announces(analyse("配房租赁的面积标准按户分别是多少？"), "保障标准按下列规定确定：",
+                         "（二）配房租赁的建筑面积标准，以户为单位确定。")
     # 哪些情况 may be asked of 下列情形
-    assert not _announces_other_kind(analyse("家里有哪些情况能优先配租？"), "有下列情形之一的，优先配租：", "（一）孤寡老人")
+    assert not announces(analyse("家里有哪些情况能优先配租？"), "有下列情形之一的，优先配租：", "（一）孤寡老人")
 
 
 def test_a_figure_question_finds_the_passage_that_writes_the_unit_asked(tmp_path_factory, embedder) -> None:
@@ -1110,12 +1101,11 @@ def test_an_answer_that_only_states_the_count_the_question_gives_is_no_answer(qu
 
 def test_a_question_naming_how_many_it_asks_for_is_refused_by_a_sentence_that_only_counts_them(
         tmp_path_factory, embedder) -> None:
-    assistant = _indexed(tmp_path_factory, embedder, "count-only", {
+    answer = _answered(tmp_path_factory, embedder, "count-only", {
         "某市科学技术奖励决定.txt": "某市人民政府关于2018年度某市科学技术奖励的决定\n"
         "市政府决定，授予“城市地下管网智能监测技术”等4项成果某市技术发明奖一等奖，授予“新型建筑节能材料”等12项成果"
         "某市技术发明奖二等奖。\n希望全市科技工作者向获奖者学习。\n",
-    })
-    answer = assistant.ask("某市2018年技术发明奖一等奖的4项成果分别是哪些？")
+    }, "某市2018年技术发明奖一等奖的4项成果分别是哪些？")
     assert answer.refused, answer.text
 
 

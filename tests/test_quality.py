@@ -1080,6 +1080,24 @@ def test_each_of_several_asked_is_answered_by_the_whole_list_an_item_belongs_to(
     _every_line_cited(answer)
 
 
+def test_each_of_several_asked_is_answered_by_the_list_whose_lead_and_first_item_are_quoted(tmp_path_factory,
+                                                                                           embedder) -> None:
+    """分别支付多少？ and the best sentence is a sub-heading with its first item: the sub-heading's whole list."""
+    answer = _answered(tmp_path_factory, embedder, "lead-siblings", {
+        "某市基本医疗保险规定.txt": "某市基本医疗保险规定\n"
+        "第三十五条 基本医疗保险统筹基金支付的起付标准为1300元。\n"
+        "第三十六条 职工发生的医疗费用，按医院等级和费用数额分段计算、累加支付：\n"
+        "(一)在三级医院发生的医疗费用：\n1、起付标准至1万元的部分，统筹基金支付80%，职工支付20%；\n"
+        "2、超过1万元至3万元的部分，统筹基金支付85%，职工支付15%；\n"
+        "3、超过3万元至4万元的部分，统筹基金支付90%，职工支付10%；\n"
+        "(二)在二级医院发生的医疗费用：\n1、起付标准至1万元的部分，统筹基金支付82%，职工支付18%；\n"
+        "2、超过1万元至3万元的部分，统筹基金支付87%，职工支付13%；\n",
+    }, "某市职工在三级医院发生的医疗费用，统筹基金按各费用段分别支付多少？")
+    assert all(share in answer.text for share in ("支付80%", "支付85%", "支付90%")), answer.text
+    assert "支付82%" not in answer.text, answer.text
+    _every_line_cited(answer)
+
+
 @pytest.mark.parametrize(("question", "said", "restates"), [
     ("获得一等奖的4项成果分别是哪些？", "授予“某某技术”等4项成果国家技术发明奖一等奖。", True),
     ("有10个省级政府网站开通了英文版，具体是哪10个省份？", "省级政府网站中有10个开通了英文版。", True),

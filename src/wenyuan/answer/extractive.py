@@ -587,8 +587,13 @@ class ExtractiveAnswerer:
         for hit in hits:
             if hit.chunk.doc_id != doc_id or not hit.chunk.start <= first.start < hit.chunk.end:
                 continue
-            for candidate in self._candidate_lists(query, doc_id, self._index.structures[doc_id], hit):
+            candidates = list(self._candidate_lists(query, doc_id, self._index.structures[doc_id], hit))
+            for candidate in candidates:
                 if any(start <= first.start and first.end <= end for start, end in candidate.items):
+                    return self._compose_list(query, hits, candidate)
+            for candidate in candidates:
+                # the quote is the list's lead with its first item: (一)在三级医院发生的医疗费用：1、起付标准至1万元…
+                if candidate.owner_start == first.start and candidate.items[0][0] < first.end <= candidate.items[0][1]:
                     return self._compose_list(query, hits, candidate)
         return None
 

@@ -1098,6 +1098,19 @@ def test_each_of_several_asked_is_answered_by_the_list_whose_lead_and_first_item
     _every_line_cited(answer)
 
 
+def test_a_time_asked_is_answered_by_a_time_written_from_its_event(tmp_path_factory, embedder) -> None:
+    """什么时候 asked: 从出生之日起 is a time, though it holds no digit; the rule with 次月1日 is about others."""
+    answer = _answered(tmp_path_factory, embedder, "relative-time", {
+        "某市城乡居民基本医疗保险办法实施细则.txt": "某市城乡居民基本医疗保险办法实施细则\n"
+        "十、参保登记和待遇享受\n（一）城乡居民医保实行按年度缴费。\n"
+        "（二）在校学生由所在学校统一办理登记缴费手续。\n"
+        "（三）符合条件的新生儿登记缴费后，城乡居民医保待遇从出生之日起享受。\n"
+        "（四）符合条件的新报入本市户籍人员、本市户籍人员的外省市配偶等，城乡居民医保待遇从登记缴费完成的次月1日起享受。\n",
+    }, "某市新生儿登记缴费后，城乡居民医保从什么时候开始享受待遇？")
+    assert "出生之日起" in answer.text and "次月1日" not in answer.text, answer.text
+    _every_line_cited(answer)
+
+
 @pytest.mark.parametrize(("question", "said", "restates"), [
     ("获得一等奖的4项成果分别是哪些？", "授予“某某技术”等4项成果国家技术发明奖一等奖。", True),
     ("有10个省级政府网站开通了英文版，具体是哪10个省份？", "省级政府网站中有10个开通了英文版。", True),

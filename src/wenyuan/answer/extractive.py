@@ -42,6 +42,9 @@ _CN_FIGURE = re.compile(
     r"[一二三四五六七八九十百千万亿两半]+(?:个|项|条|家|所|天|年|倍|成|亿元|万元|日|周岁|岁|%|次(?!性)|周|季度|批|名|人|号|届|期|份|件|张|本|门|科)|"
     r"[零〇一二三四五六七八九十]年|[一二三四五六七八九十]+月"
 )
+# a time asked (什么时候, 何时) and a time written by the event it counts from: 从出生之日起, 次月, 当年
+_ASKS_WHEN = re.compile(r"什么时候|何时|什么时间|哪个时间")
+_RELATIVE_TIME = re.compile(r"[之当次]日|[当次](?:月|年)|届满|期满")
 _SUMMARY = re.compile(r"由.{4,120}(?:组成|构成)|包括.{4,120}|分为.{4,120}|等[\d一二三四五六七八九十]+(?:项|个|类|种|方面)")
 _DASH_ITEM = re.compile(rf"^[{DASHES}-]{{1,2}}")
 _LABEL_SENTENCE = 12  # a paragraph's first sentence this short, that more sentences follow, is its label
@@ -455,6 +458,7 @@ class ExtractiveAnswerer:
         ranked: list[_Sentence] = []
         about_header = bool(_ABOUT_HEADER.search(query.text))
         target = require_figure and gate.asks_target(query)
+        when = _ASKS_WHEN.search(query.text) is not None
         slot = [t for t in query.focus if len(t) >= 2] or list(term_weight)[:3]
         anchor = _COUNTED_FROM.search(query.text)
         if anchor and anchor.group(1) in query.terms:
@@ -476,7 +480,8 @@ class ExtractiveAnswerer:
                 if start < header_end and not (names_only or about_header):
                     continue  # the title, 文号 and 主送 lines name the document; they answer little else
                 figures_in = _REFERENCE.sub("", _HEADING_MARKER.sub("", words))
-                if require_figure and not (set(_FIGURE.findall(figures_in)) - asked_figures or _CN_FIGURE.search(figures_in)):
+                if require_figure and not (set(_FIGURE.findall(figures_in)) - asked_figures or _CN_FIGURE.search(figures_in)
+                                           or when and _RELATIVE_TIME.search(figures_in)):
                     continue
                 if require_figure and query.unit and not re.search(query.unit, figures_in):
                     continue  # 多少钱 asked: a sentence that counts nothing in 元 does not answer
@@ -856,6 +861,8 @@ def _figure_near(query: Query, slot: list[str], words: str) -> bool:
     month and day."""
     when = bool(_ASKS_DATE.search(query.text))
     counted = bool(_ASKS_COUNT.search(query.text))
+    # 什么时候 asked: a time written from its event is a figure too (医保待遇从出生之日起享受)
+    figure = re.compile(f"{_FIGURE.pattern}|{_RELATIVE_TIME.pattern}") if _ASKS_WHEN.search(query.text) else _FIGURE
     for term in slot:
         if term.isdigit():
             continue
@@ -863,9 +870,9 @@ def _figure_near(query: Query, slot: list[str], words: str) -> bool:
             at = words.find(form)
             if at < 0:
                 continue
-            if _FIGURE.search(words[at + len(form) : at + len(form) + _NEAR]):
+            if figure.search(words[at + len(form) : at + len(form) + _NEAR]):
                 return True
-            if (form in _DATED_VERBS or when or counted) and _FIGURE.search(words[max(0, at - _NEAR) : at]):
+            if (form in _DATED_VERBS or when or counted) and figure.search(words[max(0, at - _NEAR) : at]):
                 return True  # 自2016年4月15日起享受, 有10个开通了英文版: a date or count stands before what it dates
     return False
 

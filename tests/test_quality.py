@@ -899,6 +899,8 @@ def near_misses(tmp_path_factory: pytest.TempPathFactory, embedder):
         "（二十三）转制后的企业按规定缴纳所得税。\n",
         "国务院办公厅关于某省所提问题办理情况的函.txt": "国务院办公厅关于某省所提问题办理情况的函\n某省人民政府：\n"
         "现将有关情况函复如下：\n一、关于港口建设问题。交通部已将该项目列入规划。\n二、关于新机场建设项目问题。（略）\n",
+        "某省人民政府关于深化户籍制度改革的实施意见.txt": "某省人民政府关于深化户籍制度改革的实施意见\n二、发展目标\n"
+        "到2020年，努力实现1100万左右农业转移人口和其他常住人口在城镇落户，全省常住人口城镇化率达到56%。\n",
     })
 
 
@@ -914,6 +916,7 @@ def near_misses(tmp_path_factory: pytest.TempPathFactory, embedder):
     "某普查领导小组办公室副主任是谁？",  # a 发展改革委副主任 is no office's deputy; the 办公室主任 is not either
     "某市新建廉租住房每套建筑面积标准是多少平方米？",  # 每套 asked: the rule sets 人均 only
     "某区2016年小学招生工作领导小组的副组长是谁？",  # the group is set up; who holds its posts is not said
+    "某省户籍制度改革意见里，到2020年户籍人口城镇化率要达到多少？",  # the rate set is of 常住人口
 ])
 def test_near_misses_around_what_a_document_says_are_refused(near_misses, question: str) -> None:
     answer = near_misses.ask(question)
@@ -930,6 +933,7 @@ def test_what_those_documents_do_say_is_answered(near_misses) -> None:
     both = near_misses.ask("某普查领导小组的组长和副组长分别是谁？")  # two roles asked: each with its members
     assert "王某某" in both.text and "李某某" in both.text and "张某某" not in both.text, both.text
     assert "20平方米" in near_misses.ask("某市廉租住房保障标准人均建筑面积是多少平方米？").text
+    assert "56%" in near_misses.ask("某省户籍制度改革意见里，到2020年常住人口城镇化率要达到多少？").text
 
 
 @pytest.mark.parametrize(("name", "text", "question", "expected"), [

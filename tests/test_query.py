@@ -470,3 +470,25 @@ def test_a_passage_that_leads_into_numbered_items_is_told_from_one_that_gives_a_
 
     assert _LIST_LED.search("申请家庭应同时具备以下条件：\n（一）本市户口") and _LIST_LED.search("要求如下：1.按时申报")
     assert not _LIST_LED.search("补贴标准为：1.5万元")
+
+
+@pytest.mark.parametrize(("question", "quoted", "held"), [
+    ("职业年金单位和个人的缴费比例各是多少？", "单位按本单位工资总额的8%缴纳，个人按本人缴费工资的4%缴纳。", True),
+    ("职业年金单位和个人的缴费比例各是多少？", "单位和个人共同缴纳职业年金费用。", False),  # no share given
+    ("职业年金单位和个人的缴费比例各是多少？", "个人缴费按本人缴费工资的百分之四计算。", True),
+    ("应急救援专用号牌是什么颜色？", "应急救援专用号牌为红色。", True),
+    ("应急救援专用号牌是什么颜色？", "应急救援专用号牌由公安机关核发。", False),
+    ("补贴金额是多少？", "每户补贴2000元。", True),
+    ("规范性文件定期清理的时间怎么定？", "规范性文件每隔2年清理一次。", True),
+])
+def test_a_word_that_names_the_kind_of_answer_is_held_by_an_answer_of_that_kind(question, quoted, held) -> None:
+    """比例 asked is held by 8%, 颜色 by 红色, 金额 by 2000元: the answer, not the word, is what a passage writes."""
+    from wenyuan.answer.gate import slot_share, slot_terms
+
+    query = analyse(question)
+    weight = {term: 1.0 for term in query.terms}
+    kind = next(word for word in ("比例", "颜色", "金额", "时间") if word in question)
+    assert kind in slot_terms(query, weight, card="")
+    others = [term for term in slot_terms(query, weight, card="") if term != kind]
+    context = fold(quoted + " " + " ".join(others))  # every other asked word held: the kind word decides
+    assert (slot_share(query, weight, "", context) == 1.0) is held

@@ -148,14 +148,29 @@ def target_held(query: Query, answer_context: str) -> bool:
     return not asks_target(query) or bool(_TARGET_SAID.search(answer_context))
 
 
+_SPAN_GIVEN = r"(?:\d+|[一二三四五六七八九十两]+)\s*(?:个)?(?:工作日|日|天|周|月|年)"
+# words that name the kind of answer asked, and how a passage gives one: 缴费比例 is answered by "8%", 期限 by "15日"
+_GIVEN_AS = {
+    "比例": re.compile(r"%|％|‰|百分之|千分之|[一二三四五六七八九十]成"),
+    "比重": re.compile(r"%|％|百分之"),
+    "年限": re.compile(r"(?:\d+|[一二三四五六七八九十两]+)\s*(?:个)?年"),
+    "时间": re.compile(rf"{_SPAN_GIVEN}|\d{{1,2}}月|[当次]日|[当次]月|小时"),
+    "颜色": re.compile(r"[红黄蓝绿白黑橙紫灰金银]色"),
+    "金额": re.compile(r"\d\s*(?:万|亿)?元"),
+    "数额": re.compile(r"\d\s*(?:万|亿)?元"),
+}
+
+
 def slot_share(query: Query, term_weight: dict[str, float], card: str, answer_context: str,
                index_knows=lambda _: True) -> float:
-    """The weighted share of the asked slot that the quoted words (and their headings) hold."""
+    """The weighted share of the asked slot that the quoted words (and their headings) hold; a word that names the
+    kind of answer (比例, 期限) is held by an answer of that kind (8%, 15日)."""
     slot = slot_terms(query, term_weight, card, index_knows)
     if not slot:
         return 1.0
     total = sum(term_weight.get(t, 1.0) for t in slot)
-    return sum(term_weight.get(t, 1.0) for t in slot if held(query, t, answer_context)) / total
+    return sum(term_weight.get(t, 1.0) for t in slot if held(query, t, answer_context)
+               or t in _GIVEN_AS and _GIVEN_AS[t].search(answer_context)) / total
 
 
 @lru_cache(maxsize=1)

@@ -249,6 +249,8 @@ def test_a_count_with_its_measure_word_is_not_what_the_passages_must_write() -> 
     ("数字档案室建设项目一共投资了多少钱？", "2016年年底该项目率先通过验收。", False),  # a year is not an amount
     ("数字档案室建设项目一共投资了多少钱？", "项目总投资1200万元。", True),
     ("中央政府拟新增投资多少？", "其中中央政府拟新增1.18万亿元。", True),  # 万亿元: two orders before the unit
+    ("同级财政一次性拨付的资金是多少数额？", "对其自用房产五年内免征房产税。", False),  # an amount: in 元
+    ("同级财政一次性拨付的资金是多少数额？", "同级财政一次性拨付资金200万元。", True),
     ("《户口迁移证》的有效期是多少天？", "本规定自2010年12月1日起施行。", False),  # a date is not a count of days
     ("《户籍证明》的有效期是多少天？", "《户籍证明》自签发之日起三十日内有效。", True),
     ("验收公示期是几天？", "自投入试生产之日起３个月内申请验收。", False),

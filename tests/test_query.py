@@ -494,3 +494,17 @@ def test_a_word_that_names_the_kind_of_answer_is_held_by_an_answer_of_that_kind(
     others = [term for term in slot_terms(query, weight, card="") if term != kind]
     context = fold(quoted + " " + " ".join(others))  # every other asked word held: the kind word decides
     assert (slot_share(query, weight, "", context) == 1.0) is held
+
+
+@pytest.mark.parametrize(("question", "said", "unnamed"), [
+    ("2013年政府工作报告定的今年新增人民币贷款目标是多少？", "国内生产总值增长7.8%，城镇新增就业1266万人。", True),
+    ("2013年政府工作报告定的今年新增人民币贷款目标是多少？", "新增人民币贷款8.2万亿元。", False),
+    ("验收公示期是几天？", "自投入试生产之日起3个月内申请验收。", True),
+    ("验收公示期是几天？", "验收结果公示7天。", False),  # 公示 holds 公示期
+    ("法制机构的审查期限是多少？", "法制机构应当在15个工作日内审查完毕。", False),  # 期限: any span of days says it
+])
+def test_a_figure_of_a_measure_asked_needs_the_measure_named(question: str, said: str, unnamed: bool) -> None:
+    """贷款目标 asked, and the year's targets of growth and prices quoted: the figure of another measure."""
+    from wenyuan.answer.extractive import _measure_unnamed
+
+    assert _measure_unnamed(analyse(question), fold(said)) is unnamed

@@ -242,11 +242,8 @@ class ExtractiveAnswerer:
             said_with_leads = said + self._leads(answer)
             if not gate.target_held(query, said_with_leads):
                 return False
-            measure = gate.asked_head(query)
-            written = said_with_leads + headings
-            if len(measure) >= 3 and _MEASURE.search(measure) \
-                    and not (gate.held(query, measure, written) or gate.held(query, measure[:-1], written)):
-                return False  # 公示期是几天？ answered by the days of 验收: the figure of another measure (有效 holds 有效期)
+            if _measure_unnamed(query, said_with_leads + headings):
+                return False  # 公示期是几天？ answered by the days of 验收: the figure of another measure
         # a compound of the question (学习教育) that other passages found hold but this document never writes means
         # a passage about something else (职业教育, 学习账号)
         elsewhere = fold(" ".join(h.chunk.embedding_text() for h in hits if h.chunk.doc_id != document.id))
@@ -791,6 +788,15 @@ def _asks_twice(question: str) -> bool:
     return sum(len(re.findall(r"[\u4e00-\u9fff]", part)) >= 2 for part in re.split(r"[？?]", question)) >= 2
 
 
+def _measure_unnamed(query: Query, written: str) -> bool:
+    """Whether a figure question asks the figure of a measure (公示期, 贷款) that the quoted words do not name: then the
+    figure they give is another's (验收's months; growth and prices, not 贷款). 有效 holds 有效期."""
+    measure = gate.asked_head(query)
+    if not (len(measure) >= 3 and _MEASURE.search(measure) or _MEASURED_THING.fullmatch(measure)):
+        return False  # 期限, 总额: words any figure's sentence may leave unsaid
+    return not gate.held(query, measure, written) and not (len(measure) >= 3 and gate.held(query, measure[:-1], written))
+
+
 def _next_in_paragraph(text: str, end: int) -> tuple[int, int] | None:
     """The sentence after `end` when it is in the same paragraph and short enough to quote whole."""
     paragraph_end = text.find("\n", end)
@@ -970,6 +976,8 @@ def _items_naming(query: Query, focus: Sequence[str], text: str, items: Sequence
 # a word that names the figure asked: its measure (…期, …率, 标准, 期限) or a thing that is measured (经济损失, 投资)
 _MEASURE = re.compile(rf"(?:[{lexical.MEASURE_ENDS}]|标准|限额|年限|期限|时限|"
                       r"损失|贷款|投资|产量|人数|面积|总量|数额|数量)$")
+# a measured thing named in one word, unlike 期限 or 总额, which any figure's sentence may leave unsaid
+_MEASURED_THING = re.compile(r"损失|贷款|投资|产量|人数|面积|总量|数量")
 _DEFERRED = re.compile(r"另行(?:通知|公布|制定|确定|发布|规定)|届时(?:另行)?(?:通知|公布)|公布[^。；]{0,30}名单")
 # a sentence that only says who will set what is asked ("…的格式，由市法制办统一制定（见附件）。"), and questions
 # that ask that who (由谁制定, 哪个部门)

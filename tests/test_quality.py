@@ -1116,6 +1116,20 @@ def test_a_time_asked_is_answered_by_a_time_written_from_its_event(tmp_path_fact
     _every_line_cited(answer)
 
 
+def test_a_colour_asked_is_answered_by_a_colour_and_refused_without_one(tmp_path_factory, embedder) -> None:
+    """什么颜色？: 白底红字 gives one though it never says 颜色; "…涂装装饰条。" names the strips and gives none."""
+    assistant = _indexed(tmp_path_factory, embedder, "colours", {
+        "国务院办公厅关于某救援车辆悬挂专用号牌有关事项的通知.txt": "国务院办公厅关于某救援车辆悬挂专用号牌有关事项的通知\n"
+        "一、悬挂专用号牌的车辆范围为某救援队伍的执勤车辆。\n"
+        "二、专用号牌为白底红字。悬挂专用号牌车辆外观进行标识涂装，车身两侧及车辆尾部涂装装饰条。\n"
+        "三、专用号牌由公安机关交通管理部门核发。\n",
+    })
+    plate = assistant.ask("某救援车辆的专用号牌是什么颜色？")
+    assert "白底红字" in plate.text, plate.text
+    strips = assistant.ask("某救援车辆车身两侧和尾部的装饰条是什么颜色？")
+    assert strips.refused, strips.text
+
+
 @pytest.mark.parametrize(("question", "said", "restates"), [
     ("获得一等奖的4项成果分别是哪些？", "授予“某某技术”等4项成果国家技术发明奖一等奖。", True),
     ("有10个省级政府网站开通了英文版，具体是哪10个省份？", "省级政府网站中有10个开通了英文版。", True),

@@ -149,16 +149,22 @@ def target_held(query: Query, answer_context: str) -> bool:
 
 
 _SPAN_GIVEN = r"(?:\d+|[一二三四五六七八九十两]+)\s*(?:个)?(?:工作日|日|天|周|月|年)"
-# words that name the kind of answer asked, and how a passage gives one: 缴费比例 is answered by "8%", 期限 by "15日"
-_GIVEN_AS = {
+# words that name the kind of answer asked, and how a passage gives one: 缴费比例 is answered by "8%", 颜色 by "红色"
+# (期限 and 时限 are not: a period of another step would answer them)
+ANSWER_KINDS = {
     "比例": re.compile(r"%|％|‰|百分之|千分之|[一二三四五六七八九十]成"),
     "比重": re.compile(r"%|％|百分之"),
     "年限": re.compile(r"(?:\d+|[一二三四五六七八九十两]+)\s*(?:个)?年"),
     "时间": re.compile(rf"{_SPAN_GIVEN}|\d{{1,2}}月|[当次]日|[当次]月|小时"),
-    "颜色": re.compile(r"[红黄蓝绿白黑橙紫灰金银]色"),
+    "颜色": re.compile(r"[红黄蓝绿白黑橙紫灰金银](?:色|底|字)"),
     "金额": re.compile(r"\d\s*(?:万|亿)?元"),
     "数额": re.compile(r"\d\s*(?:万|亿)?元"),
 }
+
+
+def kind_given(term: str, context: str) -> bool:
+    """Whether a folded text gives an answer of the kind a word names (比例: 8%; 颜色: 红色); False for other words."""
+    return term in ANSWER_KINDS and ANSWER_KINDS[term].search(context) is not None
 
 
 def slot_share(query: Query, term_weight: dict[str, float], card: str, answer_context: str,
@@ -170,7 +176,7 @@ def slot_share(query: Query, term_weight: dict[str, float], card: str, answer_co
         return 1.0
     total = sum(term_weight.get(t, 1.0) for t in slot)
     return sum(term_weight.get(t, 1.0) for t in slot if held(query, t, answer_context)
-               or t in _GIVEN_AS and _GIVEN_AS[t].search(answer_context)) / total
+               or kind_given(t, answer_context)) / total
 
 
 @lru_cache(maxsize=1)

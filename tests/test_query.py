@@ -508,3 +508,18 @@ def test_a_figure_of_a_measure_asked_needs_the_measure_named(question: str, said
     from wenyuan.answer.extractive import _measure_unnamed
 
     assert _measure_unnamed(analyse(question), fold(said)) is unnamed
+
+
+@pytest.mark.parametrize(("question", "said", "unanswered"), [
+    ("过渡性养老金每一年视同缴费年限按多少比例计发？", "再依据视同缴费年限长短发给过渡性养老金。", True),
+    ("过渡性养老金每一年视同缴费年限按多少比例计发？", "每满1年按1.4%计发过渡性养老金。", False),
+    ("装饰条是什么颜色？", "车身两侧及车辆尾部涂装装饰条。", True),
+    ("专用号牌是什么颜色？", "专用号牌为白底红字。", False),
+    ("国务院全体会议一般多长时间召开一次？", "国务院全体会议一般每半年召开一次。", False),
+    ("缴费比例是多少？", "缴费比例由市人民政府另行规定。", False),  # names the 比例: other rules judge it
+])
+def test_a_kind_of_answer_asked_is_given_or_named(question: str, said: str, unanswered: bool) -> None:
+    from wenyuan.answer.gate import kind_unanswered
+
+    quoted = fold(said)
+    assert kind_unanswered(analyse(question), quoted, quoted) is unanswered

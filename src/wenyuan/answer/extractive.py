@@ -219,8 +219,7 @@ class ExtractiveAnswerer:
         headings = fold(" ".join(" ".join(c.heading_path) for c in answer.citations))
         if gate.contrasted(query, card + headings, said):
             return False  # 住院起付线 asked, the 门诊 起付标准 quoted: another of the same kind
-        head = gate.asked_head(query)
-        if head in gate.ANSWER_KINDS and not gate.held(query, head, said + headings) and not gate.kind_given(head, said):
+        if gate.kind_unanswered(query, said + headings, said):
             return False  # 装饰条是什么颜色？ answered by "…涂装装饰条。": no colour, the kind of answer asked
         if any(_OMITTED.search(c.quote) for c in answer.citations):
             return False  # 五、关于大连新机场建设项目问题。（略）: the document leaves out what it would say

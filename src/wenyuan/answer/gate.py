@@ -155,7 +155,7 @@ ANSWER_KINDS = {
     "比例": re.compile(r"%|％|‰|百分之|千分之|[一二三四五六七八九十]成"),
     "比重": re.compile(r"%|％|百分之"),
     "年限": re.compile(r"(?:\d+|[一二三四五六七八九十两]+)\s*(?:个)?年"),
-    "时间": re.compile(rf"{_SPAN_GIVEN}|\d{{1,2}}月|[当次]日|[当次]月|小时"),
+    "时间": re.compile(rf"{_SPAN_GIVEN}|\d{{1,2}}月|[当次]日|[当次]月|小时|半年|半月|每(?:年|月|周|季度)"),
     "颜色": re.compile(r"[红黄蓝绿白黑橙紫灰金银](?:色|底|字)"),
     "金额": re.compile(r"\d\s*(?:万|亿)?元"),
     "数额": re.compile(r"\d\s*(?:万|亿)?元"),
@@ -165,6 +165,13 @@ ANSWER_KINDS = {
 def kind_given(term: str, context: str) -> bool:
     """Whether a folded text gives an answer of the kind a word names (比例: 8%; 颜色: 红色); False for other words."""
     return term in ANSWER_KINDS and ANSWER_KINDS[term].search(context) is not None
+
+
+def kind_unanswered(query: Query, named: str, said: str) -> bool:
+    """Whether the asked words hold a kind of answer (比例, 颜色 …) that the quote neither names (`named`: the quoted
+    words with their headings) nor gives (`said`: the quoted words): …涂装装饰条。 for 装饰条是什么颜色？"""
+    return any(term in ANSWER_KINDS and not held(query, term, named) and not kind_given(term, said)
+               for term in query.focus)
 
 
 def slot_share(query: Query, term_weight: dict[str, float], card: str, answer_context: str,

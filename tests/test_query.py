@@ -47,6 +47,7 @@ def test_shape(question: str, shape: str) -> None:
         ("这次学习教育的目标任务是什么？", ("目标", "任务")),  # before it
         ("天津居住证丢了补领，工本费多少钱？", ("工本费",)),  # 钱 is the answer's unit, not the topic
         ("市政府法制办要求补充材料的，制定机关应在几日内报送？", ("报送",)),  # 几日内 asks of the verb before it
+        ("甘肃规章规范性文件备案审查办法，报备案要交几份正式文本？", ("正式", "文本")),  # 几份 asks of what follows
         ("这个办法适用多大年龄的孩子？", ("年龄", "孩子")),  # 多大 asks for the words after it
         # the nearest clause that says what (一共 says nothing); 啥 is 什么
         ("08年政府工作报告总结过去五年的主要体会，一共几条，分别是啥？", ("体会",)),

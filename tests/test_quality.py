@@ -918,6 +918,7 @@ def near_misses(tmp_path_factory: pytest.TempPathFactory, embedder):
     "某区2016年小学招生工作领导小组的副组长是谁？",  # the group is set up; who holds its posts is not said
     "某省户籍制度改革意见里，到2020年户籍人口城镇化率要达到多少？",  # the rate set is of 常住人口
     "2013年政府工作报告定的今年新增人民币贷款目标是多少？",  # the year's targets quoted hold no 贷款
+    "某省所提问题的函里，对新机场建设项目给出了什么办理意见？",  # the heading quoted, its answer left out: （略）
 ])
 def test_near_misses_around_what_a_document_says_are_refused(near_misses, question: str) -> None:
     answer = near_misses.ask(question)
@@ -1128,6 +1129,29 @@ def test_a_colour_asked_is_answered_by_a_colour_and_refused_without_one(tmp_path
     assert "白底红字" in plate.text, plate.text
     strips = assistant.ask("某救援车辆车身两侧和尾部的装饰条是什么颜色？")
     assert strips.refused, strips.text
+
+
+def test_a_heading_quoted_whose_answer_the_document_leaves_out_is_no_answer(tmp_path: Path, embedder) -> None:
+    """五、关于新机场建设项目问题。（略）: a quote that stops at the heading (a passage may end there) still answers nothing."""
+    from wenyuan.answer import gate
+    from wenyuan.types import Answer, Citation
+
+    text = ("国务院办公厅关于某省所提问题办理情况的函\n某省人民政府：\n现将有关情况函复如下：\n"
+            "一、关于港口建设问题。交通部已将该项目列入规划。\n二、关于新机场建设项目问题。（略）\n")
+    assistant = _built(tmp_path, embedder, {"国务院办公厅关于某省所提问题办理情况的函.txt": text})
+    answerer = assistant._snapshot()[1]
+    path = "国务院办公厅关于某省所提问题办理情况的函.txt"
+
+    def held(question: str, quoted: str) -> bool:
+        asked = assistant._prepare(question)
+        start, end = text.index(quoted), text.index(quoted) + len(quoted)
+        citation = Citation(1, path, "", (), start, end, quoted, 1.0, start, end, quoted)
+        answer = Answer(question, quoted, (citation,), False, "sentence", tuple(asked.hits))
+        term_weight = gate.term_weights(asked.query, assistant.index)
+        return answerer._slot_held(asked.query, term_weight, answer, asked.hits)
+
+    assert not held("某省所提问题的函里，新机场建设项目问题怎么处理？", "二、关于新机场建设项目问题。")
+    assert held("某省所提问题的函里，港口建设问题怎么处理？", "一、关于港口建设问题。交通部已将该项目列入规划。")
 
 
 @pytest.mark.parametrize(("question", "said", "restates"), [

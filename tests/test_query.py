@@ -48,6 +48,7 @@ def test_shape(question: str, shape: str) -> None:
         ("天津居住证丢了补领，工本费多少钱？", ("工本费",)),  # 钱 is the answer's unit, not the topic
         ("市政府法制办要求补充材料的，制定机关应在几日内报送？", ("报送",)),  # 几日内 asks of the verb before it
         ("甘肃规章规范性文件备案审查办法，报备案要交几份正式文本？", ("正式", "文本")),  # 几份 asks of what follows
+        ("阳泉三矿瓦斯爆炸事故，矿长受了什么处分？", ("处分",)),  # 什么 asks of the word after it
         ("这个办法适用多大年龄的孩子？", ("年龄", "孩子")),  # 多大 asks for the words after it
         # the nearest clause that says what (一共 says nothing); 啥 is 什么
         ("08年政府工作报告总结过去五年的主要体会，一共几条，分别是啥？", ("体会",)),
@@ -518,7 +519,10 @@ def test_a_figure_of_a_measure_asked_needs_the_measure_named(question: str, said
     ("装饰条是什么颜色？", "车身两侧及车辆尾部涂装装饰条。", True),
     ("专用号牌是什么颜色？", "专用号牌为白底红字。", False),
     ("国务院全体会议一般多长时间召开一次？", "国务院全体会议一般每半年召开一次。", False),
-    ("缴费比例是多少？", "缴费比例由市人民政府另行规定。", False),  # names the 比例: other rules judge it
+    ("缴费比例是多少？", "缴费比例由市人民政府另行规定。", True),  # a figure asked: naming the 比例 gives none
+    ("缴费年限按什么比例折算？", "按本人选择的缴费比例，一次性缴纳15年的养老保险费。", True),
+    ("缴费年限按什么比例折算？", "缴费年限按1:1折算为城镇职工缴费年限。", True),  # 1:1 is no share the rule knows
+    ("公务员占人口的比例有什么说法？", "公务员比例应当保持合理。", False),  # what is asked is the 说法, not the 比例
 ])
 def test_a_kind_of_answer_asked_is_given_or_named(question: str, said: str, unanswered: bool) -> None:
     from wenyuan.answer.gate import kind_unanswered

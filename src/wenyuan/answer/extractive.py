@@ -28,7 +28,7 @@ from wenyuan.clean import DASHES, DOC_NUMBER, ENUM_MARKER, chinese_number, fold,
 from wenyuan.index import Index
 from wenyuan.query import DOC_NUMBER_SHAPE, FIGURE, LIST, LIST_NOUNS, NamedDocument, Query, analyse
 from wenyuan.structure import ZONES
-from wenyuan.types import Answer, AnswerItem, Candidate, Document, Heading, Hit
+from wenyuan.types import Answer, AnswerItem, Candidate, Citation, Document, Heading, Hit
 
 _QUESTION_WORDS = re.compile(
     r"是什么|是谁|是多少|有哪些|哪几[条项个点]|哪些|什么|多少|怎么|怎样|如何|是否|哪个|哪一|为什么|吗|呢|请问|[？?。！!，,\s]"
@@ -221,7 +221,7 @@ class ExtractiveAnswerer:
             return False  # 住院起付线 asked, the 门诊 起付标准 quoted: another of the same kind
         if gate.kind_unanswered(query, said + headings, said):
             return False  # 装饰条是什么颜色？ answered by "…涂装装饰条。": no colour, the kind of answer asked
-        if any(_OMITTED.search(c.quote) for c in answer.citations):
+        if any(_OMITTED.search(c.quote) or _OMITTED_NEXT.match(self._after(c)) for c in answer.citations):
             return False  # 五、关于大连新机场建设项目问题。（略）: the document leaves out what it would say
         if answer.mode != "list" and any(_DEFERRED.search(fold(c.quote)) for c in answer.citations):
             return False  # "…具体安排另行通知", "5月27日前，公布…学校名单": what is asked is said elsewhere, later
@@ -277,6 +277,10 @@ class ExtractiveAnswerer:
                 return False  # 吉林市 asked, a rule of 吉林省 found: the province, not the city
         return not any((self._index.names_few_documents(t) or _DISTRICT.fullmatch(t))
                        and not gate.held(query, t, written) for t in query.terms)
+
+    def _after(self, citation: Citation) -> str:
+        """The few characters of its document that follow a quote."""
+        return self._index.documents[self._doc_id(citation.doc)].text[citation.end : citation.end + 8]
 
     def _leads(self, answer: Answer) -> str:
         """The lead-in sentences (ending in a colon) of the quoted clauses, folded."""
@@ -996,6 +1000,7 @@ _ROLE = re.compile(r"(?:组长|主任|主席|委员|成员|秘书长|部长|局�
 _OFFICE_ROLE = re.compile(r"(?:办公室|秘书处)(?:常务)?(?:副)?(?:主任|处长|秘书长|负责人)")
 _ASKS_BODY = re.compile(r"谁|哪个(?:部门|单位|机关|机构)|什么(?:部门|单位|机关|机构)|哪些(?:部门|单位)|由哪|负责")
 _OMITTED = re.compile(r"[（(]\s*略\s*[）)]\s*$")  # what a published text leaves out: “……（略）”
+_OMITTED_NEXT = re.compile(r"\s*[（(]\s*略\s*[）)]")  # … or right after a quoted heading: 五、关于…问题。（略）
 # a count the question states of what it asks to be named (那3个网站是哪几个, 4项成果分别是哪些, 5名专家都是谁), not an
 # ordinal (第3条)
 _STATED_COUNT = re.compile(r"(?<![第\d])(\d{1,3}|[一二三四五六七八九十两]{1,3})\s*(个|项|名|位|家|所|条|种|类|部|篇|件)"

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from wenyuan import lexical, weights
 from wenyuan.index import Index
-from wenyuan.query import LIST, LIST_NOUNS, QUESTION_FRAME, Query, lexicon_rows, lexicon_words_of
+from wenyuan.query import FIGURE, LIST, LIST_NOUNS, QUESTION_FRAME, Query, lexicon_rows, lexicon_words_of
 from wenyuan.types import Document
 
 
@@ -170,8 +170,8 @@ def kind_given(term: str, context: str) -> bool:
 def kind_unanswered(query: Query, named: str, said: str) -> bool:
     """Whether the asked words hold a kind of answer (比例, 颜色 …) that the quote neither names (`named`: the quoted
     words with their headings) nor gives (`said`: the quoted words): …涂装装饰条。 for 装饰条是什么颜色？"""
-    return any(term in ANSWER_KINDS and not held(query, term, named) and not kind_given(term, said)
-               for term in query.focus)
+    return any(term in ANSWER_KINDS and not kind_given(term, said)
+               and (query.shape == FIGURE or not held(query, term, named)) for term in query.focus)
 
 
 def slot_share(query: Query, term_weight: dict[str, float], card: str, answer_context: str,

@@ -74,7 +74,7 @@ _ASKING = re.compile(
     r"有哪些|有哪几[个项条点位种类]?|哪几[个项条点位种类]?|哪些|是什么|是多少|有什么|包括|分别|怎么|如何|怎样|几条|几项|几个方面|几点|"
     r"多少[钱人次天年元个]?(?:以内|之内|内)?|多长|多久|多大|多高|几天(?:以内|之内|内)?|几日(?:以内|之内|内)?|几年|几位|几个|哪[两三四五六七八九十]+[个项条点位种类大]?(?:方面)?|"
     r"什么时候|何时|哪天|哪一年|哪年|谁|哪个|哪一|是否|能否|可以|能不能|"
-    r"为什么|为啥|百分之几|第几|几[批所份分类次号件张本门科倍岁成]|什么|啥"
+    r"为什么|为啥|百分之几|第几|几[批所份分类次号件张本门科倍岁成]|什么"
 )
 _FOCUS_SPLIT = re.compile(r"[的，,、：:“”《》\s]")
 # Words that say what kind of answer is wanted, not what it is about: a passage need not contain them.
@@ -307,7 +307,7 @@ def asked_slot(text: str) -> tuple[str, tuple[str, ...]]:
         return "", ()
     after = _CLAUSE_END.split(text[asked.end() :], maxsplit=1)[0].strip("？?。 ")
     following = [term for term in lexical.terms(after) if _focus_word(term)]
-    if following:
+    if following and not (asked.group(0) == "什么" and "哪" in after):  # 带什么去哪办: a second question follows
         return after, tuple(following[:3])
     before = _FOCUS_SPLIT.split(text[: asked.start()])
     # the nearest words before it that say something ("…的主要体会，一共几条": 主要体会, not 一共)

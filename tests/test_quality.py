@@ -1154,6 +1154,18 @@ def test_a_heading_quoted_whose_answer_the_document_leaves_out_is_no_answer(tmp_
     assert held("某省所提问题的函里，港口建设问题怎么处理？", "一、关于港口建设问题。交通部已将该项目列入规划。")
 
 
+def test_two_asks_answered_by_a_sentence_and_the_one_before_it(tmp_path_factory, embedder) -> None:
+    """能免几年？要是2018年底前就转完了呢？: the best sentence answers the second ask; the one before it, the first."""
+    answer = _answered(tmp_path_factory, embedder, "two-asks-before", {
+        "某省文化事业单位转制规定.txt": "某省经营性文化事业单位转制为企业的规定\n二、税收政策\n"
+        "（十五）经营性文化事业单位转制为企业后，五年内免征企业所得税。2018年12月31日之前已完成转制的企业，"
+        "自2019年1月1日起可继续免征五年企业所得税。\n"
+        "（十六）转制为企业的出版、发行单位处置库存呆滞出版物形成的损失，允许据实在企业所得税前扣除。\n",
+    }, "我们是经营性文化事业单位，转成企业后企业所得税能免几年？要是2018年底前就转完了呢？")
+    assert "五年内免征企业所得税" in answer.text and "可继续免征五年" in answer.text, answer.text
+    _every_line_cited(answer)
+
+
 @pytest.mark.parametrize(("question", "said", "restates"), [
     ("获得一等奖的4项成果分别是哪些？", "授予“某某技术”等4项成果国家技术发明奖一等奖。", True),
     ("有10个省级政府网站开通了英文版，具体是哪10个省份？", "省级政府网站中有10个开通了英文版。", True),

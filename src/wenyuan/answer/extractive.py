@@ -402,6 +402,13 @@ class ExtractiveAnswerer:
             following = _next_in_paragraph(document.text, best.end)
             if following is not None:
                 chosen.append(_Sentence(best.doc_id, *following, best.score, best.hit))
+            before = _sentence_before(document.text, best.start)
+            first_ask = [t for t in query.terms if t in re.split(r"[？?]", query.text)[0]]
+            if before is not None and before[1] - before[0] <= weights.WHOLE_SENTENCE and \
+                    _holds_more(query, term_weight, first_ask, fold(document.text[before[0] : before[1]]),
+                                fold(document.text[best.start : best.end])):
+                # 能免几年？要是2018年底前就转完了呢？: the sentence before answers the first ask (五年内免征…)
+                chosen.append(_Sentence(best.doc_id, *before, best.score, best.hit))
         parts = []
         covered = 0
         for sentence in sorted(chosen, key=lambda s: s.start):
@@ -801,6 +808,20 @@ def _measure_unnamed(query: Query, written: str) -> bool:
     if not (len(measure) >= 3 and _MEASURE.search(measure) or _MEASURED_THING.fullmatch(measure)):
         return False  # 期限, 总额: words any figure's sentence may leave unsaid
     return not gate.held(query, measure, written) and not (len(measure) >= 3 and gate.held(query, measure[:-1], written))
+
+
+def _sentence_before(text: str, start: int) -> tuple[int, int] | None:
+    """The sentence before `start` in the same paragraph, if any."""
+    opened = text.rfind("\n", 0, start) + 1
+    spans = sentence_spans(text, opened, start) if opened < start else []
+    return spans[-1] if spans else None
+
+
+def _holds_more(query: Query, term_weight: dict[str, float], terms: list[str], one: str, other: str) -> bool:
+    """Whether one folded text holds more of these terms' weight than the other."""
+    def weight(text: str) -> float:
+        return sum(term_weight.get(t, 0.0) for t in terms if gate.held(query, t, text))
+    return weight(one) > weight(other)
 
 
 def _next_in_paragraph(text: str, end: int) -> tuple[int, int] | None:

@@ -1221,6 +1221,20 @@ def test_a_second_question_no_passage_answers_alone_keeps_the_sentence_the_whole
     _every_line_cited(answer)
 
 
+def test_a_second_question_answered_only_by_the_first_answer_keeps_the_sentence_the_whole_question_found(
+        tmp_path_factory, embedder) -> None:
+    """等补发这段时间要用户口本怎么办？ asked alone finds the 补发 sentence again, which says nothing of it: the sentence
+    the whole question found after it (期间，…应当出具《户籍证明》) answers it."""
+    answer = _answered(tmp_path_factory, embedder, "second-part-repeated", {
+        "某市常住户口管理规定.txt": "某市常住户口管理规定\n第四十二条 本市居民因购买住房等原因而立户的，由公安派出所发给《居民户口簿》。\n"
+        "第四十三条 本市居民遗失《居民户口簿》，应当及时到户口所在地公安派出所报失。自报失之日起三十日内仍未找到的，"
+        "由公安派出所予以补发。期间，居民需使用《居民户口簿》的，户口所在地公安派出所应当出具《户籍证明》。\n"
+        "第四十四条 本市居民在本市范围内办理户口网上迁移的，公安派出所不再签发《户口迁移证》。\n",
+    }, "某市户口本丢了，报失以后多久能补发？等补发这段时间要用户口本怎么办？")
+    assert "三十日内" in answer.text and "户籍证明" in answer.text, answer.text
+    _every_line_cited(answer)
+
+
 def test_words_of_no_content_weigh_nothing_in_what_a_passage_must_hold(tmp_path_factory, embedder) -> None:
     """家长自己实际要交多少钱？: no passage need say 自己 for the passage that gives the amount to answer."""
     from wenyuan.answer import gate

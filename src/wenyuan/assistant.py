@@ -225,7 +225,10 @@ class Assistant:
         for part in parts:
             asked = self._prepare(part, documents=[document], index=index)
             extra = answerer.answer(asked.query, asked.hits)
-            if extra.refused or extra.mode not in ("fact", "number"):
+            # a part answered by what is quoted already (等补发这段时间怎么办？ by the 补发 sentence) is not answered
+            # alone either
+            repeats = not extra.refused and all(_inside(c, citations) for c in extra.citations)
+            if extra.refused or extra.mode not in ("fact", "number") or repeats:
                 quoted = whole.citations if whole is not None and whole.mode in ("fact", "number") else ()
                 beyond = [c for c in quoted if c.doc == document and not _overlapping(c, citations)]
                 for citation in beyond:
@@ -234,7 +237,7 @@ class Assistant:
                 whole = None  # what it quotes beyond is added once
                 continue
             if any(_inside(c, citations) for c in extra.citations):
-                continue  # the first answer quotes it already
+                continue  # the first answer quotes part of it already
             numbers = {c.n: len(citations) + i + 1 for i, c in enumerate(extra.citations)}
             said = _MARKER.sub(lambda m: f"[{numbers.get(int(m.group(1)), m.group(1))}]", extra.text)
             text += "\n" + _ACCORDING.sub("", said, count=1)

@@ -1166,6 +1166,22 @@ def test_two_asks_answered_by_a_sentence_and_the_one_before_it(tmp_path_factory,
     _every_line_cited(answer)
 
 
+def test_a_figure_under_another_matter_of_a_reply_is_a_near_miss(tmp_path_factory, embedder) -> None:
+    """A reply answers matter by matter (一、关于亭子口水利枢纽工程问题, 二、关于康定机场建设问题): the 总投资 under 二 is
+    the airport's, not the dam's, though 该项目 names neither."""
+    assistant = _indexed(tmp_path_factory, embedder, "matters", {
+        "国务院办公厅关于某省所提问题和建议办理情况的函.txt": "国务院办公厅关于某省所提问题和建议办理情况的函\n某省人民政府：\n"
+        "现将有关情况函复如下：\n一、关于亭子口水利枢纽工程问题。你省请求，国家尽快审核亭子口水利枢纽工程项目建议书。\n"
+        "发展改革委会同水利部研究提出了办理意见：目前该工程存在项目投资过大、资金落实困难等问题，将根据今后中央和地方财力情况研究。\n"
+        "二、关于康定机场建设问题。你省请求，国家加大对建设康定机场的支持力度。\n"
+        "发展改革委会同有关部门研究提出了办理意见：目前该项目的主要问题是资金筹措上有缺口，项目原估算总投资5亿元，"
+        "调整后总投资约为8.5亿元。\n",
+    })
+    assert assistant.ask("亭子口水利枢纽工程估算总投资是多少？").refused
+    airport = assistant.ask("康定机场项目原估算总投资是多少？")
+    assert "5亿元" in airport.text, airport.text
+
+
 @pytest.mark.parametrize(("question", "said", "restates"), [
     ("获得一等奖的4项成果分别是哪些？", "授予“某某技术”等4项成果国家技术发明奖一等奖。", True),
     ("有10个省级政府网站开通了英文版，具体是哪10个省份？", "省级政府网站中有10个开通了英文版。", True),

@@ -221,6 +221,8 @@ class ExtractiveAnswerer:
             return False  # 住院起付线 asked, the 门诊 起付标准 quoted: another of the same kind
         if gate.kind_unanswered(query, said + headings, said):
             return False  # 装饰条是什么颜色？ answered by "…涂装装饰条。": no colour, the kind of answer asked
+        if self._heads_another_section(query, document.id, card, said + headings):
+            return False  # 亭子口水利枢纽的总投资？ answered under 六、关于康定机场建设问题: another section's figure
         if any(_OMITTED.search(c.quote) or _OMITTED_NEXT.match(self._after(c)) for c in answer.citations):
             return False  # 五、关于大连新机场建设项目问题。（略）: the document leaves out what it would say
         if answer.mode != "list" and any(_DEFERRED.search(fold(c.quote)) for c in answer.citations):
@@ -277,6 +279,18 @@ class ExtractiveAnswerer:
                 return False  # 吉林市 asked, a rule of 吉林省 found: the province, not the city
         return not any((self._index.names_few_documents(t) or _DISTRICT.fullmatch(t))
                        and not gate.held(query, t, written) for t in query.terms)
+
+    def _heads_another_section(self, query: Query, doc_id: str, card: str, quoted: str) -> bool:
+        """Whether a word of the question that neither the quoted words nor their headings hold names the matter of one
+        section of the document, and of that one only (二、关于亭子口水利枢纽工程问题): the question is about it."""
+        headings = [about.group(0) for h in self._index.structures[doc_id].headings if not h.outline
+                    for about in [_ABOUT_MATTER.search(fold(h.text))] if about]
+        for term in query.terms:
+            if len(term) < 2 or gate.held(query, term, card) or gate.held(query, term, quoted):
+                continue
+            if sum(term in heading for heading in headings) == 1:  # as written: 孩子 is not every 学生 a heading names
+                return True
+        return False
 
     def _after(self, citation: Citation) -> str:
         """The few characters of its document that follow a quote."""
@@ -1020,6 +1034,7 @@ _ROLE = re.compile(r"(?:组长|主任|主席|委员|成员|秘书长|部长|局�
 # a role in the office of a body (办公室副主任, 秘书处处长): the office's, not the body's nor another body's
 _OFFICE_ROLE = re.compile(r"(?:办公室|秘书处)(?:常务)?(?:副)?(?:主任|处长|秘书长|负责人)")
 _ASKS_BODY = re.compile(r"谁|哪个(?:部门|单位|机关|机构)|什么(?:部门|单位|机关|机构)|哪些(?:部门|单位)|由哪|负责")
+_ABOUT_MATTER = re.compile(r"关于.{2,40}?(?:问题|事项|建议)")  # a section of a reply: 五、关于大连新机场建设项目问题
 _OMITTED = re.compile(r"[（(]\s*略\s*[）)]\s*$")  # what a published text leaves out: “……（略）”
 _OMITTED_NEXT = re.compile(r"\s*[（(]\s*略\s*[）)]")  # … or right after a quoted heading: 五、关于…问题。（略）
 # a count the question states of what it asks to be named (那3个网站是哪几个, 4项成果分别是哪些, 5名专家都是谁), not an

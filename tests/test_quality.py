@@ -917,8 +917,8 @@ def near_misses(tmp_path_factory: pytest.TempPathFactory, embedder):
     "某市新建廉租住房每套建筑面积标准是多少平方米？",  # 每套 asked: the rule sets 人均 only
     "某区2016年小学招生工作领导小组的副组长是谁？",  # the group is set up; who holds its posts is not said
     "某省户籍制度改革意见里，到2020年户籍人口城镇化率要达到多少？",  # the rate set is of 常住人口
-    "2013年政府工作报告定的今年新增人民币贷款目标是多少？",  # the year's targets quoted hold no 贷款
-    "某省所提问题的函里，对新机场建设项目给出了什么办理意见？",  # the heading quoted, its answer left out: （略）
+    "2013年政府工作报告定的今年新增人民币贷款目标是多少？",  # no passage sets one
+    "某省所提问题的函里，对新机场建设项目给出了什么办理意见？",  # （略）: the published letter leaves it out
 ])
 def test_near_misses_around_what_a_document_says_are_refused(near_misses, question: str) -> None:
     answer = near_misses.ask(question)

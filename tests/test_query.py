@@ -49,6 +49,7 @@ def test_shape(question: str, shape: str) -> None:
         ("市政府法制办要求补充材料的，制定机关应在几日内报送？", ("报送",)),  # 几日内 asks of the verb before it
         ("甘肃规章规范性文件备案审查办法，报备案要交几份正式文本？", ("正式", "文本")),  # 几份 asks of what follows
         ("阳泉三矿瓦斯爆炸事故，矿长受了什么处分？", ("处分",)),  # 什么 asks of the word after it
+        ("补办身份证需要什么手续和哪些材料？", ("手续",)),  # 什么 asks of the words before the second ask
         ("这个办法适用多大年龄的孩子？", ("年龄", "孩子")),  # 多大 asks for the words after it
         # the nearest clause that says what (一共 says nothing); 啥 is 什么
         ("08年政府工作报告总结过去五年的主要体会，一共几条，分别是啥？", ("体会",)),
@@ -505,6 +506,8 @@ def test_a_word_that_names_the_kind_of_answer_is_held_by_an_answer_of_that_kind(
     ("验收公示期是几天？", "自投入试生产之日起3个月内申请验收。", True),
     ("验收公示期是几天？", "验收结果公示7天。", False),  # 公示 holds 公示期
     ("法制机构的审查期限是多少？", "法制机构应当在15个工作日内审查完毕。", False),  # 期限: any span of days says it
+    ("新建廉租住房每套的面积是多少？", "新建廉租住房每套控制在50平方米以内。", False),  # 平方米 names the 面积
+    ("参加考试的人数是多少？", "本次考试共有3000人参加。", False),  # 3000人 is the 人数
 ])
 def test_a_figure_of_a_measure_asked_needs_the_measure_named(question: str, said: str, unnamed: bool) -> None:
     """贷款目标 asked, and the year's targets of growth and prices quoted: the figure of another measure."""
@@ -521,7 +524,11 @@ def test_a_figure_of_a_measure_asked_needs_the_measure_named(question: str, said
     ("国务院全体会议一般多长时间召开一次？", "国务院全体会议一般每半年召开一次。", False),
     ("缴费比例是多少？", "缴费比例由市人民政府另行规定。", True),  # a figure asked: naming the 比例 gives none
     ("缴费年限按什么比例折算？", "按本人选择的缴费比例，一次性缴纳15年的养老保险费。", True),
-    ("缴费年限按什么比例折算？", "缴费年限按1:1折算为城镇职工缴费年限。", True),  # 1:1 is no share the rule knows
+    ("缴费年限按什么比例折算？", "缴费年限按1:1折算为城镇职工缴费年限。", False),  # 1:1 is a share
+    ("新增人民币贷款金额是多少？", "今年新增人民币贷款8.2万亿元。", False),  # 万亿元: an amount
+    ("享受待遇的时间是怎么规定的？", "城乡居民医保待遇从出生之日起享受。", False),  # 之日起: a time
+    ("最低缴费的年限是多少？", "本办法自2019年1月1日起施行。", True),  # a date's year is no 年限
+    ("缴费比例是多少？", "全市统一成立医疗保险经办机构。", True),  # 统一成立 is no 一成
     ("公务员占人口的比例有什么说法？", "公务员比例应当保持合理。", False),  # what is asked is the 说法, not the 比例
 ])
 def test_a_kind_of_answer_asked_is_given_or_named(question: str, said: str, unanswered: bool) -> None:

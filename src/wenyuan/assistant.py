@@ -215,9 +215,10 @@ class Assistant:
     def _other_parts(self, parts: list[str], answer: Answer, answerer: Answerer, index: Index,
                      whole: Answer | None = None) -> Answer:
         """An answer to the first of several questions (…签几年？要续租得提前多久申请？) with the answers to the further
-        `parts` added, each asked within the document the first answer cites; a part whose answer is already quoted
-        adds nothing. A part the document does not answer alone is answered by what the answer to the `whole`
-        question quotes beyond the first answer (the sentence after it: 期间，…应当出具《户籍证明》), if anything."""
+        `parts` added, each asked within the document the first answer cites; a part answered in part by what is
+        quoted already adds nothing. A part the document does not answer alone, or answers only with what is quoted
+        already, is answered by what the answer to the `whole` question quotes beyond the first answer (the sentence
+        after it: 期间，…应当出具《户籍证明》), if anything."""
         if answer.refused or answer.mode not in ("fact", "number") or not answer.citations:
             return answer
         document = answer.citations[0].doc
@@ -227,7 +228,8 @@ class Assistant:
             extra = answerer.answer(asked.query, asked.hits)
             # a part answered by what is quoted already (等补发这段时间怎么办？ by the 补发 sentence) is not answered
             # alone either
-            repeats = not extra.refused and all(_inside(c, citations) for c in extra.citations)
+            repeats = not extra.refused and bool(extra.citations) \
+                and all(_inside(c, citations) for c in extra.citations)
             if extra.refused or extra.mode not in ("fact", "number") or repeats:
                 quoted = whole.citations if whole is not None and whole.mode in ("fact", "number") else ()
                 beyond = [c for c in quoted if c.doc == document and not _overlapping(c, citations)]

@@ -37,9 +37,11 @@ _SAME_COUNT = {"家": "(?:家|所|个)", "所": "(?:所|家|个)"}  # 几家医�
 # a day asked (哪天通过, 几号开始) is answered by a day of a month or a day named by its place (当日, 次日, 发布之日), not
 # by a year alone
 DAY = rf"(?<![〕\]\d])\d{{1,2}}\s*[日号](?![常线])|[{_CN_DIGIT}]\s*[日号](?![常线])|当[日天]|次日|即日|翌日|之日"
+# an amount of money as a passage writes it: 176元, 8.2万亿元, 三百元, 免收
+MONEY = rf"[\d{_CN_DIGIT}]\s*(?:多)?(?:千|万|亿){{0,2}}\s*(?:元|美元)|免费|免收|不收"
 ASKED_UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"多少钱|多少元|几元|多少万元|多少(?:万)?亿|(?:金额|数额)(?:是|为)?多少|多少(?:金额|数额)|投资(?:了|额|总额)?(?:是|为|共|一共)?多少"),
-     rf"[\d{_CN_DIGIT}]\s*(?:多)?(?:千|万|亿){{0,2}}\s*(?:元|美元)|免费|免收|不收"),
+     MONEY),
     (re.compile(r"多少人|几个人|多少名|几名|人口(?:规模|总量|数量|总数)?(?:是|为|要|将|达到|控制在){0,2}多少"),
      rf"[\d{_CN_DIGIT}]\s*(?:多)?(?:万|亿)?\s*(?:左右|余|多)?\s*(?:人|名)|"
      rf"[\d{_CN_DIGIT}]\s*(?:万|亿)\s*(?:左右|余|多)?[\u4e00-\u9fff]{{0,8}}?人口"),  # 1100万左右农业转移人口
@@ -74,7 +76,7 @@ _ASKING = re.compile(
     r"有哪些|有哪几[个项条点位种类]?|哪几[个项条点位种类]?|哪些|是什么|是多少|有什么|包括|分别|怎么|如何|怎样|几条|几项|几个方面|几点|"
     r"多少[钱人次天年元个]?(?:以内|之内|内)?|多长|多久|多大|多高|几天(?:以内|之内|内)?|几日(?:以内|之内|内)?|几年|几位|几个|哪[两三四五六七八九十]+[个项条点位种类大]?(?:方面)?|"
     r"什么时候|何时|哪天|哪一年|哪年|谁|哪个|哪一|是否|能否|可以|能不能|"
-    r"为什么|为啥|百分之几|第几|几[批所份分类次号件张本门科倍岁成]|什么"
+    r"为什么|百分之几|第几|几[批所份分类次号件张本门科倍岁成]|什么"  # 啥 is read as 什么 by normalise
 )
 _FOCUS_SPLIT = re.compile(r"[的，,、：:“”《》\s]")
 # Words that say what kind of answer is wanted, not what it is about: a passage need not contain them.
@@ -306,8 +308,10 @@ def asked_slot(text: str) -> tuple[str, tuple[str, ...]]:
     if asked is None:
         return "", ()
     after = _CLAUSE_END.split(text[asked.end() :], maxsplit=1)[0].strip("？?。 ")
+    if asked.group(0) == "什么" and "哪" in after:
+        after = after[: after.find("哪")]  # 需要什么证件到哪个部门办理: 什么 asks of the words before the second ask
     following = [term for term in lexical.terms(after) if _focus_word(term)]
-    if following and not (asked.group(0) == "什么" and "哪" in after):  # 带什么去哪办: a second question follows
+    if following:
         return after, tuple(following[:3])
     before = _FOCUS_SPLIT.split(text[: asked.start()])
     # the nearest words before it that say something ("…的主要体会，一共几条": 主要体会, not 一共)

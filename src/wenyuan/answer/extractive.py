@@ -42,9 +42,6 @@ _CN_FIGURE = re.compile(
     r"[一二三四五六七八九十百千万亿两半]+(?:个|项|条|家|所|天|年|倍|成|亿元|万元|日|周岁|岁|%|次(?!性)|周|季度|批|名|人|号|届|期|份|件|张|本|门|科)|"
     r"[零〇一二三四五六七八九十]年|[一二三四五六七八九十]+月"
 )
-# a time asked (什么时候, 何时) and a time written by the event it counts from: 从出生之日起, 次月, 当年
-_ASKS_WHEN = re.compile(r"什么时候|何时|什么时间|哪个时间")
-_RELATIVE_TIME = re.compile(r"[之当次]日|[当次](?:月|年)|届满|期满")
 _SUMMARY = re.compile(r"由.{4,120}(?:组成|构成)|包括.{4,120}|分为.{4,120}|等[\d一二三四五六七八九十]+(?:项|个|类|种|方面)")
 _DASH_ITEM = re.compile(rf"^[{DASHES}-]{{1,2}}")
 _LABEL_SENTENCE = 12  # a paragraph's first sentence this short, that more sentences follow, is its label
@@ -91,6 +88,7 @@ class ExtractiveAnswerer:
         self._index = index
         self._min_coverage = min_coverage
         self._folded_texts: dict[str, str] = {}
+        self._matters: dict[str, list[str]] = {}  # each document's 关于…问题 headings, folded
         self._folded_lock = threading.Lock()
 
     def analyse(self, question: Query | str) -> Query:
@@ -283,8 +281,11 @@ class ExtractiveAnswerer:
     def _heads_another_section(self, query: Query, doc_id: str, card: str, quoted: str) -> bool:
         """Whether a word of the question that neither the quoted words nor their headings hold names the matter of one
         section of the document, and of that one only (二、关于亭子口水利枢纽工程问题): the question is about it."""
-        headings = [about.group(0) for h in self._index.structures[doc_id].headings if not h.outline
-                    for about in [_ABOUT_MATTER.search(fold(h.text))] if about]
+        headings = self._matters.get(doc_id)
+        if headings is None:  # read once per document: the answerer lives as long as its index
+            headings = self._matters[doc_id] = [about.group(0) for h in self._index.structures[doc_id].headings
+                                                if not h.outline for about in [_ABOUT_MATTER.search(fold(h.text))]
+                                                if about]
         for term in query.terms:
             if len(term) < 2 or gate.held(query, term, card) or gate.held(query, term, quoted):
                 continue
@@ -482,7 +483,7 @@ class ExtractiveAnswerer:
         ranked: list[_Sentence] = []
         about_header = bool(_ABOUT_HEADER.search(query.text))
         target = require_figure and gate.asks_target(query)
-        when = _ASKS_WHEN.search(query.text) is not None
+        when = _ASKS_DATE.search(query.text) is not None
         slot = [t for t in query.focus if len(t) >= 2] or list(term_weight)[:3]
         anchor = _COUNTED_FROM.search(query.text)
         if anchor and anchor.group(1) in query.terms:
@@ -892,7 +893,9 @@ _ASKS_PARTS = re.compile(r"(?:分(?:了|为|成)?|有|包括|包含)(?:哪几|�
 _THIS_YEAR = re.compile(r"今年|本年度?")
 _NEAR = 20  # characters between an asked word and a figure that make them belong together
 # verbs a date comes before ("自2010年7月1日起施行", "于2019年3月底前完成")
-_ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|几号|几月几日|哪年哪月|从何时")
+_ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|什么时间|几号|几月几日|哪年哪月|从何时")
+# a time asked and a time written by the event it counts from (从出生之日起, 次月): a figure of its own kind
+_RELATIVE_TIME = re.compile(gate.RELATIVE_TIME)
 _DATED_VERBS = frozenset("施行 实施 执行 生效 试行 废止 失效 完成 印发 发布 公布 开始 启动 截止".split())
 
 
@@ -909,7 +912,7 @@ def _figure_near(query: Query, slot: list[str], words: str) -> bool:
     when = bool(_ASKS_DATE.search(query.text))
     counted = bool(_ASKS_COUNT.search(query.text))
     # 什么时候 asked: a time written from its event is a figure too (医保待遇从出生之日起享受)
-    figure = re.compile(f"{_FIGURE.pattern}|{_RELATIVE_TIME.pattern}") if _ASKS_WHEN.search(query.text) else _FIGURE
+    figure = re.compile(f"{_FIGURE.pattern}|{gate.RELATIVE_TIME}") if when else _FIGURE
     for term in slot:
         if term.isdigit():
             continue
@@ -1018,7 +1021,7 @@ def _items_naming(query: Query, focus: Sequence[str], text: str, items: Sequence
 _MEASURE = re.compile(rf"(?:[{lexical.MEASURE_ENDS}]|标准|限额|年限|期限|时限|"
                       r"损失|贷款|投资|产量|人数|面积|总量|数额|数量)$")
 # a measured thing named in one word, unlike 期限 or 总额, which any figure's sentence may leave unsaid
-_MEASURED_THING = re.compile(r"损失|贷款|投资|产量|人数|面积|总量|数量")
+_MEASURED_THING = re.compile(r"损失|贷款|投资|产量")  # not 面积 or 人数: 50平方米, 3000人 name their own measure
 _DEFERRED = re.compile(r"另行(?:通知|公布|制定|确定|发布|规定)|届时(?:另行)?(?:通知|公布)|公布[^。；]{0,30}名单")
 # a sentence that only says who will set what is asked ("…的格式，由市法制办统一制定（见附件）。"), and questions
 # that ask that who (由谁制定, 哪个部门)

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from wenyuan import lexical, weights
 from wenyuan.index import Index
-from wenyuan.query import FIGURE, LIST, LIST_NOUNS, QUESTION_FRAME, Query, lexicon_rows, lexicon_words_of
+from wenyuan.query import FIGURE, LIST, LIST_NOUNS, MONEY, QUESTION_FRAME, Query, lexicon_rows, lexicon_words_of
 from wenyuan.types import Document
 
 
@@ -149,16 +149,18 @@ def target_held(query: Query, answer_context: str) -> bool:
 
 
 _SPAN_GIVEN = r"(?:\d+|[一二三四五六七八九十两]+)\s*(?:个)?(?:工作日|日|天|周|月|年)"
-# words that name the kind of answer asked, and how a passage gives one: 缴费比例 is answered by "8%", 颜色 by "红色"
-# (期限 and 时限 are not: a period of another step would answer them)
+# a time written by the event it counts from: 从出生之日起, 次月, 当年, 期满
+RELATIVE_TIME = r"[之当次]日|[当次](?:月|年)|届满|期满"
+# words that name the kind of answer asked, and how a passage gives one: 缴费比例 is answered by "8%" or "1:1", 颜色 by
+# "红色" (期限 and 时限 are not: a period of another step would answer them)
 ANSWER_KINDS = {
-    "比例": re.compile(r"%|％|‰|百分之|千分之|[一二三四五六七八九十]成"),
+    "比例": re.compile(r"%|％|‰|百分之|千分之|\d+\s*[:比]\s*\d+|(?<!统)[一二三四五六七八九十]成(?![立为员功果绩本效])"),
     "比重": re.compile(r"%|％|百分之"),
-    "年限": re.compile(r"(?:\d+|[一二三四五六七八九十两]+)\s*(?:个)?年"),
-    "时间": re.compile(rf"{_SPAN_GIVEN}|\d{{1,2}}月|[当次]日|[当次]月|小时|半年|半月|每(?:年|月|周|季度)"),
+    "年限": re.compile(r"(?<!\d)\d{1,2}\s*(?:个)?年(?![\d度])|[一二三四五六七八九十两]+(?:个)?年(?!度)"),
+    "时间": re.compile(rf"{_SPAN_GIVEN}|\d{{1,2}}月|{RELATIVE_TIME}|小时|半年|半月|每(?:年|月|周|季度)"),
     "颜色": re.compile(r"[红黄蓝绿白黑橙紫灰金银](?:色|底|字)"),
-    "金额": re.compile(r"\d\s*(?:万|亿)?元"),
-    "数额": re.compile(r"\d\s*(?:万|亿)?元"),
+    "金额": re.compile(MONEY),
+    "数额": re.compile(MONEY),
 }
 
 
@@ -168,8 +170,9 @@ def kind_given(term: str, context: str) -> bool:
 
 
 def kind_unanswered(query: Query, named: str, said: str) -> bool:
-    """Whether the asked words hold a kind of answer (比例, 颜色 …) that the quote neither names (`named`: the quoted
-    words with their headings) nor gives (`said`: the quoted words): …涂装装饰条。 for 装饰条是什么颜色？"""
+    """Whether the asked words hold a kind of answer (比例, 颜色 …) that the quoted words (`said`) do not give, and
+    that they and their headings (`named`) do not name either: …涂装装饰条。 for 装饰条是什么颜色？ For a figure
+    question naming it is not enough (按什么比例折算？ and "…按本人选择的缴费比例…")."""
     return any(term in ANSWER_KINDS and not kind_given(term, said)
                and (query.shape == FIGURE or not held(query, term, named)) for term in query.focus)
 
@@ -177,7 +180,7 @@ def kind_unanswered(query: Query, named: str, said: str) -> bool:
 def slot_share(query: Query, term_weight: dict[str, float], card: str, answer_context: str,
                index_knows=lambda _: True) -> float:
     """The weighted share of the asked slot that the quoted words (and their headings) hold; a word that names the
-    kind of answer (比例, 期限) is held by an answer of that kind (8%, 15日)."""
+    kind of answer (比例, 颜色) is held by an answer of that kind (8%, 红色)."""
     slot = slot_terms(query, term_weight, card, index_knows)
     if not slot:
         return 1.0

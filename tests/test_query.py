@@ -381,6 +381,8 @@ def test_the_word_that_heads_what_is_asked(question: str, head: str) -> None:
     ("本办法从哪天起施行？", True),
     ("本规定的有效期到什么时候？", True),
     ("《户口迁移证》的有效期是多少天？", False),  # how long a paper lasts, not when the document is in force
+    ("东莞企业自评人才入户这个细则管到哪年？", True),  # 管到: how people ask until when a rule holds
+    ("这个办法什么时候到期？", True),
 ])
 def test_a_question_about_when_a_document_is_in_force(question: str, asks: bool) -> None:
     from wenyuan.answer.facts import asks_in_force

@@ -28,7 +28,7 @@ IN_FORCE_WORDS = frozenset("施行 生效 实施 实行 执行 试行 废止 失
 IN_FORCE_SAID = re.compile(r"施行|生效|实施|执行|试行|废止|失效|有效期|有效")
 # the words of legal effect; 实施 and 执行 alone also ask when a measure inside a document starts, which its own sentence
 # says (开始实行 asks either: the gate then checks the words besides the document's name)
-_ASKS_IN_FORCE = re.compile(r"施行|生效|废止|失效|有效期|(?:开始|起)(?:实行|执行|实施)")
+_ASKS_IN_FORCE = re.compile(r"施行|生效|废止|失效|有效期|(?:开始|起)(?:实行|执行|实施)|管到|管多久|到期")
 _ASKS_WHEN = re.compile(r"何时|什么时候|哪天|哪一天|哪年|日期|时间|多久|多长|几年|有效期")
 _IN_FORCE = re.compile(r"本[\u4e00-\u9fff]{0,12}?(?:办法|规定|细则|条例|通知|意见|方案|决定|规则|措施|制度|标准|规划)"
                        r"[^。；]{0,40}?(?:自|从|于)[^。；]{0,30}?(?:施行|执行|实施|生效|试行)")

@@ -822,7 +822,8 @@ def _measure_unnamed(query: Query, written: str) -> bool:
     measure = gate.asked_head(query)
     if not (len(measure) >= 3 and _MEASURE.search(measure) or _MEASURED_THING.fullmatch(measure)):
         return False  # 期限, 总额: words any figure's sentence may leave unsaid
-    return not gate.held(query, measure, written) and not (len(measure) >= 3 and gate.held(query, measure[:-1], written))
+    return not gate.held(query, measure, written) \
+        and not (len(measure) >= 3 and gate.held(query, measure[:-1], written))
 
 
 def _sentence_before(text: str, start: int) -> tuple[int, int] | None:
@@ -896,6 +897,7 @@ _NEAR = 20  # characters between an asked word and a figure that make them belon
 _ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|什么时间|几号|几月几日|哪年哪月|从何时")
 # a time asked and a time written by the event it counts from (从出生之日起, 次月): a figure of its own kind
 _RELATIVE_TIME = re.compile(gate.RELATIVE_TIME)
+_FIGURE_OR_TIME = re.compile(f"{_FIGURE.pattern}|{gate.RELATIVE_TIME}")
 _DATED_VERBS = frozenset("施行 实施 执行 生效 试行 废止 失效 完成 印发 发布 公布 开始 启动 截止".split())
 
 
@@ -911,8 +913,7 @@ def _figure_near(query: Query, slot: list[str], words: str) -> bool:
     month and day."""
     when = bool(_ASKS_DATE.search(query.text))
     counted = bool(_ASKS_COUNT.search(query.text))
-    # 什么时候 asked: a time written from its event is a figure too (医保待遇从出生之日起享受)
-    figure = re.compile(f"{_FIGURE.pattern}|{gate.RELATIVE_TIME}") if when else _FIGURE
+    figure = _FIGURE_OR_TIME if when else _FIGURE  # 什么时候 asked: 医保待遇从出生之日起享受
     for term in slot:
         if term.isdigit():
             continue
@@ -1017,11 +1018,12 @@ def _items_naming(query: Query, focus: Sequence[str], text: str, items: Sequence
     return naming / len(items) if naming >= 2 else 0.0
 
 
+# a measured thing named in one word, unlike 期限 or 总额, which any figure's sentence may leave unsaid (not 面积 or
+# 人数: 50平方米, 3000人 name their own measure)
+_THINGS_MEASURED = "损失|贷款|投资|产量"
+_MEASURED_THING = re.compile(_THINGS_MEASURED)
 # a word that names the figure asked: its measure (…期, …率, 标准, 期限) or a thing that is measured (经济损失, 投资)
-_MEASURE = re.compile(rf"(?:[{lexical.MEASURE_ENDS}]|标准|限额|年限|期限|时限|"
-                      r"损失|贷款|投资|产量|人数|面积|总量|数额|数量)$")
-# a measured thing named in one word, unlike 期限 or 总额, which any figure's sentence may leave unsaid
-_MEASURED_THING = re.compile(r"损失|贷款|投资|产量")  # not 面积 or 人数: 50平方米, 3000人 name their own measure
+_MEASURE = re.compile(rf"(?:[{lexical.MEASURE_ENDS}]|标准|限额|年限|期限|时限|{_THINGS_MEASURED}|人数|面积|总量|数额|数量)$")
 _DEFERRED = re.compile(r"另行(?:通知|公布|制定|确定|发布|规定)|届时(?:另行)?(?:通知|公布)|公布[^。；]{0,30}名单")
 # a sentence that only says who will set what is asked ("…的格式，由市法制办统一制定（见附件）。"), and questions
 # that ask that who (由谁制定, 哪个部门)

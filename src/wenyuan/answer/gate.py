@@ -151,6 +151,7 @@ def target_held(query: Query, answer_context: str) -> bool:
 _SPAN_GIVEN = r"(?:\d+|[一二三四五六七八九十两]+)\s*(?:个)?(?:工作日|日|天|周|月|年)"
 # a time written by the event it counts from: 从出生之日起, 次月, 当年, 期满
 RELATIVE_TIME = r"[之当次]日|[当次](?:月|年)|届满|期满"
+_AMOUNT = re.compile(MONEY)
 # words that name the kind of answer asked, and how a passage gives one: 缴费比例 is answered by "8%" or "1:1", 颜色 by
 # "红色" (期限 and 时限 are not: a period of another step would answer them)
 ANSWER_KINDS = {
@@ -159,8 +160,8 @@ ANSWER_KINDS = {
     "年限": re.compile(r"(?<!\d)\d{1,2}\s*(?:个)?年(?![\d度])|[一二三四五六七八九十两]+(?:个)?年(?!度)"),
     "时间": re.compile(rf"{_SPAN_GIVEN}|\d{{1,2}}月|{RELATIVE_TIME}|小时|半年|半月|每(?:年|月|周|季度)"),
     "颜色": re.compile(r"[红黄蓝绿白黑橙紫灰金银](?:色|底|字)"),
-    "金额": re.compile(MONEY),
-    "数额": re.compile(MONEY),
+    "金额": _AMOUNT,
+    "数额": _AMOUNT,
 }
 
 
